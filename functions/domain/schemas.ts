@@ -1,0 +1,200 @@
+// The one definition of every record, request and message of the API contract (shared/API.md).
+// Handlers, the web app, the CLI, the OpenAPI document and the tests import these; none keeps a copy.
+import { z } from 'zod';
+
+export const IsoTime = z.string().datetime({ offset: true });
+
+// ---------- errors ----------
+export const ErrorDetail = z.object({ field: z.string(), message: z.string() });
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.array(ErrorDetail).optional() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---------- trainers ----------
+export const TrainerParam = z.object({
+  key: z.string(),
+  label: z.string(),
+  type: z.enum(['integer', 'number', 'boolean', 'string', 'enum']),
+  default: z.union([z.number(), z.boolean(), z.string()]).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  step: z.number().optional(),
+  options: z.array(z.string()).optional(),
+  help: z.string(),
+  group: z.enum(['core', 'model']),
+  required: z.boolean().optional(),
+});
+export type TrainerParam = z.infer<typeof TrainerParam>;
+
+export const DatasetRules = z.object({
+  minImages: z.number().int(),
+  maxImages: z.number().int().optional(),
+  formats: z.array(z.string()),
+  captions: z.enum(['optional', 'required', 'none']),
+});
+export type DatasetRules = z.infer<typeof DatasetRules>;
+
+export const Trainer = z.object({
+  id: z.string(),
+  provider: z.enum(['fal', 'replicate']),
+  name: z.string(),
+  kind: z.enum(['image', 'video']),
+  description: z.string(),
+  outputFormat: z.string().optional(),
+  dataset: DatasetRules,
+  params: z.array(TrainerParam),
+});
+export type Trainer = z.infer<typeof Trainer>;
+
+export const TrainerList = z.object({ source: z.enum(['provider', 'fallback']), trainers: z.array(Trainer) });
+export type TrainerList = z.infer<typeof TrainerList>;
+
+// ---------- datasets ----------
+export const Finding = z.object({ code: z.string(), message: z.string(), file: z.string().optional() });
+export type Finding = z.infer<typeof Finding>;
+
+export const ValidationReport = z.object({
+  images: z.number().int(),
+  videos: z.number().int(),
+  captions: z.number().int(),
+  pairs: z.number().int(),
+  minWidth: z.number().int().optional(),
+  minHeight: z.number().int().optional(),
+  maxWidth: z.number().int().optional(),
+  maxHeight: z.number().int().optional(),
+  errors: z.array(Finding),
+  warnings: z.array(Finding),
+  fitsTrainers: z.array(z.string()).optional(),
+});
+export type ValidationReport = z.infer<typeof ValidationReport>;
+
+export const DatasetVersionStatus = z.enum(['UPLOADING', 'VALIDATING', 'READY', 'INVALID']);
+export type DatasetVersionStatus = z.infer<typeof DatasetVersionStatus>;
+
+export const DatasetVersion = z.object({
+  version: z.number().int().positive(),
+  status: DatasetVersionStatus,
+  sizeBytes: z.number().int().nonnegative(),
+  fileName: z.string().optional(),
+  sha256: z.string().optional(),
+  source: z.enum(['web', 'cli', 's3']),
+  createdAt: IsoTime,
+  updatedAt: IsoTime.optional(),
+  report: ValidationReport.optional(),
+});
+export type DatasetVersion = z.infer<typeof DatasetVersion>;
+
+export const Dataset = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: IsoTime,
+  latestVersion: z.number().int().optional(),
+  versions: z.array(DatasetVersion).optional(),
+});
+export type Dataset = z.infer<typeof Dataset>;
+
+export const CreateDatasetRequest = z.object({ name: z.string().trim().min(1, 'Give the dataset a name.').max(120) });
+export const CreateUploadRequest = z.object({
+  fileName: z.string().trim().min(1).max(255).regex(/\.zip$/i, 'Upload a .zip archive of images and captions.'),
+  sizeBytes: z.number().int().positive('The file is empty.'),
+  source: z.enum(['web', 'cli']).optional(),
+});
+export const CreateUploadResponse = z.object({
+  version: z.number().int(),
+  upload: z.object({ url: z.string(), fields: z.record(z.string(), z.string()) }),
+});
+export type CreateUploadResponse = z.infer<typeof CreateUploadResponse>;
+
+// ---------- jobs ----------
+export const JobStatus = z.enum(['QUEUED', 'RUNNING', 'CANCELLING', 'COMPLETED', 'FAILED', 'CANCELLED']);
+export type JobStatus = z.infer<typeof JobStatus>;
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+export const Progress = z.object({
+  fraction: z.number().min(0).max(1),
+  step: z.number().int().optional(),
+  totalSteps: z.number().int().optional(),
+  etaSeconds: z.number().optional(),
+  queuePosition: z.number().int().optional(),
+  message: z.string().optional(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const ParamValues = z.record(z.string(), z.union([z.number(), z.boolean(), z.string()]));
+export type ParamValues = z.infer<typeof ParamValues>;
+
+export const Artifact = z.object({ fileName: z.string(), sizeBytes: z.number().int(), sha256: z.string() });
+export type Artifact = z.infer<typeof Artifact>;
+
+export const Job = z.object({
+  id: z.string(),
+  status: JobStatus,
+  trainerId: z.string(),
+  datasetId: z.string(),
+  datasetVersion: z.number().int(),
+  triggerPhrase: z.string(),
+  params: ParamValues,
+  origin: z.enum(['web', 'api', 'schedule', 's3']),
+  progress: Progress,
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  artifact: Artifact.optional(),
+  /** Set when a cancel arrived after the trainer had already finished: the LoRA was kept. */
+  completedBeforeCancel: z.boolean().optional(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  startedAt: IsoTime.optional(),
+  finishedAt: IsoTime.optional(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const CreateJobRequest = z.object({
+  trainerId: z.string().min(1, 'Pick a trainer.'),
+  datasetId: z.string().min(1, 'Pick a dataset.'),
+  datasetVersion: z.number().int().positive().optional(),
+  triggerPhrase: z.string().trim().min(1, 'Set a trigger phrase, the word that will call up your LoRA in prompts.').max(100),
+  params: ParamValues.default({}),
+  origin: z.enum(['web', 'api']).optional(),
+});
+export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
+
+export const ListJobsQuery = z.object({
+  status: JobStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().optional(),
+});
+export const JobList = z.object({ jobs: z.array(Job), cursor: z.string().optional() });
+
+export const ArtifactLink = z.object({
+  url: z.string(),
+  fileName: z.string(),
+  sizeBytes: z.number().int(),
+  sha256: z.string(),
+  expiresAt: IsoTime,
+});
+export type ArtifactLink = z.infer<typeof ArtifactLink>;
+
+// ---------- realtime ----------
+export const ServerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job'), job: Job }),
+  z.object({ type: z.literal('dataset'), datasetId: z.string(), version: DatasetVersion }),
+  z.object({ type: z.literal('pong') }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export const ClientMessage = z.object({ action: z.literal('ping') });
+
+// ---------- web config ----------
+export const WebConfig = z.object({
+  apiUrl: z.string(),
+  wsUrl: z.string(),
+  auth: z.object({
+    mode: z.enum(['dev', 'cognito']),
+    region: z.string().optional(),
+    userPoolId: z.string().optional(),
+    clientId: z.string().optional(),
+    domain: z.string().optional(),
+  }),
+});
+export type WebConfig = z.infer<typeof WebConfig>;
+
+export const Health = z.object({ status: z.literal('ok'), time: IsoTime });
