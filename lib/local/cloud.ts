@@ -1,0 +1,213 @@
+// The local cloud: every part of the AWS stack on loopback, wired from the synthesized template, with the
+// project's handlers running against them through the real AWS SDK clients.
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { synthesizeTemplate } from '../synth';
+import { devIssuer } from './dev-issuer';
+import { dynamoStreamProxy, streamPump } from './dynamo-streams';
+import { httpGateway } from './http-gateway';
+import { closeServer, listen, startServer } from './http-util';
+import { lambdaApi } from './lambda-api';
+import { LambdaRuntime, LOCAL_REGION } from './lambda-runtime';
+import { s3Notifications } from './s3-notifications';
+import { localStepFunctions } from './step-functions';
+import { StackTemplate } from './template';
+import { startTrainerEmulator } from './trainer-emulator';
+import { webAssets } from './web-assets';
+import { webSocketGateway } from './ws-gateway';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+export const LOCAL_NAMES = { table: 'loraworks', datasets: 'loraworks-datasets', artifacts: 'loraworks-artifacts' } as const;
+const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface LocalCloudOptions {
+  /** Port of the web app, API and WebSocket (0 picks a free one). */
+  port: number;
+  dataDir: string;
+  emulatorStepsPerSecond?: number;
+  /** Host name the browser uses to reach this machine. @default 'localhost' */
+  host?: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  url: string;
+  apiUrl: string;
+  wsUrl: string;
+  emulatorUrl: string;
+  s3Url: string;
+  stateMachineDefinition: unknown;
+  /** Resolves once stream records and executions started so far have been handed on (for tests). */
+  streamsIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const host = options.host ?? 'localhost';
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir);
+  await Promise.all(['s3', 'dynamodb'].map((d) => mkdir(join(dataDir, d), { recursive: true })));
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
+  };
+
+  try {
+    // The public server first: a port in use should fail before anything else starts.
+    const main = createServer();
+    const port = await listen(main, options.port, host === 'localhost' ? undefined : '127.0.0.1');
+    stops.push(() => closeServer(main));
+    const url = `http://${host}:${port}`;
+
+    const template = new StackTemplate(synthesizeTemplate({ bundling: false }));
+    const runtime = new LambdaRuntime(join(ROOT, 'functions/handlers'));
+
+    const s3 = new S3rver({
+      port: 0, address: '127.0.0.1', silent: true, directory: join(dataDir, 's3'), vhostBuckets: false,
+      configureBuckets: [LOCAL_NAMES.datasets, LOCAL_NAMES.artifacts].map((name) => ({ name, configs: [CORS] })),
+    });
+    const s3Address = await s3.run();
+    stops.push(() => s3.close());
+    const s3Url = `http://${host}:${s3Address.port}`;
+
+    const dyn = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynPort = await listen(dyn, 0);
+    stops.push(() => closeServer(dyn));
+    const dynaliteUrl = `http://127.0.0.1:${dynPort}`;
+    await ensureTable(dynaliteUrl, template);
+
+    const streams = template.streamConsumer();
+    const pump = streamPump(async (records) => {
+      await runtime.call(streams.handler, { Records: records });
+    }, streams.batchSize);
+    const proxy = dynamoStreamProxy({ dynaliteUrl, onRecords: (records) => pump.push(records) });
+    const dynamo = await startServer((req, res) => proxy.handle(req, res));
+    stops.push(() => closeServer(dynamo.server));
+
+    const lambda = await startServer(lambdaApi(runtime));
+    stops.push(() => closeServer(lambda.server));
+
+    const definition = template.stateMachineDefinition();
+    const sfn = localStepFunctions(definition);
+    const sfnServer = await startServer((req, res) => sfn.handle(req, res));
+    stops.push(() => closeServer(sfnServer.server));
+    stops.push(() => sfn.stop());
+
+    const emulator = await startTrainerEmulator({
+      port: 0, stepsPerSecond: options.emulatorStepsPerSecond ?? Number(process.env.LORAWORKS_EMULATOR_STEPS_PER_SECOND ?? 50),
+      dataDir: join(dataDir, 'emulator'),
+    });
+    stops.push(() => emulator.stop());
+
+    const issuer = await devIssuer(dataDir, `${url}/dev`);
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: s3Url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      AWS_ENDPOINT_URL_SFN: sfnServer.url,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      S3_FORCE_PATH_STYLE: 'true',
+      TABLE_NAME: LOCAL_NAMES.table,
+      DATASETS_BUCKET: LOCAL_NAMES.datasets,
+      ARTIFACTS_BUCKET: LOCAL_NAMES.artifacts,
+      STATE_MACHINE_ARN: sfn.stateMachineArn,
+      WS_MANAGEMENT_URL: `http://127.0.0.1:${port}/ws`,
+      JWT_ISSUER: issuer.issuer,
+      JWT_AUDIENCE: 'loraworks-local',
+      JWKS_URI: `${issuer.issuer}/.well-known/jwks.json`,
+      FAL_QUEUE_URL: emulator.queueUrl,
+      FAL_API_URL: emulator.apiUrl,
+      FAL_KEY: process.env.FAL_KEY ?? 'local-emulator-key',
+      POLL_MIN_SECONDS: process.env.POLL_MIN_SECONDS ?? '1',
+      POLL_MAX_SECONDS: process.env.POLL_MAX_SECONDS ?? '3',
+    });
+
+    const notifications = s3Notifications(template.objectCreatedNotifications(), runtime, LOCAL_NAMES.datasets);
+    s3.on('event', (event: { Records: unknown[] }) => notifications.deliver(event));
+
+    const api = httpGateway({ routes: template.httpRoutes(), runtime, issuer, basePath: '/api' });
+    const ws = webSocketGateway({ routes: template.webSocketRoutes(), runtime, path: '/ws', stage: 'local' });
+    stops.push(() => ws.close());
+    const web = webAssets(join(ROOT, 'web/dist'));
+    const config = (hostHeader: string | undefined) => {
+      const origin = hostHeader ?? `${host}:${port}`;
+      return { apiUrl: `http://${origin}/api`, wsUrl: `ws://${origin}/ws`, auth: { mode: 'dev' } };
+    };
+
+    main.on('request', (req, res) => {
+      const path = new URL(req.url ?? '/', 'http://local').pathname;
+      const handled = (async () => {
+        if (path === '/api' || path.startsWith('/api/')) return api(req, res);
+        if (path.startsWith('/ws/@connections/')) return ws.management(req, res, decodeURIComponent(path.slice('/ws/@connections/'.length)));
+        if (path === '/config.json') return json(res, config(req.headers.host));
+        if (path === '/dev/.well-known/jwks.json') return json(res, issuer.jwks);
+        if (path === '/__local/info') return json(res, { emulatorUrl: emulator.url, s3Url, stateMachineArn: sfn.stateMachineArn });
+        return web(req, res);
+      })();
+      handled.catch((error: Error) => {
+        log(`[local] ${req.method} ${path} failed: ${error.message}`);
+        if (!res.headersSent) json(res, { error: { code: 'INTERNAL', message: 'Something went wrong on our side; try again.' } }, 500);
+        else res.end();
+      });
+    });
+    main.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://local').pathname === '/ws') ws.upgrade(req, socket, head);
+      else socket.destroy();
+    });
+
+    return {
+      url,
+      apiUrl: `${url}/api`,
+      wsUrl: `ws://${host}:${port}/ws`,
+      emulatorUrl: emulator.url,
+      s3Url,
+      stateMachineDefinition: definition,
+      streamsIdle: () => pump.idle(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function json(res: import('node:http').ServerResponse, body: unknown, status = 200) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function ensureTable(endpoint: string, template: StackTemplate) {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+  if (TableNames.includes(LOCAL_NAMES.table)) return;
+  const spec = template.table();
+  await client.send(new CreateTableCommand({
+    TableName: LOCAL_NAMES.table,
+    KeySchema: spec.KeySchema,
+    AttributeDefinitions: spec.AttributeDefinitions,
+    BillingMode: 'PAY_PER_REQUEST',
+    ...(spec.GlobalSecondaryIndexes?.length ? { GlobalSecondaryIndexes: spec.GlobalSecondaryIndexes } : {}),
+  }));
+}
+
+const CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>HEAD</AllowedMethod>
+    <AllowedMethod>POST</AllowedMethod>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <MaxAgeSeconds>3000</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
+export type { Server };

@@ -1,0 +1,153 @@
+// DynamoDB Streams for dynalite, which has none: a proxy in front of it that forwards every request and,
+// for each write, reads the item before and after and emits a NEW_AND_OLD_IMAGES stream record.
+// Writes go through one at a time so each record's old and new images are exact.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamoDBClient, GetItemCommand, DescribeTableCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { readBody } from './http-util';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
+
+type Item = Record<string, AttributeValue>;
+type Key = Record<string, AttributeValue>;
+
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
+export interface StreamProxy {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+export function dynamoStreamProxy(options: {
+  dynaliteUrl: string;
+  onRecords: (records: DynamoDBRecord[]) => void;
+}): StreamProxy {
+  const client = new DynamoDBClient({
+    endpoint: options.dynaliteUrl,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const keyNames = new Map<string, Promise<string[]>>();
+  let sequence = 0;
+  let writeChain: Promise<unknown> = Promise.resolve();
+
+  const keysOf = (table: string) => {
+    let names = keyNames.get(table);
+    if (!names) {
+      names = client.send(new DescribeTableCommand({ TableName: table })).then((d) => (d.Table?.KeySchema ?? []).map((k) => k.AttributeName!));
+      keyNames.set(table, names);
+    }
+    return names;
+  };
+  const read = async (table: string, key: Key) =>
+    (await client.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+
+  async function forward(req: IncomingMessage, body: Buffer) {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name)) headers[name] = value;
+    }
+    const response = await fetch(options.dynaliteUrl, { method: 'POST', headers, body: new Uint8Array(body) });
+    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+  }
+
+  function record(table: string, keys: string[], oldImage?: Item, newImage?: Item): DynamoDBRecord | undefined {
+    if (!oldImage && !newImage) return undefined;
+    const source = (newImage ?? oldImage)!;
+    const Keys = Object.fromEntries(keys.map((k) => [k, source[k]]));
+    sequence += 1;
+    return {
+      eventID: `${Date.now()}-${sequence}`,
+      eventName: !oldImage ? 'INSERT' : !newImage ? 'REMOVE' : 'MODIFY',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: LOCAL_REGION,
+      eventSourceARN: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${table}/stream/local`,
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+        Keys: Keys as never,
+        ...(newImage ? { NewImage: newImage as never } : {}),
+        ...(oldImage ? { OldImage: oldImage as never } : {}),
+        SequenceNumber: String(sequence).padStart(21, '0'),
+        SizeBytes: JSON.stringify(source).length,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    };
+  }
+
+  /** The items one write request touches: [table, key] pairs. */
+  async function touched(action: string, request: any): Promise<[string, Key][]> {
+    const keyFrom = async (table: string, item: Item): Promise<Key> => {
+      const names = await keysOf(table);
+      return Object.fromEntries(names.map((n) => [n, item[n]!]));
+    };
+    if (action === 'PutItem') return [[request.TableName, await keyFrom(request.TableName, request.Item)]];
+    if (action === 'UpdateItem' || action === 'DeleteItem') return [[request.TableName, request.Key]];
+    const pairs: [string, Key][] = [];
+    for (const [table, writes] of Object.entries<any[]>(request.RequestItems ?? {})) {
+      for (const w of writes) pairs.push([table, w.PutRequest ? await keyFrom(table, w.PutRequest.Item) : w.DeleteRequest.Key]);
+    }
+    return pairs;
+  }
+
+  async function write(req: IncomingMessage, body: Buffer, action: string) {
+    const request = JSON.parse(body.toString('utf8'));
+    const items = await touched(action, request);
+    const before = await Promise.all(items.map(([table, key]) => read(table, key)));
+    const response = await forward(req, body);
+    if (response.status === 200) {
+      const records: DynamoDBRecord[] = [];
+      for (const [i, [table, key]] of items.entries()) {
+        const after = await read(table, key);
+        if (JSON.stringify(after) === JSON.stringify(before[i])) continue;
+        const r = record(table, await keysOf(table), before[i], after);
+        if (r) records.push(r);
+      }
+      if (records.length) options.onRecords(records);
+    }
+    return response;
+  }
+
+  return {
+    async handle(req, res) {
+      const body = await readBody(req);
+      const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      let response: Awaited<ReturnType<typeof forward>>;
+      if (WRITES.has(action)) {
+        const result = writeChain.then(() => write(req, body, action));
+        writeChain = result.catch(() => undefined);
+        response = await result;
+      } else {
+        response = await forward(req, body);
+      }
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        if (!['content-length', 'connection', 'transfer-encoding', 'content-encoding'].includes(name)) headers[name] = value;
+      });
+      res.writeHead(response.status, headers);
+      res.end(response.body);
+    },
+  };
+}
+
+/** Delivers stream records to the consumer in order, in batches, one batch at a time (like a shard). */
+export function streamPump(deliver: (records: DynamoDBRecord[]) => Promise<void>, batchSize: number) {
+  const queue: DynamoDBRecord[] = [];
+  let running: Promise<void> | undefined;
+  const drain = async () => {
+    while (queue.length) {
+      const batch = queue.splice(0, batchSize);
+      try {
+        await deliver(batch);
+      } catch (error) {
+        console.error(`[streams] consumer failed on a batch of ${batch.length}: ${(error as Error).message}`);
+      }
+    }
+    running = undefined;
+  };
+  return {
+    push(records: DynamoDBRecord[]) {
+      queue.push(...records);
+      running ??= drain();
+    },
+    idle: () => running ?? Promise.resolve(),
+  };
+}

@@ -1,0 +1,31 @@
+// The Lambda Invoke API (POST /2015-03-31/functions/{name}/invocations) over HTTP, so that
+// aws-local-stepfunctions invokes the state machine's tasks with the real Lambda client, as AWS would.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LambdaRuntime } from './lambda-runtime';
+import { readBody } from './http-util';
+
+const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+export function lambdaApi(runtime: LambdaRuntime) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const match = INVOKE.exec(new URL(req.url ?? '/', 'http://local').pathname);
+    if (req.method !== 'POST' || !match) {
+      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
+      res.end(JSON.stringify({ message: 'Function not found.' }));
+      return;
+    }
+    const name = functionName(decodeURIComponent(match[1]!));
+    const body = await readBody(req);
+    const event = body.length ? JSON.parse(body.toString('utf8')) : {};
+    const outcome = await runtime.invoke(name, event);
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' };
+    if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
+    res.writeHead(200, headers);
+    res.end(JSON.stringify(outcome.ok ? outcome.result ?? null : outcome.error));
+  };
+}
+
+/** Accepts a bare name or a function ARN, as the real API does. */
+function functionName(nameOrArn: string): string {
+  return nameOrArn.startsWith('arn:') ? nameOrArn.split(':')[6] ?? nameOrArn : nameOrArn;
+}

@@ -1,0 +1,32 @@
+// S3 → Lambda notifications as the template declares them (event type, prefix, suffix), delivered the way
+// S3 invokes Lambda: asynchronously, retried twice on failure.
+import type { LambdaRuntime } from './lambda-runtime';
+import type { Notification } from './template';
+
+const RETRY_DELAYS_MS = [1_000, 2_000];
+
+export function s3Notifications(notifications: Notification[], runtime: LambdaRuntime, bucket: string) {
+  const invoke = async (handler: string, event: unknown) => {
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await runtime.invoke(handler, event);
+      if (outcome.ok) return;
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) {
+        console.error(`[s3] ${handler} failed after retries: ${outcome.error.errorMessage}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  };
+  return {
+    deliver(event: { Records: any[] }) {
+      for (const record of event.Records) {
+        if (!String(record.eventName).startsWith('ObjectCreated') || record.s3?.bucket?.name !== bucket) continue;
+        const key = decodeURIComponent(String(record.s3.object.key).replace(/\+/g, ' '));
+        for (const n of notifications) {
+          if (key.startsWith(n.prefix) && key.endsWith(n.suffix)) void invoke(n.handler, { Records: [{ ...record, eventName: `${record.eventName}` }] });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,174 @@
+// Reads the pieces the local cloud needs out of the synthesized CloudFormation template, so that it runs
+// what the stack declares (routes, state machine, notifications, stream consumer), never a copy of it.
+import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
+
+type Json = any; // CloudFormation JSON is untyped by nature
+type Resources = Record<string, { Type: string; Properties?: Json; Metadata?: Json }>;
+
+export const HANDLER_METADATA = 'loraworks:handler';
+
+export interface Route { key: string; method: string; path: string; handler: string; authorized: boolean }
+export interface WebSocketRoutes { routes: Record<string, string>; authorizer?: string }
+export interface Notification { prefix: string; suffix: string; handler: string }
+export interface TableSpec {
+  KeySchema: Json[];
+  AttributeDefinitions: Json[];
+  GlobalSecondaryIndexes?: Json[];
+  ttlAttribute?: string;
+}
+
+export class StackTemplate {
+  private readonly resources: Resources;
+
+  constructor(template: Json) {
+    this.resources = template.Resources ?? {};
+  }
+
+  /** Handler name of a Lambda function resource, from the metadata every project function carries. */
+  handlerOf(logicalId: string): string {
+    const resource = this.resources[logicalId];
+    const handler = resource?.Metadata?.[HANDLER_METADATA];
+    if (resource?.Type !== 'AWS::Lambda::Function' || typeof handler !== 'string') {
+      throw new Error(`Resource ${logicalId} is not a Loraworks function (no ${HANDLER_METADATA} metadata).`);
+    }
+    return handler;
+  }
+
+  /** The Training state machine's definition, with each function reference turned into a local ARN. */
+  stateMachineDefinition(): Json {
+    const machines = this.ofType('AWS::StepFunctions::StateMachine');
+    if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}.`);
+    const [, machine] = machines[0]!;
+    const text = this.resolve(machine.Properties.DefinitionString);
+    if (typeof text !== 'string') throw new Error('The state machine definition did not resolve to a string.');
+    return JSON.parse(text);
+  }
+
+  httpRoutes(): Route[] {
+    return this.routesOf('HTTP').map(([, route]) => {
+      const [method = 'ANY', path = '/'] = String(route.Properties.RouteKey).split(' ');
+      return {
+        key: route.Properties.RouteKey,
+        method,
+        path,
+        handler: this.handlerOf(this.integrationFunction(route.Properties.Target)),
+        authorized: route.Properties.AuthorizationType === 'JWT',
+      };
+    });
+  }
+
+  webSocketRoutes(): WebSocketRoutes {
+    const routes: Record<string, string> = {};
+    let authorizer: string | undefined;
+    for (const [, route] of this.routesOf('WEBSOCKET')) {
+      routes[route.Properties.RouteKey] = this.handlerOf(this.integrationFunction(route.Properties.Target));
+      const authorizerId = route.Properties.AuthorizerId?.Ref;
+      if (authorizerId) {
+        authorizer = this.handlerOf(this.functionIn(this.resources[authorizerId]?.Properties?.AuthorizerUri));
+      }
+    }
+    return { routes, authorizer };
+  }
+
+  /** S3 ObjectCreated notifications to Lambda functions, as CDK's BucketNotifications resource declares them. */
+  objectCreatedNotifications(): Notification[] {
+    return this.ofType('Custom::S3BucketNotifications').flatMap(([, resource]) =>
+      (resource.Properties.NotificationConfiguration?.LambdaFunctionConfigurations ?? [])
+        .filter((c: Json) => c.Events.some((e: string) => e.startsWith('s3:ObjectCreated')))
+        .map((c: Json) => {
+          const rules: Json[] = c.Filter?.Key?.FilterRules ?? [];
+          const rule = (name: string) => rules.find((r) => String(r.Name).toLowerCase() === name)?.Value ?? '';
+          return { prefix: rule('prefix'), suffix: rule('suffix'), handler: this.handlerOf(this.functionIn(c.LambdaFunctionArn)) };
+        }),
+    );
+  }
+
+  /** The function that consumes the table's stream, and its batch size. */
+  streamConsumer(): { handler: string; batchSize: number } {
+    const mapping = this.ofType('AWS::Lambda::EventSourceMapping').find(([, r]) =>
+      JSON.stringify(r.Properties.EventSourceArn ?? '').includes('StreamArn'),
+    );
+    if (!mapping) throw new Error('The template has no DynamoDB stream consumer.');
+    const [, resource] = mapping;
+    return { handler: this.handlerOf(this.functionIn(resource.Properties.FunctionName)), batchSize: resource.Properties.BatchSize ?? 100 };
+  }
+
+  /** The one table: its keys and indexes, to create the same table locally. */
+  table(): TableSpec {
+    const tables = this.ofType('AWS::DynamoDB::Table');
+    if (tables.length !== 1) throw new Error(`Expected one table in the template, found ${tables.length}.`);
+    const [, table] = tables[0]!;
+    const p = table.Properties;
+    return {
+      KeySchema: p.KeySchema,
+      AttributeDefinitions: p.AttributeDefinitions,
+      GlobalSecondaryIndexes: p.GlobalSecondaryIndexes?.map((g: Json) => ({
+        IndexName: g.IndexName,
+        KeySchema: g.KeySchema,
+        Projection: g.Projection,
+      })),
+      ttlAttribute: p.TimeToLiveSpecification?.AttributeName,
+    };
+  }
+
+  private ofType(type: string): [string, Resources[string]][] {
+    return Object.entries(this.resources).filter(([, r]) => r.Type === type);
+  }
+
+  private routesOf(protocol: 'HTTP' | 'WEBSOCKET') {
+    return this.ofType('AWS::ApiGatewayV2::Route').filter(([, r]) => {
+      const apiId = r.Properties.ApiId?.Ref;
+      return this.resources[apiId]?.Properties?.ProtocolType === protocol;
+    });
+  }
+
+  private integrationFunction(target: Json): string {
+    const integrationId = JSON.stringify(target).match(/"Ref":"([^"]+)"/)?.[1];
+    const integration = integrationId ? this.resources[integrationId] : undefined;
+    if (!integration) throw new Error(`Route target ${JSON.stringify(target)} names no integration.`);
+    return this.functionIn(integration.Properties.IntegrationUri);
+  }
+
+  /** The first Lambda function a CloudFormation value refers to (by Ref or Fn::GetAtt). */
+  private functionIn(value: Json): string {
+    const found = this.references(value).find((id) => this.resources[id]?.Type === 'AWS::Lambda::Function');
+    if (!found) throw new Error(`No Lambda function is referenced by ${JSON.stringify(value)}.`);
+    return found;
+  }
+
+  private references(value: Json): string[] {
+    if (Array.isArray(value)) return value.flatMap((v) => this.references(v));
+    if (!value || typeof value !== 'object') return [];
+    if (typeof value.Ref === 'string') return [value.Ref];
+    if (Array.isArray(value['Fn::GetAtt'])) return [value['Fn::GetAtt'][0]];
+    return Object.values(value).flatMap((v) => this.references(v));
+  }
+
+  /** Resolves the intrinsic functions CDK puts in a state machine definition to local values. */
+  private resolve(value: Json): Json {
+    if (typeof value === 'string' || typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if ('Fn::Join' in value) {
+      const [delimiter, parts] = value['Fn::Join'];
+      return parts.map((p: Json) => this.resolve(p)).join(delimiter);
+    }
+    if ('Ref' in value) return this.localRef(value.Ref);
+    if ('Fn::GetAtt' in value) {
+      const [id, attribute] = value['Fn::GetAtt'];
+      if (this.resources[id]?.Type === 'AWS::Lambda::Function') return functionArn(this.handlerOf(id));
+      return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}/${attribute}`;
+    }
+    throw new Error(`Cannot resolve ${JSON.stringify(value)} in the state machine definition.`);
+  }
+
+  private localRef(id: string): string {
+    switch (id) {
+      case 'AWS::Partition': return 'aws';
+      case 'AWS::Region': return LOCAL_REGION;
+      case 'AWS::AccountId': return LOCAL_ACCOUNT;
+      case 'AWS::URLSuffix': return 'amazonaws.com';
+      default:
+        return this.resources[id]?.Type === 'AWS::Lambda::Function' ? functionArn(this.handlerOf(id)) : id;
+    }
+  }
+}
