@@ -1,0 +1,137 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud';
+import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
+import type { Job, Trainer } from '../../functions/domain/schemas';
+import { makeDatasetZip } from '../support/dataset-zip';
+import { LoraworksClient, type LiveFeed } from '../support/local-cloud-client';
+
+let cloud: LocalCloud;
+let dataDir: string;
+let alice: LoraworksClient;
+let feed: LiveFeed;
+let trainer: Trainer;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-it-'));
+  cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: 200 });
+  alice = await LoraworksClient.signIn(cloud.apiUrl, 'alice');
+  feed = await alice.connect(cloud.wsUrl);
+  const { trainers } = await alice.expect<{ trainers: Trainer[] }>(200, 'GET', '/trainers');
+  trainer = trainers.find((t) => t.id === 'fal-ai/flux-lora-fast-training')!;
+});
+
+afterAll(async () => {
+  feed?.close();
+  await cloud?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function readyDataset() {
+  const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
+  const ready = await feed.datasetVersion(dataset.id, version, ['READY', 'INVALID']);
+  expect(ready.status, JSON.stringify(ready.report)).toBe('READY');
+  return { dataset, version, ready };
+}
+
+async function startJob(datasetId: string, steps: number): Promise<Job> {
+  return alice.expect<Job>(201, 'POST', '/jobs', { trainerId: trainer.id, datasetId, triggerPhrase: 'ohwx cat', params: { steps } });
+}
+
+describe('health and trainers', () => {
+  it('answers /health without a token', async () => {
+    const res = await fetch(`${cloud.apiUrl}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('lists the emulator trainers with their parameters', async () => {
+    const list = await alice.expect<{ source: string; trainers: Trainer[] }>(200, 'GET', '/trainers');
+    expect(list.source).toBe('provider');
+    expect(trainer).toBeDefined();
+    expect(trainer.params.map((p) => p.key)).toEqual(expect.arrayContaining(['steps', 'learningRate']));
+  });
+
+  it('refuses a request without a valid token', async () => {
+    const res = await fetch(`${cloud.apiUrl}/jobs`, { headers: { authorization: 'Bearer not-a-token' } });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('a LoRA job end to end', () => {
+  it('validates the upload, trains with rising progress, completes and serves a safetensors LoRA', async () => {
+    const { dataset, version, ready } = await readyDataset();
+    expect(ready.report).toMatchObject({ images: 4, captions: 4, pairs: 4 });
+    expect(ready.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const job = await startJob(dataset.id, 600);
+    expect(job).toMatchObject({ status: 'QUEUED', datasetVersion: version, triggerPhrase: 'ohwx cat' });
+    await feed.job(job.id, 'RUNNING');
+    const done = await feed.job(job.id, 'COMPLETED', 90_000);
+
+    const fractions = feed.jobMessages(job.id).map((j) => j.progress.fraction);
+    expect(fractions.filter((f) => f > 0 && f < 1).length, `progress seen: ${fractions}`).toBeGreaterThan(0);
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
+    expect(done.progress.fraction).toBe(1);
+    expect(done.artifact?.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const link = await alice.expect<{ url: string; sizeBytes: number; sha256: string; fileName: string }>(200, 'GET', `/jobs/${job.id}/artifact`);
+    const file = new Uint8Array(await (await fetch(link.url)).arrayBuffer());
+    expect(file.length).toBe(link.sizeBytes);
+    const header = parseSafetensorsHeader(file);
+    expect(Object.keys(header.tensors).length).toBeGreaterThan(0);
+
+    const listed = await alice.expect<{ jobs: Job[] }>(200, 'GET', '/jobs');
+    expect(listed.jobs[0]?.id).toBe(job.id);
+  });
+
+  it('cancels a running job at the trainer and ends CANCELLED', async () => {
+    const { dataset } = await readyDataset();
+    const job = await startJob(dataset.id, 100_000);
+    await feed.job(job.id, 'RUNNING');
+    const cancelling = await alice.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
+    expect(cancelling.status).toBe('CANCELLING');
+    await feed.job(job.id, 'CANCELLED');
+
+    const seen = (await (await fetch(`${cloud.emulatorUrl}/__emulator/requests`)).json()) as { cancelRequested: boolean; status: string; input: Record<string, unknown> }[];
+    expect(seen.some((r) => r.cancelRequested && r.status === 'CANCELLED')).toBe(true);
+    await alice.expect(409, 'POST', `/jobs/${job.id}/cancel`);
+    await alice.expect(409, 'GET', `/jobs/${job.id}/artifact`);
+  });
+
+  it('refuses bad parameters field by field', async () => {
+    const { dataset } = await readyDataset();
+    const res = await alice.request('POST', '/jobs', { trainerId: trainer.id, datasetId: dataset.id, triggerPhrase: 'x', params: { steps: -5 } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'params.steps' })]));
+  });
+});
+
+describe('one user cannot see another', () => {
+  it('gives 404 for the other user’s dataset and job and pushes none of their messages', async () => {
+    const bob = await LoraworksClient.signIn(cloud.apiUrl, 'bob');
+    const bobFeed = await bob.connect(cloud.wsUrl);
+    try {
+      const { dataset } = await readyDataset();
+      const job = await startJob(dataset.id, 100);
+      await bob.expect(404, 'GET', `/datasets/${dataset.id}`);
+      await bob.expect(404, 'GET', `/jobs/${job.id}`);
+      await bob.expect(404, 'POST', `/jobs/${job.id}/cancel`);
+      expect((await bob.expect<{ jobs: Job[] }>(200, 'GET', '/jobs')).jobs).toEqual([]);
+      await feed.job(job.id, 'COMPLETED', 90_000);
+      // Bob's own ping is answered, so his socket is live and has had every chance to receive Alice's messages.
+      bobFeed.socket.send(JSON.stringify({ action: 'ping' }));
+      await bobFeed.next((m) => m.type === 'pong', 'pong');
+      expect(bobFeed.messages.filter((m) => m.type !== 'pong')).toEqual([]);
+    } finally {
+      bobFeed.close();
+    }
+  });
+
+  it('refuses a WebSocket without a valid token', async () => {
+    const stranger = Object.create(LoraworksClient.prototype, { token: { value: 'nope' } }) as LoraworksClient;
+    await expect(stranger.connect(cloud.wsUrl)).rejects.toThrow(/401/);
+  });
+});

@@ -1,0 +1,98 @@
+// Drives a running local cloud the way the web app and the CLI do: over HTTP, WebSocket and S3 POST.
+import WebSocket from 'ws';
+import type { Dataset, DatasetVersion, Job, ServerMessage } from '../../functions/domain/schemas';
+
+export class LoraworksClient {
+  private constructor(readonly apiUrl: string, readonly token: string) {}
+
+  static async signIn(apiUrl: string, user: string): Promise<LoraworksClient> {
+    const res = await fetch(`${apiUrl}/dev/token`, { method: 'POST', body: JSON.stringify({ user }), headers: { 'content-type': 'application/json' } });
+    if (res.status !== 200) throw new Error(`dev token for ${user}: ${res.status} ${await res.text()}`);
+    const { token } = (await res.json()) as { token: string };
+    return new LoraworksClient(apiUrl, token);
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  async expect<T = any>(status: number, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    const res = await this.request<T>(method, path, body, headers);
+    if (res.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** Creates a dataset and uploads the zip with the presigned POST; returns the dataset and its new version number. */
+  async uploadDataset(zip: Buffer, name = 'test set'): Promise<{ dataset: Dataset; version: number }> {
+    const dataset = await this.expect<Dataset>(201, 'POST', '/datasets', { name });
+    const { version, upload } = await this.expect<{ version: number; upload: { url: string; fields: Record<string, string> } }>(
+      201, 'POST', `/datasets/${dataset.id}/uploads`, { fileName: 'set.zip', sizeBytes: zip.length },
+    );
+    const form = new FormData();
+    for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);
+    form.append('file', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'set.zip');
+    const res = await fetch(upload.url, { method: 'POST', body: form });
+    if (res.status >= 300) throw new Error(`S3 POST upload: ${res.status} ${await res.text()}`);
+    return { dataset, version };
+  }
+
+  /** Opens the WebSocket and records every message; `next` waits for the first one matching. */
+  async connect(wsUrl: string): Promise<LiveFeed> {
+    const socket = new WebSocket(`${wsUrl}?token=${encodeURIComponent(this.token)}`);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
+    });
+    return new LiveFeed(socket);
+  }
+}
+
+export class LiveFeed {
+  readonly messages: ServerMessage[] = [];
+  private waiters: { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      this.messages.push(message);
+      this.waiters = this.waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
+    });
+  }
+
+  next(match: (m: ServerMessage) => boolean, what: string, timeoutMs = 60_000): Promise<ServerMessage> {
+    const seen = this.messages.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}; last messages: ${JSON.stringify(this.messages.slice(-3))}`)), timeoutMs);
+      this.waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); } });
+    });
+  }
+
+  async job(id: string, status: Job['status'], timeoutMs?: number): Promise<Job> {
+    const m = await this.next((m) => m.type === 'job' && m.job.id === id && m.job.status === status, `job ${id} ${status}`, timeoutMs);
+    return (m as Extract<ServerMessage, { type: 'job' }>).job;
+  }
+
+  async datasetVersion(datasetId: string, version: number, statuses: DatasetVersion['status'][], timeoutMs?: number): Promise<DatasetVersion> {
+    const m = await this.next(
+      (m) => m.type === 'dataset' && m.datasetId === datasetId && m.version.version === version && statuses.includes(m.version.status),
+      `dataset ${datasetId} v${version} ${statuses.join('/')}`, timeoutMs,
+    );
+    return (m as Extract<ServerMessage, { type: 'dataset' }>).version;
+  }
+
+  jobMessages(id: string): Job[] {
+    return this.messages.flatMap((m) => (m.type === 'job' && m.job.id === id ? [m.job] : []));
+  }
+
+  close() {
+    this.socket.close();
+  }
+}

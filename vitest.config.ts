@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration and browser tests each run a whole local cloud; two at a time fits two cores.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
