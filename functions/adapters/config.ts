@@ -22,6 +22,8 @@ export const config = {
   get falQueueUrl() { return process.env.FAL_QUEUE_URL || 'https://queue.fal.run'; },
   get falApiUrl() { return process.env.FAL_API_URL || 'https://api.fal.ai'; },
   get trainerSecretArn() { return process.env.TRAINER_SECRET_ARN || null; },
+  get falKey() { return process.env.FAL_KEY || null; },
+  get replicateApiToken() { return process.env.REPLICATE_API_TOKEN || null; },
   get maxUploadBytes() { return numberOr('MAX_UPLOAD_BYTES', 2 * 1024 ** 3); },
   get pollMinSeconds() { return numberOr('POLL_MIN_SECONDS', 5); },
   get pollMaxSeconds() { return numberOr('POLL_MAX_SECONDS', 60); },

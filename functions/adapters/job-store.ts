@@ -1,0 +1,190 @@
+// Job records. Every status change is a conditional write on the status the caller saw, so two writers
+// (the API's cancel and the workflow's poll) can never both win, and a finished job never changes.
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Conflict, Invalid } from '../domain/errors';
+import { canTransition, isTerminal, transition, type JobRecord } from '../domain/job-lifecycle';
+import type { JobStatus, Progress } from '../domain/schemas';
+import { ddb, decodeCursor, encodeCursor, isConditionFailed, keys, tableName, withoutKeys } from './table';
+
+const jobItem = (job: JobRecord) => ({
+  PK: keys.owner(job.owner),
+  SK: keys.job(job.id),
+  GSI1PK: keys.job(job.id),
+  GSI1SK: 'JOB',
+  type: 'Job',
+  ...job,
+});
+
+/** A raw table item (from a read or a stream image) as a job record. */
+export const toJobRecord = (item: Record<string, unknown>): JobRecord => withoutKeys<JobRecord>(item);
+
+export async function createJob(job: JobRecord): Promise<void> {
+  await ddb().send(new PutCommand({ TableName: tableName(), Item: jobItem(job), ConditionExpression: 'attribute_not_exists(PK)' }));
+}
+
+export interface IdempotencyClaim {
+  key: string;
+  bodyHash: string;
+  ttlSeconds: number;
+}
+
+export type CreateOutcome = { created: true } | { created: false; jobId: string; bodyHash: string };
+
+/**
+ * Writes the job and its idempotency record in one transaction: either both exist or neither, so a retry
+ * with the same key always finds the job it created.
+ */
+export async function createJobOnce(job: JobRecord, claim: IdempotencyClaim, at: Date): Promise<CreateOutcome> {
+  const idempotencyKey = { PK: keys.owner(job.owner), SK: keys.idempotency(claim.key) };
+  try {
+    await ddb().send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName(),
+            Item: {
+              ...idempotencyKey, type: 'Idempotency', owner: job.owner, jobId: job.id, bodyHash: claim.bodyHash,
+              expiresAt: Math.floor(at.getTime() / 1000) + claim.ttlSeconds,
+            },
+            // An expired record still present (TTL deletion lags) counts as absent.
+            ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': Math.floor(at.getTime() / 1000) },
+          },
+        },
+        { Put: { TableName: tableName(), Item: jobItem(job), ConditionExpression: 'attribute_not_exists(PK)' } },
+      ],
+    }));
+    return { created: true };
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+    const existing = await ddb().send(new GetCommand({ TableName: tableName(), Key: idempotencyKey, ConsistentRead: true }));
+    if (!existing.Item) throw error;
+    return { created: false, jobId: String(existing.Item.jobId), bodyHash: String(existing.Item.bodyHash) };
+  }
+}
+
+export async function getJob(owner: string, jobId: string): Promise<JobRecord | null> {
+  const { Item } = await ddb().send(new GetCommand({ TableName: tableName(), Key: { PK: keys.owner(owner), SK: keys.job(jobId) }, ConsistentRead: true }));
+  return Item ? toJobRecord(Item) : null;
+}
+
+/** Looks a job up by id alone (the workflow and the reconciler know no owner key), through GSI1. */
+export async function getJobById(jobId: string): Promise<JobRecord | null> {
+  const { Items } = await ddb().send(new QueryCommand({
+    TableName: tableName(),
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :sk',
+    ExpressionAttributeValues: { ':pk': keys.job(jobId), ':sk': 'JOB' },
+    Limit: 1,
+  }));
+  const item = Items?.[0];
+  return item ? toJobRecord(item) : null;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  cursor?: string;
+}
+
+const MAX_PAGES = 10;
+
+/** Newest first (ULID sort keys, read backwards); the status filter may need several pages to fill `limit`. */
+export async function listJobs(owner: string, options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
+  let startKey = decodeCursor(options.cursor);
+  if (options.cursor && (!startKey || startKey.PK !== keys.owner(owner))) {
+    throw new Invalid('BAD_CURSOR', 'The cursor is not one this API issued; start the listing again without it.', [{ field: 'cursor', message: 'Unknown cursor.' }]);
+  }
+  const jobs: JobRecord[] = [];
+  for (let page = 0; page < MAX_PAGES && jobs.length < options.limit; page++) {
+    // Limit counts evaluated items, so asking for what is missing never returns more than fits.
+    const result = await ddb().send(new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :job)',
+      ScanIndexForward: false,
+      Limit: options.limit - jobs.length,
+      ExclusiveStartKey: startKey,
+      ...(options.status
+        ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+        : {}),
+      ExpressionAttributeValues: { ':pk': keys.owner(owner), ':job': 'JOB#', ...(options.status ? { ':status': options.status } : {}) },
+    }));
+    jobs.push(...(result.Items ?? []).map(toJobRecord));
+    startKey = result.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  return { jobs, cursor: encodeCursor(startKey) };
+}
+
+const setPatch = (patch: Record<string, unknown>) => {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+  Object.entries(patch).forEach(([field, value], i) => {
+    names[`#f${i}`] = field;
+    if (value === undefined) {
+      removes.push(`#f${i}`);
+    } else {
+      values[`:v${i}`] = value;
+      sets.push(`#f${i} = :v${i}`);
+    }
+  });
+  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+  return { names, values, expression };
+};
+
+const PROTECTED = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'type', 'owner', 'id', 'status']);
+
+/**
+ * Writes `next` over `current` provided the stored status is still `current.status`: the record the caller
+ * decided on is the record it changes. A lost race surfaces as a Conflict.
+ */
+export async function saveJob(current: JobRecord, next: JobRecord): Promise<JobRecord> {
+  if (current.status !== next.status && !canTransition(current.status, next.status)) {
+    throw new Conflict('JOB_STATE', `Job ${current.id} is ${current.status.toLowerCase()} and cannot become ${next.status.toLowerCase()}.`);
+  }
+  if (isTerminal(current.status)) throw new Conflict('JOB_FINISHED', `Job ${current.id} already ${current.status.toLowerCase()}.`);
+  const changed = Object.fromEntries(
+    Object.entries(next).filter(([field, value]) => !PROTECTED.has(field) && JSON.stringify(value) !== JSON.stringify((current as Record<string, unknown>)[field])),
+  );
+  const removed = Object.keys(current).filter((field) => !PROTECTED.has(field) && !(field in next));
+  const { names, values, expression } = setPatch({ ...changed, ...Object.fromEntries(removed.map((f) => [f, undefined])), status: next.status });
+  try {
+    const { Attributes } = await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: keys.owner(current.owner), SK: keys.job(current.id) },
+      UpdateExpression: expression,
+      ConditionExpression: '#current = :current',
+      ExpressionAttributeNames: { ...names, '#current': 'status' },
+      ExpressionAttributeValues: { ...values, ':current': current.status },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return Attributes ? toJobRecord(Attributes) : next;
+  } catch (error) {
+    if (isConditionFailed(error)) throw new Conflict('JOB_STATE_CHANGED', `Job ${current.id} changed while this request ran; fetch it again.`);
+    throw error;
+  }
+}
+
+/** A progress update that never moves the fraction backwards and never touches a finished job. */
+export async function saveProgress(job: JobRecord, progress: Progress, at: Date): Promise<boolean> {
+  try {
+    await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
+      UpdateExpression: 'SET progress = :progress, updatedAt = :at',
+      ConditionExpression: '#status IN (:q, :r, :c) AND (attribute_not_exists(progress.fraction) OR progress.fraction <= :fraction)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':progress': progress, ':at': at.toISOString(), ':fraction': progress.fraction, ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Moves a job along the lifecycle table and stores it, conditional on the status it had. */
+export async function transitionJob(job: JobRecord, to: JobStatus, patch: Partial<JobRecord> = {}, at = new Date()): Promise<JobRecord> {
+  return saveJob(job, transition(job, to, at, patch));
+}

@@ -1,0 +1,48 @@
+// The single table: one DocumentClient for the process, and the key layout of docs/internals.md.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from './config';
+
+let client: DynamoDBDocumentClient | undefined;
+
+/** Created on first use so the environment (AWS_ENDPOINT_URL_DYNAMODB locally) is read after it is set. */
+export const ddb = (): DynamoDBDocumentClient =>
+  (client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  }));
+
+export const tableName = (): string => config.tableName;
+
+export const keys = {
+  owner: (owner: string) => `OWNER#${owner}`,
+  dataset: (datasetId: string) => `DS#${datasetId}`,
+  datasetVersion: (datasetId: string, version: number) => `DSV#${datasetId}#${String(version).padStart(6, '0')}`,
+  datasetVersions: (datasetId: string) => `DSV#${datasetId}#`,
+  job: (jobId: string) => `JOB#${jobId}`,
+  connection: (connectionId: string) => `CONN#${connectionId}`,
+  idempotency: (key: string) => `IDEMP#${key}`,
+};
+
+/** Attributes that belong to the table layout, not to the record. */
+const LAYOUT = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'type', 'expiresAt']);
+
+export function withoutKeys<T>(item: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !LAYOUT.has(k))) as T;
+}
+
+export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+
+export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+  } catch {
+    // fall through: a cursor nobody issued
+  }
+  return undefined;
+}
+
+export const isConditionFailed = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';

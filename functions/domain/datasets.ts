@@ -1,0 +1,87 @@
+// Datasets and their immutable versions. Pure: ids and the clock come in as arguments.
+import { Conflict, NotFound, TooLarge } from './errors';
+import type { Dataset, DatasetVersion, Trainer, ValidationReport } from './schemas';
+
+export type VersionSource = DatasetVersion['source'];
+
+export function newDataset(id: string, name: string, at: Date): Dataset {
+  return { id, name, createdAt: at.toISOString() };
+}
+
+export function newVersion(version: number, fileName: string, sizeBytes: number, source: VersionSource, at: Date): DatasetVersion {
+  return { version, status: 'UPLOADING', fileName, sizeBytes, source, createdAt: at.toISOString() };
+}
+
+/** `datasets/{owner}/{datasetId}/v{version}/{fileName}`, with the owner URI-encoded (subjects may hold any character). */
+export function datasetObjectKey(owner: string, datasetId: string, version: number, fileName: string): string {
+  return `datasets/${encodeURIComponent(owner)}/${datasetId}/v${version}/${fileName}`;
+}
+
+export interface DatasetObject {
+  owner: string;
+  datasetId: string;
+  version: number;
+  fileName: string;
+}
+
+/** Reads a key as it arrives in an S3 event (form-encoded: `+` is a space, `%xx` an escape). */
+export function parseDatasetObjectKey(eventKey: string): DatasetObject | null {
+  const key = decodeURIComponent(eventKey.replace(/\+/g, ' '));
+  const match = /^datasets\/([^/]+)\/([^/]+)\/v(\d+)\/([^/]+)$/.exec(key);
+  if (!match) return null;
+  const [, owner, datasetId, version, fileName] = match as unknown as [string, string, string, string, string];
+  const parsedVersion = Number(version);
+  if (!Number.isSafeInteger(parsedVersion) || parsedVersion < 1) return null;
+  return { owner: decodeURIComponent(owner), datasetId, version: parsedVersion, fileName };
+}
+
+/** The version a job will train on: the one asked for, or the newest READY one. */
+export function pickVersion(dataset: Dataset, versions: DatasetVersion[], requested?: number): DatasetVersion {
+  if (requested !== undefined) {
+    const found = versions.find((v) => v.version === requested);
+    if (!found) throw new NotFound('DATASET_VERSION_NOT_FOUND', `Dataset ${dataset.name} has no version ${requested}.`);
+    return found;
+  }
+  const ready = versions.filter((v) => v.status === 'READY').sort((a, b) => b.version - a.version)[0];
+  if (!ready) throw new Conflict('DATASET_NOT_READY', `Dataset ${dataset.name} has no validated version yet. Upload a zip and wait for validation to finish.`);
+  return ready;
+}
+
+/** Why this report's dataset cannot train on this trainer; empty when it can. */
+export function fitIssues(report: ValidationReport, trainer: Trainer): string[] {
+  const rules = trainer.dataset;
+  const acceptsVideo = rules.formats.some((f) => VIDEO_FORMATS.includes(f));
+  const acceptsImages = rules.formats.some((f) => IMAGE_FORMATS.includes(f));
+  const media = (acceptsImages ? report.images : 0) + (acceptsVideo ? report.videos : 0);
+  const noun = acceptsVideo && acceptsImages ? 'images or videos' : acceptsVideo ? 'videos' : 'images';
+  const issues: string[] = [];
+  if (report.errors.length > 0) issues.push('the dataset has validation errors');
+  if (media < rules.minImages) issues.push(`${trainer.name} needs at least ${rules.minImages} ${noun}, the dataset has ${media}`);
+  if (rules.maxImages !== undefined && media > rules.maxImages) issues.push(`${trainer.name} takes at most ${rules.maxImages} ${noun}, the dataset has ${media}`);
+  if (rules.captions === 'required' && report.pairs < media) issues.push(`${trainer.name} needs a caption for every file, ${media - report.pairs} have none`);
+  return issues;
+}
+
+export const IMAGE_FORMATS = ['jpg', 'jpeg', 'png', 'webp'];
+export const VIDEO_FORMATS = ['mp4', 'mov', 'webm', 'avi', 'mkv'];
+
+/** A job may only start from a READY version that fits the trainer. */
+export function ensureTrainable(dataset: Dataset, version: DatasetVersion, trainer: Trainer): void {
+  if (version.status !== 'READY' || !version.report) {
+    const state = version.status === 'INVALID' ? 'failed validation' : 'is not validated yet';
+    throw new Conflict('DATASET_NOT_READY', `Version ${version.version} of dataset ${dataset.name} ${state}. Pick a READY version or upload a new one.`);
+  }
+  const issues = fitIssues(version.report, trainer);
+  if (issues.length > 0) {
+    throw new Conflict('DATASET_UNFIT', `Version ${version.version} of dataset ${dataset.name} does not fit: ${issues.join('; ')}.`);
+  }
+}
+
+/** The declared upload size must fit under the configured ceiling. */
+export function checkUploadSize(sizeBytes: number, maxBytes: number): void {
+  if (sizeBytes > maxBytes) {
+    throw new TooLarge('UPLOAD_TOO_LARGE', `The file is ${sizeBytes} bytes; uploads are limited to ${maxBytes} bytes.`, [
+      { field: 'sizeBytes', message: `At most ${maxBytes} bytes.` },
+    ]);
+  }
+}

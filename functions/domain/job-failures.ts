@@ -1,0 +1,41 @@
+// Turns whatever stopped a training into a message a person can act on.
+export interface TaskError {
+  Error?: string;
+  Cause?: string;
+}
+
+export interface Failure {
+  code: string;
+  message: string;
+}
+
+/** Step Functions puts a Lambda error's JSON ({errorType, errorMessage, trace}) in Cause; keep only the message. */
+function causeMessage(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}
+
+export function failureFrom(error: TaskError | undefined): Failure {
+  const name = error?.Error ?? 'Unknown';
+  const detail = causeMessage(error?.Cause);
+  switch (name) {
+    case 'TrainerRejected':
+      return { code: 'TRAINER_REJECTED', message: `The trainer refused the job: ${detail ?? 'no reason given'}. Check the parameters and the dataset, then start it again.` };
+    case 'TrainerFailed':
+      return { code: 'TRAINER_FAILED', message: `Training failed at the trainer: ${detail ?? 'no reason given'}. Adjust the dataset or parameters and start it again.` };
+    case 'TrainerUnavailable':
+      return { code: 'TRAINER_UNAVAILABLE', message: 'The trainer could not be reached after several tries. Start the job again in a few minutes.' };
+    case 'OverBudget':
+    case 'States.Timeout':
+      return { code: 'TRAINING_TIMEOUT', message: 'The training took longer than allowed and was stopped. Try fewer steps or a smaller dataset.' };
+    case 'InvalidArtifact':
+      return { code: 'INVALID_ARTIFACT', message: `The trainer returned a file that is not a usable LoRA (${detail ?? 'unreadable'}). Start the job again.` };
+    default:
+      return { code: 'INTERNAL', message: 'Training stopped because of an internal error. Start the job again; if it keeps failing, contact support with the job id.' };
+  }
+}

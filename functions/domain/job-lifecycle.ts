@@ -1,0 +1,119 @@
+// The job's life, as the DESIGN lifecycle table states it. Pure: the clock and ids come in as arguments.
+import type { RemoteJob, RemoteStatus } from '../providers/provider';
+import { mergeProgress } from './progress';
+import { Conflict } from './errors';
+import { TERMINAL_STATUSES, type Artifact, type CreateJobRequest, type Job, type JobStatus, type ParamValues } from './schemas';
+
+/** A job as stored: the public Job plus who owns it and where it runs at the trainer. */
+export type JobRecord = Job & { owner: string; remote?: RemoteJob };
+
+export type JobOrigin = Job['origin'];
+
+const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
+  QUEUED: ['RUNNING', 'CANCELLING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  RUNNING: ['CANCELLING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  CANCELLING: ['COMPLETED', 'FAILED', 'CANCELLED'],
+  COMPLETED: [],
+  FAILED: [],
+  CANCELLED: [],
+};
+
+export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.includes(status);
+
+export const canTransition = (from: JobStatus, to: JobStatus): boolean => TRANSITIONS[from].includes(to);
+
+/** The statuses a job may be in for a move to `to` to be legal (used as the write condition). */
+export const legalSources = (to: JobStatus): JobStatus[] =>
+  (Object.keys(TRANSITIONS) as JobStatus[]).filter((from) => canTransition(from, to));
+
+export interface NewJobInput {
+  id: string;
+  owner: string;
+  request: Pick<CreateJobRequest, 'trainerId' | 'datasetId' | 'triggerPhrase'>;
+  datasetVersion: number;
+  params: ParamValues;
+  origin: JobOrigin;
+  at: Date;
+}
+
+export function newJob({ id, owner, request, datasetVersion, params, origin, at }: NewJobInput): JobRecord {
+  const now = at.toISOString();
+  return {
+    id,
+    owner,
+    status: 'QUEUED',
+    trainerId: request.trainerId,
+    datasetId: request.datasetId,
+    datasetVersion,
+    triggerPhrase: request.triggerPhrase,
+    params,
+    origin,
+    progress: { fraction: 0, message: 'Waiting for the trainer.' },
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Moves a job, refusing an illegal move with a Conflict that says what state it is in. */
+export function transition(job: JobRecord, to: JobStatus, at: Date, patch: Partial<JobRecord> = {}): JobRecord {
+  if (!canTransition(job.status, to)) {
+    throw new Conflict('JOB_STATE', `Job ${job.id} is ${job.status.toLowerCase()} and cannot become ${to.toLowerCase()}.`);
+  }
+  const finished = isTerminal(to) ? { finishedAt: at.toISOString() } : {};
+  return { ...job, ...patch, ...finished, status: to, updatedAt: at.toISOString() };
+}
+
+export function requestCancel(job: JobRecord, at: Date): JobRecord {
+  if (isTerminal(job.status)) throw new Conflict('JOB_FINISHED', `Job ${job.id} already ${job.status.toLowerCase()}.`);
+  if (job.status === 'CANCELLING') return job;
+  const to: JobStatus = job.status === 'QUEUED' && !job.remote ? 'CANCELLED' : 'CANCELLING';
+  const message = to === 'CANCELLED' ? 'Cancelled before it reached the trainer.' : 'Cancelling at the trainer.';
+  return transition(job, to, at, { progress: { ...job.progress, message } });
+}
+
+export type PollOutcome = 'waiting' | 'completed' | 'failed' | 'cancelled';
+
+/**
+ * What a trainer status means for the job: QUEUED becomes RUNNING once the trainer starts, progress only
+ * moves forward, and the outcome tells the workflow where to go next. The job is never finished here:
+ * completion needs the LoRA stored first, failure and cancel have their own steps.
+ */
+export function applyStatus(job: JobRecord, remote: RemoteStatus, at: Date): { job: JobRecord; outcome: PollOutcome } {
+  const progress = mergeProgress(job.progress, remote.progress);
+  const started = remote.state === 'running' || remote.state === 'completed';
+  let next: JobRecord = { ...job, progress };
+  if (started && job.status === 'QUEUED') {
+    next = transition(next, 'RUNNING', at, { startedAt: at.toISOString() });
+  } else if (progress !== job.progress) {
+    next = { ...next, updatedAt: at.toISOString() };
+  }
+  const outcome: PollOutcome =
+    remote.state === 'completed' ? 'completed'
+    : remote.state === 'failed' ? 'failed'
+    : remote.state === 'cancelled' ? 'cancelled'
+    : 'waiting';
+  return { job: next, outcome };
+}
+
+export function complete(job: JobRecord, artifact: Artifact, at: Date): JobRecord {
+  const beforeCancel = job.status === 'CANCELLING' ? { completedBeforeCancel: true } : {};
+  return transition(job, 'COMPLETED', at, {
+    ...beforeCancel,
+    artifact,
+    progress: { ...job.progress, fraction: 1, etaSeconds: 0, message: 'LoRA ready to download.' },
+  });
+}
+
+export function fail(job: JobRecord, error: { code: string; message: string }, at: Date): JobRecord {
+  return transition(job, 'FAILED', at, { error, progress: { ...job.progress, message: error.message } });
+}
+
+export function cancelled(job: JobRecord, at: Date): JobRecord {
+  return transition(job, 'CANCELLED', at, { progress: { ...job.progress, message: 'Cancelled.' } });
+}
+
+/** The job as the API shows it: no owner, no trainer-side handles. */
+export function publicJob(job: JobRecord): Job {
+  const { owner: _owner, remote: _remote, ...rest } = job;
+  return rest;
+}
