@@ -1,0 +1,62 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { grantObjects } from './grants';
+import { handlerFunction } from './handler-function';
+import { acknowledge, acknowledgeTableIndexes } from './nag';
+
+export interface DatasetsProps {
+  /** The single table (dataset versions). */
+  readonly table: dynamodb.ITable;
+  /** Bucket whose `datasets/` uploads are validated. */
+  readonly bucket: s3.Bucket;
+  /** Trainer keys, for checking which trainers a dataset fits. */
+  readonly trainerSecret: secretsmanager.ISecret;
+  /** Training workflow, for uploads that ask to start a job when valid (S3 auto-start). */
+  readonly stateMachine: sfn.IStateMachine;
+  /** Largest accepted upload, bytes. @default 2 GiB */
+  readonly maxUploadBytes?: number;
+  /** Memory of the validator, which reads the zip as a stream. @default 1024 */
+  readonly memorySize?: number;
+  /** @default Duration.minutes(5) */
+  readonly timeout?: Duration;
+}
+
+/** Dataset validation: every object created under `datasets/` runs `validate-dataset`. */
+export class Datasets extends Construct {
+  readonly validator: lambda.IFunction;
+
+  constructor(scope: Construct, id: string, props: DatasetsProps) {
+    super(scope, id);
+    const { table, bucket, trainerSecret, stateMachine } = props;
+    this.validator = handlerFunction(this, 'validate-dataset', {
+      environment: {
+        TABLE_NAME: table.tableName,
+        DATASETS_BUCKET: bucket.bucketName,
+        STATE_MACHINE_ARN: stateMachine.stateMachineArn,
+        TRAINER_SECRET_ARN: trainerSecret.secretArn,
+        MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? 2 * 1024 ** 3),
+      },
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.minutes(5),
+    });
+    table.grantReadWriteData(this.validator);
+    grantObjects(this.validator, bucket, 'datasets/', ['s3:GetObject']);
+    acknowledgeTableIndexes(this, table);
+    trainerSecret.grantRead(this.validator);
+    stateMachine.grantStartExecution(this.validator);
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.validator), { prefix: 'datasets/' });
+    for (const child of Stack.of(this).node.children) {
+      if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
+      acknowledge(child, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'CDK\'s bucket-notifications provider function (aws-cdk-lib creates its role); the policy only lets it write its logs.');
+      acknowledge(child, 'AwsSolutions-IAM5[Resource::*]',
+        'CDK\'s bucket-notifications provider function needs s3:PutBucketNotification on buckets named only at deploy time.');
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { Api } from './api';
+import { Auth } from './auth';
+import { Datasets } from './datasets';
+import { Realtime } from './realtime';
+import { Storage } from './storage';
+import { Training } from './training';
+import { Web } from './web';
+
+export interface LoraworksStackProps extends StackProps {
+  /** Largest dataset upload, bytes. @default 2 GiB */
+  readonly maxUploadBytes?: number;
+  /** Extra browser origins allowed to call the API and upload (e.g. a dev server). @default - the CloudFront origin only */
+  readonly extraCorsOrigins?: string[];
+  /** Folder of the built web app. @default web/dist */
+  readonly webDistPath?: string;
+}
+
+/** Loraworks in AWS: one construct per concern (shared/DESIGN.md), wired here. */
+export class LoraworksStack extends Stack {
+  readonly storage: Storage;
+  readonly auth: Auth;
+  readonly training: Training;
+  readonly datasets: Datasets;
+  readonly web: Web;
+  readonly api: Api;
+  readonly realtime: Realtime;
+
+  constructor(scope: Construct, id: string, props: LoraworksStackProps = {}) {
+    super(scope, id, props);
+    const maxUploadBytes = props.maxUploadBytes ?? 2 * 1024 ** 3;
+
+    this.storage = new Storage(this, 'Storage');
+    const { table, datasets, artifacts, trainerSecret } = this.storage;
+    this.auth = new Auth(this, 'Auth');
+    const jwt = { jwtIssuer: this.auth.issuer, jwtAudience: this.auth.client.userPoolClientId };
+
+    this.training = new Training(this, 'Training', { table, artifacts, datasets, trainerSecret });
+    const { stateMachine } = this.training;
+    this.datasets = new Datasets(this, 'Datasets', { table, bucket: datasets, trainerSecret, stateMachine, maxUploadBytes });
+
+    this.web = new Web(this, 'Web', { bucket: this.storage.web, logBucket: this.storage.logs, distPath: props.webDistPath });
+    const corsOrigins = [this.web.origin, ...(props.extraCorsOrigins ?? [])];
+    this.storage.allowBrowserUploadsFrom(...corsOrigins);
+
+    this.api = new Api(this, 'Api', {
+      table, datasets, artifacts, trainerSecret, stateMachine, ...jwt, corsOrigins, maxUploadBytes,
+    });
+    this.realtime = new Realtime(this, 'Realtime', { table, ...jwt });
+
+    this.web.publish({
+      apiUrl: this.api.url,
+      wsUrl: this.realtime.url,
+      auth: { mode: 'cognito', region: this.region, userPoolId: this.auth.userPool.userPoolId, clientId: this.auth.client.userPoolClientId },
+    });
+
+    new CfnOutput(this, 'WebUrl', { value: this.web.origin });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'WebSocketUrl', { value: this.realtime.url });
+    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'TrainerSecretArn', { value: trainerSecret.secretArn });
+  }
+}

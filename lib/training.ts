@@ -1,0 +1,164 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { handlerFunction, type HandlerName } from './handler-function';
+import { grantObjects } from './grants';
+import { acknowledge, acknowledgeTableIndexes, arnInFinding } from './nag';
+
+/** Errors a task retries: the trainer's transient failures and Lambda's own service errors. */
+export const RETRYABLE_ERRORS = [
+  'TrainerUnavailable',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+export interface TrainingProps {
+  /** Table holding job records. */
+  readonly table: dynamodb.ITable;
+  /** Bucket the trained LoRA files are copied into. */
+  readonly artifacts: s3.IBucket;
+  /** Bucket the trainer downloads the dataset from (presigned GET). */
+  readonly datasets: s3.IBucket;
+  /** Trainer API keys. */
+  readonly trainerSecret: secretsmanager.ISecret;
+  /** Upper bound for one training; the execution times out after it. @default Duration.hours(12) */
+  readonly maxDuration?: Duration;
+  /** Polls after which the job fails as over budget (guards the 25,000-event history). @default 2000 */
+  readonly maxPolls?: number;
+  /** Shortest wait between polls, seconds. @default 5 */
+  readonly pollMinSeconds?: number;
+  /** Longest wait between polls, seconds. @default 60 */
+  readonly pollMaxSeconds?: number;
+  /** Attempts of a task on a retryable error. @default 6 */
+  readonly retryAttempts?: number;
+  /** How long execution logs are kept. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The Training workflow of docs/internals.md (Standard, JSONPath, Lambda tasks with payloadResponseOnly):
+ * the state { jobId, owner, phase, polls, waitSeconds, error? } flows through, and each task returns the next one.
+ */
+export class Training extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  /** Function of each training task. */
+  readonly functions: Record<'submit' | 'poll' | 'collect' | 'cancelRemote' | 'markFailed', lambda.IFunction>;
+
+  constructor(scope: Construct, id: string, props: TrainingProps) {
+    super(scope, id);
+    const { table, artifacts, datasets, trainerSecret } = props;
+    const maxPolls = props.maxPolls ?? 2000;
+    const environment = {
+      TABLE_NAME: table.tableName,
+      DATASETS_BUCKET: datasets.bucketName,
+      ARTIFACTS_BUCKET: artifacts.bucketName,
+      TRAINER_SECRET_ARN: trainerSecret.secretArn,
+      POLL_MIN_SECONDS: String(props.pollMinSeconds ?? 5),
+      POLL_MAX_SECONDS: String(props.pollMaxSeconds ?? 60),
+      MAX_POLLS: String(maxPolls),
+    };
+    const task = (name: HandlerName, timeout = Duration.seconds(60), memorySize = 256) => {
+      const fn = handlerFunction(this, name, { environment, timeout, memorySize });
+      table.grantReadWriteData(fn);
+      trainerSecret.grantRead(fn);
+      return fn;
+    };
+    const submit = task('training-submit');
+    grantObjects(submit, datasets, 'datasets/', ['s3:GetObject']); // presigned GET for the trainer
+    const poll = task('training-poll');
+    // Streams the LoRA in (multipart) and reads its header back to check the safetensors format.
+    const collect = task('training-collect', Duration.minutes(15), 1024);
+    grantObjects(collect, artifacts, 'loras/', ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload']);
+    const cancelRemote = task('training-cancel-remote');
+    const markFailed = task('training-mark-failed');
+    this.functions = { submit, poll, collect, cancelRemote, markFailed };
+
+    const invoke = (stateId: string, fn: lambda.IFunction, comment: string) => {
+      const t = new tasks.LambdaInvoke(this, stateId, {
+        lambdaFunction: fn,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false, // the one Retry below covers Lambda's errors too
+        comment,
+      });
+      t.addRetry({
+        errors: RETRYABLE_ERRORS,
+        interval: Duration.seconds(2),
+        maxAttempts: props.retryAttempts ?? 6,
+        backoffRate: 2,
+        maxDelay: Duration.seconds(60),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      return t;
+    };
+
+    const markFailedTask = invoke('MarkFailed', markFailed, 'Record FAILED with the error kept in $.error.');
+    const failed = new sfn.Fail(this, 'Failed', { error: 'TrainingFailed', cause: 'The job is FAILED; its record says why.' });
+    markFailedTask.next(failed);
+    const withCatch = (t: tasks.LambdaInvoke) => t.addCatch(markFailedTask, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const done = new sfn.Succeed(this, 'Done');
+    const submitTask = withCatch(invoke('Submit', submit, 'Submit to the trainer, or resume a job that already has `remote`.'));
+    const pollTask = withCatch(invoke('Poll', poll, 'Read trainer status and progress; sets phase, polls and waitSeconds.'));
+    const collectTask = withCatch(invoke('Collect', collect, 'Copy the LoRA into the artifacts bucket and complete the job.'));
+    const cancelRemoteTask = withCatch(invoke('CancelRemote', cancelRemote, 'Ask the trainer to cancel.'));
+
+    const waitForTrainer = new sfn.Wait(this, 'WaitForTrainer', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+    const waitForCancel = new sfn.Wait(this, 'WaitForCancel', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+    const overBudget = new sfn.Pass(this, 'OverBudget', {
+      result: sfn.Result.fromObject({
+        Error: 'PollBudgetExceeded',
+        Cause: `The trainer did not finish within ${maxPolls} status checks.`,
+      }),
+      resultPath: '$.error',
+    });
+    const phase = (value: string) => sfn.Condition.stringEquals('$.phase', value);
+
+    const afterCancel = new sfn.Choice(this, 'AfterCancel')
+      .when(phase('completed'), collectTask)
+      .when(phase('cancelling'), waitForCancel.next(cancelRemoteTask))
+      .otherwise(done);
+    cancelRemoteTask.next(afterCancel);
+    collectTask.next(done);
+    overBudget.next(markFailedTask);
+
+    const route = new sfn.Choice(this, 'Route')
+      .when(phase('completed'), collectTask)
+      .when(phase('cancel'), cancelRemoteTask)
+      .when(phase('failed'), markFailedTask)
+      .when(sfn.Condition.numberGreaterThanEquals('$.polls', maxPolls), overBudget)
+      .otherwise(waitForTrainer);
+    waitForTrainer.next(pollTask).next(route);
+
+    const afterSubmit = new sfn.Choice(this, 'AfterSubmit')
+      .when(phase('done'), done)
+      .otherwise(waitForTrainer);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'Loraworks training: submit, poll with a data-driven interval, collect or cancel, mark failures.',
+      definitionBody: sfn.DefinitionBody.fromChainable(submitTask.next(afterSubmit)),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: props.maxDuration ?? Duration.hours(12),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    for (const fn of Object.values(this.functions)) {
+      acknowledge(this.stateMachine, `AwsSolutions-IAM5[Resource::${arnInFinding(fn)}:*]`,
+        'LambdaInvoke grants the task function and its versions/aliases (arn:*); only the five training functions are listed.');
+    }
+    acknowledge(this.stateMachine, 'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray trace writes and CloudWatch Logs delivery management (logs:*LogDelivery*) have no resource-level permissions.');
+    acknowledgeTableIndexes(this, table);
+  }
+}
