@@ -1,0 +1,215 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import JSZip from 'jszip';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
+import { startTrainerEmulator, type EmulatedRequest, type TrainerEmulator } from '../../lib/local/trainer-emulator';
+
+let files: Server;
+let filesUrl: string;
+const served: Record<string, Uint8Array> = {};
+
+beforeAll(async () => {
+  const zip = new JSZip();
+  zip.file('photo-01.png', new Uint8Array([137, 80, 78, 71]));
+  zip.file('photo-01.txt', 'a photo of [trigger]');
+  served['/set.zip'] = await zip.generateAsync({ type: 'uint8array' });
+  served['/not-a-zip.zip'] = new TextEncoder().encode('hello, not a zip');
+  files = createServer((req, res) => {
+    const body = served[req.url ?? ''];
+    res.writeHead(body ? 200 : 404).end(body);
+  });
+  await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+  const address = files.address();
+  filesUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => files.close(resolve));
+});
+
+let emulator: TrainerEmulator | undefined;
+afterEach(async () => {
+  await emulator?.stop();
+  emulator = undefined;
+});
+
+const key = { authorization: 'Key test-key' };
+
+async function call(method: string, url: string, body?: unknown) {
+  const res = await fetch(url, { method, headers: { ...key, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+}
+
+async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last seen ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await read();
+  }
+  return value;
+}
+
+const inspect = (id: string) => fetch(`${emulator!.url}/__emulator/requests/${id}`).then((res) => res.json() as Promise<EmulatedRequest>);
+
+describe('the trainer emulator', () => {
+  it('trains a submitted request with rising progress and serves a safetensors LoRA', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
+    const submitted = await call('POST', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training`, {
+      images_data_url: `${filesUrl}/set.zip`, trigger_word: 'ohwx cat', steps: 150,
+    });
+    expect(submitted.status).toBe(200);
+    const id = submitted.body.request_id as string;
+    expect(submitted.body).toMatchObject({
+      status: 'IN_QUEUE', queue_position: 0,
+      status_url: `${emulator.queueUrl}/fal-ai/flux-lora-fast-training/requests/${id}/status`,
+      cancel_url: `${emulator.queueUrl}/fal-ai/flux-lora-fast-training/requests/${id}/cancel`,
+    });
+
+    const running = await until('a step in the logs', () => call('GET', `${submitted.body.status_url}?logs=1`),
+      (res) => res.body.status === 'IN_PROGRESS' && res.body.logs.some((log: { message: string }) => /^step [1-9]\d*\/150$/.test(log.message)));
+    expect(running.status).toBe(202);
+    expect(running.body.logs[0]).toMatchObject({ level: 'INFO', source: 'USER', timestamp: expect.any(String) });
+
+    const done = await until('completion', () => call('GET', `${submitted.body.status_url}?logs=1`), (res) => res.body.status === 'COMPLETED');
+    expect(done.status).toBe(200);
+    expect(done.body.logs.map((log: { message: string }) => log.message)).toContain('step 150/150');
+
+    const result = await call('GET', submitted.body.response_url);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({
+      diffusers_lora_file: { content_type: 'application/octet-stream', file_name: 'pytorch_lora_weights.safetensors', file_size: expect.any(Number) },
+      config_file: { file_name: 'config.json' },
+    });
+    const file = await fetch(result.body.diffusers_lora_file.url);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    expect(bytes.byteLength).toBe(result.body.diffusers_lora_file.file_size);
+    const header = parseSafetensorsHeader(bytes);
+    expect(header.metadata).toMatchObject({ trigger_word: 'ohwx cat', steps: '150', trainer: 'fal-ai/flux-lora-fast-training' });
+    expect(header.tensors.length).toBeGreaterThanOrEqual(4);
+    expect(header.tensors.every((tensor) => tensor.dtype === 'F16' && /lora_[AB]\.weight$/.test(tensor.name))).toBe(true);
+    expect(bytes.byteLength).toBeGreaterThan(2048);
+
+    const seen = await inspect(id);
+    expect(seen).toMatchObject({ status: 'COMPLETED', step: 150, totalSteps: 150, cancelRequested: false, input: { trigger_word: 'ohwx cat' } });
+    expect(emulator.requests().map((request) => request.requestId)).toEqual([id]);
+  });
+
+  it('cancels a running request; the result then says cancelled and a second cancel says already completed', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
+    const { body } = await call('POST', `${emulator.queueUrl}/fal-ai/wan-trainer`, { training_data_url: `${filesUrl}/set.zip`, number_of_steps: 100_000 });
+    await until('training to start', () => inspect(body.request_id), (request) => request.status === 'IN_PROGRESS');
+
+    const cancel = await call('PUT', body.cancel_url);
+    expect(cancel).toMatchObject({ status: 202, body: { status: 'CANCELLATION_REQUESTED' } });
+    const seen = await until('the cancel to land', () => inspect(body.request_id), (request) => request.status === 'CANCELLED');
+    expect(seen.cancelRequested).toBe(true);
+
+    expect((await call('GET', body.status_url)).body.status).toBe('COMPLETED');
+    const result = await call('GET', body.response_url);
+    expect(result.status).toBe(499);
+    expect(result.body).toMatchObject({ error_type: 'client_cancelled' });
+    expect(await call('PUT', body.cancel_url)).toMatchObject({ status: 400, body: { status: 'ALREADY_COMPLETED' } });
+    expect(await call('PUT', `${emulator.queueUrl}/fal-ai/wan-trainer/requests/nope/cancel`)).toMatchObject({ status: 404, body: { status: 'NOT_FOUND' } });
+  });
+
+  it('queues beyond its concurrency with queue positions, and drops a cancelled queued request at once', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500, concurrency: 1 });
+    const submit = () => call('POST', `${emulator!.queueUrl}/fal-ai/qwen-image-trainer`, { image_data_url: `${filesUrl}/set.zip`, steps: 100_000 });
+    const first = (await submit()).body;
+    const second = (await submit()).body;
+    const third = (await submit()).body;
+    await until('the first to start', () => inspect(first.request_id), (request) => request.status === 'IN_PROGRESS');
+    expect((await call('GET', third.status_url)).body).toMatchObject({ status: 'IN_QUEUE', queue_position: 1 });
+
+    expect((await call('PUT', second.cancel_url)).status).toBe(202);
+    expect((await inspect(second.request_id)).status).toBe('CANCELLED');
+    expect((await call('GET', third.status_url)).body).toMatchObject({ status: 'IN_QUEUE', queue_position: 0 });
+
+    await call('PUT', first.cancel_url);
+    await until('the third to start', () => inspect(third.request_id), (request) => request.status === 'IN_PROGRESS');
+  });
+
+  it('fails a request whose dataset cannot be downloaded or is not a zip, the way fal reports it', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
+    for (const [path, message] of [['/missing.zip', /Could not download.*HTTP 404/], ['/not-a-zip.zip', /not a zip archive/]] as const) {
+      const { body } = await call('POST', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training`, { images_data_url: `${filesUrl}${path}`, steps: 10 });
+      await until('the failure', () => inspect(body.request_id), (request) => request.status === 'FAILED');
+      expect((await call('GET', body.status_url)).body.status).toBe('COMPLETED');
+      const result = await call('GET', body.response_url);
+      expect(result.status).toBe(422);
+      expect(result.body.detail[0]).toMatchObject({ loc: ['body', 'images_data_url'], msg: expect.stringMatching(message) });
+    }
+  });
+
+  it('fails a request without a dataset URL with a field error', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
+    const { body } = await call('POST', `${emulator.queueUrl}/fal-ai/ltx-video-trainer`, { images_data_url: `${filesUrl}/set.zip` });
+    const result = await call('GET', body.response_url);
+    expect(result).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'training_data_url'], type: 'missing' }] } });
+  });
+
+  it('injects a training failure at a chosen step', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
+    const { body } = await call('POST', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training`, {
+      images_data_url: `${filesUrl}/set.zip`, steps: 1000, emulator_faults: { failAtStep: 20, message: 'CUDA out of memory' },
+    });
+    const seen = await until('the failure', () => inspect(body.request_id), (request) => request.status === 'FAILED');
+    expect(seen.step).toBe(20);
+    const result = await call('GET', body.response_url);
+    expect(result).toMatchObject({ status: 500, body: { detail: 'CUDA out of memory', error_type: 'runner_server_error' } });
+    expect(result.headers.get('x-fal-error-type')).toBe('runner_server_error');
+  });
+
+  it('lists the built-in trainers as fal training models, page by page', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
+    const first = await call('GET', `${emulator.apiUrl}/v1/models?category=training&status=active&limit=5`);
+    expect(first.body.models).toHaveLength(5);
+    expect(first.body.models[0]).toMatchObject({ endpoint_id: 'fal-ai/flux-lora-fast-training', metadata: { category: 'training', status: 'active' } });
+    const second = await call('GET', `${emulator.apiUrl}/v1/models?category=training&limit=5&cursor=${first.body.next_cursor}`);
+    expect(second.body).toMatchObject({ has_more: false, next_cursor: null });
+    expect(second.body.models).toHaveLength(3);
+    expect((await call('GET', `${emulator.apiUrl}/v1/models?category=text-to-image`)).body.models).toEqual([]);
+  });
+
+  it('refuses unknown apps and requests, and a malformed key', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
+    expect((await call('POST', `${emulator.queueUrl}/fal-ai/flux-dev`, {})).status).toBe(404);
+    expect((await call('GET', `${emulator.queueUrl}/fal-ai/wan-trainer/requests/nope/status`)).status).toBe(404);
+    const res = await fetch(`${emulator.apiUrl}/v1/models`, { headers: { authorization: 'Bearer x' } });
+    expect(res.status).toBe(401);
+  });
+
+  it('resumes unfinished requests from its data folder after a restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'emulator-'));
+    try {
+      emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500, dataDir });
+      const { body } = await call('POST', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training`, { images_data_url: `${filesUrl}/set.zip`, steps: 400 });
+      const before = await until('some steps', () => inspect(body.request_id), (request) => request.step >= 50);
+      await emulator.stop();
+
+      emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500, dataDir });
+      const after = await until('completion after restart', () => inspect(body.request_id), (request) => request.status === 'COMPLETED');
+      expect(after.step).toBe(400);
+      const logs = (await call('GET', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training/requests/${body.request_id}/status?logs=1`)).body.logs as { message: string }[];
+      expect(logs.some((log) => log.message.startsWith('Resuming training at step'))).toBe(true);
+      expect(before.step).toBeGreaterThan(0);
+      const result = await call('GET', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training/requests/${body.request_id}`);
+      expect(result.body.diffusers_lora_file.url.startsWith(emulator.url)).toBe(true);
+      await emulator.stop();
+
+      emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500, dataDir });
+      const again = await call('GET', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training/requests/${body.request_id}`);
+      const bytes = new Uint8Array(await (await fetch(again.body.diffusers_lora_file.url)).arrayBuffer());
+      expect(parseSafetensorsHeader(bytes).metadata.steps).toBe('400');
+    } finally {
+      await emulator?.stop();
+      emulator = undefined;
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
