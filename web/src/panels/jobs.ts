@@ -1,0 +1,184 @@
+import type { Job, JobStatus } from '../../../functions/domain/schemas';
+import { h, icon, fill } from '../dom';
+import type { Actions } from '../actions';
+import { formatBytes, formatDuration, formatEta, relativeTime } from '../format';
+import type { Store } from '../state';
+
+const STATUS: Record<JobStatus, { text: string; icon: string; tone: string }> = {
+  QUEUED: { text: 'Queued', icon: 'clock', tone: 'queued' },
+  RUNNING: { text: 'Running', icon: 'spinner', tone: 'running' },
+  CANCELLING: { text: 'Cancelling', icon: 'spinner', tone: 'cancelling' },
+  COMPLETED: { text: 'Completed', icon: 'check', tone: 'completed' },
+  FAILED: { text: 'Failed', icon: 'alert', tone: 'failed' },
+  CANCELLED: { text: 'Cancelled', icon: 'ban', tone: 'cancelled' },
+};
+
+interface Row {
+  el: HTMLElement;
+  job: Job | null;
+  update(job: Job): void;
+  tick(): void;
+}
+
+/** Bottom panel: every run, live. Rows are keyed by job id and updated in place so bars animate smoothly. */
+export function jobsPanel(store: Store, actions: Actions): HTMLElement {
+  const summary = h('span', { class: 'muted jobs-summary', 'data-testid': 'jobs-summary' });
+  const list = h('ol', { class: 'job-list', 'data-testid': 'job-list' });
+  const empty = h('div', { class: 'empty empty-jobs', 'data-testid': 'jobs-empty' });
+  const banner = h('div', { class: 'inline-alert', role: 'alert', hidden: true, 'data-testid': 'jobs-error' });
+  const el = h('section', { class: 'card jobs-card', 'aria-labelledby': 'jobs-heading', 'data-testid': 'jobs-panel' },
+    h('div', { class: 'card-title-row jobs-head' },
+      h('h2', { id: 'jobs-heading' }, 'Training jobs'), summary,
+      h('div', { class: 'topbar-spacer' }),
+      h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'jobs-refresh', onclick: () => void actions.refreshJobs() }, 'Refresh')),
+    banner, list, empty);
+
+  const rows = new Map<string, Row>();
+  const update = () => {
+    const s = store.get();
+    const trainerName = (id: string) => s.trainers.find((t) => t.id === id)?.name;
+    const seen = new Set<string>();
+    let previous: Element | null = null;
+    for (const job of s.jobs) {
+      seen.add(job.id);
+      let row = rows.get(job.id);
+      if (!row) {
+        row = jobRow(actions, trainerName);
+        rows.set(job.id, row);
+      }
+      if (row.job !== job) row.update(job);
+      const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
+      if (expected !== row.el) list.insertBefore(row.el, expected);
+      previous = row.el;
+    }
+    for (const [id, row] of rows) {
+      if (!seen.has(id)) {
+        row.el.remove();
+        rows.delete(id);
+      }
+    }
+    const active = s.jobs.filter((j) => j.status === 'RUNNING' || j.status === 'QUEUED' || j.status === 'CANCELLING').length;
+    const done = s.jobs.filter((j) => j.status === 'COMPLETED').length;
+    summary.textContent = s.jobs.length ? `${active} active · ${done} completed · ${s.jobs.length} total` : '';
+    empty.hidden = s.jobs.length > 0;
+    fill(empty, ...(s.jobsPhase === 'loading'
+      ? [h('p', { class: 'muted' }, 'Loading your jobs…')]
+      : s.jobsPhase === 'error'
+        ? [h('span', { class: 'empty-icon' }, icon('alert')), h('h3', {}, 'Jobs could not be loaded'), h('p', { class: 'muted' }, s.jobsError ?? '')]
+        : [h('span', { class: 'empty-icon' }, icon('layers')), h('h3', {}, 'No training jobs yet'),
+          h('p', { class: 'muted' }, 'Runs you start appear here with live progress. Completed LoRAs can be downloaded from this list.')]));
+    banner.hidden = !s.jobsError || s.jobsPhase === 'error';
+    fill(banner, icon('alert'), h('span', {}, s.jobsError ?? ''),
+      h('button', { class: 'link-btn', type: 'button', onclick: () => actions.dismissJobsError() }, 'Dismiss'));
+  };
+  update();
+  store.subscribe((s, prev) => {
+    if (s.jobs !== prev.jobs || s.jobsPhase !== prev.jobsPhase || s.jobsError !== prev.jobsError || s.trainers !== prev.trainers) update();
+  });
+  // Relative times ("2 minutes ago") and ETAs keep moving between pushes.
+  const timer = setInterval(() => {
+    if (!el.isConnected) return clearInterval(timer);
+    rows.forEach((row) => row.tick());
+  }, 15_000);
+  return el;
+}
+
+function jobRow(actions: Actions, trainerName: (id: string) => string | undefined): Row {
+  const badge = h('span', { class: 'badge', 'data-testid': 'job-status' });
+  const title = h('div', { class: 'job-title' });
+  const meta = h('div', { class: 'job-meta' });
+  const fillBar = h('span', { class: 'progress-fill' });
+  const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'data-testid': 'job-progress' }, fillBar);
+  const progressText = h('div', { class: 'job-progress-text', 'data-testid': 'job-progress-text' });
+  const time = h('time', { class: 'job-time', 'data-testid': 'job-created' });
+  const buttons = h('div', { class: 'job-actions' });
+  const failure = h('div', { class: 'job-failure', 'data-testid': 'job-error', role: 'note' });
+  const el = h('li', { class: 'job-row', 'data-testid': 'job-row' },
+    h('div', { class: 'job-status-col' }, badge),
+    h('div', { class: 'job-main' }, title, meta, failure),
+    h('div', { class: 'job-progress-col' }, bar, progressText),
+    time, buttons);
+
+  const row: Row = {
+    el,
+    job: null,
+    update(job) {
+      const previous = row.job;
+      row.job = job;
+      const st = STATUS[job.status];
+      el.dataset.status = job.status;
+      el.dataset.jobId = job.id;
+      el.className = `job-row tone-${st.tone}`;
+      fill(badge, icon(st.icon, job.status === 'RUNNING' || job.status === 'CANCELLING' ? 'spin' : ''), st.text);
+      badge.className = `badge badge-${st.tone}`;
+      const name = trainerName(job.trainerId);
+      fill(title, h('span', { class: 'job-model' }, name ?? job.trainerId), h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase));
+      fill(meta, h('code', { class: 'job-model-id' }, job.trainerId), ` · dataset v${job.datasetVersion}`,
+        typeof job.params.steps === 'number' ? ` · ${job.params.steps} steps` : '',
+        job.artifact ? ` · ${formatBytes(job.artifact.sizeBytes)}` : '');
+      const fraction = job.status === 'COMPLETED' ? 1 : Math.max(0, Math.min(1, job.progress.fraction));
+      const percent = Math.round(fraction * 1000) / 10;
+      fillBar.style.width = `${percent}%`;
+      bar.setAttribute('aria-valuenow', String(percent));
+      bar.className = `progress progress-${st.tone}${job.status === 'QUEUED' ? ' progress-indeterminate' : ''}`;
+      failure.hidden = job.status !== 'FAILED' && !job.completedBeforeCancel;
+      failure.textContent = job.status === 'FAILED'
+        ? `${job.error?.message ?? 'The training failed.'}${job.error?.code ? ` (${job.error.code})` : ''}`
+        : job.completedBeforeCancel ? 'Training finished before the cancel arrived; the LoRA was kept.' : '';
+      if (!previous || previous.status !== job.status) renderActions(job);
+      row.tick();
+    },
+    tick() {
+      const job = row.job;
+      if (!job) return;
+      time.dateTime = job.createdAt;
+      time.title = new Date(job.createdAt).toLocaleString();
+      time.textContent = relativeTime(job.createdAt);
+      progressText.textContent = progressLine(job);
+    },
+  };
+
+  function renderActions(job: Job) {
+    const out: HTMLElement[] = [];
+    if (job.status === 'QUEUED' || job.status === 'RUNNING') {
+      const cancel = h('button', { class: 'btn btn-ghost btn-sm btn-danger', type: 'button', 'data-testid': 'job-cancel' }, icon('stop'), 'Cancel');
+      cancel.addEventListener('click', async () => {
+        cancel.disabled = true;
+        await actions.cancelJob(row.job ?? job);
+        cancel.disabled = false;
+      });
+      out.push(cancel);
+    }
+    if (job.status === 'COMPLETED') {
+      const download = h('button', { class: 'btn btn-sm btn-success', type: 'button', 'data-testid': 'job-download' }, icon('download'), 'Download');
+      download.addEventListener('click', async () => {
+        download.disabled = true;
+        await actions.downloadJob(row.job ?? job);
+        download.disabled = false;
+      });
+      out.push(download);
+    }
+    fill(buttons, ...out);
+  }
+  return row;
+}
+
+function progressLine(job: Job): string {
+  const p = job.progress;
+  const steps = p.step !== undefined && p.totalSteps ? `Step ${p.step} / ${p.totalSteps}` : `${Math.round(p.fraction * 100)}%`;
+  switch (job.status) {
+    case 'QUEUED':
+      if (p.queuePosition !== undefined) return p.queuePosition === 0 ? 'Next in the trainer queue' : `Queued · position ${p.queuePosition}`;
+      return p.message ?? 'Waiting for a trainer…';
+    case 'RUNNING':
+      return [steps, p.etaSeconds !== undefined ? `${formatEta(p.etaSeconds)} left` : null].filter(Boolean).join(' · ');
+    case 'CANCELLING':
+      return `Stopping at ${steps.toLowerCase()}…`;
+    case 'COMPLETED':
+      return job.startedAt && job.finishedAt ? `Done in ${formatDuration(job.startedAt, job.finishedAt)}` : 'Done';
+    case 'FAILED':
+      return `Stopped at ${steps.toLowerCase()}`;
+    case 'CANCELLED':
+      return p.step ? `Cancelled at ${steps.toLowerCase()}` : 'Cancelled before start';
+  }
+}

@@ -1,0 +1,31 @@
+import { h, icon, fill } from '../dom';
+import type { Actions } from '../actions';
+import { startBlockers } from '../readiness';
+import type { Store } from '../state';
+
+/** The submit action, sticky at the bottom of the sidebar, saying what still blocks it. */
+export function startTrainingPanel(store: Store, actions: Actions): HTMLElement {
+  const label = h('span', {}, 'Start training');
+  const button = h('button', {
+    class: 'btn btn-primary btn-block btn-lg', type: 'button', 'data-testid': 'start-training', 'aria-describedby': 'start-why',
+    onclick: () => void actions.startTraining(),
+  }, icon('play'), label);
+  const why = h('ul', { class: 'blockers', id: 'start-why', 'data-testid': 'start-blockers', 'aria-live': 'polite' });
+  const formError = h('div', { class: 'inline-alert', role: 'alert', 'data-testid': 'start-error', hidden: true });
+  const el = h('div', { class: 'start-bar' }, formError, button, why);
+
+  const update = () => {
+    const s = store.get();
+    const blockers = startBlockers(s);
+    button.disabled = blockers.length > 0 || s.submitting;
+    label.textContent = s.submitting ? 'Starting…' : 'Start training';
+    fill(why, ...(blockers.length ? blockers.slice(0, 3) : ['Ready to train.']).map((b) => h('li', { class: blockers.length ? '' : 'ready' }, b)));
+    formError.hidden = !s.formError;
+    fill(formError, icon('alert'), h('span', {}, s.formError ?? ''),
+      ...Object.entries(s.serverErrors).filter(([field]) => !field.startsWith('params.') && field !== 'triggerPhrase')
+        .map(([field, message]) => h('span', { class: 'detail' }, `${field}: ${message}`)));
+  };
+  update();
+  store.subscribe(update);
+  return el;
+}

@@ -1,0 +1,122 @@
+import type { Dataset, DatasetVersion, Job, Trainer, WebConfig } from '../../functions/domain/schemas';
+import type { ZipPreview } from './zip-preview';
+import type { LinkState } from './ws';
+
+export type RawValue = string | boolean;
+
+export interface UploadState {
+  phase: 'idle' | 'uploading' | 'failed';
+  fileName?: string;
+  sizeBytes?: number;
+  fraction: number;
+  error?: string;
+  preview?: ZipPreview;
+}
+
+export interface State {
+  config: WebConfig | null;
+  user: string | null;
+  token: string | null;
+  trainers: Trainer[];
+  trainerSource: 'provider' | 'fallback' | null;
+  trainersError: string | null;
+  trainerId: string | null;
+  datasets: Dataset[];
+  /** The dataset the next job trains on, with the version being uploaded or chosen. */
+  dataset: { id: string; name: string; version: DatasetVersion | null } | null;
+  upload: UploadState;
+  triggerPhrase: string;
+  /** Raw control values by param key: strings for text and number inputs, booleans for toggles. */
+  params: Record<string, RawValue>;
+  /** Field messages from the last refused POST /jobs, keyed like the API's details ("params.steps"). */
+  serverErrors: Record<string, string>;
+  formError: string | null;
+  submitting: boolean;
+  jobs: Job[];
+  jobsPhase: 'loading' | 'ready' | 'error';
+  jobsError: string | null;
+  link: LinkState;
+  sidebarCollapsed: boolean;
+  guideOpen: boolean;
+}
+
+export const initialState = (): State => ({
+  config: null,
+  user: localStorage.getItem('loraworks.user'),
+  token: localStorage.getItem('loraworks.token'),
+  trainers: [],
+  trainerSource: null,
+  trainersError: null,
+  trainerId: null,
+  datasets: [],
+  dataset: null,
+  upload: { phase: 'idle', fraction: 0 },
+  triggerPhrase: '',
+  params: {},
+  serverErrors: {},
+  formError: null,
+  submitting: false,
+  jobs: [],
+  jobsPhase: 'loading',
+  jobsError: null,
+  link: 'closed',
+  sidebarCollapsed: localStorage.getItem('loraworks.sidebar') === 'collapsed',
+  guideOpen: false,
+});
+
+type Listener = (state: State, previous: State) => void;
+
+/** One state object, replaced on every change; panels subscribe and update only what they show. */
+export class Store {
+  private listeners = new Set<Listener>();
+  private groups = new Map<string, Set<Listener>>();
+  private currentGroup: Set<Listener> | null = null;
+  constructor(private state: State) {}
+
+  /** Build a view; every subscription made while building it can later be dropped together. */
+  withGroup<T>(name: string, build: () => T): T {
+    const group = this.groups.get(name) ?? new Set<Listener>();
+    this.groups.set(name, group);
+    this.currentGroup = group;
+    try {
+      return build();
+    } finally {
+      this.currentGroup = null;
+    }
+  }
+
+  dropGroup(name: string): void {
+    for (const listener of this.groups.get(name) ?? []) this.listeners.delete(listener);
+    this.groups.delete(name);
+  }
+
+  get(): State {
+    return this.state;
+  }
+
+  set(patch: Partial<State> | ((s: State) => Partial<State>)): void {
+    const previous = this.state;
+    const changes = typeof patch === 'function' ? patch(previous) : patch;
+    this.state = { ...previous, ...changes };
+    for (const listener of this.listeners) listener(this.state, previous);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    this.currentGroup?.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+export const selectedTrainer = (s: State): Trainer | undefined => s.trainers.find((t) => t.id === s.trainerId);
+
+/** Merge a job into the list, newest first; an older copy never overwrites a newer one. */
+export function upsertJob(jobs: Job[], job: Job): Job[] {
+  const index = jobs.findIndex((j) => j.id === job.id);
+  if (index === -1) return [job, ...jobs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id.localeCompare(a.id)));
+  const current = jobs[index]!;
+  if (current.updatedAt > job.updatedAt) return jobs;
+  const next = jobs.slice();
+  next[index] = job;
+  return next;
+}
