@@ -1,0 +1,249 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFalProvider, falAppId, mergeCatalog } from '../../functions/providers/fal';
+import { TrainerRejected, TrainerUnavailable, type RemoteJob } from '../../functions/providers/provider';
+import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-catalog';
+import { startTrainerEmulator, type TrainerEmulator } from '../../lib/local/trainer-emulator';
+import { createServer } from 'node:http';
+import JSZip from 'jszip';
+
+interface Recorded {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
+
+/** A fetch that answers from a script of recorded fal responses and keeps what it was asked. */
+function stubFetch(answers: Answer[]) {
+  const calls: Recorded[] = [];
+  const fetch: typeof globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    calls.push({
+      method: init?.method ?? 'GET', url: String(input), headers: init?.headers as Record<string, string>,
+      ...(init?.body ? { body: JSON.parse(String(init.body)) } : {}),
+    });
+    expect(init?.signal, 'every call carries a timeout signal').toBeInstanceOf(AbortSignal);
+    const answer = answers.shift();
+    if (!answer) throw new Error(`unexpected call ${init?.method} ${input}`);
+    if (answer instanceof Error) throw answer;
+    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+  };
+  return { fetch, calls };
+}
+
+const SECRET = 'fal-secret-123:abc';
+const provider = (answers: Answer[]) => {
+  const stub = stubFetch(answers);
+  return { ...stub, fal: createFalProvider({ queueUrl: 'https://queue.fal.run', apiUrl: 'https://api.fal.ai', apiKey: SECRET, fetch: stub.fetch }) };
+};
+
+const portrait = findTrainer(fallbackTrainers, 'fal-ai/flux-lora-portrait-trainer')!;
+const job: RemoteJob = { provider: 'fal', endpoint: 'fal-ai/flux-lora-portrait-trainer', requestId: '80e732af' };
+const base = 'https://queue.fal.run/fal-ai/flux-lora-portrait-trainer/requests/80e732af';
+const loraFile = { url: 'https://v3b.fal.media/files/b/x/pytorch_lora_weights.safetensors', content_type: 'application/octet-stream', file_name: 'pytorch_lora_weights.safetensors', file_size: 89745224 };
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('submitting to fal', () => {
+  it('posts the mapped input to the endpoint with the key and returns the request id', async () => {
+    const { fal, calls } = provider([{ status: 200, body: {
+      request_id: '80e732af', response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel`, status: 'IN_QUEUE', queue_position: 0,
+    } }]);
+    const remote = await fal.submit({ trainer: portrait, datasetUrl: 'https://s3/presigned.zip', triggerPhrase: 'ohwx', params: { steps: 2500, learningRate: 0.00009, subjectCrop: false } });
+    expect(remote).toEqual(job);
+    expect(calls[0]).toMatchObject({
+      method: 'POST', url: 'https://queue.fal.run/fal-ai/flux-lora-portrait-trainer',
+      headers: { authorization: `Key ${SECRET}`, 'content-type': 'application/json' },
+      body: { images_data_url: 'https://s3/presigned.zip', trigger_phrase: 'ohwx', steps: 2500, learning_rate: 0.00009, subject_crop: false },
+    });
+  });
+
+  it('turns a 422 into TrainerRejected with fal\'s field messages, without the key', async () => {
+    const { fal } = provider([{ status: 422, body: { detail: [{ loc: ['body', 'images_data_url'], msg: 'field required', type: 'value_error.missing' }] } }]);
+    const error = await rejection(fal.submit({ trainer: portrait, datasetUrl: '', triggerPhrase: 'x', params: {} }));
+    expect(error).toBeInstanceOf(TrainerRejected);
+    expect(error.message).toBe('fal refused to start the training: images_data_url: field required');
+    expect((error as TrainerRejected).code).toBe('TRAINER_INVALID_INPUT');
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it('says the key was refused on 401', async () => {
+    const { fal } = provider([{ status: 401, body: { detail: 'Invalid key' } }]);
+    const error = await rejection(fal.submit({ trainer: portrait, datasetUrl: 'u', triggerPhrase: 'x', params: {} }));
+    expect(error).toMatchObject({ name: 'TrainerRejected', code: 'TRAINER_AUTH' });
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it.each([
+    ['a 503', { status: 503, body: { detail: 'Runner scheduling failure', error_type: 'runner_scheduling_failure' } }],
+    ['a 429', { status: 429, body: { detail: 'Too many requests' } }],
+    ['a network error', new TypeError('fetch failed')],
+    ['a timeout', Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })],
+  ])('treats %s as TrainerUnavailable', async (_, answer) => {
+    const { fal } = provider([answer as Answer]);
+    const error = await rejection(fal.submit({ trainer: portrait, datasetUrl: 'u', triggerPhrase: 'x', params: {} }));
+    expect(error).toBeInstanceOf(TrainerUnavailable);
+    expect(error.message).not.toContain(SECRET);
+  });
+});
+
+describe('polling fal', () => {
+  it('reports a queued request with its position', async () => {
+    const { fal, calls } = provider([{ status: 202, body: { status: 'IN_QUEUE', queue_position: 2, response_url: base } }]);
+    expect(await fal.status(job)).toEqual({ state: 'queued', progress: { fraction: 0, queuePosition: 2, message: 'Waiting in the trainer queue (position 3).' } });
+    expect(calls[0]).toMatchObject({ method: 'GET', url: `${base}/status?logs=1` });
+  });
+
+  it('reports a running request with the step from its logs', async () => {
+    const { fal } = provider([{ status: 202, body: { status: 'IN_PROGRESS', response_url: base, logs: [
+      { message: 'Preprocessing images...', level: 'INFO', source: 'USER', timestamp: '2024-12-20T15:37:17.120314' },
+      { message: 'step 625/2500', level: 'INFO', source: 'USER', timestamp: '2024-12-20T15:38:17.120314' },
+    ] } }]);
+    expect(await fal.status(job)).toMatchObject({ state: 'running', progress: { fraction: 0.25, step: 625, totalSteps: 2500 } });
+  });
+
+  it('uses owner/app only in the status URL of an endpoint with a sub-path', async () => {
+    const { fal, calls } = provider([{ status: 202, body: { status: 'IN_PROGRESS', logs: [] } }]);
+    await fal.status({ ...job, endpoint: 'fal-ai/wan-trainer/t2v' });
+    expect(calls[0]?.url).toBe('https://queue.fal.run/fal-ai/wan-trainer/requests/80e732af/status?logs=1');
+    expect(falAppId('workflows/me/flow/sub')).toBe('workflows/me/flow');
+  });
+
+  it('calls COMPLETED a success only after the result has the LoRA file', async () => {
+    const { fal, calls } = provider([
+      { status: 200, body: { status: 'COMPLETED', logs: [{ message: 'step 2500/2500' }], metrics: { inference_time: 900 } } },
+      { status: 200, body: { diffusers_lora_file: loraFile, config_file: { url: 'https://v3b.fal.media/files/b/x/config.json' } } },
+    ]);
+    expect(await fal.status(job)).toEqual({ state: 'completed', progress: { fraction: 1, step: 2500, totalSteps: 2500, message: 'Training finished.' } });
+    expect(calls[1]).toMatchObject({ method: 'GET', url: base });
+  });
+
+  it('reports a COMPLETED request whose result is an error as failed, with fal\'s message', async () => {
+    const { fal } = provider([
+      { status: 200, body: { status: 'COMPLETED', logs: [] } },
+      { status: 422, body: { detail: [{ loc: ['body', 'images_data_url'], msg: 'Could not download the file', type: 'file_download_error' }] } },
+    ]);
+    expect(await fal.status(job)).toMatchObject({
+      state: 'failed', error: { code: 'TRAINING_FAILED', message: 'The trainer failed: images_data_url: Could not download the file' },
+    });
+  });
+
+  it('reports a crashed runner as failed, and a cancelled request as cancelled', async () => {
+    const crashed = provider([
+      { status: 200, body: { status: 'COMPLETED' } },
+      { status: 500, body: { detail: 'CUDA out of memory', error_type: 'runner_server_error' } },
+    ]);
+    expect(await crashed.fal.status(job)).toMatchObject({ state: 'failed', error: { code: 'RUNNER_SERVER_ERROR', message: 'The trainer failed: CUDA out of memory' } });
+    const cancelled = provider([
+      { status: 200, body: { status: 'COMPLETED' } },
+      { status: 499, body: { detail: 'cancelled', error_type: 'client_cancelled' } },
+    ]);
+    expect(await cancelled.fal.status(job)).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED' } });
+  });
+
+  it('retries later when the result call itself fails in transit', async () => {
+    const { fal } = provider([{ status: 200, body: { status: 'COMPLETED' } }, { status: 502 }]);
+    expect(await rejection(fal.status(job))).toBeInstanceOf(TrainerUnavailable);
+  });
+
+  it('rejects a request fal does not know', async () => {
+    const { fal } = provider([{ status: 404, body: { detail: 'Request not found' } }]);
+    expect(await rejection(fal.status(job))).toMatchObject({ name: 'TrainerRejected', code: 'TRAINER_NOT_FOUND' });
+  });
+});
+
+describe('cancelling and collecting at fal', () => {
+  it.each([
+    [{ status: 202, body: { status: 'CANCELLATION_REQUESTED' } }, 'requested'],
+    [{ status: 400, body: { status: 'ALREADY_COMPLETED' } }, 'already-completed'],
+    [{ status: 404, body: { status: 'NOT_FOUND' } }, 'not-found'],
+  ] as const)('maps %j to %s', async (answer, outcome) => {
+    const { fal, calls } = provider([answer]);
+    expect(await fal.cancel(job)).toBe(outcome);
+    expect(calls[0]).toMatchObject({ method: 'PUT', url: `${base}/cancel` });
+  });
+
+  it('returns where the LoRA can be fetched from, for each output shape', async () => {
+    expect(await provider([{ status: 200, body: { diffusers_lora_file: loraFile, config_file: { url: 'c' } } }]).fal.result(job)).toEqual({
+      loraUrl: loraFile.url, fileName: 'pytorch_lora_weights.safetensors', sizeBytes: 89745224,
+    });
+    const wan = { ...job, endpoint: 'fal-ai/wan-trainer' };
+    expect(await provider([{ status: 200, body: { lora_file: { url: 'https://cdn/files/a/wan_lora.safetensors' }, config_file: { url: 'c' } } }]).fal.result(wan)).toEqual({
+      loraUrl: 'https://cdn/files/a/wan_lora.safetensors', fileName: 'wan_lora.safetensors',
+    });
+  });
+
+  it('rejects a result without a LoRA file', async () => {
+    expect(await rejection(provider([{ status: 200, body: { config_file: { url: 'c' } } }]).fal.result(job))).toMatchObject({ code: 'NO_LORA_FILE' });
+  });
+});
+
+describe('listing fal trainers', () => {
+  const model = (endpoint_id: string, display_name: string, category = 'training') => ({
+    endpoint_id, metadata: { display_name, category, description: `${display_name} from fal`, status: 'active' },
+  });
+
+  it('merges provider metadata with the built-in entries and follows pages', async () => {
+    const { fal, calls } = provider([
+      { status: 200, body: { models: [model('fal-ai/flux-lora-portrait-trainer', 'Train Flux LoRAs For Portraits')], has_more: true, next_cursor: 'Mg==' } },
+      { status: 200, body: { models: [model('fal-ai/brand-new-trainer', 'Brand New'), model('fal-ai/flux/dev', 'FLUX', 'text-to-image')], has_more: false, next_cursor: null } },
+    ]);
+    const trainers = await fal.listTrainers();
+    expect(trainers.map((trainer) => trainer.id)).toEqual(['fal-ai/flux-lora-portrait-trainer', 'fal-ai/brand-new-trainer']);
+    expect(trainers[0]).toMatchObject({ name: 'Train Flux LoRAs For Portraits', description: 'Train Flux LoRAs For Portraits from fal', params: portrait.params, dataset: portrait.dataset });
+    expect(trainers[1]).toMatchObject({ name: 'Brand New', kind: 'image', params: [{ key: 'steps' }] });
+    expect(calls[0]?.url).toBe('https://api.fal.ai/v1/models?category=training&status=active&limit=100');
+    expect(calls[1]?.url).toContain('cursor=Mg%3D%3D');
+  });
+
+  it('fails over to the fallback (by throwing) when fal lists no trainers or cannot be reached', async () => {
+    expect(await rejection(provider([{ status: 200, body: { models: [], has_more: false } }]).fal.listTrainers())).toBeInstanceOf(TrainerUnavailable);
+    expect(await rejection(provider([new TypeError('fetch failed')]).fal.listTrainers())).toBeInstanceOf(TrainerUnavailable);
+    expect(mergeCatalog([{ endpoint_id: 'fal-ai/x' }], fallbackTrainers)).toEqual([]);
+  });
+});
+
+describe('the fal adapter against the trainer emulator', () => {
+  let emulator: TrainerEmulator | undefined;
+  afterEach(async () => emulator?.stop());
+
+  it('trains, reports progress and collects a LoRA, unchanged but for the base URLs', async () => {
+    const zip = await new JSZip().file('a.png', new Uint8Array([1])).generateAsync({ type: 'uint8array' });
+    const files = createServer((_, res) => res.end(zip));
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    const address = files.address() as { port: number };
+    try {
+      emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
+      const fal = createFalProvider({ queueUrl: emulator.queueUrl, apiUrl: emulator.apiUrl, apiKey: 'local' });
+      const trainers = await fal.listTrainers();
+      expect(trainers.map((trainer) => trainer.id)).toEqual(fallbackTrainers.map((trainer) => trainer.id));
+      const trainer = findTrainer(trainers, 'fal-ai/ltx-video-trainer')!;
+      const remote = await fal.submit({ trainer, datasetUrl: `http://127.0.0.1:${address.port}/set.zip`, triggerPhrase: 'ohwx', params: { steps: 200 } });
+      const states = new Set<string>();
+      let status = await fal.status(remote);
+      const fractions: number[] = [];
+      while (status.state === 'queued' || status.state === 'running') {
+        states.add(status.state);
+        fractions.push(status.progress.fraction);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        status = await fal.status(remote);
+      }
+      expect(status).toMatchObject({ state: 'completed', progress: { fraction: 1, step: 200, totalSteps: 200 } });
+      expect(fractions.some((fraction) => fraction > 0 && fraction < 1), `fractions ${fractions}`).toBe(true);
+      const output = await fal.result(remote);
+      expect(output).toMatchObject({ fileName: 'lora.safetensors', sizeBytes: expect.any(Number) });
+      expect((await fetch(output.loraUrl)).status).toBe(200);
+      expect(await fal.cancel(remote)).toBe('already-completed');
+    } finally {
+      files.close();
+    }
+  });
+});
