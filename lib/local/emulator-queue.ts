@@ -224,9 +224,9 @@ export class EmulatorQueue {
   private async download(entry: Entry): Promise<void> {
     const field = falFieldMap(entry.view.endpoint).dataset;
     const url = String(entry.view.input[field]);
-    this.log(entry, `Downloading dataset from ${new URL(url).host}...`);
     let bytes: Uint8Array;
     try {
+      this.log(entry, `Downloading dataset from ${new URL(url).host}...`);
       const response = await fetch(url, { signal: AbortSignal.any([this.downloads.signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]) });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       bytes = new Uint8Array(await response.arrayBuffer());

@@ -136,8 +136,9 @@ describe('the trainer emulator', () => {
 
   it('fails a request whose dataset cannot be downloaded or is not a zip, the way fal reports it', async () => {
     emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
-    for (const [path, message] of [['/missing.zip', /Could not download.*HTTP 404/], ['/not-a-zip.zip', /not a zip archive/]] as const) {
-      const { body } = await call('POST', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training`, { images_data_url: `${filesUrl}${path}`, steps: 10 });
+    const cases = [[`${filesUrl}/missing.zip`, /Could not download.*HTTP 404/], [`${filesUrl}/not-a-zip.zip`, /not a zip archive/], ['not a url', /Could not download/]] as const;
+    for (const [datasetUrl, message] of cases) {
+      const { body } = await call('POST', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training`, { images_data_url: datasetUrl, steps: 10 });
       await until('the failure', () => inspect(body.request_id), (request) => request.status === 'FAILED');
       expect((await call('GET', body.status_url)).body.status).toBe('COMPLETED');
       const result = await call('GET', body.response_url);
