@@ -188,3 +188,42 @@ export async function saveProgress(job: JobRecord, progress: Progress, at: Date)
 export async function transitionJob(job: JobRecord, to: JobStatus, patch: Partial<JobRecord> = {}, at = new Date()): Promise<JobRecord> {
   return saveJob(job, transition(job, to, at, patch));
 }
+
+/**
+ * Applies `change` to the freshest record, re-reading when another writer got there first. `change` returns
+ * null when there is nothing to do (the job moved on, for instance it finished).
+ */
+export async function updateJob(job: JobRecord, change: (current: JobRecord) => JobRecord | null, attempts = 3): Promise<JobRecord> {
+  let current = job;
+  for (let attempt = 1; ; attempt++) {
+    const next = change(current);
+    if (!next || next === current) return current;
+    try {
+      return await saveJob(current, next);
+    } catch (error) {
+      if (!(error instanceof Conflict) || error.code !== 'JOB_STATE_CHANGED' || attempt >= attempts) throw error;
+      const fresh = await getJob(current.owner, current.id);
+      if (!fresh) throw error;
+      current = fresh;
+    }
+  }
+}
+
+/** Records where the job runs at the trainer; false when the job already finished (cancelled meanwhile). */
+export async function attachRemote(job: JobRecord, remote: NonNullable<JobRecord['remote']>, at: Date): Promise<JobRecord | null> {
+  try {
+    const { Attributes } = await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
+      UpdateExpression: 'SET remote = :remote, updatedAt = :at',
+      ConditionExpression: '#status IN (:q, :r, :c)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':remote': remote, ':at': at.toISOString(), ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return Attributes ? toJobRecord(Attributes) : { ...job, remote };
+  } catch (error) {
+    if (isConditionFailed(error)) return null;
+    throw error;
+  }
+}

@@ -24,9 +24,12 @@ export interface DatasetObject {
   fileName: string;
 }
 
-/** Reads a key as it arrives in an S3 event (form-encoded: `+` is a space, `%xx` an escape). */
+/** S3 event records carry keys form-encoded: `+` is a space, `%xx` an escape. */
+export const decodeEventKey = (eventKey: string): string => decodeURIComponent(eventKey.replace(/\+/g, ' '));
+
+/** Reads a key as it arrives in an S3 event. */
 export function parseDatasetObjectKey(eventKey: string): DatasetObject | null {
-  const key = decodeURIComponent(eventKey.replace(/\+/g, ' '));
+  const key = decodeEventKey(eventKey);
   const match = /^datasets\/([^/]+)\/([^/]+)\/v(\d+)\/([^/]+)$/.exec(key);
   if (!match) return null;
   const [, owner, datasetId, version, fileName] = match as unknown as [string, string, string, string, string];

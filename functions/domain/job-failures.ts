@@ -39,3 +39,11 @@ export function failureFrom(error: TaskError | undefined): Failure {
       return { code: 'INTERNAL', message: 'Training stopped because of an internal error. Start the job again; if it keeps failing, contact support with the job id.' };
   }
 }
+
+/** The trainer's file is not a well-formed LoRA: the job fails rather than offering a broken download. */
+export class InvalidArtifact extends Error {
+  override readonly name = 'InvalidArtifact';
+}
+
+/** The trainer ended the job as failed (or cancelled it on its own). */
+export const trainerFailed = (message: string | undefined) => ({ Error: 'TrainerFailed', Cause: message ?? 'no reason given' });

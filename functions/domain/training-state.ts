@@ -13,7 +13,8 @@ export const TrainingState = z.object({
   phase: TrainingPhase.default('queued'),
   polls: z.number().int().nonnegative().default(0),
   waitSeconds: z.number().nonnegative().default(0),
-  error: TaskError.optional(),
+  // Whatever a Catch or a Pass state put there; only a well-formed {Error, Cause} is kept.
+  error: z.unknown().optional().transform((value) => TaskError.safeParse(value).data),
 });
 export type TrainingState = z.infer<typeof TrainingState>;
 

@@ -1,0 +1,84 @@
+// Starting a job, the one path POST /jobs, retraining and S3 auto-start share: check the trainer, the
+// parameters and the dataset version, write a QUEUED job (once per idempotency key), start its workflow.
+import { createHash } from 'node:crypto';
+import { ensureTrainable, pickVersion } from '../domain/datasets';
+import { Conflict, Invalid, NotFound } from '../domain/errors';
+import { newId } from '../domain/ids';
+import { newJob, type JobOrigin, type JobRecord } from '../domain/job-lifecycle';
+import type { CreateJobRequest } from '../domain/schemas';
+import { validateParams } from '../domain/trainer-catalog';
+import { getDataset, listVersions } from './dataset-store';
+import { createJob, createJobOnce, getJob } from './job-store';
+import { ddb, keys, tableName } from './table';
+import { getTrainer } from './trainers';
+import { startTraining } from './workflow';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+export interface StartJobInput {
+  owner: string;
+  request: CreateJobRequest;
+  origin: JobOrigin;
+  idempotencyKey?: string;
+  at: Date;
+}
+
+/** Key order must not change the hash: the same request sent twice hashes the same. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const requestHash = (request: CreateJobRequest): string => createHash('sha256').update(stableJson(request)).digest('hex');
+
+const reused = () => new Conflict('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request. Use a new key for a new job.');
+
+async function replay(owner: string, jobId: string): Promise<JobRecord> {
+  const job = await getJob(owner, jobId);
+  if (!job) throw new NotFound('JOB_NOT_FOUND', `Job ${jobId} does not exist.`);
+  // A first attempt may have stored the job and then failed to start it; starting again is harmless.
+  if (job.status === 'QUEUED' && !job.remote) await startTraining(job.id, owner);
+  return job;
+}
+
+export async function startJob({ owner, request, origin, idempotencyKey, at }: StartJobInput): Promise<{ job: JobRecord; created: boolean }> {
+  const bodyHash = requestHash(request);
+  if (idempotencyKey) {
+    const { Item } = await ddb().send(new GetCommand({ TableName: tableName(), Key: { PK: keys.owner(owner), SK: keys.idempotency(idempotencyKey) }, ConsistentRead: true }));
+    if (Item && Number(Item.expiresAt) >= Math.floor(at.getTime() / 1000)) {
+      if (Item.bodyHash !== bodyHash) throw reused();
+      return { job: await replay(owner, String(Item.jobId)), created: false };
+    }
+  }
+
+  const trainer = await getTrainer(request.trainerId);
+  if (!trainer) {
+    throw new Invalid('UNKNOWN_TRAINER', `There is no trainer ${request.trainerId}. Pick one from GET /trainers.`, [
+      { field: 'trainerId', message: `Unknown trainer ${request.trainerId}.` },
+    ]);
+  }
+  const checked = validateParams(trainer, request.params);
+  if ('details' in checked) throw new Invalid('INVALID_PARAMS', `Some parameters do not suit ${trainer.name}; see details.`, checked.details);
+
+  const dataset = await getDataset(owner, request.datasetId);
+  if (!dataset) throw new NotFound('DATASET_NOT_FOUND', `Dataset ${request.datasetId} does not exist.`);
+  const version = pickVersion(dataset, await listVersions(owner, dataset.id), request.datasetVersion);
+  ensureTrainable(dataset, version, trainer);
+
+  const job = newJob({ id: newId(at), owner, request, datasetVersion: version.version, params: checked.values, origin, at });
+  if (idempotencyKey) {
+    const outcome = await createJobOnce(job, { key: idempotencyKey, bodyHash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS }, at);
+    if (!outcome.created) {
+      if (outcome.bodyHash !== bodyHash) throw reused();
+      return { job: await replay(owner, outcome.jobId), created: false };
+    }
+  } else {
+    await createJob(job);
+  }
+  await startTraining(job.id, owner);
+  return { job, created: true };
+}

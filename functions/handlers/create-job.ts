@@ -1,0 +1,17 @@
+import { startJob } from '../adapters/job-starter';
+import { publicJob } from '../domain/job-lifecycle';
+import { CreateJobRequest } from '../domain/schemas';
+import { httpRoute } from '../http/http-route';
+
+export const handler = httpRoute({ body: CreateJobRequest }, async ({ owner, body, headers, now }) => {
+  const { origin, ...request } = body;
+  const { job } = await startJob({
+    owner,
+    request,
+    origin: origin ?? 'api',
+    idempotencyKey: headers['idempotency-key'] || undefined,
+    at: now,
+  });
+  // A replay answers exactly as the first request did.
+  return { status: 201, body: publicJob(job) };
+});

@@ -1,0 +1,46 @@
+// Submit: hands the job to its trainer, or resumes a job that already reached one (the reconciler's restart).
+import { presignDownload } from '../adapters/blob-store';
+import { config } from '../adapters/config';
+import { getVersion } from '../adapters/dataset-store';
+import { attachRemote, updateJob } from '../adapters/job-store';
+import { logger } from '../adapters/logger';
+import { loadTask } from '../adapters/training-jobs';
+import { getTrainer, providerFor } from '../adapters/trainers';
+import { datasetObjectKey } from '../domain/datasets';
+import { cancelled, isTerminal } from '../domain/job-lifecycle';
+import type { TrainingState } from '../domain/training-state';
+import { TrainerRejected } from '../providers/provider';
+
+const DATASET_LINK_SECONDS = 6 * 60 * 60;
+
+export const handler = async (input: unknown): Promise<TrainingState> => {
+  const { state, job } = await loadTask(input);
+  const now = new Date();
+  if (isTerminal(job.status)) return { ...state, phase: 'done' };
+  if (job.status === 'CANCELLING' && !job.remote) {
+    await updateJob(job, (current) => (isTerminal(current.status) ? null : cancelled(current, now)));
+    return { ...state, phase: 'done' };
+  }
+  if (job.remote) return { ...state, phase: job.status === 'RUNNING' ? 'running' : 'queued', waitSeconds: config.pollMinSeconds };
+
+  const trainer = await getTrainer(job.trainerId);
+  if (!trainer) throw new TrainerRejected(`The trainer ${job.trainerId} is no longer offered.`, 'UNKNOWN_TRAINER');
+  const version = await getVersion(job.owner, job.datasetId, job.datasetVersion);
+  if (!version?.fileName) throw new TrainerRejected(`Version ${job.datasetVersion} of the dataset is gone.`, 'DATASET_GONE');
+  const datasetUrl = await presignDownload(
+    config.datasetsBucket,
+    datasetObjectKey(job.owner, job.datasetId, job.datasetVersion, version.fileName),
+    DATASET_LINK_SECONDS,
+  );
+
+  const provider = await providerFor(trainer);
+  const remote = await provider.submit({ trainer, datasetUrl, triggerPhrase: job.triggerPhrase, params: job.params });
+  const stored = await attachRemote(job, remote, new Date());
+  if (!stored) {
+    // Cancelled while the submit was in flight: the trainer has a job nobody wants any more.
+    await provider.cancel(remote).catch((error: unknown) => logger.warn('Cancel of an orphaned submit failed', { error: String(error) }));
+    return { ...state, phase: 'done' };
+  }
+  logger.info('Submitted to the trainer', { provider: remote.provider, endpoint: remote.endpoint, requestId: remote.requestId });
+  return { ...state, phase: 'queued', polls: 0, waitSeconds: config.pollMinSeconds };
+};
