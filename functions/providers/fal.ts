@@ -28,7 +28,7 @@ interface FalResponse {
   headers: Headers;
 }
 
-interface FalModel {
+export interface FalModel {
   endpoint_id?: string;
   metadata?: { display_name?: string; category?: string; description?: string; status?: string };
 }
