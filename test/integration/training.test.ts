@@ -51,7 +51,7 @@ describe('health and trainers', () => {
     const list = await alice.expect<{ source: string; trainers: Trainer[] }>(200, 'GET', '/trainers');
     expect(list.source).toBe('provider');
     expect(trainer).toBeDefined();
-    expect(trainer.params.map((p) => p.key)).toEqual(expect.arrayContaining(['steps', 'learningRate']));
+    expect(trainer.params.find((p) => p.key === 'steps')).toMatchObject({ type: 'integer', group: 'core' });
   });
 
   it('refuses a request without a valid token', async () => {
@@ -89,7 +89,7 @@ describe('a LoRA job end to end', () => {
 
   it('cancels a running job at the trainer and ends CANCELLED', async () => {
     const { dataset } = await readyDataset();
-    const job = await startJob(dataset.id, 100_000);
+    const job = await startJob(dataset.id, 10_000);
     await feed.job(job.id, 'RUNNING');
     const cancelling = await alice.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
     expect(cancelling.status).toBe('CANCELLING');
