@@ -1,4 +1,4 @@
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -14,6 +14,15 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
 /** How cdk-nag writes an ARN of a resource in a finding id: `<LogicalId.Arn>`. */
 export function arnInFinding(resource: IConstruct): string {
   return `<${logicalIdOf(resource)}.Arn>`;
+}
+
+/** How cdk-nag writes the stack's region and account in a finding id: the literal when known, else the pseudo parameter. */
+export function envInFinding(scope: IConstruct): { region: string; account: string } {
+  const stack = Stack.of(scope);
+  return {
+    region: Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region,
+    account: Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account,
+  };
 }
 
 /** Logical id of a resource (or of an L2 construct's main resource). */

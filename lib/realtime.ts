@@ -9,8 +9,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { handlerFunction } from './handler-function';
-import { acknowledge, acknowledgeTableIndexes, logicalIdOf } from './nag';
+import { HANDLER_METADATA_KEY, handlerFunction } from './handler-function';
+import { acknowledge, acknowledgeTableIndexes, envInFinding, logicalIdOf } from './nag';
 
 export interface RealtimeProps {
   /** The single table; its stream feeds `notify`, and connections are stored in it. */
@@ -127,10 +127,20 @@ export class Realtime extends Construct {
     }));
 
     acknowledgeTableIndexes(this, table);
-    acknowledge(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(this.webSocketApi)}>/*/*/@connections/*]`,
+    const { region, account } = envInFinding(this);
+    acknowledge(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${logicalIdOf(this.webSocketApi)}>/*/*/@connections/*]`,
       'Posting to a connection needs @connections/{connectionId}; connection ids exist only at run time, and the grant is limited to this API.');
     acknowledge(notify.role!, 'AwsSolutions-IAM5[Resource::*]',
       'dynamodb:ListStreams, added by the DynamoDB event source, has no resource-level permissions.');
+
+    // The local cloud reads which handler a route or the authorizer runs from this metadata.
+    const routeHandlers = { '$connect': 'ws-connect', '$disconnect': 'ws-disconnect', '$default': 'ws-message' } as const;
+    for (const [routeKey, handler] of Object.entries(routeHandlers)) {
+      const route = this.webSocketApi.node.findChild(`${routeKey}-Route`).node.defaultChild as CfnResource;
+      route.addMetadata(HANDLER_METADATA_KEY, handler);
+    }
+    const authorizer = this.webSocketApi.node.findChild('JwtAuthorizer').node.defaultChild as CfnResource | undefined;
+    authorizer?.addMetadata(HANDLER_METADATA_KEY, 'ws-authorize');
 
     for (const routeKey of ['$disconnect', '$default']) {
       const route = this.webSocketApi.node.tryFindChild(`${routeKey}-Route`)?.node.defaultChild as CfnResource | undefined;

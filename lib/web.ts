@@ -7,7 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from './handler-function';
-import { acknowledge, arnInFinding } from './nag';
+import { acknowledge, arnInFinding, envInFinding } from './nag';
 
 /** The web app's /config.json (shared/API.md, "Configuration for the web app"). */
 export interface WebConfig {
@@ -86,7 +86,8 @@ export class Web extends Construct {
         acknowledge(child, `AwsSolutions-IAM5[Action::${action}]`,
           'CDK\'s BucketDeployment copies the site from the asset bucket and prunes stale files in the web bucket; aws-cdk-lib grants these.');
       }
-      acknowledge(child, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      const { region, account } = envInFinding(this);
+      acknowledge(child, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
         'BucketDeployment reads the zipped site from the CDK bootstrap asset bucket.');
       acknowledge(child, `AwsSolutions-IAM5[Resource::${arnInFinding(this.props.bucket)}/*]`,
         'BucketDeployment writes every file of the site into the web bucket.');

@@ -1,0 +1,379 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match, Template as Assert } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, HANDLER_METADATA_KEY, synthesizeTemplate } from '../../lib/synth';
+import {
+  ALL_HANDLERS, HTTP_ROUTES, actionsOf, statementsOf, functionByHandler, functionIdIn, handlerOf, ofType, stateMachineDefinition,
+  type Template,
+} from './template-helpers';
+
+let template: Template;
+let assert: Assert;
+
+beforeAll(() => {
+  template = synthesizeTemplate({ bundling: false }) as Template;
+  assert = Assert.fromJSON(template);
+});
+
+const envOf = (handler: string) => functionByHandler(template, handler)[1].Properties.Environment.Variables;
+const refTo = (type: string) => {
+  const found = ofType(template, type);
+  expect(found, `one ${type}`).toHaveLength(1);
+  return found[0]![0];
+};
+
+describe('synthesizeTemplate', () => {
+  it('exports the handler metadata key the local cloud reads', () => {
+    expect(HANDLER_METADATA_KEY).toBe('loraworks:handler');
+  });
+});
+
+describe('storage', () => {
+  it('keeps every bucket private, encrypted and TLS-only', () => {
+    const buckets = ofType(template, 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(4);
+    for (const [id, bucket] of buckets) {
+      expect(bucket.Properties.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      });
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm, id)
+        .toBe('AES256');
+      const policy = ofType(template, 'AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === id);
+      expect(policy, `${id} has a bucket policy`).toBeDefined();
+      expect(policy![1].Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({
+        Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      })]));
+    }
+  });
+
+  it('sends the server access logs of the data and web buckets to the log bucket', () => {
+    const logged = ofType(template, 'AWS::S3::Bucket').filter(([, b]) => b.Properties.LoggingConfiguration);
+    expect(logged.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/^StorageArtifacts/), expect.stringMatching(/^StorageDatasets/), expect.stringMatching(/^StorageWeb/),
+    ]);
+    for (const [, b] of logged) expect(b.Properties.LoggingConfiguration.DestinationBucketName.Ref).toMatch(/^StorageAccessLogs/);
+  });
+
+  it('has the single table of docs/internals.md', () => {
+    assert.resourceCountIs('AWS::DynamoDB::Table', 1);
+    assert.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      GlobalSecondaryIndexes: [{
+        IndexName: 'GSI1',
+        KeySchema: [{ AttributeName: 'GSI1PK', KeyType: 'HASH' }, { AttributeName: 'GSI1SK', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'ALL' },
+      }],
+    });
+  });
+
+  it('keeps trainer keys in a Secrets Manager secret that only trainer-facing functions may read', () => {
+    const secretId = refTo('AWS::SecretsManager::Secret');
+    const readers = ofType(template, 'AWS::Lambda::Function')
+      .filter(([, f]) => f.Properties.Environment?.Variables?.TRAINER_SECRET_ARN)
+      .map(([id]) => handlerOf(template, id)).sort();
+    expect(readers).toEqual(['create-job', 'list-trainers', 'training-cancel-remote', 'training-collect',
+      'training-mark-failed', 'training-poll', 'training-submit', 'validate-dataset']);
+    for (const handler of readers) {
+      const [id, fn] = functionByHandler(template, handler!);
+      expect(fn.Properties.Environment.Variables.TRAINER_SECRET_ARN).toEqual({ Ref: secretId });
+      expect(actionsOf(template, id)).toContain('secretsmanager:GetSecretValue');
+    }
+  });
+});
+
+describe('functions', () => {
+  it('runs every handler of docs/internals.md exactly once, on Node 22 / ARM64, tagged with its handler name', () => {
+    const functions = ofType(template, 'AWS::Lambda::Function').filter(([id]) => handlerOf(template, id));
+    expect(functions.map(([id]) => handlerOf(template, id)).sort()).toEqual([...ALL_HANDLERS].sort());
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties.Handler, id).toBe('index.handler');
+      expect(fn.Properties.LoggingConfig?.LogGroup, `${id} logs to its own group`).toBeDefined();
+    }
+  });
+
+  it('gives each function the configuration it reads', () => {
+    expect(envOf('create-job')).toMatchObject({ TABLE_NAME: expect.anything(), STATE_MACHINE_ARN: expect.anything() });
+    expect(envOf('create-upload')).toMatchObject({ DATASETS_BUCKET: expect.anything(), MAX_UPLOAD_BYTES: String(2 * 1024 ** 3) });
+    expect(envOf('get-artifact')).toMatchObject({ ARTIFACTS_BUCKET: expect.anything() });
+    expect(envOf('ws-authorize')).toMatchObject({
+      JWT_ISSUER: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: expect.stringMatching(/^AuthUserPool/) }]] },
+      JWT_AUDIENCE: { Ref: expect.stringMatching(/^AuthUserPoolWebClient/) },
+    });
+    for (const handler of ['notify', 'ws-message']) {
+      expect(JSON.stringify(envOf(handler).WS_MANAGEMENT_URL), handler).toMatch(/execute-api.*\/prod/);
+    }
+    expect(envOf('training-poll')).toMatchObject({ MAX_POLLS: '2000', POLL_MIN_SECONDS: '5', POLL_MAX_SECONDS: '60' });
+  });
+
+  it('lets only create-job and validate-dataset start the training workflow', () => {
+    const starters = ofType(template, 'AWS::Lambda::Function')
+      .filter(([id]) => actionsOf(template, id).includes('states:StartExecution'))
+      .map(([id]) => handlerOf(template, id)).sort();
+    expect(starters).toEqual(['create-job', 'validate-dataset']);
+  });
+
+  it('gives read-only routes no write access to the table', () => {
+    for (const handler of ['list-datasets', 'get-dataset', 'list-jobs', 'get-job', 'get-artifact']) {
+      const actions = actionsOf(template, functionByHandler(template, handler)[0]);
+      expect(actions, handler).toContain('dynamodb:Query');
+      expect(actions, handler).not.toContain('dynamodb:PutItem');
+    }
+    expect(actionsOf(template, functionByHandler(template, 'health')[0])).not.toContain('dynamodb:Query');
+  });
+
+  it('signs uploads with s3:PutObject on datasets/ only', () => {
+    const [id] = functionByHandler(template, 'create-upload');
+    const s3 = statementsOf(template, id).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
+    expect(s3).toEqual([expect.objectContaining({
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageDatasets/), 'Arn'] }, '/datasets/*']] },
+    })]);
+  });
+});
+
+describe('HTTP API', () => {
+  it('maps each route of docs/internals.md to its own handler', () => {
+    const routes = ofType(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey.includes(' '));
+    const seen: Record<string, string> = {};
+    for (const [id, route] of routes) {
+      const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref;
+      const integration = template.Resources[integrationId]!;
+      expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
+      const fnId = functionIdIn(integration.Properties.IntegrationUri) ?? integration.Properties.IntegrationUri['Fn::GetAtt']?.[0];
+      seen[route.Properties.RouteKey] = handlerOf(template, fnId)!;
+      expect(route.Metadata?.[HANDLER_METADATA_KEY], id).toBe(seen[route.Properties.RouteKey]);
+    }
+    expect(seen).toEqual(HTTP_ROUTES);
+  });
+
+  it('requires a Cognito JWT on every route but GET /health', () => {
+    const authorizers = ofType(template, 'AWS::ApiGatewayV2::Authorizer').filter(([, a]) => a.Properties.AuthorizerType === 'JWT');
+    expect(authorizers).toHaveLength(1);
+    const [jwtId, jwt] = authorizers[0]!;
+    expect(jwt.Properties.JwtConfiguration).toEqual({
+      Audience: [{ Ref: expect.stringMatching(/^AuthUserPoolWebClient/) }],
+      Issuer: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: expect.stringMatching(/^AuthUserPool/) }]] },
+    });
+    expect(jwt.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
+    for (const [, route] of ofType(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey.includes(' '))) {
+      if (route.Properties.RouteKey === 'GET /health') {
+        expect(route.Properties.AuthorizationType).toBe('NONE');
+        expect(route.Properties.AuthorizerId).toBeUndefined();
+      } else {
+        expect(route.Properties.AuthorizationType, route.Properties.RouteKey).toBe('JWT');
+        expect(route.Properties.AuthorizerId, route.Properties.RouteKey).toEqual({ Ref: jwtId });
+      }
+    }
+  });
+
+  it('allows the web origin by CORS and logs access', () => {
+    assert.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebDistribution'), 'DomainName'] }]] }],
+        AllowHeaders: Match.arrayWith(['authorization', 'idempotency-key']),
+      }),
+    });
+    assert.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default', AutoDeploy: true, AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+});
+
+describe('WebSocket API', () => {
+  const wsRoutes = () => ofType(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey.startsWith('$'));
+
+  it('authorizes $connect with ws-authorize reading the token from the query string', () => {
+    const [authId, auth] = ofType(template, 'AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties.AuthorizerType === 'REQUEST')!;
+    expect(auth.Properties.IdentitySource).toEqual(['route.request.querystring.token']);
+    expect(handlerOf(template, functionIdIn(auth.Properties.AuthorizerUri)!)).toBe('ws-authorize');
+    expect(auth.Metadata?.[HANDLER_METADATA_KEY]).toBe('ws-authorize');
+    const connect = wsRoutes().find(([, r]) => r.Properties.RouteKey === '$connect')![1];
+    expect(connect.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authId } });
+  });
+
+  it('routes $connect, $disconnect and $default to their handlers', () => {
+    const byKey = Object.fromEntries(wsRoutes().map(([, r]) => {
+      const integration = template.Resources[r.Properties.Target['Fn::Join'][1][1].Ref]!;
+      return [r.Properties.RouteKey, handlerOf(template, functionIdIn(integration.Properties.IntegrationUri)!)];
+    }));
+    expect(byKey).toEqual({ $connect: 'ws-connect', $disconnect: 'ws-disconnect', $default: 'ws-message' });
+    for (const [, r] of wsRoutes()) expect(r.Metadata?.[HANDLER_METADATA_KEY]).toBe(byKey[r.Properties.RouteKey]);
+  });
+
+  it('deploys the prod stage automatically, with access logs', () => {
+    assert.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'prod', AutoDeploy: true, AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+
+  it('feeds notify from the table stream, only for jobs and dataset versions', () => {
+    const [notifyId] = functionByHandler(template, 'notify');
+    assert.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: notifyId },
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageTable'), 'StreamArn'] },
+      BatchSize: 50,
+      MaximumRetryAttempts: 3,
+      BisectBatchOnFunctionError: true,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { type: { S: ['Job', 'DatasetVersion'] } } } }) }] },
+    });
+    expect(actionsOf(template, notifyId)).toContain('execute-api:ManageConnections');
+  });
+});
+
+describe('datasets', () => {
+  it('validates every object created under datasets/ with validate-dataset', () => {
+    const [validatorId] = functionByHandler(template, 'validate-dataset');
+    assert.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: Match.stringLikeRegexp('^StorageDatasets') },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [{
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'datasets/' }] } },
+          LambdaFunctionArn: { 'Fn::GetAtt': [validatorId, 'Arn'] },
+        }],
+      },
+    });
+  });
+});
+
+describe('training state machine', () => {
+  const STATES = ['Submit', 'AfterSubmit', 'WaitForTrainer', 'Poll', 'Route', 'Collect', 'CancelRemote', 'AfterCancel',
+    'WaitForCancel', 'OverBudget', 'MarkFailed', 'Failed', 'Done'];
+  const TASKS: Record<string, string> = {
+    Submit: 'training-submit', Poll: 'training-poll', Collect: 'training-collect',
+    CancelRemote: 'training-cancel-remote', MarkFailed: 'training-mark-failed',
+  };
+  let asl: any;
+  beforeAll(() => { asl = stateMachineDefinition(template); });
+
+  it('has exactly the states of docs/internals.md', () => {
+    expect(asl.StartAt).toBe('Submit');
+    expect(Object.keys(asl.States).sort()).toEqual([...STATES].sort());
+  });
+
+  it('stays in JSONPath with plain Lambda tasks (no JSONata, HTTP task or task token)', () => {
+    const text = JSON.stringify(asl);
+    expect(asl.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    expect(text).not.toMatch(/JSONata|Arguments|Output"|http:invoke|waitForTaskToken|states:::/);
+    for (const [name, state] of Object.entries<any>(asl.States)) {
+      if (state.Type !== 'Task') continue;
+      expect(state.Resource, name).toBe(`arn:handler:${TASKS[name]}`);
+      expect(state.Parameters, `${name} passes the whole state`).toBeUndefined();
+    }
+    expect(Object.entries<any>(asl.States).filter(([, s]) => s.Type === 'Task').map(([n]) => n).sort())
+      .toEqual(Object.keys(TASKS).sort());
+  });
+
+  it('retries transient trainer and Lambda errors with backoff and full jitter on every task', () => {
+    for (const name of Object.keys(TASKS)) {
+      expect(asl.States[name].Retry, name).toEqual([{
+        ErrorEquals: ['TrainerUnavailable', 'Lambda.ServiceException', 'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+        IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL',
+      }]);
+    }
+  });
+
+  it('catches every error into MarkFailed, keeping it in $.error', () => {
+    for (const name of Object.keys(TASKS).filter((n) => n !== 'MarkFailed')) {
+      expect(asl.States[name].Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' }]);
+    }
+    expect(asl.States.MarkFailed.Catch).toBeUndefined();
+    expect(asl.States.MarkFailed.Next).toBe('Failed');
+    expect(asl.States.Failed.Type).toBe('Fail');
+  });
+
+  it('waits as long as the state says and routes by phase and poll budget', () => {
+    expect(asl.States.WaitForTrainer).toEqual({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Poll' });
+    expect(asl.States.WaitForCancel).toEqual({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'CancelRemote' });
+    expect(asl.States.Submit.Next).toBe('AfterSubmit');
+    expect(asl.States.AfterSubmit).toMatchObject({
+      Choices: [{ Variable: '$.phase', StringEquals: 'done', Next: 'Done' }], Default: 'WaitForTrainer',
+    });
+    expect(asl.States.Poll.Next).toBe('Route');
+    expect(asl.States.Route).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.phase', StringEquals: 'completed', Next: 'Collect' },
+        { Variable: '$.phase', StringEquals: 'cancel', Next: 'CancelRemote' },
+        { Variable: '$.phase', StringEquals: 'failed', Next: 'MarkFailed' },
+        { Variable: '$.polls', NumericGreaterThanEquals: 2000, Next: 'OverBudget' },
+      ],
+      Default: 'WaitForTrainer',
+    });
+    expect(asl.States.CancelRemote.Next).toBe('AfterCancel');
+    expect(asl.States.AfterCancel).toMatchObject({
+      Choices: [
+        { Variable: '$.phase', StringEquals: 'completed', Next: 'Collect' },
+        { Variable: '$.phase', StringEquals: 'cancelling', Next: 'WaitForCancel' },
+      ],
+      Default: 'Done',
+    });
+    expect(asl.States.OverBudget).toMatchObject({ Type: 'Pass', ResultPath: '$.error', Next: 'MarkFailed' });
+    expect(asl.States.Collect.Next).toBe('Done');
+    expect(asl.States.Done.Type).toBe('Succeed');
+  });
+
+  it('is a Standard workflow with a 12-hour timeout, full logging and X-Ray', () => {
+    expect(asl.TimeoutSeconds).toBe(12 * 3600);
+    assert.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+});
+
+describe('web', () => {
+  it('serves the private web bucket through CloudFront with OAC, HTTPS and security headers', () => {
+    assert.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    assert.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          ResponseHeadersPolicyId: '67f7725c-6f97-4210-82d7-5512b31e9d03', // managed SecurityHeadersPolicy
+        }),
+        Logging: Match.objectLike({ Bucket: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageAccessLogs'), 'RegionalDomainName'] } }),
+        Origins: [Match.objectLike({
+          DomainName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageWeb'), 'RegionalDomainName'] },
+          OriginAccessControlId: Match.anyValue(),
+        })],
+      }),
+    });
+  });
+
+  it('deploys /config.json pointing at the APIs and the user pool', () => {
+    const { app, stack } = buildApp({ bundling: false, stackProps: { webDistPath: '/nonexistent/web/dist' } });
+    const assembly = app.synth();
+    const deployments = ofType(assembly.getStackByName(stack.stackName).template, 'Custom::CDKBucketDeployment');
+    expect(deployments).toHaveLength(1);
+    const props = deployments[0]![1].Properties;
+    expect(props.SourceObjectKeys, 'without web/dist only config.json is deployed').toHaveLength(1);
+    expect(props.DistributionPaths).toEqual(['/index.html', '/config.json']);
+    const markers = JSON.stringify(props.SourceMarkers);
+    for (const ref of ['ApiHttpApi', 'RealtimeWebSocketApi', 'AuthUserPool', 'AuthUserPoolWebClient']) expect(markers).toContain(ref);
+
+    const assetDir = join(assembly.directory, `asset.${props.SourceObjectKeys[0].replace(/\.zip$/, '')}`);
+    const config = JSON.parse(readFileSync(join(assetDir, 'config.json'), 'utf8'));
+    expect(config).toEqual({
+      apiUrl: expect.stringMatching(/^<<marker:/),
+      wsUrl: expect.stringMatching(/^wss:\/\/<<marker:.*\/prod$/),
+      auth: { mode: 'cognito', region: expect.any(String), userPoolId: expect.any(String), clientId: expect.any(String) },
+    });
+  });
+
+  it('also deploys the built app when web/dist exists', () => {
+    const props = ofType(template, 'Custom::CDKBucketDeployment')[0]![1].Properties;
+    const built = existsSync(join(__dirname, '../../web/dist/index.html'));
+    expect(props.SourceObjectKeys).toHaveLength(built ? 2 : 1);
+  });
+});
