@@ -1,0 +1,78 @@
+import './handler-env';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler as cancelJob } from '../../functions/handlers/cancel-job';
+import { handler as getJob } from '../../functions/handlers/get-job';
+import { jobItem } from './handler-env';
+import { context, httpEvent, parseBody } from './http-events';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const remote = { provider: 'fal', endpoint: 'fal-ai/flux-lora-fast-training', requestId: 'r1' };
+const withJob = (item: Record<string, unknown> | undefined) =>
+  ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'JOB#01JOB' } }).resolves({ Item: item });
+const cancel = (owner = 'alice') => cancelJob(httpEvent({ owner, path: { jobId: '01JOB' } }), context);
+
+beforeEach(() => {
+  ddb.reset();
+  ddb.on(GetCommand).resolves({});
+  // The update answers with the record as written, as ReturnValues ALL_NEW does.
+  ddb.on(UpdateCommand).callsFake((input: { ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> }) => {
+    const status = Object.entries(input.ExpressionAttributeNames).find(([, v]) => v === 'status' )?.[0];
+    const valueKey = status ? `:v${status.slice(2)}` : undefined;
+    return { Attributes: jobItem({ remote, status: valueKey ? input.ExpressionAttributeValues[valueKey] : 'CANCELLING' }) };
+  });
+});
+
+describe('cancelling a job over the API', () => {
+  it('asks the workflow to stop a job the trainer has (202 CANCELLING)', async () => {
+    withJob(jobItem({ status: 'RUNNING', remote }));
+    const response = await cancel();
+    expect(response.statusCode).toBe(202);
+    expect(parseBody(response).status).toBe('CANCELLING');
+    const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.ConditionExpression).toBe('#current = :current');
+    expect(update.ExpressionAttributeValues![':current']).toBe('RUNNING');
+  });
+
+  it('cancels at once a job that never reached the trainer (202 CANCELLED)', async () => {
+    withJob(jobItem({ status: 'QUEUED' }));
+    const response = await cancel();
+    expect(response.statusCode).toBe(202);
+    const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(Object.values(update.ExpressionAttributeValues!)).toContain('CANCELLED');
+  });
+
+  it('refuses to cancel a finished job (409)', async () => {
+    withJob(jobItem({ status: 'COMPLETED' }));
+    const response = await cancel();
+    expect(response.statusCode).toBe(409);
+    expect(parseBody(response).error.code).toBe('JOB_FINISHED');
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('reports a lost race with the workflow as a conflict', async () => {
+    withJob(jobItem({ status: 'RUNNING', remote }));
+    const failed = Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' });
+    ddb.on(UpdateCommand).rejects(failed);
+    expect((await cancel()).statusCode).toBe(409);
+  });
+});
+
+describe('reading a job', () => {
+  it('shows the owner their job without internal fields', async () => {
+    withJob(jobItem({ remote }));
+    const response = await getJob(httpEvent({ path: { jobId: '01JOB' } }), context);
+    expect(response.statusCode).toBe(200);
+    const job = parseBody(response);
+    expect(job.id).toBe('01JOB');
+    for (const hidden of ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'owner', 'remote', 'type']) expect(job).not.toHaveProperty(hidden);
+  });
+
+  it("answers 404 for another user's job, never 403", async () => {
+    withJob(jobItem());
+    const response = await getJob(httpEvent({ owner: 'mallory', path: { jobId: '01JOB' } }), context);
+    expect(response.statusCode).toBe(404);
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input.Key).toEqual({ PK: 'OWNER#mallory', SK: 'JOB#01JOB' });
+  });
+});

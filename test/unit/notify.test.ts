@@ -1,0 +1,57 @@
+import './handler-env';
+import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler } from '../../functions/handlers/notify';
+import { jobItem, readyVersion } from './handler-env';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const ws = mockClient(ApiGatewayManagementApiClient);
+
+const streamOf = (...items: Record<string, unknown>[]): DynamoDBStreamEvent => ({
+  Records: items.map((item) => ({ eventName: 'MODIFY', dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }) as never } })),
+});
+const sentTo = (connectionId: string) =>
+  ws.commandCalls(PostToConnectionCommand).filter((call) => call.args[0].input.ConnectionId === connectionId)
+    .map((call) => JSON.parse(Buffer.from(call.args[0].input.Data as Uint8Array).toString()));
+
+beforeEach(() => {
+  ddb.reset();
+  ws.reset();
+  ddb.on(QueryCommand).resolves({ Items: [{ connectionId: 'c-live' }, { connectionId: 'c-stale' }] });
+  ddb.on(DeleteCommand).resolves({});
+  ws.on(PostToConnectionCommand).resolves({});
+  ws.on(PostToConnectionCommand, { ConnectionId: 'c-stale' }).rejects(new GoneException({ message: 'gone', $metadata: {} }));
+});
+
+describe('pushing changes to the browser', () => {
+  it("sends a job change to every connection of the job's owner, without internal fields", async () => {
+    await handler(streamOf(jobItem({ status: 'RUNNING', remote: { provider: 'fal', endpoint: 'x', requestId: 'r' } })));
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues![':pk']).toBe('OWNER#alice');
+    const [message] = sentTo('c-live');
+    expect(message.type).toBe('job');
+    expect(message.job).toMatchObject({ id: '01JOB', status: 'RUNNING' });
+    for (const hidden of ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'owner', 'remote', 'type']) expect(message.job).not.toHaveProperty(hidden);
+  });
+
+  it('deletes the connection that is gone, and only that one', async () => {
+    await handler(streamOf(jobItem()));
+    const deletes = ddb.commandCalls(DeleteCommand).map((call) => call.args[0].input.Key);
+    expect(deletes).toEqual([{ PK: 'OWNER#alice', SK: 'CONN#c-stale' }]);
+  });
+
+  it('sends dataset version changes with the dataset id', async () => {
+    await handler(streamOf(readyVersion()));
+    const [message] = sentTo('c-live');
+    expect(message).toMatchObject({ type: 'dataset', datasetId: 'ds1', version: { version: 1, status: 'READY' } });
+    expect(message.version).not.toHaveProperty('owner');
+  });
+
+  it('ignores records that are not jobs or dataset versions', async () => {
+    await handler(streamOf({ PK: 'OWNER#alice', SK: 'CONN#c1', type: 'Connection', owner: 'alice' }));
+    expect(ws.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+  });
+});
