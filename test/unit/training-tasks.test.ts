@@ -1,0 +1,146 @@
+import './handler-env';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildSafetensors } from '../../functions/domain/safetensors';
+import type { TrainerProvider } from '../../functions/providers/provider';
+import { jobItem } from './handler-env';
+
+const provider = vi.hoisted(() => ({
+  listTrainers: vi.fn(), submit: vi.fn(), status: vi.fn(), cancel: vi.fn(), result: vi.fn(),
+}) satisfies Record<keyof TrainerProvider, unknown>);
+
+vi.mock('../../functions/adapters/trainers', async () => {
+  const { fallbackTrainers, findTrainer } = await import('../../functions/domain/trainer-catalog');
+  return { getTrainer: async (id: string) => findTrainer(fallbackTrainers, id), providerFor: async () => provider };
+});
+
+const { handler: submit } = await import('../../functions/handlers/training-submit');
+const { handler: poll } = await import('../../functions/handlers/training-poll');
+const { handler: collect } = await import('../../functions/handlers/training-collect');
+const { handler: cancelRemote } = await import('../../functions/handlers/training-cancel-remote');
+const { handler: markFailed } = await import('../../functions/handlers/training-mark-failed');
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const s3 = mockClient(S3Client);
+const remote = { provider: 'fal', endpoint: 'fal-ai/flux-lora-fast-training', requestId: 'r1' };
+const state = { jobId: '01JOB', owner: 'alice', phase: 'queued', polls: 3, waitSeconds: 5 };
+const withJob = (patch: Record<string, unknown>) => ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'JOB#01JOB' } }).resolves({ Item: jobItem(patch) });
+const writtenStatus = () => ddb.commandCalls(UpdateCommand).flatMap(({ args: [{ input }] }) => {
+  const name = Object.entries(input.ExpressionAttributeNames ?? {}).find(([k, v]) => k.startsWith('#f') && v === 'status')?.[0];
+  return name ? [input.ExpressionAttributeValues![`:v${name.slice(2)}`]] : [];
+});
+
+beforeEach(() => {
+  ddb.reset();
+  s3.reset();
+  Object.values(provider).forEach((fn) => fn.mockReset());
+  ddb.on(GetCommand).resolves({});
+  ddb.on(UpdateCommand).resolves({});
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe('the training workflow tasks', () => {
+  it('submit resumes a job already at the trainer without submitting again', async () => {
+    withJob({ status: 'RUNNING', remote });
+    const next = await submit({ jobId: '01JOB', owner: 'alice' });
+    expect(next).toMatchObject({ phase: 'running', polls: 0 });
+    expect(provider.submit).not.toHaveBeenCalled();
+  });
+
+  it('submit ends a job cancelled before it reached the trainer', async () => {
+    withJob({ status: 'CANCELLING' });
+    expect((await submit({ jobId: '01JOB', owner: 'alice' })).phase).toBe('done');
+    expect(writtenStatus()).toEqual(['CANCELLED']);
+  });
+
+  it('submit hands the dataset to the trainer and records where it runs', async () => {
+    withJob({ status: 'QUEUED' });
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: { version: 1, status: 'READY', fileName: 'set.zip' } });
+    ddb.on(UpdateCommand).resolves({ Attributes: jobItem({ remote }) });
+    provider.submit.mockResolvedValue(remote);
+    expect((await submit({ jobId: '01JOB', owner: 'alice' })).phase).toBe('queued');
+    expect(provider.submit.mock.calls[0]![0].datasetUrl).toContain('datasets/alice/ds1/v1/set.zip');
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues![':remote']).toEqual(remote);
+  });
+
+  it('poll routes a cancel request to CancelRemote', async () => {
+    withJob({ status: 'CANCELLING', remote });
+    expect((await poll(state)).phase).toBe('cancel');
+    expect(provider.status).not.toHaveBeenCalled();
+  });
+
+  it('poll starts the job and waits less while queued than mid-run', async () => {
+    withJob({ status: 'QUEUED', remote });
+    provider.status.mockResolvedValue({ state: 'running', progress: { fraction: 0.4, step: 400, totalSteps: 1000, etaSeconds: 400 } });
+    const next = await poll(state);
+    expect(next).toMatchObject({ phase: 'running', polls: 4, waitSeconds: 50 });
+    expect(writtenStatus()).toEqual(['RUNNING']);
+  });
+
+  it('poll passes a trainer failure on with its message', async () => {
+    withJob({ status: 'RUNNING', remote });
+    provider.status.mockResolvedValue({ state: 'failed', progress: { fraction: 0.4 }, error: { code: 'X', message: 'out of memory' } });
+    expect(await poll(state)).toMatchObject({ phase: 'failed', error: { Error: 'TrainerFailed', Cause: 'out of memory' } });
+  });
+
+  it('collect streams the LoRA into the artifacts bucket and completes the job with its sha256', async () => {
+    withJob({ status: 'CANCELLING', remote });
+    const lora = Buffer.from(buildSafetensors([{ name: 'w', dtype: 'F32', shape: [4, 4] }], { format: 'pt' }));
+    provider.result.mockResolvedValue({ loraUrl: 'https://trainer.test/lora', fileName: 'my lora.safetensors' });
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(lora)));
+    let uploaded = Buffer.alloc(0);
+    s3.on(PutObjectCommand).callsFake(async (input: { Body: AsyncIterable<Buffer> | Buffer }) => {
+      if (Buffer.isBuffer(input.Body) || input.Body instanceof Uint8Array) uploaded = Buffer.from(input.Body);
+      else for await (const chunk of input.Body) uploaded = Buffer.concat([uploaded, chunk]);
+      return {};
+    });
+
+    expect((await collect(state)).phase).toBe('done');
+    expect(uploaded.equals(lora)).toBe(true);
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'artifacts-test', Key: 'loras/alice/01JOB/my_lora.safetensors' });
+    const values = ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!;
+    expect(Object.values(values)).toContainEqual({ fileName: 'my_lora.safetensors', sizeBytes: lora.length, sha256: createHash('sha256').update(lora).digest('hex') });
+    expect(Object.values(values)).toContain(true); // completedBeforeCancel
+  });
+
+  it('collect refuses a file that is not safetensors', async () => {
+    withJob({ status: 'RUNNING', remote });
+    provider.result.mockResolvedValue({ loraUrl: 'https://trainer.test/lora', fileName: 'lora.safetensors' });
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>not found</html>')));
+    s3.onAnyCommand().resolves({});
+    await expect(collect(state)).rejects.toMatchObject({ name: 'InvalidArtifact' });
+  });
+
+  it('cancel-remote collects the LoRA when the trainer finished first', async () => {
+    withJob({ status: 'CANCELLING', remote });
+    provider.cancel.mockResolvedValue('already-completed');
+    provider.status.mockResolvedValue({ state: 'completed', progress: { fraction: 1 } });
+    expect((await cancelRemote(state)).phase).toBe('completed');
+  });
+
+  it('cancel-remote ends the job CANCELLED once the trainer stopped it', async () => {
+    withJob({ status: 'CANCELLING', remote });
+    provider.cancel.mockResolvedValue('cancelled');
+    expect((await cancelRemote(state)).phase).toBe('done');
+    expect(writtenStatus()).toEqual(['CANCELLED']);
+  });
+
+  it('mark-failed ends the job FAILED with a readable message and stops the trainer', async () => {
+    withJob({ status: 'RUNNING', remote });
+    provider.cancel.mockResolvedValue('cancelled');
+    const next = await markFailed({ ...state, error: { Error: 'TrainerUnavailable', Cause: '{"errorMessage":"503"}' } });
+    expect(next.phase).toBe('done');
+    expect(provider.cancel).toHaveBeenCalled();
+    expect(writtenStatus()).toEqual(['FAILED']);
+  });
+
+  it('lets TrainerUnavailable escape by name so Step Functions retries it', async () => {
+    withJob({ status: 'RUNNING', remote });
+    const { TrainerUnavailable } = await import('../../functions/providers/provider');
+    provider.status.mockRejectedValue(new TrainerUnavailable('503'));
+    await expect(poll(state)).rejects.toMatchObject({ name: 'TrainerUnavailable' });
+  });
+});
