@@ -31,6 +31,7 @@ export function failureFrom(error: TaskError | undefined): Failure {
     case 'TrainerUnavailable':
       return { code: 'TRAINER_UNAVAILABLE', message: 'The trainer could not be reached after several tries. Start the job again in a few minutes.' };
     case 'OverBudget':
+    case 'PollBudgetExceeded':
     case 'States.Timeout':
       return { code: 'TRAINING_TIMEOUT', message: 'The training took longer than allowed and was stopped. Try fewer steps or a smaller dataset.' };
     case 'InvalidArtifact':
