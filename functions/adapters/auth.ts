@@ -1,11 +1,24 @@
 // Verifies the users' JWTs: Cognito's in AWS, the development issuer's locally; the same code for both.
 import { JwtRsaVerifier } from 'aws-jwt-verify';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { config } from './config';
+
+/** The library's own fetcher speaks only HTTPS; the local issuer serves its JWKS over plain loopback HTTP. */
+const fetcher = {
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
+    if (response.status !== 200) throw new Error(`JWKS at ${uri} answered ${response.status}.`);
+    return response.arrayBuffer();
+  },
+};
 
 let verifier: { verify(token: string): Promise<{ sub?: unknown }> } | undefined;
 
 const jwtVerifier = () =>
-  (verifier ??= JwtRsaVerifier.create({ issuer: config.jwtIssuer, audience: config.jwtAudience, jwksUri: config.jwksUri }) as never);
+  (verifier ??= JwtRsaVerifier.create(
+    { issuer: config.jwtIssuer, audience: config.jwtAudience, jwksUri: config.jwksUri },
+    { jwksCache: new SimpleJwksCache({ fetcher }) },
+  ) as never);
 
 /** The subject of a valid token, or null when the token is missing, expired, forged or for someone else. */
 export async function verifyToken(token: string | undefined): Promise<string | null> {
