@@ -102,9 +102,8 @@ export class Realtime extends Construct {
 
     const message = handlerFunction(this, 'ws-message', { environment: { WS_MANAGEMENT_URL: this.managementUrl } });
     this.webSocketApi.addRoute('$default', {
+      // ws-message answers through the @connections API, so no route response is configured.
       integration: new WebSocketLambdaIntegration('DefaultIntegration', message),
-      // ws-message may answer {"type":"pong"} as its return value.
-      returnResponse: true,
     });
     this.webSocketApi.grantManageConnections(message);
 
