@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration and browser tests each run a whole local cloud; two at a time fits two cores.
     maxWorkers: 2,
+    // The handlers' structured logs would bury the test report; warnings and errors still show.
+    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
     minWorkers: 1,
   },
 });

@@ -10,6 +10,7 @@ export class JobMissing extends Error {
 
 export async function loadTask(input: unknown): Promise<{ state: TrainingState; job: JobRecord }> {
   const state = TrainingState.parse(input);
+  logger.resetKeys();
   logger.appendKeys({ jobId: state.jobId });
   const job = await getJob(state.owner, state.jobId);
   if (!job) throw new JobMissing(`Job ${state.jobId} of this owner does not exist.`);

@@ -126,7 +126,7 @@ export function httpRoute<B extends Schema = undefined, P extends Schema = undef
       logger.removeKeys(['requestId', 'route']);
     }
   };
-  return middy(base).use(injectLambdaContext(logger));
+  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
 }
 
 export function failureResponse(error: unknown): HttpResult {
