@@ -18,6 +18,8 @@ export class Actions {
   private channel: LiveChannel | null = null;
   private datasetPoll: ReturnType<typeof setTimeout> | undefined;
   private abortUpload: (() => void) | null = null;
+  /** Reused when the same submission is retried after a lost answer, so one click never makes two jobs. */
+  private pendingJob: { body: string; key: string } | null = null;
 
   constructor(private readonly store: Store) {
     const config = store.get().config!;
@@ -221,13 +223,16 @@ export class Actions {
     const { values, errors } = collectParams(trainer, s.params);
     if (Object.keys(errors).length) return;
     this.store.set({ submitting: true, formError: null, serverErrors: {} });
+    const request = { trainerId: trainer.id, datasetId: s.dataset.id, datasetVersion: s.dataset.version.version, triggerPhrase: s.triggerPhrase.trim(), params: values };
+    const body = JSON.stringify(request);
+    if (this.pendingJob?.body !== body) this.pendingJob = { body, key: crypto.randomUUID() };
     try {
-      const job = await this.api.createJob(
-        { trainerId: trainer.id, datasetId: s.dataset.id, datasetVersion: s.dataset.version.version, triggerPhrase: s.triggerPhrase.trim(), params: values },
-        crypto.randomUUID(),
-      );
+      const job = await this.api.createJob(request, this.pendingJob.key);
+      this.pendingJob = null;
       this.store.set((st) => ({ jobs: upsertJob(st.jobs, job), jobsPhase: 'ready', submitting: false }));
     } catch (error) {
+      // A definite refusal ends this submission; a lost answer or a server error keeps the key for the retry.
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500) this.pendingJob = null;
       const serverErrors: Record<string, string> = {};
       let formError: string | null = message(error);
       if (error instanceof ApiError && error.details.length) {

@@ -138,7 +138,7 @@ function reportView(report: ValidationReport): HTMLElement {
       ? h('ul', { class: 'findings', 'data-testid': 'dataset-findings' },
         ...findings.slice(0, 8).map((f) => h('li', { class: `finding finding-${f.level}` },
           icon(f.level === 'error' ? 'alert' : 'info'),
-          h('span', {}, f.message, f.file ? h('code', {}, f.file) : null))),
+          h('span', {}, f.message, f.file && !f.message.includes(f.file) ? h('code', {}, f.file) : null))),
         findings.length > 8 ? h('li', { class: 'finding muted' }, `…and ${findings.length - 8} more`) : null)
       : null);
 }

@@ -24,10 +24,10 @@ export function guidancePanel(actions: Actions): HTMLElement {
     h('div', { class: 'card-body' },
       h('div', { class: 'card-title-row' },
         h('h2', { id: 'guide-heading' }, 'Training guidance'),
-        h('button', { class: 'link-btn', type: 'button', onclick: () => actions.setGuideOpen(true) }, icon('book'), 'Dataset guide')),
+        h('button', { class: 'link-btn', type: 'button', onclick: () => actions.setGuideOpen(true) }, icon('book'), 'Guide')),
+      h('h3', {}, 'Data quality'),
       h('ul', { class: 'tips' }, ...TIPS.map(([title, text]) => h('li', {}, h('span', { class: 'tip-icon' }, icon('check')), h('div', {}, h('strong', {}, title), h('p', { class: 'muted' }, text))))),
-      h('h3', {}, 'Workflow'),
-      h('ol', { class: 'workflow' }, ...WORKFLOW.map((step) => h('li', {}, step)))));
+      h('p', { class: 'guide-foot muted' }, 'New here? ', h('button', { class: 'link-btn', type: 'button', onclick: () => actions.setGuideOpen(true) }, 'See the step-by-step workflow'), '.')));
 }
 
 /** The dataset guide: how to package a captioned dataset zip. */
@@ -35,9 +35,12 @@ export function guideModal(store: Store, actions: Actions): HTMLElement {
   const close = () => actions.setGuideOpen(false);
   const dialog = h('div', { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'modal-title', 'data-testid': 'guide-modal' },
     h('div', { class: 'modal-head' },
-      h('h2', { id: 'modal-title' }, 'Preparing a training dataset'),
+      h('h2', { id: 'modal-title' }, 'Training guide'),
       h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Close', onclick: close }, icon('x'))),
     h('div', { class: 'modal-body' },
+      h('h3', {}, 'Workflow'),
+      h('ol', { class: 'workflow' }, ...WORKFLOW.map((step) => h('li', {}, step))),
+      h('h3', {}, 'Preparing the dataset'),
       h('p', {}, 'Upload one .zip archive. Put each image (or video) at any folder depth, with an optional caption in a .txt file of the same name:'),
       h('pre', { class: 'code-block' }, 'my-subject.zip\n├── 001.png\n├── 001.txt   "ohwx person smiling, outdoor light"\n├── 002.jpg\n├── 002.txt\n└── …'),
       h('ul', { class: 'bullets' },

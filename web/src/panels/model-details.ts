@@ -7,15 +7,18 @@ export function modelDetailsPanel(store: Store): HTMLElement {
   const body = h('div', { class: 'card-body' });
   const el = h('section', { class: 'card model-card', 'data-testid': 'model-details', 'aria-label': 'Selected model' }, body);
   let shown: Trainer | undefined | null = null;
+  let shownLoaded: boolean | null = null;
   const update = () => {
     const s = store.get();
     const trainer = selectedTrainer(s);
-    if (trainer === shown) return;
+    const loaded = s.trainers.length > 0;
+    if (trainer === shown && loaded === shownLoaded) return;
     shown = trainer;
+    shownLoaded = loaded;
     if (!trainer) {
       fill(body, h('div', { class: 'empty' },
         h('span', { class: 'empty-icon' }, icon('chip')),
-        h('h2', {}, s.trainers.length ? 'Choose a training model' : 'Loading the trainer catalog…'),
+        h('h2', {}, loaded ? 'Choose a training model' : s.trainersError ? 'The trainer catalog is unavailable' : 'Loading the trainer catalog…'),
         h('p', { class: 'muted' }, 'The model decides which data it accepts, which options it offers and what file it produces. Pick one in the sidebar to see its details here.')));
       return;
     }
@@ -36,16 +39,16 @@ export function modelDetailsPanel(store: Store): HTMLElement {
       h('dl', { class: 'rules' },
         rule(trainer.kind === 'video' ? 'Files' : 'Images', rules.maxImages ? `${rules.minImages} – ${rules.maxImages}` : `at least ${rules.minImages}`),
         rule('Formats', rules.formats.map((f) => f.toUpperCase()).join(' · ')),
-        rule('Captions', rules.captions === 'required' ? 'Required (.txt next to each file)' : rules.captions === 'optional' ? 'Optional (.txt next to each file)' : 'Not used'),
+        rule('Captions (.txt)', rules.captions === 'required' ? 'Required' : rules.captions === 'optional' ? 'Optional' : 'Not used'),
         rule('Output', trainer.outputFormat ?? 'LoRA (.safetensors)')),
       modelParams.length
         ? h('div', {}, h('h3', {}, 'Model options'),
-          h('ul', { class: 'option-list' }, ...modelParams.map((p) => h('li', {}, h('strong', {}, p.label), h('span', { class: 'muted' }, ` — ${p.help}`)))))
+          h('div', { class: 'option-chips' }, ...modelParams.map((p) => h('span', { class: 'option-chip', title: p.help }, p.label))))
         : null);
   };
   update();
   store.subscribe((s, prev) => {
-    if (s.trainerId !== prev.trainerId || s.trainers !== prev.trainers) update();
+    if (s.trainerId !== prev.trainerId || s.trainers !== prev.trainers || s.trainersError !== prev.trainersError) update();
   });
   return el;
 }

@@ -14,8 +14,7 @@ export function signInView(store: Store, actions: Actions): HTMLElement {
   }
   const input = h('input', {
     id: 'sign-in-user', 'data-testid': 'sign-in-user', name: 'user', autocomplete: 'username', required: true,
-    placeholder: 'e.g. alice', value: user ?? '', maxlength: 64, pattern: '[A-Za-z0-9._@-]+',
-    title: 'Letters, digits, and . _ @ -',
+    placeholder: 'e.g. alice', value: user ?? '', maxlength: 64,
   });
   const error = h('p', { class: 'field-error', role: 'alert', 'data-testid': 'sign-in-error' }, formError ?? '');
   const button = h('button', { class: 'btn btn-primary btn-block', type: 'submit', 'data-testid': 'sign-in' }, 'Sign in');
