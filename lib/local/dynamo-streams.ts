@@ -1,8 +1,12 @@
 // DynamoDB Streams for dynalite, which has none: a proxy in front of it that forwards every request and,
 // for each write, reads the item before and after and emits a NEW_AND_OLD_IMAGES stream record.
-// Writes go through one at a time so each record's old and new images are exact.
+// Writes go through one at a time so each record's old and new images are exact. dynalite has no
+// transactions either: TransactWriteItems is applied item by item inside that one-at-a-time section and
+// rolled back from the before-images when a condition fails, which is atomic for every writer but this one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DynamoDBClient, GetItemCommand, DescribeTableCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { readBody } from './http-util';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
@@ -10,7 +14,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
 type Item = Record<string, AttributeValue>;
 type Key = Record<string, AttributeValue>;
 
-const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
 export interface StreamProxy {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -81,6 +85,12 @@ export function dynamoStreamProxy(options: {
     };
     if (action === 'PutItem') return [[request.TableName, await keyFrom(request.TableName, request.Item)]];
     if (action === 'UpdateItem' || action === 'DeleteItem') return [[request.TableName, request.Key]];
+    if (action === 'TransactWriteItems') {
+      return Promise.all((request.TransactItems as any[]).map(async (op) => {
+        const spec = op.Put ?? op.Update ?? op.Delete ?? op.ConditionCheck;
+        return [spec.TableName, op.Put ? await keyFrom(spec.TableName, spec.Item) : spec.Key] as [string, Key];
+      }));
+    }
     const pairs: [string, Key][] = [];
     for (const [table, writes] of Object.entries<any[]>(request.RequestItems ?? {})) {
       for (const w of writes) pairs.push([table, w.PutRequest ? await keyFrom(table, w.PutRequest.Item) : w.DeleteRequest.Key]);
@@ -92,7 +102,7 @@ export function dynamoStreamProxy(options: {
     const request = JSON.parse(body.toString('utf8'));
     const items = await touched(action, request);
     const before = await Promise.all(items.map(([table, key]) => read(table, key)));
-    const response = await forward(req, body);
+    const response = action === 'TransactWriteItems' ? await transact(request.TransactItems, items, before) : await forward(req, body);
     if (response.status === 200) {
       const records: DynamoDBRecord[] = [];
       for (const [i, [table, key]] of items.entries()) {
@@ -104,6 +114,39 @@ export function dynamoStreamProxy(options: {
       if (records.length) options.onRecords(records);
     }
     return response;
+  }
+
+  async function transact(ops: any[], items: [string, Key][], before: (Item | undefined)[]) {
+    const reasons: { Code: string; Message?: string }[] = ops.map(() => ({ Code: 'None' }));
+    let applied = 0;
+    for (const op of ops) {
+      const { ReturnValuesOnConditionCheckFailure: _, ...spec } = op.Put ?? op.Update ?? op.Delete ?? op.ConditionCheck;
+      try {
+        if (op.Put) await client.send(new PutItemCommand(spec));
+        else if (op.Update) await client.send(new UpdateItemCommand(spec));
+        else if (op.Delete) await client.send(new DeleteItemCommand(spec));
+        // A condition check is an update that changes nothing; the rollback below undoes a created item.
+        else await client.send(new UpdateItemCommand({ ...spec, UpdateExpression: 'REMOVE #lwNoop', ExpressionAttributeNames: { ...spec.ExpressionAttributeNames, '#lwNoop': 'lw:noop' } }));
+        applied += 1;
+        if (op.ConditionCheck) await restore(items[applied - 1]!, before[applied - 1]);
+      } catch (error) {
+        const name = (error as Error).name;
+        reasons[applied] = { Code: name === 'ConditionalCheckFailedException' ? 'ConditionalCheckFailed' : 'ValidationError', Message: (error as Error).message };
+        for (let i = applied - 1; i >= 0; i--) await restore(items[i]!, before[i]);
+        const body = {
+          __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+          CancellationReasons: reasons,
+        };
+        return { status: 400, headers: new Headers({ 'content-type': 'application/x-amz-json-1.0' }), body: Buffer.from(JSON.stringify(body)) };
+      }
+    }
+    return { status: 200, headers: new Headers({ 'content-type': 'application/x-amz-json-1.0' }), body: Buffer.from('{}') };
+  }
+
+  async function restore([table, key]: [string, Key], item: Item | undefined) {
+    if (item) await client.send(new PutItemCommand({ TableName: table, Item: item }));
+    else await client.send(new DeleteItemCommand({ TableName: table, Key: key }));
   }
 
   return {

@@ -109,6 +109,22 @@ describe('a LoRA job end to end', () => {
   });
 });
 
+describe('starting a job twice with one Idempotency-Key', () => {
+  it('returns the same job for the same body and refuses a different body', async () => {
+    const { dataset } = await readyDataset();
+    const body = { trainerId: trainer.id, datasetId: dataset.id, triggerPhrase: 'ohwx dog', params: { steps: 100 } };
+    const headers = { 'idempotency-key': `retry-${dataset.id}` };
+    const first = await alice.expect<Job>(201, 'POST', '/jobs', body, headers);
+    const again = await alice.expect<Job>(201, 'POST', '/jobs', body, headers);
+    expect(again.id).toBe(first.id);
+    const other = await alice.request('POST', '/jobs', { ...body, triggerPhrase: 'ohwx bird' }, headers);
+    expect(other.status).toBe(409);
+    const jobs = (await alice.expect<{ jobs: Job[] }>(200, 'GET', '/jobs')).jobs.filter((j) => j.datasetId === dataset.id);
+    expect(jobs.map((j) => j.id)).toEqual([first.id]);
+    await feed.job(first.id, 'COMPLETED', 90_000);
+  });
+});
+
 describe('one user cannot see another', () => {
   it('gives 404 for the other user’s dataset and job and pushes none of their messages', async () => {
     const bob = await LoraworksClient.signIn(cloud.apiUrl, 'bob');
