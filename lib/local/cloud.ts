@@ -93,7 +93,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => closeServer(lambda.server));
 
     const definition = template.stateMachineDefinition();
-    const sfn = localStepFunctions(definition);
+    // The interpreter annotates the definition it is given; keep the synthesized one pristine.
+    const sfn = localStepFunctions(structuredClone(definition));
     const sfnServer = await startServer((req, res) => sfn.handle(req, res));
     stops.push(() => closeServer(sfnServer.server));
     stops.push(() => sfn.stop());
