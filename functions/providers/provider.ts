@@ -25,9 +25,15 @@ export interface RemoteStatus {
 export type CancelOutcome = 'cancelled' | 'requested' | 'already-completed' | 'not-found';
 
 export interface TrainingOutput {
+  /** Where the file is fetched from: the LoRA itself, or the archive holding it when `archive` is set. */
   loraUrl: string;
+  /** Name to store the LoRA under (the member's base name when it comes out of an archive). */
   fileName: string;
+  /** Size of what `loraUrl` serves, when the provider says (the archive's size, not the member's). */
   sizeBytes?: number;
+  /** Set when `loraUrl` serves an archive: collect pipes the download through `tarMember(member)`
+   * (functions/domain/tar-member.ts) and stores only that member. Replicate's trainers answer this way. */
+  archive?: { format: 'tar'; member: string };
 }
 
 export interface TrainerProvider {
