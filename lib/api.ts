@@ -38,6 +38,8 @@ export interface ApiProps {
 }
 
 type Method = apigwv2.HttpMethod;
+/** Routes anyone may call: liveness and the API's own description. */
+const PUBLIC_ROUTES = new Set<HandlerName>(['health', 'get-openapi']);
 const { GET, POST } = apigwv2.HttpMethod;
 
 /** The HTTP API of shared/API.md: one Lambda per route (docs/internals.md), a JWT authorizer on all but /health. */
@@ -99,7 +101,7 @@ export class Api extends Construct {
         path,
         methods: [method],
         integration: new HttpLambdaIntegration(`${name}-integration`, fn),
-        ...(name === 'health' ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
+        ...(PUBLIC_ROUTES.has(name) ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
       });
       for (const r of routes) (r.node.defaultChild as CfnResource).addMetadata(HANDLER_METADATA_KEY, name);
       this.functions[name] = fn;
@@ -110,6 +112,9 @@ export class Api extends Construct {
     route('health', GET, '/health');
     acknowledge(this.routes.health!, 'AwsSolutions-APIG4',
       'GET /health is the documented unauthenticated liveness probe (shared/API.md); it reads no data.');
+    route('get-openapi', GET, '/openapi.json');
+    acknowledge(this.routes['get-openapi']!, 'AwsSolutions-APIG4',
+      'GET /openapi.json publishes the API contract (shared/API.md), which is public; it reads no data.');
 
     const listTrainers = route('list-trainers', GET, '/trainers', { TRAINER_SECRET_ARN: trainerSecret.secretArn });
     trainerSecret.grantRead(listTrainers);

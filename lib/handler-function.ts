@@ -17,7 +17,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every handler of docs/internals.md, by the file name under functions/handlers/. */
 export type HandlerName =
-  | 'health' | 'list-trainers' | 'create-dataset' | 'list-datasets' | 'get-dataset' | 'create-upload'
+  | 'health' | 'get-openapi' | 'list-trainers' | 'create-dataset' | 'list-datasets' | 'get-dataset' | 'create-upload'
   | 'create-job' | 'list-jobs' | 'get-job' | 'cancel-job' | 'get-artifact'
   | 'ws-authorize' | 'ws-connect' | 'ws-disconnect' | 'ws-message'
   | 'validate-dataset' | 'notify'

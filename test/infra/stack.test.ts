@@ -153,7 +153,7 @@ describe('HTTP API', () => {
     expect(seen).toEqual(HTTP_ROUTES);
   });
 
-  it('requires a Cognito JWT on every route but GET /health', () => {
+  it('requires a Cognito JWT on every route but GET /health and GET /openapi.json', () => {
     const authorizers = ofType(template, 'AWS::ApiGatewayV2::Authorizer').filter(([, a]) => a.Properties.AuthorizerType === 'JWT');
     expect(authorizers).toHaveLength(1);
     const [jwtId, jwt] = authorizers[0]!;
@@ -163,7 +163,7 @@ describe('HTTP API', () => {
     });
     expect(jwt.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
     for (const [, route] of ofType(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey.includes(' '))) {
-      if (route.Properties.RouteKey === 'GET /health') {
+      if (['GET /health', 'GET /openapi.json'].includes(route.Properties.RouteKey)) {
         expect(route.Properties.AuthorizationType).toBe('NONE');
         expect(route.Properties.AuthorizerId).toBeUndefined();
       } else {

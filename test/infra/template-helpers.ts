@@ -6,6 +6,7 @@ export type Template = { Resources: Record<string, { Type: string; Properties?: 
 
 export const HTTP_ROUTES: Record<string, string> = {
   'GET /health': 'health',
+  'GET /openapi.json': 'get-openapi',
   'GET /trainers': 'list-trainers',
   'POST /datasets': 'create-dataset',
   'GET /datasets': 'list-datasets',

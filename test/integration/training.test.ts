@@ -54,6 +54,15 @@ describe('health and trainers', () => {
     expect(trainer.params.find((p) => p.key === 'steps')).toMatchObject({ type: 'integer', group: 'core' });
   });
 
+  it('publishes its OpenAPI document, generated from the schemas', async () => {
+    const res = await fetch(`${cloud.apiUrl}/openapi.json`);
+    expect(res.status).toBe(200);
+    const document = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/jobs', '/jobs/{jobId}/cancel', '/datasets/{datasetId}/uploads', '/trainers']));
+    expect(document.components.schemas.Job).toMatchObject({ properties: expect.objectContaining({ status: expect.objectContaining({ enum: expect.arrayContaining(['QUEUED', 'CANCELLING']) }) }) });
+  });
+
   it('refuses a request without a valid token', async () => {
     const res = await fetch(`${cloud.apiUrl}/jobs`, { headers: { authorization: 'Bearer not-a-token' } });
     expect(res.status).toBe(401);
