@@ -1,6 +1,6 @@
-// Built-in entries for the known fal trainers: they serve when the provider's listing cannot be reached and
+// Built-in entries for the known fal trainers and Replicate's FLUX LoRA trainer: they serve when the provider's listing cannot be reached and
 // supply the parameters and dataset rules the listing does not carry. Values come from fal's own input
-// schemas (shared/reference/fal-trainer-schemas.md). Those schemas omit `false` defaults (no boolean in them
+// schemas (shared/reference/fal-trainer-schemas.md; Replicate's from replicate/flux-fine-tuner train.py, trainer-providers.md §2.8). Those schemas omit `false` defaults (no boolean in them
 // has one), so a boolean listed there without a default defaults to false here.
 import type { ParamValues, Trainer, TrainerParam } from './schemas';
 
@@ -128,6 +128,92 @@ export const fallbackTrainers: Trainer[] = [
     outputFormat: 'safetensors',
     dataset: { minImages: 10, formats: IMAGE_FORMATS, captions: 'optional' },
     params: [steps(1000), learningRate(0.0005)],
+  },
+  {
+    id: 'fal-ai/flux-krea-trainer', provider: 'fal', name: 'FLUX.1 Krea [dev] LoRA', kind: 'image',
+    description: 'LoRA training for FLUX.1 Krea [dev] on a subject, object or style from a few captioned images.',
+    outputFormat: 'safetensors',
+    dataset: { minImages: 4, formats: IMAGE_FORMATS, captions: 'optional' },
+    params: [
+      // fal publishes no default step count for this trainer; Loraworks sends this one unless the user sets it.
+      steps(1000),
+      flag('createMasks', 'Create masks', true, 'Weights the training loss with segmentation masks (a face mask for people) so the background is learned less.'),
+      isStyle,
+      flag('isInputFormatAlreadyPreprocessed', 'Dataset already preprocessed', false, 'Turn on only if the archive is already in fal\'s preprocessed layout instead of image files with same-named .txt captions.'),
+    ],
+  },
+  {
+    id: 'fal-ai/flux-2-trainer', provider: 'fal', name: 'FLUX.2 [dev] LoRA', kind: 'image',
+    description: 'LoRA training for FLUX.2 [dev] from images with same-named .txt captions.',
+    outputFormat: 'safetensors',
+    dataset: { minImages: 10, formats: IMAGE_FORMATS, captions: 'optional' },
+    params: [
+      steps(1000),
+      learningRate(0.00005),
+      defaultCaption,
+      choice('outputLoraFormat', 'Output format', ['fal', 'comfy'], 'fal', 'Naming scheme of the weights in the LoRA file: fal (diffusers) or ComfyUI.'),
+    ],
+  },
+  {
+    id: 'fal-ai/wan-22-image-trainer', provider: 'fal', name: 'Wan 2.2 image LoRA', kind: 'image',
+    description: 'LoRA training for Wan 2.2 text-to-image from images of a person, object or style. The trigger phrase is required.',
+    outputFormat: 'safetensors',
+    dataset: { minImages: 10, formats: IMAGE_FORMATS, captions: 'optional' },
+    params: [
+      steps(1000),
+      learningRate(0.0007),
+      flag('isStyle', 'Train a style', false, 'Turn on when the images share a style: masks, face detection and face cropping are turned off.'),
+      flag('useMasks', 'Use masks', true, 'Weights the training loss with subject masks so the background is learned less.'),
+      flag('useFaceDetection', 'Center on faces', true, 'Centers each image on the detected face when resizing.'),
+      flag('useFaceCropping', 'Crop to faces', false, 'Crops each image to the detected face before resizing.'),
+      flag('includeSyntheticCaptions', 'Add synthetic captions', false, 'Generates extra captions for the images and trains on them too.'),
+    ],
+  },
+  {
+    id: 'fal-ai/z-image-trainer', provider: 'fal', name: 'Z-Image LoRA', kind: 'image',
+    description: 'LoRA training for Z-Image from images with same-named .txt captions, tuned for content, style or both.',
+    outputFormat: 'safetensors',
+    dataset: { minImages: 10, formats: IMAGE_FORMATS, captions: 'optional' },
+    params: [
+      steps(1000),
+      learningRate(0.0001),
+      defaultCaption,
+      choice('trainingType', 'Training focus', ['content', 'style', 'balanced'], 'balanced', 'Content learns what is in the images, style how they look, balanced both.'),
+    ],
+  },
+  {
+    id: 'fal-ai/krea-2-trainer', provider: 'fal', name: 'Krea 2 LoRA', kind: 'image',
+    description: 'LoRA training for Krea 2 from PNG, JPG or WebP images; images without a caption file are captioned with the trigger phrase or by auto-captioning.',
+    outputFormat: 'safetensors',
+    dataset: { minImages: 1, formats: IMAGE_FORMATS, captions: 'optional' },
+    params: [
+      steps(100),
+      learningRate(0.0005),
+      choice('autoCaptioning', 'Auto-captioning', ['Off', 'Object/Character', 'Style', 'Custom'], 'Off', 'Captions images that have no .txt file. Off uses the trigger phrase as their caption.'),
+      // fal takes the number 768 or 1024, so this is an integer with a step rather than a string choice.
+      { key: 'resolution', label: 'Resolution', type: 'integer', default: 768, min: 768, max: 1024, step: 256, help: 'Training resolution: 768 trains faster at nearly the same quality; 1024 keeps more detail.', group: 'model' },
+      flag('debugDataset', 'Return the dataset used', false, 'Also returns an archive of the exact images and captions trained on.'),
+    ],
+  },
+  {
+    id: 'replicate/ostris/flux-dev-lora-trainer', provider: 'replicate', name: 'FLUX.1 [dev] LoRA (Replicate)', kind: 'image',
+    description: 'Ostris\'s AI Toolkit FLUX.1 [dev] LoRA trainer on Replicate. Images without captions are auto-captioned unless that is turned off.',
+    outputFormat: 'safetensors',
+    dataset: { minImages: 10, formats: IMAGE_FORMATS, captions: 'optional' },
+    params: [
+      { ...steps(1000, 'How many training steps to run (500 to 4000 is the usual range). More steps learn more detail but take longer and can over-fit.'), min: 3, max: 6000 },
+      learningRate(0.0004),
+      { key: 'rank', label: 'LoRA rank', type: 'integer', default: 16, min: 1, max: 128, step: 1, help: 'Size of the LoRA: a higher rank captures more detail and makes a larger file.', group: 'model' },
+      { key: 'batchSize', label: 'Batch size', type: 'integer', default: 1, min: 1, max: 8, step: 1, help: 'Images per training step.', group: 'model' },
+      { key: 'resolution', label: 'Resolutions', type: 'string', default: '512,768,1024', help: 'Comma-separated training resolutions; images are bucketed to these sizes.', group: 'model' },
+      flag('autoCaption', 'Auto-caption images', true, 'Captions images that have no .txt caption file with a vision model (synthetic captions).'),
+      text('autoCaptionPrefix', 'Caption prefix', 'Text put before every automatic caption, e.g. "a photo of TOK,".'),
+      text('autoCaptionSuffix', 'Caption suffix', 'Text put after every automatic caption, e.g. "in the style of TOK".'),
+      { key: 'captionDropoutRate', label: 'Caption dropout', type: 'number', default: 0.05, min: 0, max: 1, step: 0.01, help: 'Share of steps trained without the caption, so the LoRA also works with short prompts.', group: 'model' },
+      choice('optimizer', 'Optimizer', ['adamw8bit', 'prodigy', 'adam8bit', 'lion8bit', 'adam', 'adamw', 'lion', 'adagrad', 'adafactor'], 'adamw8bit', 'The training optimizer. Keep adamw8bit unless you know you need another.'),
+      flag('cacheLatentsToDisk', 'Cache latents on disk', false, 'Uses less memory for large datasets, at some speed.'),
+      flag('gradientCheckpointing', 'Gradient checkpointing', false, 'Saves memory at the cost of speed; the trainer turns it on by itself when it must.'),
+    ],
   },
 ];
 

@@ -4,6 +4,7 @@ import { falLoraFile, toFalInput } from '../domain/param-mapping';
 import { progressFromFalStatus, type FalStatusBody } from '../domain/progress';
 import type { Trainer } from '../domain/schemas';
 import { fallbackTrainers, genericTrainer } from '../domain/trainer-catalog';
+import { describeFalError, falErrorType, falRefusal, isTransient, type FalAnswer } from './fal-errors';
 import {
   TrainerRejected, TrainerUnavailable,
   type CancelOutcome, type RemoteJob, type RemoteStatus, type TrainerProvider, type TrainingOutput, type TrainingRequest,
@@ -22,11 +23,12 @@ export interface FalProviderOptions {
   fallback?: Trainer[];
 }
 
-interface FalResponse {
-  status: number;
-  body: unknown;
-  headers: Headers;
+interface FalResponse extends FalAnswer {
+  /** The body was not JSON (a proxy's error page, a cut-off answer). */
+  malformed: boolean;
 }
+
+export { falErrorMessage, falFieldErrors } from './fal-errors';
 
 export interface FalModel {
   endpoint_id?: string;
@@ -42,40 +44,10 @@ export function falAppId(endpoint: string): string {
   return parts.slice(0, NAMESPACES.has(parts[0] ?? '') ? 3 : 2).join('/');
 }
 
-/** A person-readable message from a fal error body: `detail` as a string or FastAPI's list of {loc, msg}. */
-export function falErrorMessage(body: unknown, status: number): string {
-  const record = (typeof body === 'object' && body !== null ? body : {}) as { detail?: unknown; message?: unknown; error?: unknown };
-  const { detail } = record;
-  if (typeof detail === 'string' && detail) return detail;
-  if (Array.isArray(detail) && detail.length > 0) {
-    return detail.map((item: { loc?: unknown[]; msg?: string }) => {
-      const field = Array.isArray(item.loc) ? item.loc.filter((part) => part !== 'body').join('.') : '';
-      return field ? `${field}: ${item.msg ?? 'invalid'}` : item.msg ?? 'invalid';
-    }).join('; ');
-  }
-  for (const candidate of [record.message, record.error]) if (typeof candidate === 'string' && candidate) return candidate;
-  return `fal answered HTTP ${status}.`;
-}
-
-const errorType = (response: FalResponse): string | undefined => {
-  const fromBody = (response.body as { error_type?: unknown } | undefined)?.error_type;
-  return typeof fromBody === 'string' ? fromBody : response.headers.get('x-fal-error-type') ?? undefined;
-};
-
 const hasFalBody = (body: unknown) => typeof body === 'object' && body !== null && ('detail' in body || 'error_type' in body);
 
-/** The error for a refused call: 429, 5xx and explicitly retryable answers are transient; other 4xx are final. */
-function refusal(response: FalResponse, action: string): Error {
-  const message = falErrorMessage(response.body, response.status);
-  if (response.status === 429 || response.status >= 500 || response.headers.get('x-fal-retryable') === 'true') {
-    return new TrainerUnavailable(`fal could not ${action} right now (HTTP ${response.status}): ${message}`);
-  }
-  if (response.status === 401 || response.status === 403) {
-    return new TrainerRejected(`fal refused the API key while trying to ${action} (HTTP ${response.status}): ${message} Check the trainer key.`, 'TRAINER_AUTH');
-  }
-  const code = response.status === 422 ? 'TRAINER_INVALID_INPUT' : response.status === 404 ? 'TRAINER_NOT_FOUND' : 'TRAINER_REJECTED';
-  return new TrainerRejected(`fal refused to ${action}: ${message}`, code);
-}
+/** fal keeps a result for an hour after completion (6 minutes when 10 KB or larger): after that it answers 404/410. */
+export const RESULT_EXPIRED_MESSAGE = 'The trainer\'s result expired before it was collected. fal keeps results only briefly after a training ends; start the job again.';
 
 type ResultOutcome = { ok: true; output: unknown } | { ok: false; cancelled: boolean; code: string; message: string };
 
@@ -102,27 +74,36 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
       throw new TrainerUnavailable(`fal could not be reached to ${action}: ${reason}.`);
     }
     let parsed: unknown;
+    let malformed = false;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      parsed = undefined;
+      malformed = true;
     }
-    return { status: response.status, body: parsed, headers: response.headers };
+    return { status: response.status, body: parsed, headers: response.headers, malformed };
   }
 
   const requestUrl = (job: RemoteJob) => `${queueUrl}/${falAppId(job.endpoint)}/requests/${encodeURIComponent(job.requestId)}`;
 
   async function readResult(job: RemoteJob): Promise<ResultOutcome> {
     const response = await call('GET', requestUrl(job), 'fetch the training result');
-    if (response.status >= 200 && response.status < 300) return { ok: true, output: response.body };
-    const type = errorType(response);
-    const transient = response.status === 429 || (response.status >= 500 && !hasFalBody(response.body));
-    if (transient) throw refusal(response, 'fetch the training result');
+    if (response.status >= 200 && response.status < 300) {
+      if (response.malformed || response.body === undefined) {
+        throw new TrainerUnavailable(`fal answered the result call with something that is not JSON (HTTP ${response.status}).`);
+      }
+      return { ok: true, output: response.body };
+    }
+    // Asked only once fal said COMPLETED: a result that is gone now has expired.
+    if (response.status === 404 || response.status === 410) return { ok: false, cancelled: false, code: 'RESULT_EXPIRED', message: RESULT_EXPIRED_MESSAGE };
+    // A refusal of the call itself (rate limit, gateway trouble) is not the training's outcome: ask again.
+    if (response.status === 429 || (response.status >= 500 && !hasFalBody(response.body))) throw falRefusal(response, 'fetch the training result');
+    const type = falErrorType(response);
     const cancelled = type === 'client_cancelled' || response.status === 499;
+    if (cancelled) return { ok: false, cancelled, code: 'CANCELLED', message: 'The training was cancelled at the trainer.' };
     return {
       ok: false, cancelled,
-      code: cancelled ? 'CANCELLED' : type ? type.toUpperCase() : 'TRAINING_FAILED',
-      message: cancelled ? 'The training was cancelled at the trainer.' : `The trainer failed: ${falErrorMessage(response.body, response.status)}`,
+      code: type ? type.toUpperCase() : response.status === 422 ? 'TRAINER_INVALID_INPUT' : 'TRAINING_FAILED',
+      message: `The trainer failed: ${describeFalError(response)}${isTransient(response) && !/again/.test(describeFalError(response)) ? ' Starting the job again may work.' : ''}`,
     };
   }
 
@@ -140,7 +121,7 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
       for (let page = 0; page < 20; page++) {
         const query = new URLSearchParams({ category: 'training', status: 'active', limit: '100', ...(cursor ? { cursor } : {}) });
         const response = await call('GET', `${apiUrl}/v1/models?${query}`, 'list its trainers');
-        if (response.status !== 200) throw refusal(response, 'list its trainers');
+        if (response.status !== 200) throw falRefusal(response, 'list its trainers');
         const body = (response.body ?? {}) as { models?: FalModel[]; has_more?: boolean; next_cursor?: string | null };
         models.push(...(body.models ?? []));
         if (!body.has_more || !body.next_cursor) break;
@@ -154,7 +135,9 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
     async submit(request: TrainingRequest) {
       const endpoint = request.trainer.id;
       const response = await call('POST', `${queueUrl}/${endpoint}`, 'start the training', toFalInput(endpoint, request));
-      if (response.status < 200 || response.status >= 300) throw refusal(response, 'start the training');
+      if (response.status < 200 || response.status >= 300) throw falRefusal(response, 'start the training');
+      // A 2xx without a request id cannot be followed up; retrying may start a second training at fal, which is
+      // the lesser harm than a job that never starts (the orphan ends on its own).
       const requestId = (response.body as { request_id?: unknown } | undefined)?.request_id;
       if (typeof requestId !== 'string' || !requestId) throw new TrainerUnavailable('fal accepted the training but returned no request id.');
       return { provider: 'fal', endpoint, requestId };
@@ -162,8 +145,11 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
 
     async status(job: RemoteJob): Promise<RemoteStatus> {
       const response = await call('GET', `${requestUrl(job)}/status?logs=1`, 'report the training status');
-      if (response.status !== 200 && response.status !== 202) throw refusal(response, 'report the training status');
-      const body = response.body as FalStatusBody;
+      if (response.status !== 200 && response.status !== 202) throw falRefusal(response, 'report the training status');
+      const body = response.body as FalStatusBody | undefined;
+      if (response.malformed || typeof body?.status !== 'string') {
+        throw new TrainerUnavailable(`fal answered the status call without a status (HTTP ${response.status}); asking again later.`);
+      }
       const progress = progressFromFalStatus(body);
       if (body.status === 'IN_QUEUE') return { state: 'queued', progress };
       if (body.status === 'IN_PROGRESS') return { state: 'running', progress };
@@ -188,7 +174,8 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
       if (status === 'ALREADY_COMPLETED') return 'already-completed';
       // fal confirms nothing synchronously: the request ends COMPLETED later, and the result says cancelled or not.
       if (response.status >= 200 && response.status < 300) return 'requested';
-      throw refusal(response, 'cancel the training');
+      if (response.status === 400) return 'already-completed';
+      throw falRefusal(response, 'cancel the training');
     },
 
     async result(job: RemoteJob): Promise<TrainingOutput> {

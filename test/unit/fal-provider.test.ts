@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFalProvider, falAppId, mergeCatalog } from '../../functions/providers/fal';
+import { RESULT_EXPIRED_MESSAGE, createFalProvider, falAppId, falFieldErrors, mergeCatalog } from '../../functions/providers/fal';
 import { TrainerRejected, TrainerUnavailable, type RemoteJob } from '../../functions/providers/provider';
 import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-catalog';
 import { startTrainerEmulator, type TrainerEmulator } from '../../lib/local/trainer-emulator';
@@ -70,7 +70,7 @@ describe('submitting to fal', () => {
     const { fal } = provider([{ status: 422, body: { detail: [{ loc: ['body', 'images_data_url'], msg: 'field required', type: 'value_error.missing' }] } }]);
     const error = await rejection(fal.submit({ trainer: portrait, datasetUrl: '', triggerPhrase: 'x', params: {} }));
     expect(error).toBeInstanceOf(TrainerRejected);
-    expect(error.message).toBe('fal refused to start the training: images_data_url: field required');
+    expect(error.message).toBe('fal refused to start the training: images_data_url: field required.');
     expect((error as TrainerRejected).code).toBe('TRAINER_INVALID_INPUT');
     expect(error.message).not.toContain(SECRET);
   });
@@ -132,7 +132,10 @@ describe('polling fal', () => {
       { status: 422, body: { detail: [{ loc: ['body', 'images_data_url'], msg: 'Could not download the file', type: 'file_download_error' }] } },
     ]);
     expect(await fal.status(job)).toMatchObject({
-      state: 'failed', error: { code: 'TRAINING_FAILED', message: 'The trainer failed: images_data_url: Could not download the file' },
+      state: 'failed', error: {
+        code: 'TRAINER_INVALID_INPUT',
+        message: 'The trainer failed: images_data_url: Could not download the file. The trainer could not download the dataset; start the job again, and if it keeps failing upload the dataset again.',
+      },
     });
   });
 
@@ -141,7 +144,9 @@ describe('polling fal', () => {
       { status: 200, body: { status: 'COMPLETED' } },
       { status: 500, body: { detail: 'CUDA out of memory', error_type: 'runner_server_error' } },
     ]);
-    expect(await crashed.fal.status(job)).toMatchObject({ state: 'failed', error: { code: 'RUNNER_SERVER_ERROR', message: 'The trainer failed: CUDA out of memory' } });
+    expect(await crashed.fal.status(job)).toMatchObject({
+      state: 'failed', error: { code: 'RUNNER_SERVER_ERROR', message: 'The trainer failed: The trainer crashed during the training (CUDA out of memory).' },
+    });
     const cancelled = provider([
       { status: 200, body: { status: 'COMPLETED' } },
       { status: 499, body: { detail: 'cancelled', error_type: 'client_cancelled' } },
@@ -186,6 +191,89 @@ describe('cancelling and collecting at fal', () => {
   });
 });
 
+describe('fal errors decide retry or failure', () => {
+  const submit = (fal: ReturnType<typeof provider>['fal']) => fal.submit({ trainer: portrait, datasetUrl: 'u', triggerPhrase: 'x', params: {} });
+
+  it.each([
+    ['runner_scheduling_failure', 503, 'fal could not find a free GPU machine for the training'],
+    ['startup_timeout', 504, 'did not start in time'],
+    ['runner_disconnected', 503, 'disconnected'],
+  ])('retries %s (HTTP %i) and says what happened', async (type, status, words) => {
+    const { fal } = provider([{ status, body: { detail: 'x', error_type: type }, headers: { 'x-fal-error-type': type } }]);
+    const error = await rejection(submit(fal));
+    expect(error).toBeInstanceOf(TrainerUnavailable);
+    expect(error.message).toContain(words);
+  });
+
+  it('reads the error type from the header when the body has none', async () => {
+    const { fal } = provider([{ status: 400, body: { detail: 'Bad input' }, headers: { 'x-fal-error-type': 'bad_request' } }]);
+    expect(await rejection(submit(fal))).toMatchObject({ name: 'TrainerRejected', code: 'BAD_REQUEST', message: 'fal refused to start the training: fal refused the request as malformed (Bad input).' });
+  });
+
+  it('lets X-Fal-Retryable overrule the HTTP status both ways', async () => {
+    const retry = provider([{ status: 422, body: { detail: [{ loc: ['body', 'steps'], msg: 'busy', type: 'x' }] }, headers: { 'x-fal-retryable': 'true' } }]);
+    expect(await rejection(submit(retry.fal))).toBeInstanceOf(TrainerUnavailable);
+    const final = provider([{ status: 503, body: { detail: 'This model cannot run that input' }, headers: { 'x-fal-retryable': 'false' } }]);
+    expect(await rejection(submit(final.fal))).toMatchObject({ name: 'TrainerRejected', message: 'fal refused to start the training: This model cannot run that input.' });
+  });
+
+  it('answers a 422 field by field, with advice for an image that is too large', async () => {
+    const { fal } = provider([{ status: 422, body: { detail: [
+      { loc: ['body', 'images_data_url'], msg: 'Image photo-03.png is 12000x9000, over the limit', type: 'image_too_large' },
+      { loc: ['body', 'steps'], msg: 'Input should be less than or equal to 10000', type: 'less_than_equal' },
+    ] } }]);
+    const error = await rejection(submit(fal));
+    expect(error).toMatchObject({ name: 'TrainerRejected', code: 'TRAINER_INVALID_INPUT' });
+    expect(error.message).toBe('fal refused to start the training: images_data_url: Image photo-03.png is 12000x9000, over the limit; '
+      + 'steps: Input should be less than or equal to 10000. Make the images smaller (fewer pixels or a smaller file) and upload the dataset again.');
+    expect(falFieldErrors({ detail: [{ loc: ['body', 'steps'], msg: 'too many' }] })).toEqual([{ field: 'steps', message: 'too many' }]);
+  });
+
+  it('fails a completed training whose runner could not be scheduled, saying so, and suggests starting again when fal says it may work', async () => {
+    const { fal } = provider([
+      { status: 200, body: { status: 'COMPLETED' } },
+      { status: 503, body: { detail: 'No runner available', error_type: 'runner_scheduling_failure' }, headers: { 'x-fal-retryable': 'true' } },
+    ]);
+    expect(await fal.status(job)).toMatchObject({ state: 'failed', error: {
+      code: 'RUNNER_SCHEDULING_FAILURE',
+      message: 'The trainer failed: fal could not find a free GPU machine for the training (No runner available). Starting the job again may work.',
+    } });
+  });
+});
+
+describe('fal results expire', () => {
+  it.each([404, 410])('fails, without retry, a completed training whose result answers %i', async (status) => {
+    const { fal } = provider([{ status: 200, body: { status: 'COMPLETED' } }, { status, body: { detail: 'Request not found' } }]);
+    expect(await fal.status(job)).toMatchObject({ state: 'failed', error: { code: 'RESULT_EXPIRED', message: RESULT_EXPIRED_MESSAGE } });
+    const collect = provider([{ status, body: { detail: 'Request not found' } }]);
+    const error = await rejection(collect.fal.result(job));
+    expect(error).toMatchObject({ name: 'TrainerRejected', code: 'RESULT_EXPIRED' });
+    expect(error.message).toMatch(/^The trainer's result expired before it was collected/);
+  });
+});
+
+describe('malformed fal answers', () => {
+  const raw = (status: number, text: string) => {
+    const fetch: typeof globalThis.fetch = async () => new Response(text, { status });
+    return createFalProvider({ queueUrl: 'https://queue.fal.run', apiUrl: 'https://api.fal.ai', apiKey: SECRET, fetch });
+  };
+
+  it('retries a status answer that is not JSON or has no status', async () => {
+    expect(await rejection(raw(200, '<html>Bad gateway</html>').status(job))).toBeInstanceOf(TrainerUnavailable);
+    expect(await rejection(raw(202, '{"queue_position": 1}').status(job))).toBeInstanceOf(TrainerUnavailable);
+  });
+
+  it('retries a result that is not JSON, and fails one that is JSON without a LoRA', async () => {
+    expect(await rejection(raw(200, '{"diffusers_lora_file": {"url": ').result(job))).toBeInstanceOf(TrainerUnavailable);
+    expect(await rejection(raw(200, '{}').result(job))).toMatchObject({ name: 'TrainerRejected', code: 'NO_LORA_FILE' });
+  });
+
+  it('retries a submit answer without a request id', async () => {
+    expect(await rejection(raw(200, '{"status": "IN_QUEUE"}').submit({ trainer: portrait, datasetUrl: 'u', triggerPhrase: 'x', params: {} })))
+      .toBeInstanceOf(TrainerUnavailable);
+  });
+});
+
 describe('listing fal trainers', () => {
   const model = (endpoint_id: string, display_name: string, category = 'training') => ({
     endpoint_id, metadata: { display_name, category, description: `${display_name} from fal`, status: 'active' },
@@ -224,7 +312,7 @@ describe('the fal adapter against the trainer emulator', () => {
       emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
       const fal = createFalProvider({ queueUrl: emulator.queueUrl, apiUrl: emulator.apiUrl, apiKey: 'local' });
       const trainers = await fal.listTrainers();
-      expect(trainers.map((trainer) => trainer.id)).toEqual(fallbackTrainers.map((trainer) => trainer.id));
+      expect(trainers.map((trainer) => trainer.id)).toEqual(fallbackTrainers.filter((trainer) => trainer.provider === 'fal').map((trainer) => trainer.id));
       const trainer = findTrainer(trainers, 'fal-ai/ltx-video-trainer')!;
       const remote = await fal.submit({ trainer, datasetUrl: `http://127.0.0.1:${address.port}/set.zip`, triggerPhrase: 'ohwx', params: { steps: 200 } });
       const states = new Set<string>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { falField, falLoraFile, toFalInput } from '../../functions/domain/param-mapping';
+import { falField, falLoraFile, replicateField, replicateFieldMap, toFalInput, toReplicateInput } from '../../functions/domain/param-mapping';
 import { fallbackTrainers } from '../../functions/domain/trainer-catalog';
 
 const request = (params: Record<string, number | boolean | string>) => ({ datasetUrl: 'https://s3/set.zip', triggerPhrase: 'ohwx dog', params });
@@ -24,7 +24,7 @@ describe('mapping canonical parameters to fal fields', () => {
   });
 
   it('maps every parameter of every built-in trainer explicitly', () => {
-    for (const trainer of fallbackTrainers) {
+    for (const trainer of fallbackTrainers.filter((entry) => entry.provider === 'fal')) {
       const input = toFalInput(trainer.id, request(Object.fromEntries(trainer.params.map((param) => [param.key, param.default ?? 'x']))));
       for (const param of trainer.params) expect(Object.keys(input), `${trainer.id} ${param.key}`).toContain(falField(trainer.id, param.key));
     }
@@ -44,5 +44,25 @@ describe('mapping canonical parameters to fal fields', () => {
     expect(falLoraFile('fal-ai/wan-trainer', { lora_file: file, config_file: { url: 'c' } })).toEqual(file);
     expect(falLoraFile('fal-ai/wan-trainer', { config_file: { url: 'c' } })).toBeUndefined();
     expect(falLoraFile('fal-ai/wan-trainer', null)).toBeUndefined();
+  });
+});
+
+describe('mapping canonical parameters to Replicate fields', () => {
+  const id = 'replicate/ostris/flux-dev-lora-trainer';
+
+  it('builds the flux trainer\'s train() input', () => {
+    expect(toReplicateInput(id, request({ steps: 1200, learningRate: 0.0004, rank: 32, autoCaption: false, autoCaptionPrefix: '', optimizer: 'prodigy' }))).toEqual({
+      input_images: 'https://s3/set.zip', trigger_word: 'ohwx dog', steps: 1200, learning_rate: 0.0004, lora_rank: 32, autocaption: false, optimizer: 'prodigy',
+    });
+  });
+
+  it('maps every parameter of every built-in Replicate trainer explicitly, and knows the LoRA is in a tar', () => {
+    for (const trainer of fallbackTrainers.filter((entry) => entry.provider === 'replicate')) {
+      const map = replicateFieldMap(trainer.id);
+      for (const param of trainer.params) expect(map.params[param.key], `${trainer.id} ${param.key}`).toBeDefined();
+      expect(map.archive).toEqual({ format: 'tar', member: 'lora.safetensors' });
+    }
+    expect(replicateField(id, 'captionDropoutRate')).toBe('caption_dropout_rate');
+    expect(replicateFieldMap('replicate/someone/their-trainer').model).toBe('someone/their-trainer');
   });
 });

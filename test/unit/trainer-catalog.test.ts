@@ -14,7 +14,10 @@ describe('the fallback trainer catalog', () => {
     expect(ids).toEqual([
       'fal-ai/flux-lora-fast-training', 'fal-ai/flux-lora-portrait-trainer', 'fal-ai/flux-kontext-trainer', 'fal-ai/turbo-flux-trainer',
       'fal-ai/wan-trainer', 'fal-ai/hunyuan-video-lora-training', 'fal-ai/ltx-video-trainer', 'fal-ai/qwen-image-trainer',
+      'fal-ai/flux-krea-trainer', 'fal-ai/flux-2-trainer', 'fal-ai/wan-22-image-trainer', 'fal-ai/z-image-trainer', 'fal-ai/krea-2-trainer',
+      'replicate/ostris/flux-dev-lora-trainer',
     ]);
+    expect(fallbackTrainers.filter((entry) => entry.provider === 'replicate').map((entry) => entry.id)).toEqual(['replicate/ostris/flux-dev-lora-trainer']);
     for (const entry of fallbackTrainers) {
       expect(() => Trainer.parse(entry), entry.id).not.toThrow();
       const keys = entry.params.map((param) => param.key);
@@ -38,6 +41,26 @@ describe('the fallback trainer catalog', () => {
     expect(defaults('fal-ai/flux-lora-fast-training')).toMatchObject({ createMasks: true, isStyle: false });
     expect(trainer('fal-ai/flux-lora-fast-training').params.some((param) => param.key === 'learningRate')).toBe(false);
     expect(trainer('fal-ai/wan-trainer').kind).toBe('video');
+  });
+
+  it('accepts its own defaults for every trainer, and an empty parameter set', () => {
+    for (const entry of fallbackTrainers) {
+      const defaults = Object.fromEntries(entry.params.filter((param) => param.default !== undefined).map((param) => [param.key, param.default!]));
+      expect(validateParams(entry, defaults), entry.id).toEqual({ values: defaults });
+      expect(validateParams(entry, {}), entry.id).toEqual({ values: defaults });
+    }
+  });
+
+  it('describes the model-specific options of the newer trainers', () => {
+    const keys = (id: string) => trainer(id).params.map((param) => param.key);
+    expect(keys('fal-ai/wan-22-image-trainer')).toEqual(expect.arrayContaining(['isStyle', 'useMasks', 'useFaceDetection', 'useFaceCropping', 'includeSyntheticCaptions']));
+    expect(keys('fal-ai/flux-2-trainer')).toEqual(expect.arrayContaining(['defaultCaption', 'outputLoraFormat']));
+    expect(keys('fal-ai/z-image-trainer')).toContain('trainingType');
+    expect(validateParams(trainer('fal-ai/krea-2-trainer'), { resolution: 1024 })).toMatchObject({ values: { resolution: 1024, steps: 100 } });
+    const replicate = trainer('replicate/ostris/flux-dev-lora-trainer');
+    expect(replicate).toMatchObject({ provider: 'replicate', kind: 'image', outputFormat: 'safetensors' });
+    expect(validateParams(replicate, { steps: 6001 })).toEqual({ details: [{ field: 'params.steps', message: 'Steps must be at most 6000; got 6001.' }] });
+    expect(validateParams(replicate, { optimizer: 'sgd' })).toMatchObject({ details: [{ field: 'params.optimizer' }] });
   });
 
   it('finds nothing for an unknown id', () => {
