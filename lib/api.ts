@@ -40,7 +40,7 @@ export interface ApiProps {
 type Method = apigwv2.HttpMethod;
 /** Routes anyone may call: liveness and the API's own description. */
 const PUBLIC_ROUTES = new Set<HandlerName>(['health', 'get-openapi']);
-const { GET, POST } = apigwv2.HttpMethod;
+const { GET, POST, DELETE } = apigwv2.HttpMethod;
 
 /** The HTTP API of shared/API.md: one Lambda per route (docs/internals.md), a JWT authorizer on all but /health. */
 export class Api extends Construct {
@@ -152,6 +152,10 @@ export class Api extends Construct {
     table.grantReadData(getArtifact);
     // A presigned GET carries the signer's permission to read the object.
     grantObjects(getArtifact, artifacts, 'loras/', ['s3:GetObject']);
+
+    table.grantReadWriteData(route('create-adapter', POST, '/adapters', tableEnv));
+    table.grantReadData(route('list-adapters', GET, '/adapters', tableEnv));
+    table.grantReadWriteData(route('delete-adapter', DELETE, '/adapters/{adapterId}', tableEnv));
     acknowledgeTableIndexes(this, table);
   }
 }

@@ -19,6 +19,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export type HandlerName =
   | 'health' | 'get-openapi' | 'list-trainers' | 'create-dataset' | 'list-datasets' | 'get-dataset' | 'create-upload'
   | 'create-job' | 'list-jobs' | 'get-job' | 'cancel-job' | 'get-artifact'
+  | 'create-adapter' | 'list-adapters' | 'delete-adapter'
   | 'ws-authorize' | 'ws-connect' | 'ws-disconnect' | 'ws-message'
   | 'validate-dataset' | 'notify'
   | 'training-submit' | 'training-poll' | 'training-collect' | 'training-cancel-remote' | 'training-mark-failed';

@@ -174,6 +174,23 @@ export const ArtifactLink = z.object({
 });
 export type ArtifactLink = z.infer<typeof ArtifactLink>;
 
+// ---------- adapters (registered LoRAs) ----------
+export const Adapter = z.object({
+  id: z.string(),
+  name: z.string(),
+  jobId: z.string().optional(),
+  trainerId: z.string(),
+  triggerPhrase: z.string(),
+  artifact: Artifact,
+  createdAt: IsoTime,
+});
+export type Adapter = z.infer<typeof Adapter>;
+export const CreateAdapterRequest = z.object({
+  jobId: z.string().min(1, 'Name the completed job whose LoRA you register.'),
+  name: z.string().trim().min(1, 'Give the LoRA a name you will recognise in your generator.').max(120),
+});
+export const AdapterList = z.object({ adapters: z.array(Adapter) });
+
 // ---------- realtime ----------
 export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: Job }),

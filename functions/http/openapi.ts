@@ -2,7 +2,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import * as s from '../domain/schemas';
-import { DatasetPath, JobPath } from './paths';
+import { AdapterPath, DatasetPath, JobPath } from './paths';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -10,7 +10,7 @@ export function openApiDocument(serverUrl?: string) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   const refs = Object.fromEntries(
-    (['ErrorBody', 'Trainer', 'TrainerList', 'Dataset', 'DatasetVersion', 'ValidationReport', 'Job', 'JobList', 'ArtifactLink', 'CreateUploadResponse', 'ServerMessage'] as const)
+    (['Adapter', 'AdapterList', 'ErrorBody', 'Trainer', 'TrainerList', 'Dataset', 'DatasetVersion', 'ValidationReport', 'Job', 'JobList', 'ArtifactLink', 'CreateUploadResponse', 'ServerMessage'] as const)
       // A schema with an id becomes a named component that operations refer to.
       .map((name) => [name, (s[name] as z.ZodType).meta({ id: name })]),
   ) as Record<string, z.ZodType>;
@@ -48,6 +48,9 @@ export function openApiDocument(serverUrl?: string) {
   route('get', '/jobs/{jobId}', 'A job', [200, refs.Job!, 'The job'], { params: JobPath });
   route('post', '/jobs/{jobId}/cancel', 'Cancel a job', [202, refs.Job!, 'CANCELLING, or CANCELLED if it never reached the trainer'], { params: JobPath });
   route('get', '/jobs/{jobId}/artifact', 'Download the LoRA', [200, refs.ArtifactLink!, 'A presigned GET of the stored LoRA'], { params: JobPath });
+  route('post', '/adapters', 'Register a completed job’s LoRA', [201, refs.Adapter!, 'The registered adapter'], { body: s.CreateAdapterRequest });
+  route('get', '/adapters', 'List registered LoRAs', [200, refs.AdapterList!, 'The caller’s adapters, newest first']);
+  route('delete', '/adapters/{adapterId}', 'Unregister a LoRA', [204, null, 'Removed'], { params: AdapterPath });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

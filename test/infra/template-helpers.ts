@@ -17,6 +17,9 @@ export const HTTP_ROUTES: Record<string, string> = {
   'GET /jobs/{jobId}': 'get-job',
   'POST /jobs/{jobId}/cancel': 'cancel-job',
   'GET /jobs/{jobId}/artifact': 'get-artifact',
+  'POST /adapters': 'create-adapter',
+  'GET /adapters': 'list-adapters',
+  'DELETE /adapters/{adapterId}': 'delete-adapter',
 };
 
 export const ALL_HANDLERS = [

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud';
 import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
-import type { Job, Trainer } from '../../functions/domain/schemas';
+import type { Adapter, Job, Trainer } from '../../functions/domain/schemas';
 import { makeDatasetZip } from '../support/dataset-zip';
 import { LoraworksClient, type LiveFeed } from '../support/local-cloud-client';
 
@@ -94,6 +94,12 @@ describe('a LoRA job end to end', () => {
 
     const listed = await alice.expect<{ jobs: Job[] }>(200, 'GET', '/jobs');
     expect(listed.jobs[0]?.id).toBe(job.id);
+
+    const adapter = await alice.expect<Adapter>(201, 'POST', '/adapters', { jobId: job.id, name: 'Ohwx cat v1' });
+    expect(adapter).toMatchObject({ jobId: job.id, trainerId: trainer.id, triggerPhrase: 'ohwx cat', artifact: done.artifact });
+    expect((await alice.expect<{ adapters: Adapter[] }>(200, 'GET', '/adapters')).adapters.map((a) => a.id)).toContain(adapter.id);
+    await alice.expect(204, 'DELETE', `/adapters/${adapter.id}`);
+    await alice.expect(404, 'DELETE', `/adapters/${adapter.id}`);
   });
 
   it('cancels a running job at the trainer and ends CANCELLED', async () => {
@@ -108,6 +114,9 @@ describe('a LoRA job end to end', () => {
     expect(seen.some((r) => r.cancelRequested && r.status === 'CANCELLED')).toBe(true);
     await alice.expect(409, 'POST', `/jobs/${job.id}/cancel`);
     await alice.expect(409, 'GET', `/jobs/${job.id}/artifact`);
+    const refused = await alice.request('POST', '/adapters', { jobId: job.id, name: 'never trained' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/only a completed job/);
   });
 
   it('refuses bad parameters field by field', async () => {

@@ -1,0 +1,50 @@
+// Registered LoRAs (API "adapters"), one item each under their owner.
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Adapter } from '../domain/schemas';
+import { ddb, isConditionFailed, keys, tableName, withoutKeys } from './table';
+
+const sortKey = (id: string) => `ADAPTER#${id}`;
+
+export async function putAdapter(owner: string, adapter: Adapter): Promise<void> {
+  await ddb().send(new PutCommand({
+    TableName: tableName(),
+    Item: { PK: keys.owner(owner), SK: sortKey(adapter.id), type: 'Adapter', owner, ...adapter },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  }));
+}
+
+/** Newest first (ids are ULIDs). */
+export async function listAdapters(owner: string): Promise<Adapter[]> {
+  const adapters: Adapter[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.owner(owner), ':prefix': 'ADAPTER#' },
+      ScanIndexForward: false,
+      ExclusiveStartKey: start,
+    }));
+    for (const item of page.Items ?? []) {
+      const { owner: _owner, ...adapter } = withoutKeys<Adapter & { owner: string }>(item);
+      adapters.push(adapter);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return adapters;
+}
+
+/** False when the owner has no such adapter. */
+export async function deleteAdapter(owner: string, id: string): Promise<boolean> {
+  try {
+    await ddb().send(new DeleteCommand({
+      TableName: tableName(),
+      Key: { PK: keys.owner(owner), SK: sortKey(id) },
+      ConditionExpression: 'attribute_exists(PK)',
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,20 @@
+// Registering a trained LoRA as an adapter: only a completed job's stored file can be registered, and the
+// adapter keeps what a generator needs to use it (trigger phrase, trainer, the file).
+import { Conflict } from './errors';
+import type { JobRecord } from './job-lifecycle';
+import type { Adapter } from './schemas';
+
+export function registerAdapter(job: JobRecord, name: string, id: string, at: Date): Adapter {
+  if (job.status !== 'COMPLETED' || !job.artifact) {
+    throw new Conflict('JOB_NOT_COMPLETED', `Job ${job.id} is ${job.status.toLowerCase()}; only a completed job's LoRA can be registered.`);
+  }
+  return {
+    id,
+    name,
+    jobId: job.id,
+    trainerId: job.trainerId,
+    triggerPhrase: job.triggerPhrase,
+    artifact: job.artifact,
+    createdAt: at.toISOString(),
+  };
+}
