@@ -24,9 +24,17 @@ export const config = {
   get trainerSecretArn() { return process.env.TRAINER_SECRET_ARN || null; },
   get falKey() { return process.env.FAL_KEY || null; },
   get replicateApiToken() { return process.env.REPLICATE_API_TOKEN || null; },
+  get replicateApiUrl() { return process.env.REPLICATE_API_URL || 'https://api.replicate.com/v1'; },
+  get replicateDestination() { return process.env.REPLICATE_DESTINATION || null; },
   get maxUploadBytes() { return numberOr('MAX_UPLOAD_BYTES', 2 * 1024 ** 3); },
   get pollMinSeconds() { return numberOr('POLL_MIN_SECONDS', 5); },
-  get pollMaxSeconds() { return numberOr('POLL_MAX_SECONDS', 60); },
+  get pollMaxSeconds() { return numberOr('POLL_MAX_SECONDS', 120); },
   get maxPolls() { return numberOr('MAX_POLLS', 2000); },
+  /** The longest a training may take, counted from the job's creation; Poll fails it after that. */
+  get maxDurationSeconds() { return numberOr('MAX_DURATION_SECONDS', 12 * 3600); },
+  /** A job whose running workflow has not touched it for this long is resumed by the reconciler. */
+  get reconcileSilentSeconds() { return numberOr('RECONCILE_SILENT_SECONDS', 3600); },
+  /** Workflow restarts the reconciler allows one job before failing it. */
+  get maxWorkflowRestarts() { return numberOr('MAX_WORKFLOW_RESTARTS', 5); },
   get s3ForcePathStyle() { return process.env.S3_FORCE_PATH_STYLE === 'true'; },
 };

@@ -1,6 +1,6 @@
 // Job records. Every status change is a conditional write on the status the caller saw, so two writers
 // (the API's cancel and the workflow's poll) can never both win, and a finished job never changes.
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, Invalid } from '../domain/errors';
 import { canTransition, isTerminal, transition, type JobRecord } from '../domain/job-lifecycle';
 import type { JobStatus, Progress } from '../domain/schemas';
@@ -209,14 +209,62 @@ export async function updateJob(job: JobRecord, change: (current: JobRecord) => 
   }
 }
 
-/** Records where the job runs at the trainer; false when the job already finished (cancelled meanwhile). */
+/**
+ * Jobs not yet finished, for the reconciler. A Scan with a filter: the reconciler runs every few minutes and
+ * reads every job once (a sparse index of unfinished jobs would replace it when the table grows large).
+ */
+export async function listUnfinishedJobs(): Promise<JobRecord[]> {
+  const jobs: JobRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(new ScanCommand({
+      TableName: tableName(),
+      FilterExpression: '#type = :job AND #status IN (:q, :r, :c)',
+      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+      ExpressionAttributeValues: { ':job': 'Job', ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
+      ExclusiveStartKey: startKey,
+      ConsistentRead: true,
+    }));
+    jobs.push(...(page.Items ?? []).map(toJobRecord));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return jobs;
+}
+
+/**
+ * Counts a workflow restart, conditional on the status and the restart count the reconciler saw, so two
+ * reconcilers never both start a workflow for the same job. False when another writer got there first.
+ */
+export async function markWorkflowRestart(job: JobRecord, at: Date): Promise<JobRecord | null> {
+  const previous = job.workflowRestarts;
+  try {
+    const { Attributes } = await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
+      UpdateExpression: 'SET workflowRestarts = :n, reconciledAt = :at',
+      ConditionExpression: `#status = :status AND ${previous === undefined ? 'attribute_not_exists(workflowRestarts)' : 'workflowRestarts = :previous'}`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':n': (previous ?? 0) + 1, ':at': at.toISOString(), ':status': job.status, ...(previous === undefined ? {} : { ':previous': previous }),
+      },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return Attributes ? toJobRecord(Attributes) : { ...job, workflowRestarts: (previous ?? 0) + 1, reconciledAt: at.toISOString() };
+  } catch (error) {
+    if (isConditionFailed(error)) return null;
+    throw error;
+  }
+}
+
+/** Records where the job runs at the trainer; null when the job already finished (cancelled meanwhile) or another submit won. */
 export async function attachRemote(job: JobRecord, remote: NonNullable<JobRecord['remote']>, at: Date): Promise<JobRecord | null> {
   try {
     const { Attributes } = await ddb().send(new UpdateCommand({
       TableName: tableName(),
       Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
       UpdateExpression: 'SET remote = :remote, updatedAt = :at',
-      ConditionExpression: '#status IN (:q, :r, :c)',
+      // Only the first submit wins: a second workflow's submit (a restart racing the first) cancels its own.
+      ConditionExpression: '#status IN (:q, :r, :c) AND attribute_not_exists(remote)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':remote': remote, ':at': at.toISOString(), ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
       ReturnValues: 'ALL_NEW',

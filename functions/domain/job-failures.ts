@@ -30,10 +30,15 @@ export function failureFrom(error: TaskError | undefined): Failure {
       return { code: 'TRAINER_FAILED', message: `Training failed at the trainer: ${detail ?? 'no reason given'}. Adjust the dataset or parameters and start it again.` };
     case 'TrainerUnavailable':
       return { code: 'TRAINER_UNAVAILABLE', message: 'The trainer could not be reached after several tries. Start the job again in a few minutes.' };
+    case 'TrainingTimedOut':
     case 'OverBudget':
     case 'PollBudgetExceeded':
     case 'States.Timeout':
-      return { code: 'TRAINING_TIMEOUT', message: 'The training took longer than allowed and was stopped. Try fewer steps or a smaller dataset.' };
+      return { code: 'TRAINING_TIMEOUT', message: `${detail ?? 'The training took longer than allowed.'} It was stopped at the trainer. Try fewer steps or a smaller dataset, or start it again when the trainer is less busy.` };
+    case 'TrainerLostJob':
+      return { code: 'TRAINER_LOST_JOB', message: `The trainer no longer knows this job (${detail ?? 'it answered 404'}); it may have expired or been purged on its side. Start the job again.` };
+    case 'WorkflowLost':
+      return { code: 'WORKFLOW_LOST', message: `${detail ?? 'The workflow following this job stopped.'} Start the job again; if it keeps happening, contact support with the job id.` };
     case 'InvalidArtifact':
       return { code: 'INVALID_ARTIFACT', message: `The trainer returned a file that is not a usable LoRA (${detail ?? 'unreadable'}). Start the job again.` };
     default:
@@ -48,3 +53,6 @@ export class InvalidArtifact extends Error {
 
 /** The trainer ended the job as failed (or cancelled it on its own). */
 export const trainerFailed = (message: string | undefined) => ({ Error: 'TrainerFailed', Cause: message ?? 'no reason given' });
+
+/** The trainer answers 404 for a job it accepted: it forgot it (expired, purged, or lost in an outage). */
+export const trainerLostJob = (message: string | undefined) => ({ Error: 'TrainerLostJob', Cause: message ?? 'the trainer answered 404' });

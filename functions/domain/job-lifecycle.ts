@@ -4,8 +4,15 @@ import { mergeProgress } from './progress';
 import { Conflict } from './errors';
 import { TERMINAL_STATUSES, type Artifact, type CreateJobRequest, type Job, type JobStatus, type ParamValues } from './schemas';
 
-/** A job as stored: the public Job plus who owns it and where it runs at the trainer. */
-export type JobRecord = Job & { owner: string; remote?: RemoteJob };
+/** A job as stored: the public Job plus who owns it, where it runs at the trainer, and the reconciler's marks. */
+export type JobRecord = Job & {
+  owner: string;
+  remote?: RemoteJob;
+  /** Workflows the reconciler started for this job after its first (the n-th is named `${id}-r${n}`). */
+  workflowRestarts?: number;
+  /** When the reconciler last restarted its workflow. */
+  reconciledAt?: string;
+};
 
 export type JobOrigin = Job['origin'];
 
@@ -114,6 +121,6 @@ export function cancelled(job: JobRecord, at: Date): JobRecord {
 
 /** The job as the API shows it: no owner, no trainer-side handles. */
 export function publicJob(job: JobRecord): Job {
-  const { owner: _owner, remote: _remote, ...rest } = job;
+  const { owner: _owner, remote: _remote, workflowRestarts: _restarts, reconciledAt: _reconciled, ...rest } = job;
   return rest;
 }

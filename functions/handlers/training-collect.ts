@@ -1,10 +1,12 @@
-// Collect: streams the LoRA from the trainer into the artifacts bucket (never whole in memory), hashing and
-// counting on the way, checks it is safetensors, and only then completes the job.
-import { createHash } from 'node:crypto';
-import { pipeline, Readable, Transform } from 'node:stream';
+// Collect: streams the LoRA from the trainer into the artifacts bucket (multipart, never whole in memory),
+// writing the training facts into its safetensors metadata and hashing and counting the stored bytes on the
+// way, checks the stored file is well-formed safetensors, and only then completes the job.
+import { pipeline, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { uploadStream } from '../adapters/blob-store';
 import { config } from '../adapters/config';
+import { getVersion } from '../adapters/dataset-store';
+import { hasher, headerRewriter } from '../adapters/lora-stream';
 import { updateJob } from '../adapters/job-store';
 import { logger } from '../adapters/logger';
 import { loadTask } from '../adapters/training-jobs';
@@ -12,7 +14,8 @@ import { providerFor } from '../adapters/trainers';
 import { artifactKey } from '../domain/artifacts';
 import { InvalidArtifact } from '../domain/job-failures';
 import { complete, isTerminal } from '../domain/job-lifecycle';
-import { parseSafetensorsHeader, readHeaderLength } from '../domain/safetensors';
+import { metadataOf, trainingFacts } from '../domain/lora-metadata';
+import { MalformedSafetensors, parseSafetensorsHeader } from '../domain/safetensors';
 import type { TrainingState } from '../domain/training-state';
 import { TrainerUnavailable } from '../providers/provider';
 
@@ -21,39 +24,12 @@ const safeFileName = (name: string | undefined) => {
   return base && base !== '.' && base !== '..' ? base : 'lora.safetensors';
 };
 
-/** Passes bytes through while hashing, counting and keeping the safetensors header (8 bytes + its JSON). */
-function inspector() {
-  const hash = createHash('sha256');
-  const head: Buffer[] = [];
-  let headLength = 0;
-  let wanted = 8;
-  let size = 0;
-  let failure: InvalidArtifact | undefined;
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      size += chunk.length;
-      if (headLength < wanted) {
-        const take = chunk.subarray(0, wanted - headLength);
-        head.push(take);
-        headLength += take.length;
-        if (wanted === 8 && headLength === 8) {
-          try {
-            wanted = 8 + readHeaderLength(Buffer.concat(head));
-          } catch (error) {
-            failure = new InvalidArtifact((error as Error).message);
-            return callback(failure);
-          }
-          const more = chunk.subarray(take.length, take.length + wanted - 8);
-          head.push(more);
-          headLength += more.length;
-        }
-      }
-      callback(null, chunk);
-    },
-  });
-  return { stream, failure: () => failure, result: () => ({ sha256: hash.digest('hex'), size, head: Buffer.concat(head) }) };
-}
+const asArtifactError = (error: unknown) =>
+  error instanceof MalformedSafetensors ? new InvalidArtifact(error.message) : error;
+
+/** A stream stage failed: a malformed header is final, a download that broke off is worth another try. */
+const streamError = (error: Error) =>
+  error instanceof MalformedSafetensors ? new InvalidArtifact(error.message) : new TrainerUnavailable(`The LoRA download broke off: ${error.message}`);
 
 export const handler = async (input: unknown): Promise<TrainingState> => {
   const { state, job } = await loadTask(input);
@@ -70,18 +46,27 @@ export const handler = async (input: unknown): Promise<TrainingState> => {
   }
 
   const fileName = safeFileName(output.fileName);
-  const check = inspector();
-  const body = pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>), check.stream, () => undefined);
+  const dataset = await getVersion(job.owner, job.datasetId, job.datasetVersion);
+  const rewriter = headerRewriter(metadataOf(trainingFacts(job, dataset?.sha256)));
+  const count = hasher();
+  let failure: Error | undefined;
+  const body = pipeline(
+    Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>), rewriter.stream, count.stream,
+    (error) => { failure ??= error ?? undefined; },
+  );
   try {
     await uploadStream(config.artifactsBucket, artifactKey(job.owner, job.id, fileName), body);
   } catch (error) {
-    throw check.failure() ?? error;
+    throw failure ? streamError(failure) : error;
   }
-  const { sha256, size, head } = check.result();
+  if (failure) throw streamError(failure);
+  const { sha256, size } = count.result();
+  const head = rewriter.storedHead();
   try {
+    if (!head) throw new MalformedSafetensors(`The file has ${size} bytes, fewer than its safetensors header needs.`);
     parseSafetensorsHeader(head, { fileSize: size });
   } catch (error) {
-    throw new InvalidArtifact((error as Error).message);
+    throw asArtifactError(error);
   }
 
   const now = new Date();

@@ -1,11 +1,14 @@
-// Poll: reads the trainer's status into the job and tells the workflow what comes next and when.
+// Poll: reads the trainer's status into the job and tells the workflow what comes next and when. It also
+// keeps the workflow's deadline and poll budget: past either, it routes to MarkFailed, which cancels the
+// remote job (the state machine's own TimeoutSeconds would end the execution without running any state).
 import { config } from '../adapters/config';
 import { saveProgress, updateJob } from '../adapters/job-store';
 import { loadTask } from '../adapters/training-jobs';
 import { providerFor } from '../adapters/trainers';
-import { trainerFailed } from '../domain/job-failures';
+import { trainerFailed, trainerLostJob } from '../domain/job-failures';
 import { applyStatus, isTerminal } from '../domain/job-lifecycle';
-import { nextWaitSeconds, type TrainingState } from '../domain/training-state';
+import { nextWaitSeconds, overBudget, pastDeadline, timedOut, type TrainingState } from '../domain/training-state';
+import { TrainerRejected, type RemoteStatus } from '../providers/provider';
 
 export const handler = async (input: unknown): Promise<TrainingState> => {
   const { state, job } = await loadTask(input);
@@ -13,13 +16,23 @@ export const handler = async (input: unknown): Promise<TrainingState> => {
   if (isTerminal(job.status)) return { ...state, polls, phase: 'done' };
   if (job.status === 'CANCELLING') return { ...state, polls, phase: 'cancel', waitSeconds: config.pollMinSeconds };
   if (!job.remote) return { ...state, polls, phase: 'failed', error: { Error: 'NotSubmitted', Cause: 'The job never reached the trainer.' } };
-
-  const remote = await (await providerFor(job.remote)).status(job.remote);
   const now = new Date();
+  if (pastDeadline(job.createdAt, now, config.maxDurationSeconds)) return { ...state, polls, phase: 'failed', error: timedOut(config.maxDurationSeconds) };
+  if (polls > config.maxPolls) return { ...state, polls, phase: 'failed', error: overBudget(config.maxPolls) };
+
+  let remote: RemoteStatus;
+  try {
+    remote = await (await providerFor(job.remote)).status(job.remote);
+  } catch (error) {
+    // A 404 for a job the trainer accepted: it forgot it. Retrying cannot bring it back.
+    if (error instanceof TrainerRejected && error.code === 'TRAINER_NOT_FOUND') {
+      return { ...state, polls, phase: 'failed', error: trainerLostJob(error.message) };
+    }
+    throw error;
+  }
   const { job: next, outcome } = applyStatus(job, remote, now);
-  let saved = job;
   if (next.status !== job.status) {
-    saved = await updateJob(job, (current) => (current.status === job.status ? next : null));
+    const saved = await updateJob(job, (current) => (current.status === job.status ? next : null));
     if (saved.status === 'CANCELLING') return { ...state, polls, phase: 'cancel', waitSeconds: config.pollMinSeconds };
   } else if (next.progress !== job.progress) {
     await saveProgress(job, next.progress, now);

@@ -37,7 +37,8 @@ export const handler = async (input: unknown): Promise<TrainingState> => {
   const remote = await provider.submit({ trainer, datasetUrl, triggerPhrase: job.triggerPhrase, params: job.params });
   const stored = await attachRemote(job, remote, new Date());
   if (!stored) {
-    // Cancelled while the submit was in flight: the trainer has a job nobody wants any more.
+    // Cancelled while the submit was in flight, or another workflow of this job submitted first (a restart
+    // racing the original): the trainer has a job nobody wants any more.
     await provider.cancel(remote).catch((error: unknown) => logger.warn('Cancel of an orphaned submit failed', { error: String(error) }));
     return { ...state, phase: 'done' };
   }

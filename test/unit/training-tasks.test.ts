@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildSafetensors } from '../../functions/domain/safetensors';
+import { buildSafetensors, parseSafetensorsHeader } from '../../functions/domain/safetensors';
 import type { TrainerProvider } from '../../functions/providers/provider';
 import { jobItem } from './handler-env';
 
@@ -27,7 +27,9 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
 const remote = { provider: 'fal', endpoint: 'fal-ai/flux-lora-fast-training', requestId: 'r1' };
 const state = { jobId: '01JOB', owner: 'alice', phase: 'queued', polls: 3, waitSeconds: 5 };
-const withJob = (patch: Record<string, unknown>) => ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'JOB#01JOB' } }).resolves({ Item: jobItem(patch) });
+// A job created a minute ago: well inside the training deadline unless a test says otherwise.
+const withJob = (patch: Record<string, unknown>) => ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'JOB#01JOB' } })
+  .resolves({ Item: jobItem({ createdAt: new Date(Date.now() - 60_000).toISOString(), ...patch }) });
 const writtenStatus = () => ddb.commandCalls(UpdateCommand).flatMap(({ args: [{ input }] }) => {
   const name = Object.entries(input.ExpressionAttributeNames ?? {}).find(([k, v]) => k.startsWith('#f') && v === 'status')?.[0];
   return name ? [input.ExpressionAttributeValues![`:v${name.slice(2)}`]] : [];
@@ -76,8 +78,27 @@ describe('the training workflow tasks', () => {
     withJob({ status: 'QUEUED', remote });
     provider.status.mockResolvedValue({ state: 'running', progress: { fraction: 0.4, step: 400, totalSteps: 1000, etaSeconds: 400 } });
     const next = await poll(state);
-    expect(next).toMatchObject({ phase: 'running', polls: 4, waitSeconds: 50 });
+    // Half the ETA, bounded by POLL_MAX_SECONDS (the default 120).
+    expect(next).toMatchObject({ phase: 'running', polls: 4, waitSeconds: 120 });
     expect(writtenStatus()).toEqual(['RUNNING']);
+  });
+
+  it('poll fails a job past its deadline, so MarkFailed cancels it at the trainer', async () => {
+    withJob({ status: 'RUNNING', remote, createdAt: new Date(Date.now() - 13 * 3600_000).toISOString() });
+    expect(await poll(state)).toMatchObject({ phase: 'failed', error: { Error: 'TrainingTimedOut', Cause: 'The training did not finish within 12 hours.' } });
+    expect(provider.status).not.toHaveBeenCalled();
+  });
+
+  it('poll fails a job whose poll budget is spent', async () => {
+    withJob({ status: 'RUNNING', remote });
+    expect(await poll({ ...state, polls: 2000 })).toMatchObject({ phase: 'failed', error: { Error: 'PollBudgetExceeded' } });
+  });
+
+  it('poll fails a job the trainer forgot (404) without retrying', async () => {
+    withJob({ status: 'RUNNING', remote });
+    const { TrainerRejected } = await import('../../functions/providers/provider');
+    provider.status.mockRejectedValue(new TrainerRejected('fal refused to report the training status: Request r1 not found.', 'TRAINER_NOT_FOUND'));
+    expect(await poll(state)).toMatchObject({ phase: 'failed', error: { Error: 'TrainerLostJob' } });
   });
 
   it('poll passes a trainer failure on with its message', async () => {
@@ -98,11 +119,20 @@ describe('the training workflow tasks', () => {
       return {};
     });
 
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: { version: 1, status: 'READY', sha256: 'd'.repeat(64) } });
     expect((await collect(state)).phase).toBe('done');
-    expect(uploaded.equals(lora)).toBe(true);
+    // The stored file is the trainer's with the training facts in its metadata; the tensors are untouched.
+    const stored = parseSafetensorsHeader(uploaded);
+    expect(stored.metadata).toMatchObject({
+      format: 'pt', 'loraworks.job_id': '01JOB', 'loraworks.trainer': 'fal-ai/flux-lora-fast-training', 'modelspec.trigger_phrase': 'tok',
+      'loraworks.steps': '1000', 'loraworks.dataset_id': 'ds1', 'loraworks.dataset_version': '1', 'loraworks.dataset_sha256': 'd'.repeat(64),
+    });
+    expect(stored.dataStart % 8).toBe(0);
+    const original = parseSafetensorsHeader(lora);
+    expect(uploaded.subarray(stored.dataStart).equals(lora.subarray(original.dataStart))).toBe(true);
     expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'artifacts-test', Key: 'loras/alice/01JOB/my_lora.safetensors' });
     const values = ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!;
-    expect(Object.values(values)).toContainEqual({ fileName: 'my_lora.safetensors', sizeBytes: lora.length, sha256: createHash('sha256').update(lora).digest('hex') });
+    expect(Object.values(values)).toContainEqual({ fileName: 'my_lora.safetensors', sizeBytes: uploaded.length, sha256: createHash('sha256').update(uploaded).digest('hex') });
     expect(Object.values(values)).toContain(true); // completedBeforeCancel
   });
 
