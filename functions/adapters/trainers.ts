@@ -1,66 +1,146 @@
-// The trainer providers and the catalog they serve. Keys come from FAL_KEY locally or from Secrets
-// Manager in AWS, fetched once per container and never logged.
+// The trainer providers and the catalog they serve. Keys come from the environment locally (FAL_KEY,
+// REPLICATE_API_TOKEN) or from one Secrets Manager secret in AWS (JSON {"FAL_KEY": "...", "REPLICATE_API_TOKEN": "..."}),
+// fetched once per container, never logged, and scrubbed from any error a provider raises.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fallbackTrainers, findTrainer } from '../domain/trainer-catalog';
 import type { Trainer, TrainerList } from '../domain/schemas';
 import { createFalProvider } from '../providers/fal';
 import type { RemoteJob, TrainerProvider } from '../providers/provider';
+import { createReplicateProvider } from '../providers/replicate';
 import { config } from './config';
+import { logger } from './logger';
+
+export type ProviderName = Trainer['provider'];
+
+export interface TrainerKeys {
+  FAL_KEY?: string;
+  REPLICATE_API_TOKEN?: string;
+}
 
 let secrets: SecretsManagerClient | undefined;
-let falKey: Promise<string | undefined> | undefined;
-let fal: Promise<TrainerProvider> | undefined;
+let keys: Promise<TrainerKeys> | undefined;
+const providers = new Map<ProviderName, Promise<TrainerProvider>>();
 
-/** The secret is either a plain key or JSON such as {"FAL_KEY": "..."}. */
-function keyFromSecret(secret: string | undefined, name: string): string | undefined {
-  if (!secret) return undefined;
+/** The secret is JSON such as {"FAL_KEY": "...", "REPLICATE_API_TOKEN": "..."}, or (older setups) a plain fal key. */
+export function keysFromSecret(secret: string | undefined): TrainerKeys {
+  if (!secret) return {};
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(secret) as Record<string, unknown>;
-    const value = parsed[name] ?? parsed.falKey ?? parsed.key;
-    return typeof value === 'string' ? value : undefined;
+    parsed = JSON.parse(secret);
   } catch {
-    return secret;
+    return { FAL_KEY: secret.trim() }; // never echo the parse error: it quotes the secret
   }
+  const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const pick = (...names: string[]) => names.map((name) => record[name]).find((value): value is string => typeof value === 'string' && value !== '');
+  const fal = pick('FAL_KEY', 'falKey', 'key');
+  const replicate = pick('REPLICATE_API_TOKEN', 'replicateApiToken');
+  return { ...(fal ? { FAL_KEY: fal } : {}), ...(replicate ? { REPLICATE_API_TOKEN: replicate } : {}) };
 }
 
-async function loadFalKey(): Promise<string | undefined> {
-  if (config.falKey) return config.falKey;
+async function loadKeys(): Promise<TrainerKeys> {
+  const fromEnv: TrainerKeys = {
+    ...(config.falKey ? { FAL_KEY: config.falKey } : {}),
+    ...(config.replicateApiToken ? { REPLICATE_API_TOKEN: config.replicateApiToken } : {}),
+  };
   const arn = config.trainerSecretArn;
-  if (!arn) return undefined;
+  if (!arn) return fromEnv;
   secrets ??= new SecretsManagerClient({});
-  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
-  return keyFromSecret(SecretString, 'FAL_KEY');
+  let secret: string | undefined;
+  try {
+    ({ SecretString: secret } = await secrets.send(new GetSecretValueCommand({ SecretId: arn })));
+  } catch (error) {
+    throw new Error(`Could not read the trainer keys from Secrets Manager: ${(error as Error).name}.`);
+  }
+  // The environment wins, so a developer can point one provider at another account without touching the secret.
+  return { ...keysFromSecret(secret), ...fromEnv };
 }
 
-export function falProvider(): Promise<TrainerProvider> {
-  falKey ??= loadFalKey().catch((error: unknown) => {
-    falKey = undefined; // a failed fetch is retried by the next call, not cached
+function trainerKeys(): Promise<TrainerKeys> {
+  keys ??= loadKeys().catch((error: unknown) => {
+    keys = undefined; // a failed fetch is retried by the next call, not cached
     throw error;
   });
-  fal ??= falKey.then((apiKey) => createFalProvider({ queueUrl: config.falQueueUrl, apiUrl: config.falApiUrl, apiKey })).catch((error: unknown) => {
-    fal = undefined;
-    throw error;
-  });
-  return fal;
+  return keys;
 }
 
-/** The provider that runs (or will run) a job. */
-export function providerFor(target: Pick<Trainer, 'provider'> | RemoteJob): Promise<TrainerProvider> {
-  if (target.provider === 'fal') return falProvider();
-  return Promise.reject(new Error(`No adapter for provider ${target.provider}.`));
+/** Replaces every occurrence of a secret in a text; short values are left alone (they would mangle words). */
+export function scrub(text: string, secretValues: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const value of secretValues) if (value && value.length >= 6) out = out.split(value).join('[redacted]');
+  return out;
+}
+
+/** The same provider, but no error leaves it carrying a key: messages (and stacks) are scrubbed. */
+export function withScrubbedErrors(provider: TrainerProvider, secretValues: readonly (string | undefined)[]): TrainerProvider {
+  const guard = <A extends unknown[], R>(method: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await method(...args);
+    } catch (error) {
+      if (error instanceof Error) {
+        error.message = scrub(error.message, secretValues);
+        if (error.stack) error.stack = scrub(error.stack, secretValues);
+      }
+      throw error;
+    }
+  };
+  return {
+    listTrainers: guard(provider.listTrainers.bind(provider)),
+    submit: guard(provider.submit.bind(provider)),
+    status: guard(provider.status.bind(provider)),
+    cancel: guard(provider.cancel.bind(provider)),
+    result: guard(provider.result.bind(provider)),
+  };
+}
+
+async function createProvider(name: ProviderName): Promise<TrainerProvider> {
+  const { FAL_KEY, REPLICATE_API_TOKEN } = await trainerKeys();
+  const secretValues = [FAL_KEY, REPLICATE_API_TOKEN];
+  if (name === 'fal') {
+    return withScrubbedErrors(createFalProvider({ queueUrl: config.falQueueUrl, apiUrl: config.falApiUrl, ...(FAL_KEY ? { apiKey: FAL_KEY } : {}) }), secretValues);
+  }
+  return withScrubbedErrors(createReplicateProvider({
+    apiUrl: config.replicateApiUrl,
+    ...(REPLICATE_API_TOKEN ? { apiToken: REPLICATE_API_TOKEN } : {}),
+    ...(config.replicateDestination ? { destination: config.replicateDestination } : {}),
+  }), secretValues);
+}
+
+function provider(name: ProviderName): Promise<TrainerProvider> {
+  let found = providers.get(name);
+  if (!found) {
+    found = createProvider(name);
+    providers.set(name, found);
+    found.catch(() => providers.delete(name));
+  }
+  return found;
+}
+
+export const falProvider = () => provider('fal');
+export const replicateProvider = () => provider('replicate');
+
+/** The provider that runs (or will run) a job: a trainer entry before submission, the job's `remote` after. */
+export function providerFor(target: Pick<Trainer, 'provider'> | Pick<RemoteJob, 'provider'>): Promise<TrainerProvider> {
+  if (target.provider === 'fal' || target.provider === 'replicate') return provider(target.provider);
+  return Promise.reject(new Error(`No adapter for provider ${String((target as { provider: unknown }).provider)}.`));
 }
 
 const CATALOG_TTL_MS = 5 * 60 * 1000;
 let catalog: { list: TrainerList; at: number } | undefined;
 
-/** The catalog from the provider, or the built-in entries (source 'fallback') when it cannot answer. */
+const replicateEntries = () => fallbackTrainers.filter((trainer) => trainer.provider === 'replicate');
+
+/** fal's listing (source 'provider') or the built-in fal entries when it cannot answer (source 'fallback'),
+ * followed by the Replicate trainers, which always come from the built-in entries. */
 export async function listTrainers(now = Date.now()): Promise<TrainerList> {
   if (catalog && now - catalog.at < CATALOG_TTL_MS) return catalog.list;
   let list: TrainerList;
   try {
     const trainers = await (await falProvider()).listTrainers();
-    list = trainers.length > 0 ? { source: 'provider', trainers } : { source: 'fallback', trainers: fallbackTrainers };
-  } catch {
+    list = trainers.length > 0
+      ? { source: 'provider', trainers: [...trainers, ...replicateEntries()] }
+      : { source: 'fallback', trainers: fallbackTrainers };
+  } catch (error) {
+    logger.warn('Trainer catalog served from the built-in entries', { reason: (error as Error).message });
     list = { source: 'fallback', trainers: fallbackTrainers };
   }
   // A fallback answer is cached briefly only, so the provider's catalog returns as soon as it is reachable.
@@ -75,7 +155,8 @@ export async function getTrainer(trainerId: string): Promise<Trainer | undefined
 
 /** For tests: forget cached providers, keys and catalog. */
 export function resetTrainers(): void {
-  falKey = undefined;
-  fal = undefined;
+  keys = undefined;
+  secrets = undefined;
+  providers.clear();
   catalog = undefined;
 }

@@ -148,3 +148,25 @@ export function mergeProgress(previous: Progress | undefined, next: Progress): P
   if (message !== undefined) merged.message = message;
   return merged;
 }
+
+export interface ReplicateTrainingBody {
+  status: 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted' | string;
+  /** One string, the whole log so far; tqdm bars may redraw with \r instead of \n. */
+  logs?: string | null;
+  started_at?: string | null;
+}
+
+/** Progress of one Replicate training poll, from the last progress bar in its logs: the flux trainer's
+ * `flux_train_replicate:  45%|████▌     | 450/1000 [00:10<00:12, 45.00it/s, lr: 4.0e-04 loss: 3.1e-01]`. */
+export function progressFromReplicateTraining(body: ReplicateTrainingBody): Progress {
+  if (body.status === 'starting') return { fraction: 0, message: 'Starting the trainer\'s machine.' };
+  const reading = body.logs ? parseLogs([{ message: body.logs }]) : undefined;
+  const progress: Progress = { fraction: clamp01(reading?.fraction ?? 0) };
+  if (reading?.step !== undefined) progress.step = reading.step;
+  if (reading?.totalSteps !== undefined) progress.totalSteps = reading.totalSteps;
+  if (reading?.etaSeconds !== undefined && body.status === 'processing') progress.etaSeconds = reading.etaSeconds;
+  if (body.status === 'processing') {
+    progress.message = progress.step !== undefined ? `Training: step ${progress.step} of ${progress.totalSteps}.` : 'Training started.';
+  }
+  return progress;
+}
