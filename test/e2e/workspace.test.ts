@@ -140,6 +140,15 @@ describe('the training workspace', () => {
     const header = parseSafetensorsHeader(new Uint8Array(file), { fileSize: file.byteLength });
     expect(header.tensors.length, "the LoRA holds tensors").toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('jobs-panel').isVisible(), { message: 'the workspace stays open after a download' }).toBe(true);
+
+    // Register the LoRA for later use: it joins the registered list with its trigger phrase.
+    await row(jobId).getByTestId('job-register').click();
+    await row(jobId).getByTestId('job-registered').waitFor({ timeout: UI_TIMEOUT });
+    const registered = page.getByTestId('adapter-row');
+    await registered.first().waitFor({ timeout: UI_TIMEOUT });
+    expect(await registered.count()).toBe(1);
+    expect(await registered.first().innerText()).toContain(await page.getByTestId('trigger-phrase').inputValue());
+    await page.screenshot({ path: join(RESULTS, 'workspace-registered.png'), fullPage: true });
   }, 240_000);
 
   it('cancels a running job from its row', async () => {

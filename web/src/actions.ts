@@ -1,4 +1,4 @@
-import type { Dataset, DatasetVersion, Job, ServerMessage } from '../../functions/domain/schemas';
+import type { Adapter, Dataset, DatasetVersion, Job, ServerMessage } from '../../functions/domain/schemas';
 import { ApiClient, ApiError, uploadToPresignedPost } from './api';
 import { absoluteUrl } from './config';
 import { collectParams, defaultValues } from './params';
@@ -54,6 +54,7 @@ export class Actions {
     void this.loadTrainers();
     void this.refreshJobs();
     void this.loadDatasets();
+    void this.loadAdapters();
     this.channel?.close();
     this.channel = new LiveChannel(absoluteUrl(config.wsUrl, true), token, {
       onMessage: (m) => this.onMessage(m),
@@ -259,6 +260,34 @@ export class Actions {
       window.location.assign(link.url);
     } catch (error) {
       this.store.set({ jobsError: `Could not download: ${message(error)}` });
+    }
+  }
+
+  // ---------- registered LoRAs ----------
+
+  async loadAdapters(): Promise<void> {
+    try {
+      this.store.set({ adapters: await this.api.listAdapters() });
+    } catch (error) {
+      this.store.set({ jobsError: `Could not load your registered LoRAs: ${message(error)}` });
+    }
+  }
+
+  async registerJob(job: Job, name: string): Promise<void> {
+    try {
+      const adapter = await this.api.registerAdapter(job.id, name);
+      this.store.set((s) => ({ adapters: [adapter, ...s.adapters] }));
+    } catch (error) {
+      this.store.set({ jobsError: `Could not register the LoRA: ${message(error)}` });
+    }
+  }
+
+  async unregister(adapter: Adapter): Promise<void> {
+    try {
+      await this.api.deleteAdapter(adapter.id);
+      this.store.set((s) => ({ adapters: s.adapters.filter((a) => a.id !== adapter.id) }));
+    } catch (error) {
+      this.store.set({ jobsError: `Could not remove ${adapter.name}: ${message(error)}` });
     }
   }
 

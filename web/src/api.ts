@@ -1,5 +1,5 @@
 import {
-  ArtifactLink, CreateUploadResponse, Dataset, ErrorBody, Job, JobList, TrainerList,
+  Adapter, AdapterList, ArtifactLink, CreateUploadResponse, Dataset, ErrorBody, Job, JobList, TrainerList,
   type CreateJobRequest, type ParamValues,
 } from '../../functions/domain/schemas';
 import type { z } from 'zod';
@@ -66,6 +66,18 @@ export class ApiClient {
 
   cancelJob(id: string) {
     return this.request('POST', `/jobs/${encodeURIComponent(id)}/cancel`).then((b) => Job.parse(b));
+  }
+
+  listAdapters() {
+    return this.request('GET', '/adapters').then((b) => AdapterList.parse(b).adapters);
+  }
+
+  registerAdapter(jobId: string, name: string) {
+    return this.request('POST', '/adapters', { jobId, name }).then((b) => Adapter.parse(b));
+  }
+
+  deleteAdapter(id: string) {
+    return this.request('DELETE', `/adapters/${encodeURIComponent(id)}`);
   }
 
   artifact(id: string) {

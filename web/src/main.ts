@@ -1,5 +1,6 @@
 import './styles.css';
 import { Actions } from './actions';
+import { adaptersPanel } from './panels/adapters';
 import { loadConfig } from './config';
 import { h, icon } from './dom';
 import { datasetUploadPanel } from './panels/dataset-upload';
@@ -27,7 +28,8 @@ function workspace(store: Store, actions: Actions): HTMLElement {
       sidebar,
       h('main', { class: 'main', 'data-testid': 'main-panel' },
         h('div', { class: 'main-grid' }, modelDetailsPanel(store), guidancePanel(actions)),
-        jobsPanel(store, actions))),
+        jobsPanel(store, actions),
+        adaptersPanel(store, actions))),
     guideModal(store, actions));
   const update = () => {
     const collapsed = store.get().sidebarCollapsed;

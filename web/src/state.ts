@@ -1,4 +1,4 @@
-import type { Dataset, DatasetVersion, Job, Trainer, WebConfig } from '../../functions/domain/schemas';
+import type { Adapter, Dataset, DatasetVersion, Job, Trainer, WebConfig } from '../../functions/domain/schemas';
 import type { ZipPreview } from './zip-preview';
 import type { LinkState } from './ws';
 
@@ -35,6 +35,8 @@ export interface State {
   jobs: Job[];
   jobsPhase: 'loading' | 'ready' | 'error';
   jobsError: string | null;
+  /** Registered LoRAs, newest first. */
+  adapters: Adapter[];
   link: LinkState;
   sidebarCollapsed: boolean;
   guideOpen: boolean;
@@ -59,6 +61,7 @@ export const initialState = (): State => ({
   jobs: [],
   jobsPhase: 'loading',
   jobsError: null,
+  adapters: [],
   link: 'closed',
   sidebarCollapsed: localStorage.getItem('loraworks.sidebar') === 'collapsed',
   guideOpen: false,

@@ -18,6 +18,8 @@ interface Row {
   job: Job | null;
   update(job: Job): void;
   tick(): void;
+  /** Re-draws the buttons (e.g. after the LoRA was registered). */
+  refreshActions(): void;
 }
 
 /** Bottom panel: every run, live. Rows are keyed by job id and updated in place so bars animate smoothly. */
@@ -34,6 +36,8 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
     banner, list, empty);
 
   const rows = new Map<string, Row>();
+  let drawnAdapters = store.get().adapters;
+  const registered = (jobId: string) => store.get().adapters.some((a) => a.jobId === jobId);
   const update = () => {
     const s = store.get();
     const trainerName = (id: string) => s.trainers.find((t) => t.id === id)?.name;
@@ -43,13 +47,17 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
       seen.add(job.id);
       let row = rows.get(job.id);
       if (!row) {
-        row = jobRow(actions, trainerName);
+        row = jobRow(actions, trainerName, registered);
         rows.set(job.id, row);
       }
       if (row.job !== job) row.update(job);
       const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
       if (expected !== row.el) list.insertBefore(row.el, expected);
       previous = row.el;
+    }
+    if (drawnAdapters !== s.adapters) {
+      drawnAdapters = s.adapters;
+      rows.forEach((row) => row.refreshActions());
     }
     for (const [id, row] of rows) {
       if (!seen.has(id)) {
@@ -73,7 +81,8 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
   };
   update();
   store.subscribe((s, prev) => {
-    if (s.jobs !== prev.jobs || s.jobsPhase !== prev.jobsPhase || s.jobsError !== prev.jobsError || s.trainers !== prev.trainers) update();
+    if (s.jobs !== prev.jobs || s.jobsPhase !== prev.jobsPhase || s.jobsError !== prev.jobsError || s.trainers !== prev.trainers
+      || s.adapters !== prev.adapters) update();
   });
   // Relative times ("2 minutes ago") and ETAs keep moving between pushes.
   const timer = setInterval(() => {
@@ -83,7 +92,7 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
   return el;
 }
 
-function jobRow(actions: Actions, trainerName: (id: string) => string | undefined): Row {
+function jobRow(actions: Actions, trainerName: (id: string) => string | undefined, registered: (jobId: string) => boolean): Row {
   const badge = h('span', { class: 'badge', 'data-testid': 'job-status' });
   const title = h('div', { class: 'job-title' });
   const meta = h('div', { class: 'job-meta' });
@@ -128,6 +137,9 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       if (!previous || previous.status !== job.status) renderActions(job);
       row.tick();
     },
+    refreshActions() {
+      if (row.job) renderActions(row.job);
+    },
     tick() {
       const job = row.job;
       if (!job) return;
@@ -157,6 +169,17 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
         download.disabled = false;
       });
       out.push(download);
+      if (registered(job.id)) {
+        out.push(h('span', { class: 'chip chip-ok', 'data-testid': 'job-registered', title: 'Listed under Registered LoRAs' }, icon('check'), 'Registered'));
+      } else {
+        const register = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'job-register', title: 'Add this LoRA to your registered LoRAs' }, icon('tag'), 'Register');
+        register.addEventListener('click', async () => {
+          register.disabled = true;
+          await actions.registerJob(job, `${job.triggerPhrase} · ${trainerName(job.trainerId) ?? job.trainerId}`);
+          register.disabled = false;
+        });
+        out.push(register);
+      }
     }
     fill(buttons, ...out);
   }
