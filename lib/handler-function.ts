@@ -22,7 +22,7 @@ export type HandlerName =
   | 'create-adapter' | 'list-adapters' | 'delete-adapter'
   | 'ws-authorize' | 'ws-connect' | 'ws-disconnect' | 'ws-message'
   | 'validate-dataset' | 'notify'
-  | 'training-submit' | 'training-poll' | 'training-collect' | 'training-cancel-remote' | 'training-mark-failed';
+  | 'training-submit' | 'training-poll' | 'training-collect' | 'training-cancel-remote' | 'training-mark-failed' | 'reconcile';
 
 export interface HandlerFunctionProps {
   /** Environment variables (docs/internals.md) the handler reads. @default - none besides NODE_OPTIONS */

@@ -1,6 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -9,7 +11,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { handlerFunction, type HandlerName } from './handler-function';
 import { grantObjects } from './grants';
-import { acknowledge, acknowledgeTableIndexes, arnInFinding } from './nag';
+import { acknowledge, acknowledgeTableIndexes, arnInFinding, envInFinding, logicalIdOf } from './nag';
 
 /** Errors a task retries: the trainer's transient failures and Lambda's own service errors. */
 export const RETRYABLE_ERRORS = [
@@ -29,18 +31,26 @@ export interface TrainingProps {
   readonly datasets: s3.IBucket;
   /** Trainer API keys. */
   readonly trainerSecret: secretsmanager.ISecret;
-  /** Upper bound for one training; the execution times out after it. @default Duration.hours(12) */
+  /**
+   * Upper bound for one training, counted from the job's creation: Poll then routes to MarkFailed, which
+   * cancels the remote job. The execution's own timeout is this plus an hour, a backstop the reconciler
+   * repairs (a timed-out execution runs no Catch). @default Duration.hours(12)
+   */
   readonly maxDuration?: Duration;
   /** Polls after which the job fails as over budget (guards the 25,000-event history). @default 2000 */
   readonly maxPolls?: number;
   /** Shortest wait between polls, seconds. @default 5 */
   readonly pollMinSeconds?: number;
-  /** Longest wait between polls, seconds. @default 60 */
+  /** Longest wait between polls, seconds (mid-run, when the ETA is far). @default 120 */
   readonly pollMaxSeconds?: number;
   /** Attempts of a task on a retryable error. @default 6 */
   readonly retryAttempts?: number;
   /** How long execution logs are kept. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** How often the reconciler looks for jobs whose workflow is gone or silent. @default Duration.minutes(5) */
+  readonly reconcileEvery?: Duration;
+  /** A running workflow that has not touched its job for this long is replaced. @default Duration.hours(2) */
+  readonly silentAfter?: Duration;
 }
 
 /**
@@ -51,19 +61,23 @@ export class Training extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** Function of each training task. */
   readonly functions: Record<'submit' | 'poll' | 'collect' | 'cancelRemote' | 'markFailed', lambda.IFunction>;
+  /** Resumes or fails jobs whose workflow is gone, on a schedule. */
+  readonly reconciler: lambda.IFunction;
 
   constructor(scope: Construct, id: string, props: TrainingProps) {
     super(scope, id);
     const { table, artifacts, datasets, trainerSecret } = props;
     const maxPolls = props.maxPolls ?? 2000;
+    const maxDuration = props.maxDuration ?? Duration.hours(12);
     const environment = {
       TABLE_NAME: table.tableName,
       DATASETS_BUCKET: datasets.bucketName,
       ARTIFACTS_BUCKET: artifacts.bucketName,
       TRAINER_SECRET_ARN: trainerSecret.secretArn,
       POLL_MIN_SECONDS: String(props.pollMinSeconds ?? 5),
-      POLL_MAX_SECONDS: String(props.pollMaxSeconds ?? 60),
+      POLL_MAX_SECONDS: String(props.pollMaxSeconds ?? 120),
       MAX_POLLS: String(maxPolls),
+      MAX_DURATION_SECONDS: String(maxDuration.toSeconds()),
     };
     const task = (name: HandlerName, timeout = Duration.seconds(60), memorySize = 256) => {
       const fn = handlerFunction(this, name, { environment, timeout, memorySize });
@@ -149,10 +163,36 @@ export class Training extends Construct {
       comment: 'Loraworks training: submit, poll with a data-driven interval, collect or cancel, mark failures.',
       definitionBody: sfn.DefinitionBody.fromChainable(submitTask.next(afterSubmit)),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: props.maxDuration ?? Duration.hours(12),
+      timeout: maxDuration.plus(Duration.hours(1)),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    // The reconciler: reads and repairs job records, describes executions by name and starts or stops them.
+    const reconciler = handlerFunction(this, 'reconcile', {
+      environment: {
+        TABLE_NAME: table.tableName,
+        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+        TRAINER_SECRET_ARN: trainerSecret.secretArn,
+        MAX_DURATION_SECONDS: environment.MAX_DURATION_SECONDS,
+        RECONCILE_SILENT_SECONDS: String((props.silentAfter ?? Duration.hours(2)).toSeconds()),
+      },
+      timeout: Duration.minutes(5),
+    });
+    table.grantReadWriteData(reconciler);
+    trainerSecret.grantRead(reconciler); // best-effort cancel at the trainer when it fails a job
+    this.stateMachine.grantStartExecution(reconciler);
+    this.stateMachine.grantExecution(reconciler, 'states:DescribeExecution', 'states:StopExecution');
+    new events.Rule(this, 'ReconcileSchedule', {
+      description: 'Reconcile: resume or fail training jobs whose workflow is gone or silent.',
+      schedule: events.Schedule.rate(props.reconcileEvery ?? Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(reconciler, { retryAttempts: 2 })],
+    });
+    this.reconciler = reconciler;
+    const { region, account } = envInFinding(this);
+    const machineName = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(this.stateMachine)}"}]}]}`;
+    acknowledge(reconciler.role!, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${machineName}:*]`,
+      'The reconciler describes and stops executions of this state machine by name; execution names are only known at run time.');
+
     for (const fn of Object.values(this.functions)) {
       acknowledge(this.stateMachine, `AwsSolutions-IAM5[Resource::${arnInFinding(fn)}:*]`,
         'LambdaInvoke grants the task function and its versions/aliases (arn:*); only the five training functions are listed.');

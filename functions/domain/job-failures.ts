@@ -36,7 +36,7 @@ export function failureFrom(error: TaskError | undefined): Failure {
     case 'States.Timeout':
       return { code: 'TRAINING_TIMEOUT', message: `${detail ?? 'The training took longer than allowed.'} It was stopped at the trainer. Try fewer steps or a smaller dataset, or start it again when the trainer is less busy.` };
     case 'TrainerLostJob':
-      return { code: 'TRAINER_LOST_JOB', message: `The trainer no longer knows this job (${detail ?? 'it answered 404'}); it may have expired or been purged on its side. Start the job again.` };
+      return { code: 'TRAINER_LOST_JOB', message: detail ?? 'The trainer no longer knows this job; it may have expired or been removed on its side. Start the job again.' };
     case 'WorkflowLost':
       return { code: 'WORKFLOW_LOST', message: `${detail ?? 'The workflow following this job stopped.'} Start the job again; if it keeps happening, contact support with the job id.` };
     case 'InvalidArtifact':

@@ -163,6 +163,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       else socket.destroy();
     });
 
+    // Executions of a previous run are gone (the interpreter keeps them in memory): the reconciler resumes
+    // every unfinished job on the same remote job, or submits one that never reached the trainer. No request
+    // of this run can be starting a workflow yet, so no job is too young to repair.
+    const repaired = (await runtime.call(template.reconciler(), { startGraceSeconds: 0 })) as { checked: number; resumed: number; cancelled: number; failed: number };
+    if (repaired.checked > 0) log(`[local] reconciled ${repaired.checked} unfinished job(s): ${repaired.resumed} resumed, ${repaired.cancelled} cancelled, ${repaired.failed} failed`);
+
     return {
       url,
       apiUrl: `${url}/api`,

@@ -93,6 +93,13 @@ export class StackTemplate {
     return { handler: this.handlerOf(this.functionIn(resource.Properties.FunctionName)), batchSize: resource.Properties.BatchSize ?? 100 };
   }
 
+  /** The function a schedule rule runs to repair unfinished jobs (the local cloud runs it once, at start). */
+  reconciler(): string {
+    const rule = this.ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression && /reconcile/i.test(String(r.Properties.Description ?? '')));
+    if (!rule) throw new Error('The template has no reconcile schedule.');
+    return this.handlerOf(this.functionIn(rule[1].Properties.Targets));
+  }
+
   /** The one table: its keys and indexes, to create the same table locally. */
   table(): TableSpec {
     const tables = this.ofType('AWS::DynamoDB::Table');

@@ -76,7 +76,7 @@ describe('storage', () => {
     const readers = ofType(template, 'AWS::Lambda::Function')
       .filter(([, f]) => f.Properties.Environment?.Variables?.TRAINER_SECRET_ARN)
       .map(([id]) => handlerOf(template, id)).sort();
-    expect(readers).toEqual(['create-job', 'list-trainers', 'training-cancel-remote', 'training-collect',
+    expect(readers).toEqual(['create-job', 'list-trainers', 'reconcile', 'training-cancel-remote', 'training-collect',
       'training-mark-failed', 'training-poll', 'training-submit', 'validate-dataset']);
     for (const handler of readers) {
       const [id, fn] = functionByHandler(template, handler!);
@@ -109,14 +109,23 @@ describe('functions', () => {
     for (const handler of ['notify', 'ws-message']) {
       expect(JSON.stringify(envOf(handler).WS_MANAGEMENT_URL), handler).toMatch(/execute-api.*\/prod/);
     }
-    expect(envOf('training-poll')).toMatchObject({ MAX_POLLS: '2000', POLL_MIN_SECONDS: '5', POLL_MAX_SECONDS: '60' });
+    expect(envOf('training-poll')).toMatchObject({ MAX_POLLS: '2000', POLL_MIN_SECONDS: '5', POLL_MAX_SECONDS: '120', MAX_DURATION_SECONDS: String(12 * 3600) });
+    expect(envOf('reconcile')).toMatchObject({ TABLE_NAME: expect.anything(), STATE_MACHINE_ARN: expect.anything(), MAX_DURATION_SECONDS: String(12 * 3600) });
   });
 
-  it('lets only create-job and validate-dataset start the training workflow', () => {
+  it('lets only create-job, validate-dataset and the reconciler start the training workflow', () => {
     const starters = ofType(template, 'AWS::Lambda::Function')
       .filter(([id]) => actionsOf(template, id).includes('states:StartExecution'))
       .map(([id]) => handlerOf(template, id)).sort();
-    expect(starters).toEqual(['create-job', 'validate-dataset']);
+    expect(starters).toEqual(['create-job', 'reconcile', 'validate-dataset']);
+    const reconciler = functionByHandler(template, 'reconcile')[0];
+    expect(actionsOf(template, reconciler)).toEqual(expect.arrayContaining(['states:DescribeExecution', 'states:StopExecution', 'dynamodb:Scan', 'dynamodb:UpdateItem']));
+  });
+
+  it('runs the reconciler every five minutes', () => {
+    const reconciler = functionByHandler(template, 'reconcile')[0];
+    const rules = ofType(template, 'AWS::Events::Rule').filter(([, r]) => functionIdIn(r.Properties.Targets) === reconciler);
+    expect(rules.map(([, r]) => r.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
   });
 
   it('gives read-only routes no write access to the table', () => {
@@ -322,8 +331,8 @@ describe('training state machine', () => {
     expect(asl.States.Done.Type).toBe('Succeed');
   });
 
-  it('is a Standard workflow with a 12-hour timeout, full logging and X-Ray', () => {
-    expect(asl.TimeoutSeconds).toBe(12 * 3600);
+  it('is a Standard workflow with a backstop timeout an hour past the 12-hour training deadline, full logging and X-Ray', () => {
+    expect(asl.TimeoutSeconds).toBe(13 * 3600);
     assert.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),

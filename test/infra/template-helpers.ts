@@ -25,7 +25,7 @@ export const HTTP_ROUTES: Record<string, string> = {
 export const ALL_HANDLERS = [
   ...Object.values(HTTP_ROUTES),
   'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'notify',
-  'training-submit', 'training-poll', 'training-collect', 'training-cancel-remote', 'training-mark-failed',
+  'training-submit', 'training-poll', 'training-collect', 'training-cancel-remote', 'training-mark-failed', 'reconcile',
 ];
 
 export const ofType = (t: Template, type: string) =>
