@@ -18,8 +18,16 @@ export function publicDataset(dataset: Dataset & { owner?: string }): Dataset {
   return rest;
 }
 
-export function publicVersion(version: DatasetVersion & { datasetId?: string; owner?: string }): DatasetVersion {
-  const { owner: _owner, datasetId: _datasetId, ...rest } = version;
+/** Fields of a version item that only the validator reads (object identity, lease, attempts). */
+export interface VersionInternals {
+  objectKey?: string;
+  objectETag?: string;
+  leaseUntil?: number;
+  attempts?: number;
+}
+
+export function publicVersion(version: DatasetVersion & { datasetId?: string; owner?: string } & VersionInternals): DatasetVersion {
+  const { owner: _owner, datasetId: _datasetId, objectKey: _k, objectETag: _e, leaseUntil: _l, attempts: _a, ...rest } = version;
   return rest;
 }
 
@@ -145,4 +153,183 @@ async function queryAll(owner: string, prefix: string): Promise<Record<string, u
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+export type StoredVersion = DatasetVersion & VersionInternals;
+
+export async function getStoredVersion(owner: string, datasetId: string, version: number): Promise<StoredVersion | null> {
+  const { Item } = await ddb().send(new GetCommand({ TableName: tableName(), Key: versionKey(owner, datasetId, version), ConsistentRead: true }));
+  if (!Item) return null;
+  const { owner: _o, datasetId: _d, ...rest } = toDatasetVersion(Item) as StoredVersion & { owner: string; datasetId: string };
+  return rest;
+}
+
+/** Stores a new version already tied to its S3 object; false when that version number exists. */
+export async function putObjectVersion(owner: string, datasetId: string, version: DatasetVersion, objectKey: string): Promise<boolean> {
+  try {
+    await ddb().send(new PutCommand({
+      TableName: tableName(),
+      Item: { ...versionKey(owner, datasetId, version.version), type: 'DatasetVersion', owner, datasetId, ...version, objectKey },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+// ---------- S3 object markers: which version an uploaded object became ----------
+
+const objectMarkerKey = (owner: string, datasetId: string, objectId: string) => ({ PK: keys.owner(owner), SK: keys.datasetObject(datasetId, objectId) });
+
+export interface ObjectMarker { version?: number; claimedAt: number }
+
+/** Claims an object for this invocation; null when it was claimed before (then read the marker). */
+export async function claimObject(owner: string, datasetId: string, objectId: string, at: Date): Promise<boolean> {
+  try {
+    await ddb().send(new PutCommand({
+      TableName: tableName(),
+      Item: { ...objectMarkerKey(owner, datasetId, objectId), type: 'DatasetObject', owner, datasetId, claimedAt: at.getTime() },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+export async function getObjectMarker(owner: string, datasetId: string, objectId: string): Promise<ObjectMarker | null> {
+  const { Item } = await ddb().send(new GetCommand({ TableName: tableName(), Key: objectMarkerKey(owner, datasetId, objectId), ConsistentRead: true }));
+  return Item ? { claimedAt: Number(Item.claimedAt), ...(Item.version === undefined ? {} : { version: Number(Item.version) }) } : null;
+}
+
+/** The newest marker of an object key with this ETag (whatever its sequencer): a sidecar finds its zip's version so. */
+export async function findObjectMarker(owner: string, datasetId: string, objectIdPrefix: string): Promise<ObjectMarker | null> {
+  const { Items = [] } = await ddb().send(new QueryCommand({
+    TableName: tableName(),
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.owner(owner), ':prefix': keys.datasetObject(datasetId, objectIdPrefix) },
+    ConsistentRead: true,
+  }));
+  const item = Items.filter((i) => i.version !== undefined).sort((a, b) => String(b.SK).localeCompare(String(a.SK)))[0];
+  return item ? { claimedAt: Number(item.claimedAt), version: Number(item.version) } : null;
+}
+
+/** Takes over a claim whose holder never recorded a version (it crashed): true when this invocation won it. */
+export async function takeOverObject(owner: string, datasetId: string, objectId: string, staleClaimedAt: number, at: Date): Promise<boolean> {
+  try {
+    await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: objectMarkerKey(owner, datasetId, objectId),
+      UpdateExpression: 'SET claimedAt = :now',
+      ConditionExpression: 'claimedAt = :old AND attribute_not_exists(version)',
+      ExpressionAttributeValues: { ':now': at.getTime(), ':old': staleClaimedAt },
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+export async function setObjectVersion(owner: string, datasetId: string, objectId: string, version: number): Promise<void> {
+  await ddb().send(new UpdateCommand({
+    TableName: tableName(),
+    Key: objectMarkerKey(owner, datasetId, objectId),
+    UpdateExpression: 'SET version = :v',
+    ExpressionAttributeValues: { ':v': version },
+  }));
+}
+
+// ---------- the validation lease ----------
+
+/**
+ * UPLOADING → VALIDATING for this object, or a re-claim of a VALIDATING version whose lease ran out (a retry
+ * after a crash or a released lease). Returns the attempt number, or null when another invocation holds it,
+ * it is decided, or it belongs to another object.
+ */
+export async function claimValidation(owner: string, datasetId: string, version: number, object: { key: string; eTag: string }, at: Date, leaseMs: number): Promise<number | null> {
+  try {
+    const { Attributes } = await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: versionKey(owner, datasetId, version),
+      UpdateExpression: 'SET #status = :validating, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, objectETag = :etag, objectKey = :key, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(PK) AND (#status = :uploading OR (#status = :validating AND leaseUntil < :now)) AND (attribute_not_exists(objectETag) OR objectETag = :etag)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':validating': 'VALIDATING', ':uploading': 'UPLOADING', ':lease': at.getTime() + leaseMs, ':now': at.getTime(),
+        ':zero': 0, ':one': 1, ':etag': object.eTag, ':key': object.key, ':at': at.toISOString(),
+      },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return Number(Attributes?.attempts ?? 1);
+  } catch (error) {
+    if (isConditionFailed(error)) return null;
+    throw error;
+  }
+}
+
+/** Lets a retry re-claim at once (after a transient failure), instead of waiting out the lease. */
+export async function releaseValidation(owner: string, datasetId: string, version: number, eTag: string): Promise<void> {
+  try {
+    await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: versionKey(owner, datasetId, version),
+      UpdateExpression: 'SET leaseUntil = :zero',
+      ConditionExpression: '#status = :validating AND objectETag = :etag',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':zero': 0, ':validating': 'VALIDATING', ':etag': eTag },
+    }));
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+  }
+}
+
+/** VALIDATING → READY | INVALID for this object only; false when it was decided already. */
+export async function decideValidation(owner: string, datasetId: string, version: number, eTag: string, status: 'READY' | 'INVALID', patch: Partial<DatasetVersion>, at: Date): Promise<boolean> {
+  const fields = Object.entries({ ...patch, status, updatedAt: at.toISOString() }).filter(([, v]) => v !== undefined);
+  try {
+    await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: versionKey(owner, datasetId, version),
+      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')} REMOVE leaseUntil`,
+      ConditionExpression: '#status = :validating AND objectETag = :etag',
+      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([f], i) => [`#f${i}`, f])) },
+      ExpressionAttributeValues: { ':validating': 'VALIDATING', ':etag': eTag, ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])) },
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Ends a VALIDATING version whose lease ran out long ago (its validator crashed and no retry came) as INVALID. */
+export async function failStuckValidation(owner: string, datasetId: string, version: number, before: number, patch: Partial<DatasetVersion>, at: Date): Promise<boolean> {
+  const fields = Object.entries({ ...patch, status: 'INVALID', updatedAt: at.toISOString() });
+  try {
+    await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: versionKey(owner, datasetId, version),
+      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')} REMOVE leaseUntil`,
+      ConditionExpression: '#status = :validating AND leaseUntil < :before',
+      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([f], i) => [`#f${i}`, f])) },
+      ExpressionAttributeValues: { ':validating': 'VALIDATING', ':before': before, ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])) },
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+export async function recordAutoStart(owner: string, datasetId: string, version: number, autoStart: NonNullable<DatasetVersion['autoStart']>): Promise<void> {
+  await ddb().send(new UpdateCommand({
+    TableName: tableName(),
+    Key: versionKey(owner, datasetId, version),
+    UpdateExpression: 'SET autoStart = :a',
+    ExpressionAttributeValues: { ':a': autoStart },
+  }));
 }

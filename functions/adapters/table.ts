@@ -18,6 +18,8 @@ export const keys = {
   dataset: (datasetId: string) => `DS#${datasetId}`,
   datasetVersion: (datasetId: string, version: number) => `DSV#${datasetId}#${String(version).padStart(6, '0')}`,
   datasetVersions: (datasetId: string) => `DSV#${datasetId}#`,
+  /** One uploaded S3 object (key hash, ETag, sequencer) → the version it became: makes S3 events idempotent. */
+  datasetObject: (datasetId: string, objectId: string) => `DSOBJ#${datasetId}#${objectId}`,
   job: (jobId: string) => `JOB#${jobId}`,
   connection: (connectionId: string) => `CONN#${connectionId}`,
   idempotency: (key: string) => `IDEMP#${key}`,

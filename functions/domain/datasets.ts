@@ -1,4 +1,5 @@
 // Datasets and their immutable versions. Pure: ids and the clock come in as arguments.
+import { createHash } from 'node:crypto';
 import { Conflict, NotFound, TooLarge } from './errors';
 import type { Dataset, DatasetVersion, Trainer, ValidationReport } from './schemas';
 
@@ -38,6 +39,42 @@ export function parseDatasetObjectKey(eventKey: string): DatasetObject | null {
   return { owner: decodeURIComponent(owner), datasetId, version: parsedVersion, fileName };
 }
 
+/** Tooling uploads straight into the bucket under `incoming/{owner}/{dataset}/{file}.zip` (owner URI-encoded). */
+export const INCOMING_PREFIX = 'incoming/';
+/** `{file}.zip.train.json` beside the zip: a training request (CreateJobRequest minus the dataset) started once the version is READY. */
+export const SIDECAR_SUFFIX = '.train.json';
+const DATASET_REF = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
+
+export interface IncomingObject {
+  owner: string;
+  /** An existing dataset id of the owner, or the id (and name) of a dataset created for it. */
+  datasetId: string;
+  fileName: string;
+  /** The zip's key: the object itself, or the zip a sidecar belongs to. */
+  zipKey: string;
+  sidecar: boolean;
+}
+
+export function parseIncomingKey(eventKey: string): IncomingObject | null {
+  const key = decodeEventKey(eventKey);
+  const match = /^incoming\/([^/]+)\/([^/]+)\/([^/]+\.zip)(\.train\.json)?$/i.exec(key);
+  if (!match) return null;
+  const [, owner, datasetId, fileName, sidecar] = match as unknown as [string, string, string, string, string | undefined];
+  if (!DATASET_REF.test(datasetId)) return null;
+  let decodedOwner: string;
+  try {
+    decodedOwner = decodeURIComponent(owner);
+  } catch {
+    return null;
+  }
+  return { owner: decodedOwner, datasetId, fileName, zipKey: sidecar ? key.slice(0, -SIDECAR_SUFFIX.length) : key, sidecar: Boolean(sidecar) };
+}
+
+/** One uploaded object: its key, its content (ETag) and its upload (S3's sequencer orders writes to one key). */
+export const objectIdPrefix = (key: string, eTag: string): string =>
+  `${createHash('sha256').update(key).digest('hex').slice(0, 32)}#${eTag.replace(/"/g, '')}#`;
+export const objectId = (key: string, eTag: string, sequencer: string): string => `${objectIdPrefix(key, eTag)}${sequencer}`;
+
 /** The version a job will train on: the one asked for, or the newest READY one. */
 export function pickVersion(dataset: Dataset, versions: DatasetVersion[], requested?: number): DatasetVersion {
   if (requested !== undefined) {
@@ -55,13 +92,14 @@ export function fitIssues(report: ValidationReport, trainer: Trainer): string[] 
   const rules = trainer.dataset;
   const acceptsVideo = rules.formats.some((f) => VIDEO_FORMATS.includes(f));
   const acceptsImages = rules.formats.some((f) => IMAGE_FORMATS.includes(f));
-  const media = (acceptsImages ? report.images : 0) + (acceptsVideo ? report.videos : 0);
-  const noun = acceptsVideo && acceptsImages ? 'images or videos' : acceptsVideo ? 'videos' : 'images';
+  const pairsOnly = rules.layout === 'start-end';
+  const media = pairsOnly ? report.editPairs ?? 0 : (acceptsImages ? report.images : 0) + (acceptsVideo ? report.videos : 0);
+  const noun = pairsOnly ? 'start/end image pairs' : acceptsVideo && acceptsImages ? 'images or videos' : acceptsVideo ? 'videos' : 'images';
   const issues: string[] = [];
   if (report.errors.length > 0) issues.push('the dataset has validation errors');
   if (media < rules.minImages) issues.push(`${trainer.name} needs at least ${rules.minImages} ${noun}, the dataset has ${media}`);
   if (rules.maxImages !== undefined && media > rules.maxImages) issues.push(`${trainer.name} takes at most ${rules.maxImages} ${noun}, the dataset has ${media}`);
-  if (rules.captions === 'required' && report.pairs < media) issues.push(`${trainer.name} needs a caption for every file, ${media - report.pairs} have none`);
+  if (rules.captions === 'required' && !pairsOnly && report.pairs < media) issues.push(`${trainer.name} needs a caption for every file, ${media - report.pairs} have none`);
   return issues;
 }
 

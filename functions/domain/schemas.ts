@@ -32,6 +32,8 @@ export const DatasetRules = z.object({
   maxImages: z.number().int().optional(),
   formats: z.array(z.string()),
   captions: z.enum(['optional', 'required', 'none']),
+  /** `start-end`: the trainer learns from before/after pairs (ROOT_start.EXT + ROOT_end.EXT), counted as pairs. */
+  layout: z.enum(['images', 'start-end']).optional(),
 });
 export type DatasetRules = z.infer<typeof DatasetRules>;
 
@@ -63,6 +65,16 @@ export const ValidationReport = z.object({
   minHeight: z.number().int().optional(),
   maxWidth: z.number().int().optional(),
   maxHeight: z.number().int().optional(),
+  /** Files named NAME_mask.EXT, paired with NAME.EXT; not counted as images. */
+  masks: z.number().int().optional(),
+  /** Complete ROOT_start / ROOT_end pairs (edit trainers). */
+  editPairs: z.number().int().optional(),
+  /** Images whose content repeats another's. */
+  duplicates: z.number().int().optional(),
+  /** Captions holding the `[trigger]` placeholder, replaced by the trigger phrase at training. */
+  triggerPlaceholders: z.number().int().optional(),
+  /** System and hidden files ignored (__MACOSX, .DS_Store, Thumbs.db, dot-files). */
+  ignored: z.number().int().optional(),
   errors: z.array(Finding),
   warnings: z.array(Finding),
   fitsTrainers: z.array(z.string()).optional(),
@@ -82,6 +94,8 @@ export const DatasetVersion = z.object({
   createdAt: IsoTime,
   updatedAt: IsoTime.optional(),
   report: ValidationReport.optional(),
+  /** For a direct S3 upload with a `.train.json` sidecar: the job it started, or why it could not. */
+  autoStart: z.object({ jobId: z.string().optional(), error: z.object({ code: z.string(), message: z.string() }).optional() }).optional(),
 });
 export type DatasetVersion = z.infer<typeof DatasetVersion>;
 
@@ -157,6 +171,10 @@ export const CreateJobRequest = z.object({
   origin: z.enum(['web', 'api']).optional(),
 });
 export type CreateJobRequest = z.infer<typeof CreateJobRequest>;
+
+/** The `.train.json` sidecar of a direct S3 upload: a job request whose dataset is the upload itself. */
+export const SidecarTrainingRequest = CreateJobRequest.omit({ datasetId: true, datasetVersion: true, origin: true }).strict();
+export type SidecarTrainingRequest = z.infer<typeof SidecarTrainingRequest>;
 
 export const ListJobsQuery = z.object({
   status: JobStatus.optional(),

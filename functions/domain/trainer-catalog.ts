@@ -61,7 +61,7 @@ export const fallbackTrainers: Trainer[] = [
     id: 'fal-ai/flux-kontext-trainer', provider: 'fal', name: 'FLUX.1 Kontext [dev] edit LoRA', kind: 'image',
     description: 'Teaches FLUX.1 Kontext an image edit from before/after pairs named ROOT_start.EXT and ROOT_end.EXT, with an optional ROOT.txt holding the edit instruction.',
     outputFormat: 'safetensors',
-    dataset: { minImages: 2, formats: IMAGE_FORMATS, captions: 'optional' },
+    dataset: { minImages: 2, formats: IMAGE_FORMATS, captions: 'optional', layout: 'start-end' },
     params: [
       steps(1000),
       learningRate(0.0001),
