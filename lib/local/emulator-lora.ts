@@ -62,3 +62,23 @@ function seeded(seed: string): () => number {
     return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The same LoRA grown to about `megabytes` by a zero-filled U8 tensor at the end of the data section, as
+ * parts: the real bytes, then a count of zeros that is streamed and never held in memory. */
+export function buildLargeEmulatedLora(spec: LoraSpec, megabytes: number): [Uint8Array, { zeros: number }] {
+  const small = buildEmulatedLora(spec);
+  const view = new DataView(small.buffer, small.byteOffset, small.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(small.subarray(8, 8 + headerLength))) as Record<string, unknown>;
+  const data = small.subarray(8 + headerLength);
+  const padding = Math.max(0, Math.round(megabytes * 1024 * 1024) - small.byteLength);
+  header['emulator.padding'] = { dtype: 'U8', shape: [padding], data_offsets: [data.byteLength, data.byteLength + padding] };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerBytes = new Uint8Array(json.byteLength + ((8 - (json.byteLength % 8)) % 8)).fill(0x20);
+  headerBytes.set(json);
+  const head = new Uint8Array(8 + headerBytes.byteLength + data.byteLength);
+  new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
+  head.set(headerBytes, 8);
+  head.set(data, 8 + headerBytes.byteLength);
+  return [head, { zeros: padding }];
+}

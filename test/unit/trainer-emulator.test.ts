@@ -168,10 +168,10 @@ describe('the trainer emulator', () => {
 
   it('lists the built-in trainers as fal training models, page by page', async () => {
     emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
-    const first = await call('GET', `${emulator.apiUrl}/v1/models?category=training&status=active&limit=5`);
-    expect(first.body.models).toHaveLength(5);
+    const first = await call('GET', `${emulator.apiUrl}/v1/models?category=training&status=active&limit=10`);
+    expect(first.body.models).toHaveLength(10);
     expect(first.body.models[0]).toMatchObject({ endpoint_id: 'fal-ai/flux-lora-fast-training', metadata: { category: 'training', status: 'active' } });
-    const second = await call('GET', `${emulator.apiUrl}/v1/models?category=training&limit=5&cursor=${first.body.next_cursor}`);
+    const second = await call('GET', `${emulator.apiUrl}/v1/models?category=training&limit=10&cursor=${first.body.next_cursor}`);
     expect(second.body).toMatchObject({ has_more: false, next_cursor: null });
     expect(second.body.models).toHaveLength(3);
     expect((await call('GET', `${emulator.apiUrl}/v1/models?category=text-to-image`)).body.models).toEqual([]);
