@@ -10,6 +10,9 @@ import { grantObjects } from './grants';
 import { handlerFunction } from './handler-function';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
 
+/** Presigned uploads land under `datasets/`, tooling's direct uploads under `incoming/` (see docs/internals.md). */
+export const DATASET_PREFIXES = ['datasets/', 'incoming/'] as const;
+
 export interface DatasetsProps {
   /** The single table (dataset versions). */
   readonly table: dynamodb.ITable;
@@ -27,7 +30,10 @@ export interface DatasetsProps {
   readonly timeout?: Duration;
 }
 
-/** Dataset validation: every object created under `datasets/` runs `validate-dataset`. */
+/**
+ * Dataset validation: every object created under `datasets/` (presigned uploads) or `incoming/` (tooling's
+ * direct uploads and their `.train.json` sidecars) runs `validate-dataset`.
+ */
 export class Datasets extends Construct {
   readonly validator: lambda.IFunction;
 
@@ -46,11 +52,11 @@ export class Datasets extends Construct {
       timeout: props.timeout ?? Duration.minutes(5),
     });
     table.grantReadWriteData(this.validator);
-    grantObjects(this.validator, bucket, 'datasets/', ['s3:GetObject']);
+    for (const prefix of DATASET_PREFIXES) grantObjects(this.validator, bucket, prefix, ['s3:GetObject']);
     acknowledgeTableIndexes(this, table);
     trainerSecret.grantRead(this.validator);
     stateMachine.grantStartExecution(this.validator);
-    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.validator), { prefix: 'datasets/' });
+    for (const prefix of DATASET_PREFIXES) bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.validator), { prefix });
     for (const child of Stack.of(this).node.children) {
       if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
       acknowledge(child, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

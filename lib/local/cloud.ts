@@ -15,6 +15,7 @@ import { closeServer, listen, startServer } from './http-util';
 import { lambdaApi } from './lambda-api';
 import { LambdaRuntime, LOCAL_REGION } from './lambda-runtime';
 import { s3Notifications } from './s3-notifications';
+import { s3UploadPolicyProxy } from './s3-upload-policy';
 import { localStepFunctions } from './step-functions';
 import { StackTemplate } from './template';
 import { startTrainerEmulator } from './trainer-emulator';
@@ -73,7 +74,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     const s3Address = await s3.run();
     stops.push(() => s3.close());
-    const s3Url = `http://${host}:${s3Address.port}`;
+    // Everything reaches s3rver through the policy-checking front (s3rver ignores POST policies).
+    const s3Front = await startServer(s3UploadPolicyProxy({ host: '127.0.0.1', port: s3Address.port }, join(dataDir, 's3')));
+    stops.push(() => closeServer(s3Front.server));
+    const s3Url = `http://${host}:${new URL(s3Front.url).port}`;
 
     const dyn = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     const dynPort = await listen(dyn, 0);

@@ -238,18 +238,20 @@ describe('WebSocket API', () => {
 });
 
 describe('datasets', () => {
-  it('validates every object created under datasets/ with validate-dataset', () => {
+  it('validates every object created under datasets/ (presigned) and incoming/ (direct tooling uploads) with validate-dataset', () => {
     const [validatorId] = functionByHandler(template, 'validate-dataset');
     assert.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: Match.stringLikeRegexp('^StorageDatasets') },
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [{
+        LambdaFunctionConfigurations: ['datasets/', 'incoming/'].map((prefix) => ({
           Events: ['s3:ObjectCreated:*'],
-          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'datasets/' }] } },
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: prefix }] } },
           LambdaFunctionArn: { 'Fn::GetAtt': [validatorId, 'Arn'] },
-        }],
+        })),
       },
     });
+    const reads = JSON.stringify(assert.findResources('AWS::IAM::Policy'));
+    expect(reads).toContain('/incoming/*');
   });
 });
 
