@@ -45,6 +45,8 @@ export interface LocalCloud {
   stateMachineDefinition: unknown;
   /** Resolves once stream records and executions started so far have been handed on (for tests). */
   streamsIdle(): Promise<void>;
+  /** The workflow executions of a job (named after it: `${jobId}` and the reconciler's `${jobId}-r${n}`), for tests. */
+  executionsOf(jobId: string): { name: string; status: string }[];
   stop(): Promise<void>;
 }
 
@@ -181,6 +183,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       s3Url,
       stateMachineDefinition: definition,
       streamsIdle: () => pump.idle(),
+      executionsOf: (jobId) => sfn.executions()
+        .filter((e) => e.name === jobId || e.name.startsWith(`${jobId}-r`))
+        .map((e) => ({ name: e.name, status: e.status })),
       stop,
     };
   } catch (error) {

@@ -24,7 +24,8 @@ export interface ErrorBurst {
   count: number;
   /** @default 503 */
   status?: number;
-  /** fal `error_type` (body and X-Fal-Error-Type). @default runner_scheduling_failure for 503, none for 429 */
+  /** fal `error_type` (body and X-Fal-Error-Type). @default runner_scheduling_failure for 503, request_timeout for 504,
+   * none for 429; on `result` and `file` none, and the body is a gateway's HTML page rather than fal's JSON. */
   errorType?: string;
   /** Sets X-Fal-Retryable. */
   retryable?: boolean;
@@ -79,6 +80,8 @@ export interface AppliedFault {
 /** What to do with one answer. */
 export interface AnswerPlan {
   error?: { status: number; body: unknown; headers: Record<string, string> };
+  /** The error's body as text, instead of JSON (a gateway's HTML page). */
+  raw?: string;
   malformed?: 'invalid-json' | 'missing-fields';
   delayMs?: number;
 }
@@ -104,11 +107,17 @@ export class FaultCounter {
     const burst = faults.errorBursts?.[call];
     if (burst && index <= burst.count) {
       const status = burst.status ?? 503;
-      const type = burst.errorType ?? (status === 503 ? 'runner_scheduling_failure' : status === 504 ? 'request_timeout' : undefined);
+      // A result or file fetch that fails is the gateway's trouble, not the training's: it says so in plain text
+      // (a fal JSON error body on a result is the training's own outcome), unless an error type is asked for.
+      const gateway = (call === 'result' || call === 'file') && burst.errorType === undefined && status !== 429;
+      const type = burst.errorType ?? (gateway ? undefined : status === 503 ? 'runner_scheduling_failure' : status === 504 ? 'request_timeout' : undefined);
       const headers: Record<string, string> = {};
       if (status === 429) headers['retry-after'] = '1';
       let body: unknown;
-      if (protocol === 'fal') {
+      if (gateway) {
+        plan.raw = `<html><body><h1>${status} Bad Gateway</h1></body></html>`;
+        headers['content-type'] = 'text/html';
+      } else if (protocol === 'fal') {
         body = { detail: status === 429 ? 'Too many requests' : `Injected ${status} (${index} of ${burst.count})`, ...(type ? { error_type: type } : {}) };
         if (type) headers['x-fal-error-type'] = type;
         if (burst.retryable !== undefined) headers['x-fal-retryable'] = String(burst.retryable);

@@ -63,7 +63,7 @@ function seeded(seed: string): () => number {
   };
 }
 
-/** The same LoRA grown to about `megabytes` by a zero-filled U8 tensor at the end of the data section, as
+/** The same LoRA grown to `megabytes` (exactly, unless smaller than the LoRA itself) by a zero-filled U8 tensor at the end of the data section, as
  * parts: the real bytes, then a count of zeros that is streamed and never held in memory. */
 export function buildLargeEmulatedLora(spec: LoraSpec, megabytes: number): [Uint8Array, { zeros: number }] {
   const small = buildEmulatedLora(spec);
@@ -71,14 +71,22 @@ export function buildLargeEmulatedLora(spec: LoraSpec, megabytes: number): [Uint
   const headerLength = Number(view.getBigUint64(0, true));
   const header = JSON.parse(new TextDecoder().decode(small.subarray(8, 8 + headerLength))) as Record<string, unknown>;
   const data = small.subarray(8 + headerLength);
-  const padding = Math.max(0, Math.round(megabytes * 1024 * 1024) - small.byteLength);
-  header['emulator.padding'] = { dtype: 'U8', shape: [padding], data_offsets: [data.byteLength, data.byteLength + padding] };
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const headerBytes = new Uint8Array(json.byteLength + ((8 - (json.byteLength % 8)) % 8)).fill(0x20);
-  headerBytes.set(json);
-  const head = new Uint8Array(8 + headerBytes.byteLength + data.byteLength);
-  new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
-  head.set(headerBytes, 8);
-  head.set(data, 8 + headerBytes.byteLength);
+  const target = Math.round(megabytes * 1024 * 1024);
+  // The padding's size is written into the header, whose length moves the padding's size: settle both.
+  let padding = Math.max(0, target - small.byteLength);
+  let head = small;
+  for (let round = 0; round < 4; round++) {
+    header['emulator.padding'] = { dtype: 'U8', shape: [padding], data_offsets: [data.byteLength, data.byteLength + padding] };
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const headerBytes = new Uint8Array(json.byteLength + ((8 - (json.byteLength % 8)) % 8)).fill(0x20);
+    headerBytes.set(json);
+    head = new Uint8Array(8 + headerBytes.byteLength + data.byteLength);
+    new DataView(head.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
+    head.set(headerBytes, 8);
+    head.set(data, 8 + headerBytes.byteLength);
+    const next = Math.max(0, target - head.byteLength);
+    if (next === padding) break;
+    padding = next;
+  }
   return [head, { zeros: padding }];
 }

@@ -120,7 +120,9 @@ export async function startTrainerEmulator(options: TrainerEmulatorOptions): Pro
 
   /** Applies a spoiling plan to a normal answer: malformed body, held answer. */
   function spoil(reply: Reply, plan: AnswerPlan, stripped: () => unknown): Reply {
-    if (plan.error) return { ...json(plan.error.status, plan.error.body, plan.error.headers), ...(plan.delayMs ? { delayMs: plan.delayMs } : {}) };
+    if (plan.error) {
+      return { ...json(plan.error.status, plan.error.body, plan.error.headers), ...(plan.raw ? { raw: plan.raw } : {}), ...(plan.delayMs ? { delayMs: plan.delayMs } : {}) };
+    }
     let out = reply;
     if (plan.malformed === 'invalid-json') out = { ...reply, raw: '{"status": "IN_PROGR' };
     if (plan.malformed === 'missing-fields') out = { ...reply, body: stripped() };
