@@ -143,6 +143,8 @@ describe('requests the trainer loses', () => {
     expect((await call('GET', urls(body.request_id).status)).status).toBe(404);
     expect((await call('GET', urls(body.request_id).result)).status).toBe(404);
     expect(await call('PUT', urls(body.request_id).cancel)).toMatchObject({ status: 404, body: { status: 'NOT_FOUND' } });
+    const fal = createFalProvider({ queueUrl: emulator.queueUrl, apiUrl: emulator.apiUrl, apiKey: 'k' });
+    await expect(fal.status({ provider: 'fal', endpoint, requestId: body.request_id })).rejects.toMatchObject({ name: 'TrainerRejected', code: 'TRAINER_NOT_FOUND' });
   });
 
   it.each([404, 410] as const)('expires the result (%i) after completion; the fal adapter fails the job without retry', async (expired) => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { pipeline, Readable, Writable } from 'node:stream';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,17 @@ describe('extracting the LoRA from a trainer\'s tar archive', () => {
     await expect(extract(gz, 'lora.safetensors')).rejects.toThrow(/gzip-compressed/);
     const archive = await gnuTar({ 'lora.safetensors': lora }, 'ustar');
     await expect(extract(archive.subarray(0, 20_000), 'lora.safetensors')).rejects.toThrow('The archive ended in the middle of a file.');
+  });
+
+  it('works as a stage of stream.pipeline, as collect uses it', async () => {
+    const archive = await gnuTar({ 'output/flux_train_replicate/lora.safetensors': lora, 'output/x.yaml': config }, 'gnu');
+    const received: Buffer[] = [];
+    const sink = new Writable({ write(chunk, _encoding, callback) { received.push(chunk); callback(); } });
+    await new Promise<void>((resolve, reject) => pipeline(Readable.from(chunks(archive, 4096)), tarMember('lora.safetensors'), sink, (error) => (error ? reject(error) : resolve())));
+    expect(Buffer.concat(received).equals(lora)).toBe(true);
+    const failing = new Writable({ write(_chunk, _encoding, callback) { callback(); } });
+    await expect(new Promise<void>((resolve, reject) => pipeline(Readable.from(chunks(archive, 4096)), tarMember('missing.safetensors'), failing, (error) => (error ? reject(error) : resolve()))))
+      .rejects.toThrow('The archive has no missing.safetensors.');
   });
 
   it('matches a member by exact path or base name only', () => {
