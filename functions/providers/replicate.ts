@@ -53,10 +53,13 @@ export function replicateErrorMessage(body: unknown, status: number): string {
 
 const withStop = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
-function refusal(answer: Answer, action: string): Error {
+function refusal(answer: Answer, action: string, hasToken = true): Error {
   const message = withStop(replicateErrorMessage(answer.body, answer.status));
   if (answer.status === 429 || answer.status === 408 || answer.status >= 500) {
     return new TrainerUnavailable(`Replicate could not ${action} right now (HTTP ${answer.status}): ${message}`);
+  }
+  if (answer.status === 401 && !hasToken) {
+    return new TrainerRejected('No Replicate API token is configured: set REPLICATE_API_TOKEN, or add it to the trainer secret.', 'TRAINER_AUTH');
   }
   if (answer.status === 401 || answer.status === 403) {
     return new TrainerRejected(`Replicate refused the API token while trying to ${action} (HTTP ${answer.status}): ${message} Check the trainer key.`, 'TRAINER_AUTH');
@@ -98,7 +101,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Trai
 
   /** A training object, or the reason there is none; answers without an id or status are retried. */
   async function training(response: Answer, action: string): Promise<ReplicateTraining> {
-    if (response.status < 200 || response.status >= 300) throw refusal(response, action);
+    if (response.status < 200 || response.status >= 300) throw refusal(response, action, Boolean(options.apiToken));
     const body = response.body as Partial<ReplicateTraining> | undefined;
     if (response.malformed || typeof body?.id !== 'string' || typeof body.status !== 'string') {
       throw new TrainerUnavailable(`Replicate answered the call to ${action} without a training (HTTP ${response.status}); asking again later.`);
@@ -112,7 +115,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Trai
     if (!version) {
       version = (async () => {
         const response = await call('GET', `/models/${model}`, `find the trainer model ${model}`);
-        if (response.status !== 200) throw refusal(response, `find the trainer model ${model}`);
+        if (response.status !== 200) throw refusal(response, `find the trainer model ${model}`, Boolean(options.apiToken));
         const id = (response.body as { latest_version?: { id?: unknown } } | undefined)?.latest_version?.id;
         if (typeof id !== 'string' || !id) throw new TrainerUnavailable(`Replicate listed no version of ${model}.`);
         return id;

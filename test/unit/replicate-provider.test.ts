@@ -90,6 +90,9 @@ describe('starting a Replicate training', () => {
     const error = await rejection(auth.replicate.submit(request));
     expect(error).toMatchObject({ name: 'TrainerRejected', code: 'TRAINER_AUTH' });
     expect(error.message).not.toContain(TOKEN);
+    const fetch: typeof globalThis.fetch = async () => new Response(JSON.stringify({ title: 'Unauthenticated', status: 401 }), { status: 401 });
+    const anonymous = createReplicateProvider({ apiUrl: API, destination: 'me/x', fetch });
+    expect(await rejection(anonymous.submit(request))).toMatchObject({ code: 'TRAINER_AUTH', message: expect.stringMatching(/No Replicate API token is configured/) });
   });
 
   it.each([
