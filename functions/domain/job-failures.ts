@@ -22,7 +22,8 @@ function causeMessage(cause: string | undefined): string | undefined {
 
 export function failureFrom(error: TaskError | undefined): Failure {
   const name = error?.Error ?? 'Unknown';
-  const detail = causeMessage(error?.Cause);
+  // Messages are put inside sentences below: no full stop of their own.
+  const detail = causeMessage(error?.Cause)?.trim().replace(/\.+$/, '');
   switch (name) {
     case 'TrainerRejected':
       return { code: 'TRAINER_REJECTED', message: `The trainer refused the job: ${detail ?? 'no reason given'}. Check the parameters and the dataset, then start it again.` };
@@ -34,11 +35,15 @@ export function failureFrom(error: TaskError | undefined): Failure {
     case 'OverBudget':
     case 'PollBudgetExceeded':
     case 'States.Timeout':
-      return { code: 'TRAINING_TIMEOUT', message: `${detail ?? 'The training took longer than allowed.'} It was stopped at the trainer. Try fewer steps or a smaller dataset, or start it again when the trainer is less busy.` };
+      return { code: 'TRAINING_TIMEOUT', message: `${detail ?? 'The training took longer than allowed'}. It was stopped at the trainer. Try fewer steps or a smaller dataset, or start it again when the trainer is less busy.` };
     case 'TrainerLostJob':
-      return { code: 'TRAINER_LOST_JOB', message: detail ?? 'The trainer no longer knows this job; it may have expired or been removed on its side. Start the job again.' };
+      return {
+        code: 'TRAINER_LOST_JOB',
+        message: detail && /start .*again/i.test(detail) ? `${detail}.`
+          : `${detail ?? 'The trainer no longer knows this job; it may have expired or been removed on its side'}. Start the job again.`,
+      };
     case 'WorkflowLost':
-      return { code: 'WORKFLOW_LOST', message: `${detail ?? 'The workflow following this job stopped.'} Start the job again; if it keeps happening, contact support with the job id.` };
+      return { code: 'WORKFLOW_LOST', message: `${detail ?? 'The workflow following this job stopped'}. Start the job again; if it keeps happening, contact support with the job id.` };
     case 'InvalidArtifact':
       return { code: 'INVALID_ARTIFACT', message: `The trainer returned a file that is not a usable LoRA (${detail ?? 'unreadable'}). Start the job again.` };
     default:

@@ -14,6 +14,8 @@ export const TrainingState = z.object({
   phase: TrainingPhase.default('queued'),
   polls: z.number().int().nonnegative().default(0),
   waitSeconds: z.number().nonnegative().default(0),
+  /** Status checks CancelRemote made since it asked the trainer to cancel (it asks again every few). */
+  cancelChecks: z.number().int().nonnegative().optional(),
   // Whatever a Catch or a Pass state put there; only a well-formed {Error, Cause} is kept.
   error: z.unknown().optional().transform((value) => TaskError.safeParse(value).data),
 });

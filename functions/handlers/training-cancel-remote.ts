@@ -1,16 +1,22 @@
-// CancelRemote: asks the trainer to stop. If it had already finished, the LoRA is collected instead and the
-// job completes (the record says the cancel came too late).
+// CancelRemote: asks the trainer to stop, then watches until it has. If it had already finished, the LoRA is
+// collected instead and the job completes (the record says the cancel came too late).
 import { config } from '../adapters/config';
 import { updateJob } from '../adapters/job-store';
 import { loadTask } from '../adapters/training-jobs';
 import { providerFor } from '../adapters/trainers';
 import { cancelled, isTerminal, type JobRecord } from '../domain/job-lifecycle';
 import type { TrainingState } from '../domain/training-state';
+import { TrainerRejected, type CancelOutcome, type RemoteStatus } from '../providers/provider';
+
+/** While a trainer takes its time over a cancel, it is asked again every this many checks (not every one:
+ * a cancel is one request, and some trainers restart their grace period on each). */
+const ASK_AGAIN_EVERY = 10;
 
 const endCancelled = async (job: JobRecord, state: TrainingState): Promise<TrainingState> => {
   const now = new Date();
   await updateJob(job, (current) => (isTerminal(current.status) ? null : cancelled(current, now)));
-  return { ...state, phase: 'done' };
+  const { cancelChecks: _checks, ...rest } = state;
+  return { ...rest, phase: 'done' };
 };
 
 export const handler = async (input: unknown): Promise<TrainingState> => {
@@ -20,13 +26,24 @@ export const handler = async (input: unknown): Promise<TrainingState> => {
   if (!job.remote) return endCancelled(job, state);
 
   const provider = await providerFor(job.remote);
-  const outcome = await provider.cancel(job.remote);
-  if (outcome === 'cancelled' || outcome === 'not-found') return endCancelled(job, state);
+  const checks = state.phase === 'cancelling' ? (state.cancelChecks ?? 0) + 1 : 0;
+  let outcome: CancelOutcome | undefined;
+  if (checks % ASK_AGAIN_EVERY === 0) {
+    outcome = await provider.cancel(job.remote);
+    if (outcome === 'cancelled' || outcome === 'not-found') return endCancelled(job, state);
+  }
 
-  const status = await provider.status(job.remote);
+  let status: RemoteStatus;
+  try {
+    status = await provider.status(job.remote);
+  } catch (error) {
+    // The trainer forgot the job while it was being cancelled: there is nothing left to stop.
+    if (error instanceof TrainerRejected && error.code === 'TRAINER_NOT_FOUND') return endCancelled(job, state);
+    throw error;
+  }
   if (status.state === 'completed') return { ...state, polls, phase: 'completed', waitSeconds: 0 };
   if (outcome === 'already-completed' || status.state === 'cancelled' || status.state === 'failed') return endCancelled(job, state);
   // Requested but still running: look again shortly, within the same budget as polling.
   if (polls >= config.maxPolls) return endCancelled(job, state);
-  return { ...state, polls, phase: 'cancelling', waitSeconds: config.pollMinSeconds };
+  return { ...state, polls, phase: 'cancelling', cancelChecks: checks, waitSeconds: config.pollMinSeconds };
 };

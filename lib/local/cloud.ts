@@ -43,6 +43,8 @@ export interface LocalCloud {
   emulatorUrl: string;
   s3Url: string;
   stateMachineDefinition: unknown;
+  /** The S3 event records s3rver emitted, and a way to deliver one again (duplicate and late events, for tests). */
+  s3Events: { records(): S3EventRecordLike[]; deliver(event: { Records: S3EventRecordLike[] }): void; idle(): Promise<void> };
   /** Resolves once stream records and executions started so far have been handed on (for tests). */
   streamsIdle(): Promise<void>;
   /** The workflow executions of a job (named after it: `${jobId}` and the reconciler's `${jobId}-r${n}`), for tests. */
@@ -137,7 +139,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
 
     const notifications = s3Notifications(template.objectCreatedNotifications(), runtime, LOCAL_NAMES.datasets);
-    s3.on('event', (event: { Records: unknown[] }) => notifications.deliver(event));
+    const s3Records: S3EventRecordLike[] = [];
+    s3.on('event', (event: { Records: S3EventRecordLike[] }) => {
+      s3Records.push(...event.Records);
+      notifications.deliver(event);
+    });
 
     const api = httpGateway({ routes: template.httpRoutes(), runtime, issuer, basePath: '/api' });
     const ws = webSocketGateway({ routes: template.webSocketRoutes(), runtime, path: '/ws', stage: 'local' });
@@ -182,6 +188,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       emulatorUrl: emulator.url,
       s3Url,
       stateMachineDefinition: definition,
+      s3Events: { records: () => [...s3Records], deliver: (event) => notifications.deliver(event), idle: () => notifications.idle() },
       streamsIdle: () => pump.idle(),
       executionsOf: (jobId) => sfn.executions()
         .filter((e) => e.name === jobId || e.name.startsWith(`${jobId}-r`))
@@ -227,3 +234,4 @@ const CORS = `<CORSConfiguration>
 </CORSConfiguration>`;
 
 export type { Server };
+export type S3EventRecordLike = { eventName: string; s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string; sequencer?: string } } };

@@ -158,6 +158,19 @@ describe('the training workflow tasks', () => {
     expect(writtenStatus()).toEqual(['CANCELLED']);
   });
 
+  it('cancel-remote asks once, then watches the trainer, asking again only every few checks', async () => {
+    withJob({ status: 'CANCELLING', remote });
+    provider.cancel.mockResolvedValue('requested');
+    provider.status.mockResolvedValue({ state: 'running', progress: { fraction: 0.5 } });
+    let next = await cancelRemote({ ...state, phase: 'cancel' });
+    expect(next).toMatchObject({ phase: 'cancelling', cancelChecks: 0 });
+    for (let i = 0; i < 9; i++) next = await cancelRemote(next);
+    expect(provider.cancel).toHaveBeenCalledTimes(1);
+    next = await cancelRemote(next);
+    expect(provider.cancel).toHaveBeenCalledTimes(2);
+    expect(provider.status).toHaveBeenCalledTimes(11);
+  });
+
   it('mark-failed ends the job FAILED with a readable message and stops the trainer', async () => {
     withJob({ status: 'RUNNING', remote });
     provider.cancel.mockResolvedValue('cancelled');

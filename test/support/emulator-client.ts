@@ -1,0 +1,50 @@
+// The trainer emulator's own record and fault injection (lib/local/emulator-faults.ts), for tests that
+// compare what Loraworks says with what the trainer did.
+export interface EmulatorRecord {
+  requestId: string;
+  endpoint: string;
+  status: 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'FORGOTTEN';
+  cancelRequested: boolean;
+  step: number;
+  totalSteps: number;
+  input: Record<string, unknown>;
+  queuePosition?: number;
+  faultsApplied?: { fault: string; call?: string; detail?: string }[];
+}
+
+export class EmulatorClient {
+  constructor(readonly url: string) {}
+
+  /** Faults for the next submission whose body contains `match` (a unique trigger phrase reaches one job). */
+  async inject(match: string, faults: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${this.url}/__emulator/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match, faults }),
+    });
+    if (res.status >= 300) throw new Error(`registering faults for ${match}: ${res.status} ${await res.text()}`);
+  }
+
+  async requests(): Promise<EmulatorRecord[]> {
+    return (await (await fetch(`${this.url}/__emulator/requests`)).json()) as EmulatorRecord[];
+  }
+
+  /** The requests submitted with this trigger phrase (fal's trigger_word / trigger_phrase). */
+  async requestsFor(trigger: string): Promise<EmulatorRecord[]> {
+    return (await this.requests()).filter((r) => r.input.trigger_word === trigger || r.input.trigger_phrase === trigger);
+  }
+}
+
+/** Polls `check` every 100 ms until it returns a value, or fails with `what` after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
