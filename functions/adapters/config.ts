@@ -26,6 +26,7 @@ export const config = {
   get replicateApiToken() { return process.env.REPLICATE_API_TOKEN || null; },
   get replicateApiUrl() { return process.env.REPLICATE_API_URL || 'https://api.replicate.com/v1'; },
   get replicateDestination() { return process.env.REPLICATE_DESTINATION || null; },
+  get trainerTimeoutMs() { return numberOr('TRAINER_TIMEOUT_MS', 20_000); },
   get maxUploadBytes() { return numberOr('MAX_UPLOAD_BYTES', 2 * 1024 ** 3); },
   get pollMinSeconds() { return numberOr('POLL_MIN_SECONDS', 5); },
   get pollMaxSeconds() { return numberOr('POLL_MAX_SECONDS', 120); },

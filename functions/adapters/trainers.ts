@@ -96,10 +96,13 @@ async function createProvider(name: ProviderName): Promise<TrainerProvider> {
   const { FAL_KEY, REPLICATE_API_TOKEN } = await trainerKeys();
   const secretValues = [FAL_KEY, REPLICATE_API_TOKEN];
   if (name === 'fal') {
-    return withScrubbedErrors(createFalProvider({ queueUrl: config.falQueueUrl, apiUrl: config.falApiUrl, ...(FAL_KEY ? { apiKey: FAL_KEY } : {}) }), secretValues);
+    return withScrubbedErrors(createFalProvider({
+      queueUrl: config.falQueueUrl, apiUrl: config.falApiUrl, timeoutMs: config.trainerTimeoutMs, ...(FAL_KEY ? { apiKey: FAL_KEY } : {}),
+    }), secretValues);
   }
   return withScrubbedErrors(createReplicateProvider({
     apiUrl: config.replicateApiUrl,
+    timeoutMs: config.trainerTimeoutMs,
     ...(REPLICATE_API_TOKEN ? { apiToken: REPLICATE_API_TOKEN } : {}),
     ...(config.replicateDestination ? { destination: config.replicateDestination } : {}),
   }), secretValues);
