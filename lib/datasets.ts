@@ -52,7 +52,9 @@ export class Datasets extends Construct {
       timeout: props.timeout ?? Duration.minutes(5),
     });
     table.grantReadWriteData(this.validator);
-    for (const prefix of DATASET_PREFIXES) grantObjects(this.validator, bucket, prefix, ['s3:GetObject']);
+    grantObjects(this.validator, bucket, 'incoming/', ['s3:GetObject']);
+    // PutObject: a READY version's bytes are copied (server-side) to its own datasets/ key.
+    grantObjects(this.validator, bucket, 'datasets/', ['s3:GetObject', 's3:PutObject']);
     acknowledgeTableIndexes(this, table);
     trainerSecret.grantRead(this.validator);
     stateMachine.grantStartExecution(this.validator);

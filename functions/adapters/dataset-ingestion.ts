@@ -7,11 +7,11 @@
 //  3. the verdict is a conditional write VALIDATING → READY | INVALID for that ETag only.
 // Any error but a transient one ends INVALID with a message; a transient one releases the lease and is
 // retried by Lambda, and the last attempt ends INVALID too, so no version stays VALIDATING.
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { inspectArchive } from '../domain/archive-inspection';
 import { rejectedReport } from '../domain/dataset-validation';
 import {
-  newDataset, newVersion, objectId, objectIdPrefix, parseDatasetObjectKey, parseIncomingKey, SIDECAR_SUFFIX,
+  datasetObjectKey, newDataset, newVersion, objectId, objectIdPrefix, parseDatasetKey, parseIncomingKey, SIDECAR_SUFFIX,
 } from '../domain/datasets';
 import { isDomainError } from '../domain/errors';
 import { SidecarTrainingRequest, type DatasetVersion } from '../domain/schemas';
@@ -30,9 +30,12 @@ export const MAX_ATTEMPTS = 3;
 /** A claim that recorded no version after this long belongs to a crashed invocation and may be taken over. */
 const MARKER_TAKEOVER_MS = 60_000;
 const SIDECAR_MAX_BYTES = 64 * 1024;
+/** Metadata on the copy of a version's bytes at its own key; its ObjectCreated event is not a new upload. */
+const COPY_MARK = 'loraworks-version-copy';
 
 export interface UploadedObject {
   bucket: string;
+  /** The object key as stored (the event's form encoding already undone). */
   key: string;
   size?: number;
   eTag?: string;
@@ -54,7 +57,7 @@ export async function ingestObject(object: UploadedObject, leaseMs: number, now 
     await sidecarArrived(object.bucket, incoming.owner, incoming.datasetId, incoming.zipKey);
     return 'sidecar';
   }
-  const presigned = incoming ? null : parseDatasetObjectKey(object.key);
+  const presigned = incoming ? null : parseDatasetKey(object.key);
   if (!incoming && !presigned) {
     logger.warn('Ignored an object outside the dataset key conventions', { key: object.key });
     return 'ignored';
@@ -64,6 +67,7 @@ export async function ingestObject(object: UploadedObject, leaseMs: number, now 
     if (error.name === 'NotFound' || error.name === 'NoSuchKey') return null;
     throw error;
   });
+  if (head?.Metadata?.[COPY_MARK]) return 'ignored'; // a version's own copy, made below
   const eTag = (head?.ETag ?? '').replace(/"/g, '');
   if (!head || (object.eTag && object.eTag.replace(/"/g, '') !== eTag)) {
     logger.info('Stale event: the object was replaced or removed since', { key: object.key });
@@ -162,6 +166,12 @@ async function validateVersion(object: UploadedObject, target: Target, eTag: str
     }
   }
   const status = (patch.report?.errors.length ?? 1) > 0 ? 'INVALID' : 'READY';
+  if (status === 'READY') {
+    // Every READY version's bytes live at its own key, which nothing overwrites (a direct upload's incoming/
+    // key, or an overwritten presigned key, may be replaced by the next upload). A server-side copy.
+    const ownKey = datasetObjectKey(owner, datasetId, version, (await getStoredVersion(owner, datasetId, version))?.fileName ?? 'dataset.zip');
+    if (ownKey !== object.key) await copyToVersionKey(object.bucket, object.key, ownKey, eTag, version, attempt, { owner, datasetId });
+  }
   if (!(await decideValidation(owner, datasetId, version, eTag, status, patch, now()))) {
     logger.info('Version was decided by another invocation', { datasetId, version });
     return 'duplicate';
@@ -169,6 +179,18 @@ async function validateVersion(object: UploadedObject, target: Target, eTag: str
   logger.info('Dataset version validated', { datasetId, version, status, images: patch.report?.images, errors: patch.report?.errors.length });
   if (status === 'READY' && target.direct) await autoStartIfAsked(object.bucket, object.key, owner, datasetId, version, {});
   return 'validated';
+}
+
+async function copyToVersionKey(bucket: string, from: string, to: string, eTag: string, version: number, attempt: number, ids: { owner: string; datasetId: string }): Promise<void> {
+  try {
+    await s3().send(new CopyObjectCommand({
+      Bucket: bucket, Key: to, CopySource: `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`, CopySourceIfMatch: `"${eTag}"`,
+      MetadataDirective: 'REPLACE', Metadata: { [COPY_MARK]: String(version) }, ContentType: 'application/zip',
+    }));
+  } catch (error) {
+    if (attempt < MAX_ATTEMPTS) await releaseValidation(ids.owner, ids.datasetId, version, eTag);
+    throw error;
+  }
 }
 
 const isTransient = (error: unknown): boolean => {

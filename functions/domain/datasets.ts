@@ -28,15 +28,21 @@ export interface DatasetObject {
 /** S3 event records carry keys form-encoded: `+` is a space, `%xx` an escape. */
 export const decodeEventKey = (eventKey: string): string => decodeURIComponent(eventKey.replace(/\+/g, ' '));
 
-/** Reads a key as it arrives in an S3 event. */
-export function parseDatasetObjectKey(eventKey: string): DatasetObject | null {
-  const key = decodeEventKey(eventKey);
+/** Reads a key as it arrives in an S3 event (form-encoded). */
+export const parseDatasetObjectKey = (eventKey: string): DatasetObject | null => parseDatasetKey(decodeEventKey(eventKey));
+
+/** Reads an object key (as stored): `datasets/{owner, URI-encoded}/{datasetId}/v{version}/{fileName}`. */
+export function parseDatasetKey(key: string): DatasetObject | null {
   const match = /^datasets\/([^/]+)\/([^/]+)\/v(\d+)\/([^/]+)$/.exec(key);
   if (!match) return null;
   const [, owner, datasetId, version, fileName] = match as unknown as [string, string, string, string, string];
   const parsedVersion = Number(version);
   if (!Number.isSafeInteger(parsedVersion) || parsedVersion < 1) return null;
-  return { owner: decodeURIComponent(owner), datasetId, version: parsedVersion, fileName };
+  try {
+    return { owner: decodeURIComponent(owner), datasetId, version: parsedVersion, fileName };
+  } catch {
+    return null;
+  }
 }
 
 /** Tooling uploads straight into the bucket under `incoming/{owner}/{dataset}/{file}.zip` (owner URI-encoded). */
@@ -55,8 +61,8 @@ export interface IncomingObject {
   sidecar: boolean;
 }
 
-export function parseIncomingKey(eventKey: string): IncomingObject | null {
-  const key = decodeEventKey(eventKey);
+/** Reads an object key (as stored, not as an event encodes it). */
+export function parseIncomingKey(key: string): IncomingObject | null {
   const match = /^incoming\/([^/]+)\/([^/]+)\/([^/]+\.zip)(\.train\.json)?$/i.exec(key);
   if (!match) return null;
   const [, owner, datasetId, fileName, sidecar] = match as unknown as [string, string, string, string, string | undefined];

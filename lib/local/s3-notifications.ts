@@ -6,6 +6,7 @@ import type { Notification } from './template';
 const RETRY_DELAYS_MS = [1_000, 2_000];
 
 export function s3Notifications(notifications: Notification[], runtime: LambdaRuntime, bucket: string) {
+  const inFlight = new Set<Promise<void>>();
   const invoke = async (handler: string, event: unknown) => {
     for (let attempt = 0; ; attempt++) {
       const outcome = await runtime.invoke(handler, event);
@@ -24,9 +25,16 @@ export function s3Notifications(notifications: Notification[], runtime: LambdaRu
         if (!String(record.eventName).startsWith('ObjectCreated') || record.s3?.bucket?.name !== bucket) continue;
         const key = decodeURIComponent(String(record.s3.object.key).replace(/\+/g, ' '));
         for (const n of notifications) {
-          if (key.startsWith(n.prefix) && key.endsWith(n.suffix)) void invoke(n.handler, { Records: [{ ...record, eventName: `${record.eventName}` }] });
+          if (!key.startsWith(n.prefix) || !key.endsWith(n.suffix)) continue;
+          const delivery = invoke(n.handler, { Records: [{ ...record, eventName: `${record.eventName}` }] });
+          inFlight.add(delivery);
+          void delivery.finally(() => inFlight.delete(delivery));
         }
       }
+    },
+    /** Resolves once every delivery started so far (retries included) has finished. */
+    async idle(): Promise<void> {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
   };
 }
