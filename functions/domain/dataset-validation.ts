@@ -30,15 +30,18 @@ const baseOf = (name: string) => name.split('/').pop() ?? name;
 export const isJunk = (name: string) =>
   name.startsWith('__MACOSX/') || name.split('/').some((part) => part.startsWith('.')) || /^(thumbs\.db|desktop\.ini)$/i.test(baseOf(name));
 
+/** What the rules keep of one entry once it was read whole: its first bytes (media) or its text (caption). */
 interface Kept {
   entry: DirectoryEntry;
-  head: Buffer[];
-  headLength: number;
+  head: Buffer;
   tail: Buffer;
-  complete: boolean;
 }
 
-/** Collects what the rules need from each entry during the one streaming pass. */
+/**
+ * Collects what the rules need from each entry during the one streaming pass. Only the entry in hand holds a
+ * buffer (its first bytes and last few); a finished media entry keeps MEDIA_SUMMARY_BYTES, so memory does not
+ * grow with the number of files beyond a small fixed amount each.
+ */
 export class DatasetInspection {
   private readonly kept: Kept[] = [];
   readonly junk: DirectoryEntry[] = [];
@@ -48,28 +51,39 @@ export class DatasetInspection {
       this.junk.push(entry);
       return null;
     }
-    const limit = CAPTION_EXTENSIONS.includes(extension(entry.name)) ? MAX_CAPTION_BYTES + 1 : MEDIA_HEAD_BYTES;
-    const kept: Kept = { entry, head: [], headLength: 0, tail: Buffer.alloc(0), complete: false };
-    this.kept.push(kept);
+    const caption = CAPTION_EXTENSIONS.includes(extension(entry.name));
+    const limit = caption ? MAX_CAPTION_BYTES + 1 : MEDIA_HEAD_BYTES;
+    const head = Buffer.allocUnsafe(Math.min(limit, entry.uncompressedSize));
+    let headLength = 0;
+    let tail = Buffer.alloc(0);
+    const kept = this.kept;
     return {
       update(chunk) {
-        if (kept.headLength < limit) {
-          const piece = chunk.subarray(0, limit - kept.headLength);
-          kept.head.push(Buffer.from(piece));
-          kept.headLength += piece.length;
-        }
-        kept.tail = chunk.length >= TAIL_BYTES ? Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES)) : Buffer.concat([kept.tail, chunk]).subarray(-TAIL_BYTES);
+        if (headLength < head.length) headLength += chunk.copy(head, headLength, 0, Math.min(chunk.length, head.length - headLength));
+        tail = chunk.length >= TAIL_BYTES ? Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES)) : Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
       },
       finish() {
-        kept.complete = true;
+        // Keep only what judging needs: a caption's bytes, a media file's header (dimensions, magic) and tail.
+        const keep = caption ? head.subarray(0, headLength) : Buffer.from(summaryOf(head.subarray(0, headLength)));
+        kept.push({ entry, head: keep, tail });
       },
     };
   };
 
   /** Judges what was read. `findings` are the archive-level ones found while reading. */
   report(findings: Finding[], trainers: Trainer[]): ValidationReport {
-    return judge(this.kept.filter((k) => k.complete), this.junk, findings, trainers);
+    return judge(this.kept, this.junk, findings, trainers);
   }
+}
+
+/** Enough of a media header to recognise it, read its size and judge its integrity (JPEG: up to its frame header). */
+const MEDIA_SUMMARY_BYTES = 512;
+function summaryOf(head: Buffer): Buffer {
+  const sniffed = sniffMedia(head);
+  if (sniffed?.format !== 'jpg' || !sniffed.width) return head.subarray(0, Math.min(head.length, MEDIA_SUMMARY_BYTES));
+  // A JPEG's size sits in its frame header, possibly far in (EXIF): rebuild a tiny JPEG head carrying it.
+  const frame = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, sniffed.height! >> 8, sniffed.height! & 0xff, sniffed.width >> 8, sniffed.width & 0xff, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]);
+  return frame;
 }
 
 interface Media {
@@ -93,7 +107,7 @@ function judge(files: Kept[], junk: DirectoryEntry[], archiveFindings: Finding[]
   for (const file of files) {
     const { name, uncompressedSize: size } = file.entry;
     const ext = extension(name);
-    const head = Buffer.concat(file.head);
+    const head = file.head;
     if (CAPTION_EXTENSIONS.includes(ext)) {
       const text = readCaption(head, size, name, out);
       captions.set(stem(name), { name, ...(text === undefined ? {} : { text }) });
