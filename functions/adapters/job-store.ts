@@ -154,8 +154,16 @@ export async function saveJob(current: JobRecord, next: JobRecord): Promise<JobR
       TableName: tableName(),
       Key: { PK: keys.owner(current.owner), SK: keys.job(current.id) },
       UpdateExpression: expression,
-      ConditionExpression: '#current = :current',
-      ExpressionAttributeNames: { ...names, '#current': 'status' },
+      // The decision also rested on whether the job had reached the trainer (a cancel ends a job at once only
+      // before that): a submit recorded meanwhile makes the record the caller saw stale.
+      ConditionExpression: [
+        '#current = :current',
+        ...(current.remote ? [] : ['attribute_not_exists(#remote)']),
+        ...(current.submittingAt ? [] : ['attribute_not_exists(#submitting)']),
+      ].join(' AND '),
+      ExpressionAttributeNames: {
+        ...names, '#current': 'status', ...(current.remote ? {} : { '#remote': 'remote' }), ...(current.submittingAt ? {} : { '#submitting': 'submittingAt' }),
+      },
       ExpressionAttributeValues: { ...values, ':current': current.status },
       ReturnValues: 'ALL_NEW',
     }));
@@ -250,6 +258,25 @@ export async function markWorkflowRestart(job: JobRecord, at: Date): Promise<Job
       ReturnValues: 'ALL_NEW',
     }));
     return Attributes ? toJobRecord(Attributes) : { ...job, workflowRestarts: (previous ?? 0) + 1, reconciledAt: at.toISOString() };
+  } catch (error) {
+    if (isConditionFailed(error)) return null;
+    throw error;
+  }
+}
+
+/** Notes that a submit to the trainer is starting; null when the job was cancelled (or finished) first. */
+export async function markSubmitting(job: JobRecord, at: Date): Promise<JobRecord | null> {
+  try {
+    const { Attributes } = await ddb().send(new UpdateCommand({
+      TableName: tableName(),
+      Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
+      UpdateExpression: 'SET submittingAt = :at',
+      ConditionExpression: '#status = :q AND attribute_not_exists(remote)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':at': at.toISOString(), ':q': 'QUEUED' },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return Attributes ? toJobRecord(Attributes) : { ...job, submittingAt: at.toISOString() };
   } catch (error) {
     if (isConditionFailed(error)) return null;
     throw error;

@@ -12,6 +12,8 @@ export type JobRecord = Job & {
   workflowRestarts?: number;
   /** When the reconciler last restarted its workflow. */
   reconciledAt?: string;
+  /** Set just before the submit call to the trainer: from then on a cancel has to go through the trainer. */
+  submittingAt?: string;
 };
 
 export type JobOrigin = Job['origin'];
@@ -73,7 +75,9 @@ export function transition(job: JobRecord, to: JobStatus, at: Date, patch: Parti
 export function requestCancel(job: JobRecord, at: Date): JobRecord {
   if (isTerminal(job.status)) throw new Conflict('JOB_FINISHED', `Job ${job.id} already ${job.status.toLowerCase()}.`);
   if (job.status === 'CANCELLING') return job;
-  const to: JobStatus = job.status === 'QUEUED' && !job.remote ? 'CANCELLED' : 'CANCELLING';
+  // Only a job no submit has started for can end at once; otherwise the trainer may have it (the workflow
+  // then cancels it there, or collects the LoRA if it finished first).
+  const to: JobStatus = job.status === 'QUEUED' && !job.remote && !job.submittingAt ? 'CANCELLED' : 'CANCELLING';
   const message = to === 'CANCELLED' ? 'Cancelled before it reached the trainer.' : 'Cancelling at the trainer.';
   return transition(job, to, at, { progress: { ...job.progress, message } });
 }
@@ -121,6 +125,6 @@ export function cancelled(job: JobRecord, at: Date): JobRecord {
 
 /** The job as the API shows it: no owner, no trainer-side handles. */
 export function publicJob(job: JobRecord): Job {
-  const { owner: _owner, remote: _remote, workflowRestarts: _restarts, reconciledAt: _reconciled, ...rest } = job;
+  const { owner: _owner, remote: _remote, workflowRestarts: _restarts, reconciledAt: _reconciled, submittingAt: _submitting, ...rest } = job;
   return rest;
 }

@@ -1,4 +1,4 @@
-import { getJob, saveJob } from '../adapters/job-store';
+import { getJob, updateJob } from '../adapters/job-store';
 import { NotFound } from '../domain/errors';
 import { publicJob, requestCancel } from '../domain/job-lifecycle';
 import { JobPath } from '../http/paths';
@@ -7,7 +7,8 @@ import { httpRoute } from '../http/http-route';
 export const handler = httpRoute({ path: JobPath }, async ({ owner, path, now }) => {
   const job = await getJob(owner, path.jobId);
   if (!job) throw new NotFound('JOB_NOT_FOUND', `Job ${path.jobId} does not exist.`);
-  const next = requestCancel(job, now);
-  const saved = next === job ? job : await saveJob(job, next);
+  // Re-read and decide again when the workflow moved the job meanwhile (it may have just reached the
+  // trainer, which turns an immediate CANCELLED into CANCELLING).
+  const saved = await updateJob(job, (current) => requestCancel(current, now));
   return { status: 202, body: publicJob(saved) };
 });

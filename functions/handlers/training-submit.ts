@@ -2,7 +2,7 @@
 import { presignDownload } from '../adapters/blob-store';
 import { config } from '../adapters/config';
 import { getVersion } from '../adapters/dataset-store';
-import { attachRemote, updateJob } from '../adapters/job-store';
+import { attachRemote, getJob, markSubmitting, updateJob } from '../adapters/job-store';
 import { logger } from '../adapters/logger';
 import { loadTask } from '../adapters/training-jobs';
 import { getTrainer, providerFor } from '../adapters/trainers';
@@ -34,6 +34,14 @@ export const handler = async (input: unknown): Promise<TrainingState> => {
   );
 
   const provider = await providerFor(trainer);
+  if (!(await markSubmitting(job, new Date()))) {
+    // Cancelled (or moved on) just now: nothing reached the trainer. A cancel ends here, once.
+    const current = await getJob(job.owner, job.id);
+    if (current && current.status === 'CANCELLING' && !current.remote) {
+      await updateJob(current, (latest) => (isTerminal(latest.status) || latest.remote ? null : cancelled(latest, new Date())));
+    }
+    return { ...state, phase: 'done' };
+  }
   const remote = await provider.submit({ trainer, datasetUrl, triggerPhrase: job.triggerPhrase, params: job.params });
   const stored = await attachRemote(job, remote, new Date());
   if (!stored) {

@@ -31,7 +31,8 @@ describe('cancelling a job over the API', () => {
     expect(response.statusCode).toBe(202);
     expect(parseBody(response).status).toBe('CANCELLING');
     const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(update.ConditionExpression).toBe('#current = :current');
+    // Conditional on the status it saw, and on no submit having started since it read the job.
+    expect(update.ConditionExpression).toBe('#current = :current AND attribute_not_exists(#submitting)');
     expect(update.ExpressionAttributeValues![':current']).toBe('RUNNING');
   });
 

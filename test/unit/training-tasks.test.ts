@@ -65,7 +65,19 @@ describe('the training workflow tasks', () => {
     provider.submit.mockResolvedValue(remote);
     expect((await submit({ jobId: '01JOB', owner: 'alice' })).phase).toBe('queued');
     expect(provider.submit.mock.calls[0]![0].datasetUrl).toContain('datasets/alice/ds1/v1/set.zip');
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues![':remote']).toEqual(remote);
+    // First the note that a submit starts (a cancel from then on goes through the trainer), then the remote job.
+    const updates = ddb.commandCalls(UpdateCommand).map(({ args: [{ input }] }) => input);
+    expect(updates[0]!.UpdateExpression).toBe('SET submittingAt = :at');
+    expect(updates[1]!.ExpressionAttributeValues![':remote']).toEqual(remote);
+  });
+
+  it('submit calls no trainer when the job was cancelled just before', async () => {
+    withJob({ status: 'QUEUED' });
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: { version: 1, status: 'READY', fileName: 'set.zip' } });
+    const failed = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+    ddb.on(UpdateCommand).rejects(failed);
+    expect((await submit({ jobId: '01JOB', owner: 'alice' })).phase).toBe('done');
+    expect(provider.submit).not.toHaveBeenCalled();
   });
 
   it('poll routes a cancel request to CancelRemote', async () => {
