@@ -242,7 +242,9 @@ async function readSidecar(bucket: string, key: string): Promise<{ request: Side
   try {
     const { Body, ContentLength } = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if ((ContentLength ?? 0) > SIDECAR_MAX_BYTES) return { error: { code: 'SIDECAR_TOO_LARGE', message: `${key} is over ${SIDECAR_MAX_BYTES} bytes; a training request is a small JSON object.` } };
-    text = (await Body?.transformToString('utf-8')) ?? '';
+    const chunks: Buffer[] = [];
+    for await (const chunk of (Body ?? []) as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+    text = Buffer.concat(chunks).toString('utf8');
   } catch (error) {
     if ((error as Error).name === 'NoSuchKey' || (error as Error).name === 'NotFound') return null;
     throw error;

@@ -1,97 +1,148 @@
 import './handler-env';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
-import JSZip from 'jszip';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { readyVersion, TRAINER_ID } from './handler-env';
+import { makePng } from '../support/png';
+import { buildZip } from '../support/zip-writer';
+import { TRAINER_ID } from './handler-env';
 
 vi.mock('../../functions/adapters/trainers', async () => {
   const { fallbackTrainers } = await import('../../functions/domain/trainer-catalog');
-  return { listTrainers: async () => ({ source: 'fallback', trainers: fallbackTrainers }) };
+  return { listTrainers: async () => ({ source: 'fallback', trainers: fallbackTrainers }), getTrainer: async (id: string) => fallbackTrainers.find((t) => t.id === id) };
 });
 
 const { handler } = await import('../../functions/handlers/validate-dataset');
 const ddb = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
-const versionKey = { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' };
+const KEY = 'datasets/alice/ds1/v1/set.zip';
+const zip = buildZip(Array.from({ length: 5 }, (_, i) => [
+  { name: `img${i}.png`, data: makePng(64, 64, i), method: 0 }, { name: `img${i}.txt`, data: `a photo of tok ${i}` },
+]).flat());
+const ETAG = 'abc123';
+const conditionFailed = () => Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' });
 
-const jpeg = () => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x04, 0x00, 0x04, 0x00, 0x03, 0, 0, 0, 0]);
-async function datasetZip(images: number): Promise<Buffer> {
-  const zip = new JSZip();
-  for (let i = 0; i < images; i++) zip.file(`img${i}.jpg`, jpeg()).file(`img${i}.txt`, `a photo of tok ${i}`);
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
-}
-
-const s3Event = (key: string, size: number): S3Event => ({
-  Records: [{ s3: { bucket: { name: 'datasets-test' }, object: { key, size } } } as never],
+const s3Event = (key = KEY, eTag = ETAG): S3Event => ({
+  Records: [{ s3: { bucket: { name: 'datasets-test' }, object: { key, size: zip.length, eTag, sequencer: '0A1' } } } as never],
+});
+const version = (patch: Record<string, unknown> = {}) => ({
+  PK: 'OWNER#alice', SK: 'DSV#ds1#000001', type: 'DatasetVersion', owner: 'alice', datasetId: 'ds1', version: 1,
+  status: 'UPLOADING', sizeBytes: zip.length, fileName: 'set.zip', source: 'web', createdAt: '2025-01-01T00:00:00.000Z', ...patch,
 });
 
 const updates = () => ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
-const written = (input: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }) =>
+const decided = () => updates().find((u) => String(u.ConditionExpression).includes('objectETag = :etag') && String(u.UpdateExpression).includes('REMOVE leaseUntil'));
+const fieldsOf = (input: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> }) =>
   Object.fromEntries(Object.entries(input.ExpressionAttributeNames ?? {}).filter(([k]) => k.startsWith('#f'))
     .map(([k, field]) => [field, input.ExpressionAttributeValues?.[`:v${k.slice(2)}`]]));
+
+function serveZip(body: Buffer = zip) {
+  s3.on(HeadObjectCommand).resolves({ ETag: `"${ETAG}"`, ContentLength: body.length });
+  s3.on(GetObjectCommand).callsFake(async (input: { Key: string; Range?: string }) => {
+    if (input.Key.endsWith('.train.json')) throw Object.assign(new Error('no sidecar'), { name: 'NoSuchKey' });
+    const [start, end] = input.Range ? input.Range.replace('bytes=', '').split('-').map(Number) as [number, number] : [0, body.length - 1];
+    return { ETag: `"${ETAG}"`, Body: Readable.from([body.subarray(start, end + 1)]) };
+  });
+}
 
 beforeEach(() => {
   ddb.reset();
   s3.reset();
   ddb.on(GetCommand).resolves({});
-  ddb.on(UpdateCommand).resolves({});
   ddb.on(PutCommand).resolves({});
+  ddb.on(QueryCommand).resolves({ Items: [] });
+  ddb.on(UpdateCommand).resolves({ Attributes: { attempts: 1 } });
+  s3.on(CopyObjectCommand).resolves({});
 });
 
 describe('validating an uploaded dataset', () => {
-  it('marks the version VALIDATING, then READY with its sha256, size and report', async () => {
-    const zip = await datasetZip(5);
-    ddb.on(GetCommand, { Key: versionKey }).resolves({ Item: { ...readyVersion(), status: 'UPLOADING', report: undefined } });
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from(zip) }));
+  it('claims the version under a lease, then decides it READY with its sha256, size and report', async () => {
+    serveZip();
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: version() });
+    await handler(s3Event());
 
-    await handler(s3Event('datasets/alice/ds1/v1/my+set.zip', zip.length));
-
-    expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'datasets-test', Key: 'datasets/alice/ds1/v1/my set.zip' });
-    const [validating, decided] = updates();
-    expect(written(validating!)).toMatchObject({ status: 'VALIDATING' });
-    const result = written(decided!);
+    const claim = updates().find((u) => String(u.UpdateExpression).includes('leaseUntil = :lease'))!;
+    expect(claim.ConditionExpression).toContain('#status = :uploading OR (#status = :validating AND leaseUntil < :now)');
+    const result = fieldsOf(decided()!);
     expect(result).toMatchObject({ status: 'READY', sizeBytes: zip.length, sha256: createHash('sha256').update(zip).digest('hex') });
-    expect(result.report).toMatchObject({ images: 5, pairs: 5, errors: [], minWidth: 1024, minHeight: 1024 });
+    expect(result.report).toMatchObject({ images: 5, pairs: 5, errors: [] });
     expect((result.report as { fitsTrainers: string[] }).fitsTrainers).toContain(TRAINER_ID);
-    expect(decided!.ConditionExpression).toContain('#status IN (:from0)');
+    // One ranged read of the tail (a small zip is all tail): the object is not read twice.
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
   });
 
   it('marks a file that is not a zip INVALID with a reason', async () => {
-    const junk = Buffer.from('this is a text file renamed to zip');
-    ddb.on(GetCommand, { Key: versionKey }).resolves({ Item: { ...readyVersion(), status: 'UPLOADING', report: undefined } });
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from(junk) }));
-
-    await handler(s3Event('datasets/alice/ds1/v1/set.zip', junk.length));
-    const result = written(updates()[1]!);
+    serveZip(Buffer.from('this is a text file renamed to zip'));
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: version() });
+    await handler(s3Event());
+    const result = fieldsOf(decided()!);
     expect(result.status).toBe('INVALID');
     expect((result.report as { errors: { code: string }[] }).errors[0]!.code).toBe('ZIP_UNREADABLE');
   });
+});
 
-  it('ignores a duplicate event for a version already decided', async () => {
-    ddb.on(GetCommand, { Key: versionKey }).resolves({ Item: readyVersion() });
-    await handler(s3Event('datasets/alice/ds1/v1/set.zip', 100));
+describe('duplicate, late and retried events', () => {
+  it('does nothing for a duplicate whose version is decided or being validated (the claim fails)', async () => {
+    serveZip();
+    ddb.on(PutCommand).rejects(conditionFailed()); // the object marker exists
+    ddb.on(GetCommand).resolves({ Item: { claimedAt: Date.now(), version: 1 } });
+    ddb.on(UpdateCommand).rejects(conditionFailed()); // the lease is held, or the version decided
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: version({ status: 'VALIDATING', objectETag: ETAG, leaseUntil: Date.now() + 60_000 }) });
+    await handler(s3Event());
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('ignores a duplicate that arrives while the first delivery is still recording the object', async () => {
+    serveZip();
+    ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { claimedAt: Date.now() } });
+    await handler(s3Event());
     expect(updates()).toHaveLength(0);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
-  it('ignores a duplicate event that lost the race to start validating', async () => {
-    ddb.on(GetCommand, { Key: versionKey }).resolves({ Item: { ...readyVersion(), status: 'UPLOADING' } });
-    ddb.on(UpdateCommand).rejects(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' }));
-    await handler(s3Event('datasets/alice/ds1/v1/set.zip', 100));
-    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  it('ignores a late event whose object was replaced since (its ETag is no longer the object’s)', async () => {
+    serveZip();
+    await handler(s3Event(KEY, 'an-older-etag'));
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(updates()).toHaveLength(0);
   });
 
-  it('records a version dropped straight into the bucket as source s3', async () => {
-    const zip = await datasetZip(4);
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from(zip) }));
-    await handler(s3Event('datasets/alice/ds1/v1/set.zip', zip.length));
+  it('releases the lease and throws on a transient read error, so Lambda’s retry validates again', async () => {
+    s3.on(HeadObjectCommand).resolves({ ETag: `"${ETAG}"`, ContentLength: zip.length });
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: version() });
+    await expect(handler(s3Event())).rejects.toThrow(/slow down/);
+    expect(updates().some((u) => u.UpdateExpression === 'SET leaseUntil = :zero')).toBe(true);
+    expect(decided()).toBeUndefined();
+  });
+
+  it('ends INVALID with a message on the last attempt instead of leaving the version VALIDATING', async () => {
+    s3.on(HeadObjectCommand).resolves({ ETag: `"${ETAG}"`, ContentLength: zip.length });
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: version({ status: 'VALIDATING', objectETag: ETAG, leaseUntil: 0, attempts: 2 }) });
+    ddb.on(UpdateCommand).resolves({ Attributes: { attempts: 3 } });
+    await handler(s3Event());
+    const result = fieldsOf(decided()!);
+    expect(result.status).toBe('INVALID');
+    expect((result.report as { errors: { code: string; message: string }[] }).errors[0]).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
+describe('direct uploads', () => {
+  it('records an incoming/ zip as a new version of source s3 and copies its bytes to the version’s own key', async () => {
+    serveZip();
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DS#faces' } }).resolves({ Item: { id: 'faces', name: 'faces' } });
+    ddb.on(UpdateCommand).callsFake(async (input: { UpdateExpression?: string }) => (input.UpdateExpression === 'ADD latestVersion :one' ? { Attributes: { latestVersion: 4 } } : { Attributes: { attempts: 1 } }));
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#faces#000004' } }).resolves({ Item: version({ version: 4, SK: 'DSV#faces#000004', datasetId: 'faces', source: 's3' }) });
+    await handler(s3Event('incoming/alice/faces/set.zip'));
     const puts = ddb.commandCalls(PutCommand).map((call) => call.args[0].input.Item!);
-    expect(puts).toContainEqual(expect.objectContaining({ SK: 'DSV#ds1#000001', source: 's3', status: 'UPLOADING' }));
-    expect(written(updates().at(-1)!).status).toBe('READY');
+    expect(puts).toContainEqual(expect.objectContaining({ SK: 'DSV#faces#000004', source: 's3', status: 'UPLOADING', objectKey: 'incoming/alice/faces/set.zip' }));
+    expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({ Key: 'datasets/alice/faces/v4/set.zip', CopySourceIfMatch: `"${ETAG}"` });
+    expect(fieldsOf(decided()!).status).toBe('READY');
   });
 });
