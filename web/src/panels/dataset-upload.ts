@@ -1,4 +1,4 @@
-import type { DatasetVersion, ValidationReport } from '../../../functions/domain/schemas';
+import type { DatasetVersion, Trainer, ValidationReport } from '../../../functions/domain/schemas';
 import { h, icon, fill } from '../dom';
 import type { Actions } from '../actions';
 import { formatBytes, plural } from '../format';
@@ -112,18 +112,20 @@ function statusView(s: ReturnType<Store['get']>, actions: Actions): (HTMLElement
         h('span', { class: 'dataset-name', title: dataset.name }, `${dataset.name} · v${version.version}`)),
       version.status === 'VALIDATING' ? h('p', { class: 'hint' }, 'Checking images, captions and sizes…') : null,
       version.status === 'UPLOADING' && upload.phase !== 'uploading' ? h('p', { class: 'hint' }, 'Waiting for storage to confirm the upload…') : null,
-      version.report ? reportView(version.report) : null));
+      version.report ? reportView(version.report, s.trainers, selectedTrainer(s)?.id) : null));
   } else if (dataset && !version) {
     out.push(h('p', { class: 'hint' }, `${dataset.name} has no uploaded version yet.`));
   }
   return out;
 }
 
-function reportView(report: ValidationReport): HTMLElement {
-  const counts = [
+function reportView(report: ValidationReport, trainers: Trainer[], chosenId: string | undefined): HTMLElement {
+  const counts: (readonly [string, number])[] = [
     ['Images', report.images], ['Captions', report.captions], ['Pairs', report.pairs],
     ...(report.videos ? [['Videos', report.videos] as const] : []),
-  ] as const;
+    ...(report.editPairs ? [['Edit pairs', report.editPairs] as const] : []),
+    ...(report.masks ? [['Masks', report.masks] as const] : []),
+  ];
   const size = report.minWidth !== undefined && report.minHeight !== undefined
     ? `${report.minWidth}×${report.minHeight}${report.maxWidth !== undefined ? ` – ${report.maxWidth}×${report.maxHeight}` : ''} px`
     : null;
@@ -131,14 +133,26 @@ function reportView(report: ValidationReport): HTMLElement {
     ...report.errors.map((f) => ({ ...f, level: 'error' as const })),
     ...report.warnings.map((f) => ({ ...f, level: 'warning' as const })),
   ];
+  const fits = report.fitsTrainers ?? [];
+  const named = trainers.filter((t) => fits.includes(t.id));
+  const fitLine = report.errors.length ? null : h('p', { class: 'fit-line', 'data-testid': 'dataset-fits' },
+    ...(named.length
+      ? [h('span', { class: 'muted' }, `Fits ${plural(named.length, 'trainer')}: `), ...named.flatMap((t, i) => [
+        i ? ', ' : '', h('span', { class: t.id === chosenId ? 'fit-chosen' : '' }, t.name)])]
+      : ['Fits no trainer yet; see the warnings.']));
+  const chosenUnfit = chosenId && !report.errors.length && !fits.includes(chosenId)
+    ? h('p', { class: 'inline-alert', role: 'alert' }, icon('alert'), h('span', {}, 'This version does not fit the selected trainer; pick one it fits or upload a new version.'))
+    : null;
   return h('div', { class: 'report', 'data-testid': 'dataset-report' },
     h('dl', { class: 'stats' }, ...counts.map(([label, value]) => h('div', { class: 'stat' }, h('dt', {}, label), h('dd', {}, value)))),
     size ? h('p', { class: 'hint' }, `Resolution ${size}`) : null,
+    report.errors.length ? h('p', { class: 'report-verdict' }, `${plural(report.errors.length, 'problem')} to fix before training${report.warnings.length ? `, ${plural(report.warnings.length, 'warning')}` : ''}:`) : null,
+    fitLine, chosenUnfit,
     findings.length
       ? h('ul', { class: 'findings', 'data-testid': 'dataset-findings' },
         ...findings.slice(0, 8).map((f) => h('li', { class: `finding finding-${f.level}` },
           icon(f.level === 'error' ? 'alert' : 'info'),
-          h('span', {}, f.message, f.file && !f.message.includes(f.file) ? h('code', {}, f.file) : null))),
+          h('span', {}, f.message, f.file && !f.message.includes(f.file) ? h('code', {}, f.file) : null, h('code', { class: 'finding-code' }, f.code)))),
         findings.length > 8 ? h('li', { class: 'finding muted' }, `…and ${findings.length - 8} more`) : null)
       : null);
 }

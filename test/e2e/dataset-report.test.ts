@@ -1,0 +1,74 @@
+// The upload panel in a real browser: an archive with problems is uploaded with progress and its validation
+// report (counts, per-file findings, which trainers fit) appears inline as soon as it arrives over the WebSocket.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCloud } from '../../lib/local/cloud';
+import { makeJpeg } from '../support/dataset-corpus';
+import { makePng } from '../support/png';
+import { buildZip } from '../support/zip-writer';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+const RESULTS = join(ROOT, 'test-results');
+const CHROMIUM = '/usr/bin/chromium';
+
+let cloud: Awaited<ReturnType<typeof startLocalCloud>>;
+let dataDir: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM}: apt-get install -y chromium`).toBe(true);
+  if (!existsSync(join(ROOT, 'web/dist/index.html'))) await build({ configFile: join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
+  await mkdir(RESULTS, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-e2e-report-'));
+  cloud = await startLocalCloud({ port: 0, dataDir });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  page.setDefaultTimeout(30_000);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await cloud?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the upload panel', () => {
+  it('refuses a file that is not a zip before uploading anything', async () => {
+    await page.goto(cloud.url);
+    await page.getByTestId('sign-in-user').fill('e2e-report');
+    await page.getByTestId('sign-in').click();
+    const notes = join(dataDir, 'notes.txt');
+    await writeFile(notes, 'not a zip');
+    await page.getByTestId('dataset-file').setInputFiles(notes);
+    await expect.poll(() => page.getByTestId('upload-error').innerText()).toMatch(/not a \.zip archive/);
+  });
+
+  it('shows the INVALID report inline: counts, the files at fault and why', async () => {
+    const zip = buildZip([
+      ...[0, 1, 2, 3].flatMap((i) => [{ name: `photo-${i}.png`, data: makePng(320, 320, i), method: 0 }, { name: `photo-${i}.txt`, data: `a photo of [trigger] ${i}` }]),
+      { name: 'photo-4.png', data: makeJpeg(640, 480, 9), method: 0 },
+      { name: 'cut.png', data: makePng(320, 320, 7).subarray(0, 2000), method: 0 },
+      { name: '../escape.png', data: makePng(320, 320, 8), method: 0 },
+      { name: 'orphan.txt', data: 'no image here' },
+      { name: '__MACOSX/._photo-0.png', data: 'x' },
+    ]);
+    const path = join(dataDir, 'holiday-set.zip');
+    await writeFile(path, zip);
+    await page.getByTestId('dataset-file').setInputFiles(path);
+    await page.locator('[data-testid="dataset-status"][data-status="INVALID"]').waitFor({ timeout: 60_000 });
+    const report = page.getByTestId('dataset-report');
+    const text = await report.innerText();
+    expect(text).toMatch(/Images\s*5/i);
+    expect(text).toContain('cut.png');
+    expect(text).toContain('../escape.png');
+    expect(text).toMatch(/problems? to fix/);
+    await page.locator('.side-section', { has: page.getByTestId('dataset-report') }).screenshot({ path: join(RESULTS, 'upload-panel-invalid.png') });
+  }, 90_000);
+});
