@@ -30,12 +30,13 @@ export const handler = async (input: unknown): Promise<TrainingState> => {
     }
     throw error;
   }
-  const { job: next, outcome } = applyStatus(job, remote, now);
+  // The write's time is after the trainer answered, so updatedAt says when the record changed.
+  const { job: next, outcome } = applyStatus(job, remote, new Date());
   if (next.status !== job.status) {
     const saved = await updateJob(job, (current) => (current.status === job.status ? next : null));
     if (saved.status === 'CANCELLING') return { ...state, polls, phase: 'cancel', waitSeconds: config.pollMinSeconds };
   } else if (next.progress !== job.progress) {
-    await saveProgress(job, next.progress, now);
+    await saveProgress(job, next.progress, new Date(next.updatedAt));
   }
 
   switch (outcome) {

@@ -1,8 +1,10 @@
 // DynamoDB Streams for dynalite, which has none: a proxy in front of it that forwards every request and,
 // for each write, reads the item before and after and emits a NEW_AND_OLD_IMAGES stream record.
-// Writes go through one at a time so each record's old and new images are exact. dynalite has no
-// transactions either: TransactWriteItems is applied item by item inside that one-at-a-time section and
-// rolled back from the before-images when a condition fails, which is atomic for every writer but this one.
+// Writes to one item go through one at a time (a lock per item key), so each record's old and new images are
+// exact and an item's records keep their order, as a stream shard keeps them; writes to different items run
+// side by side, as they do in DynamoDB. dynalite has no transactions either: TransactWriteItems takes the locks
+// of all its items, is applied item by item and rolled back from the before-images when a condition fails,
+// which is atomic for every writer but this one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   DeleteItemCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue,
@@ -31,7 +33,8 @@ export function dynamoStreamProxy(options: {
   });
   const keyNames = new Map<string, Promise<string[]>>();
   let sequence = 0;
-  let writeChain: Promise<unknown> = Promise.resolve();
+  /** The last write queued on each item (table + key), so the next write of that item waits for it. */
+  const itemLocks = new Map<string, Promise<unknown>>();
 
   const keysOf = (table: string) => {
     let names = keyNames.get(table);
@@ -98,9 +101,26 @@ export function dynamoStreamProxy(options: {
     return pairs;
   }
 
+  /** Runs `work` once every earlier write of these items has finished; later writes of them wait for it. */
+  async function withItemLocks<T>(items: [string, Key][], work: () => Promise<T>): Promise<T> {
+    const names = [...new Set(items.map(([table, key]) => `${table}|${JSON.stringify(Object.entries(key).sort(([a], [b]) => a.localeCompare(b)))}`))];
+    const previous = names.map((name) => itemLocks.get(name) ?? Promise.resolve());
+    const result = Promise.all(previous).then(work);
+    const settled = result.catch(() => undefined);
+    for (const name of names) itemLocks.set(name, settled);
+    void settled.then(() => {
+      for (const name of names) if (itemLocks.get(name) === settled) itemLocks.delete(name);
+    });
+    return result;
+  }
+
   async function write(req: IncomingMessage, body: Buffer, action: string) {
     const request = JSON.parse(body.toString('utf8'));
     const items = await touched(action, request);
+    return withItemLocks(items, () => writeLocked(req, body, action, request, items));
+  }
+
+  async function writeLocked(req: IncomingMessage, body: Buffer, action: string, request: any, items: [string, Key][]) {
     const before = await Promise.all(items.map(([table, key]) => read(table, key)));
     const response = action === 'TransactWriteItems' ? await transact(request.TransactItems, items, before) : await forward(req, body);
     if (response.status === 200) {
@@ -155,9 +175,7 @@ export function dynamoStreamProxy(options: {
       const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
       let response: Awaited<ReturnType<typeof forward>>;
       if (WRITES.has(action)) {
-        const result = writeChain.then(() => write(req, body, action));
-        writeChain = result.catch(() => undefined);
-        response = await result;
+        response = await write(req, body, action);
       } else {
         response = await forward(req, body);
       }
