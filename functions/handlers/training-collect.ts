@@ -15,6 +15,7 @@ import { artifactKey } from '../domain/artifacts';
 import { InvalidArtifact } from '../domain/job-failures';
 import { complete, isTerminal } from '../domain/job-lifecycle';
 import { metadataOf, trainingFacts } from '../domain/lora-metadata';
+import { TarMemberError, tarMember } from '../domain/tar-member';
 import { MalformedSafetensors, parseSafetensorsHeader } from '../domain/safetensors';
 import type { TrainingState } from '../domain/training-state';
 import { TrainerUnavailable } from '../providers/provider';
@@ -29,7 +30,9 @@ const asArtifactError = (error: unknown) =>
 
 /** A stream stage failed: a malformed header is final, a download that broke off is worth another try. */
 const streamError = (error: Error) =>
-  error instanceof MalformedSafetensors ? new InvalidArtifact(error.message) : new TrainerUnavailable(`The LoRA download broke off: ${error.message}`);
+  error instanceof MalformedSafetensors || error instanceof TarMemberError
+    ? new InvalidArtifact(error.message)
+    : new TrainerUnavailable(`The LoRA download broke off: ${error.message}`);
 
 export const handler = async (input: unknown): Promise<TrainingState> => {
   const { state, job } = await loadTask(input);
@@ -50,10 +53,10 @@ export const handler = async (input: unknown): Promise<TrainingState> => {
   const rewriter = headerRewriter(metadataOf(trainingFacts(job, dataset?.sha256)));
   const count = hasher();
   let failure: Error | undefined;
-  const body = pipeline(
-    Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>), rewriter.stream, count.stream,
-    (error) => { failure ??= error ?? undefined; },
-  );
+  const download = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
+  // An archive (Replicate's tar) is unpacked on the way: only the LoRA member goes on.
+  const source = output.archive ? Readable.from(tarMember(output.archive.member)(download)) : download;
+  const body = pipeline(source, rewriter.stream, count.stream, (error) => { failure ??= error ?? undefined; });
   try {
     await uploadStream(config.artifactsBucket, artifactKey(job.owner, job.id, fileName), body);
   } catch (error) {

@@ -148,6 +148,23 @@ describe('the training workflow tasks', () => {
     expect(Object.values(values)).toContain(true); // completedBeforeCancel
   });
 
+  it('collect takes the LoRA out of an archive (Replicate) before storing it', async () => {
+    const { tarEnd, tarHeader, tarPadding } = await import('../../functions/domain/tar-member');
+    withJob({ status: 'RUNNING', remote });
+    const lora = Buffer.from(buildSafetensors([{ name: 'w', dtype: 'F16', shape: [8] }], {}));
+    const tar = Buffer.concat([tarHeader('output/lora.safetensors', lora.length), lora, tarPadding(lora.length), tarEnd()]);
+    provider.result.mockResolvedValue({ loraUrl: 'https://trainer.test/out.tar', fileName: 'lora.safetensors', archive: { format: 'tar', member: 'lora.safetensors' } });
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(tar)));
+    let uploaded = Buffer.alloc(0);
+    s3.on(PutObjectCommand).callsFake(async (input: { Body: AsyncIterable<Buffer> | Buffer }) => {
+      if (Buffer.isBuffer(input.Body) || input.Body instanceof Uint8Array) uploaded = Buffer.from(input.Body);
+      else for await (const chunk of input.Body) uploaded = Buffer.concat([uploaded, chunk]);
+      return {};
+    });
+    expect((await collect(state)).phase).toBe('done');
+    expect(parseSafetensorsHeader(uploaded).metadata['loraworks.job_id']).toBe('01JOB');
+  });
+
   it('collect refuses a file that is not safetensors', async () => {
     withJob({ status: 'RUNNING', remote });
     provider.result.mockResolvedValue({ loraUrl: 'https://trainer.test/lora', fileName: 'lora.safetensors' });
