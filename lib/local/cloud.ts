@@ -134,6 +134,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       FAL_QUEUE_URL: emulator.queueUrl,
       FAL_API_URL: emulator.apiUrl,
       FAL_KEY: process.env.FAL_KEY ?? 'local-emulator-key',
+      REPLICATE_API_URL: emulator.replicateUrl,
+      REPLICATE_API_TOKEN: process.env.REPLICATE_API_TOKEN ?? 'local-emulator-token',
+      REPLICATE_DESTINATION: process.env.REPLICATE_DESTINATION ?? 'loraworks/local-loras',
       POLL_MIN_SECONDS: process.env.POLL_MIN_SECONDS ?? '1',
       POLL_MAX_SECONDS: process.env.POLL_MAX_SECONDS ?? '3',
     });

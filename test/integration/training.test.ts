@@ -102,6 +102,22 @@ describe('a LoRA job end to end', () => {
     await alice.expect(404, 'DELETE', `/adapters/${adapter.id}`);
   });
 
+  it('trains on Replicate too: the output archive is unpacked to its LoRA, with the training facts in its metadata', async () => {
+    const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 10, size: 64 }));
+    await feed.datasetVersion(dataset.id, version, ['READY']);
+    const job = await alice.expect<Job>(201, 'POST', '/jobs', {
+      trainerId: 'replicate/ostris/flux-dev-lora-trainer', datasetId: dataset.id, triggerPhrase: 'ohwx rep', params: { steps: 300 },
+    });
+    const done = await feed.job(job.id, 'COMPLETED', 90_000);
+    const link = await alice.expect<{ url: string; sizeBytes: number }>(200, 'GET', `/jobs/${job.id}/artifact`);
+    const file = new Uint8Array(await (await fetch(link.url)).arrayBuffer());
+    expect(file.length).toBe(done.artifact?.sizeBytes);
+    const header = parseSafetensorsHeader(file);
+    expect(header.metadata).toMatchObject({ 'modelspec.trigger_phrase': 'ohwx rep', 'loraworks.job_id': job.id, 'loraworks.dataset_version': String(version) });
+    const seen = (await (await fetch(`${cloud.emulatorUrl}/__emulator/requests`)).json()) as { protocol?: string; status: string }[];
+    expect(seen.some((r) => r.protocol === 'replicate' && r.status === 'COMPLETED')).toBe(true);
+  });
+
   it('cancels a running job at the trainer and ends CANCELLED', async () => {
     const { dataset } = await readyDataset();
     const job = await startJob(dataset.id, 10_000);
