@@ -122,6 +122,14 @@ async function pushLatency() {
       const message = JSON.parse(data.toString()) as { type: string; job?: Job };
       if (message.type === 'job' && message.job) received.push({ at, job: message.job });
     });
+    // When each job write committed in the table, by job id and the record's updatedAt.
+    const committed = new Map<string, number>();
+    cloud.onStreamRecords((records, at) => {
+      for (const r of records) {
+        const image = r.dynamodb?.NewImage;
+        if (image?.type?.S === 'Job' && image.id?.S && image.updatedAt?.S) committed.set(`${image.id.S}@${image.updatedAt.S}`, at);
+      }
+    });
     const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
     await feed.datasetVersion(dataset.id, version, ['READY']);
     const started = Date.now();
@@ -131,18 +139,24 @@ async function pushLatency() {
     await Promise.all(jobs.map((job) => feed.job(job.id, 'COMPLETED', 300_000)));
     const wall = (Date.now() - started) / 1000;
     feed.close();
-    // One sample per write: a message whose updatedAt is new for its job (the handler's write time).
+    // One sample per write: the first message carrying a new updatedAt of its job.
     const seen = new Set<string>();
-    const latencies = received.flatMap(({ at, job }) => {
+    const fromCommit: number[] = [];
+    const fromStamp: number[] = [];
+    for (const { at, job } of received) {
       const key = `${job.id}@${job.updatedAt}`;
-      if (seen.has(key)) return [];
+      if (seen.has(key)) continue;
       seen.add(key);
-      return [at - Date.parse(job.updatedAt)];
-    }).sort((a, b) => a - b);
-    const p50 = percentile(latencies, 50);
-    const p99 = percentile(latencies, 99);
-    console.log(`Push latency (table write → WebSocket frame at the client), 100 concurrent jobs, ${latencies.length} writes in ${wall.toFixed(1)} s:`);
-    console.log(`  p50 ${p50} ms, p99 ${p99} ms, max ${latencies.at(-1)} ms (target p99 < 100 ms: ${p99 < 100 ? 'met' : 'missed'}; ratio p99/target ${(p99 / 100).toFixed(2)})`);
+      const commit = committed.get(key);
+      if (commit !== undefined) fromCommit.push(at - commit);
+      fromStamp.push(at - Date.parse(job.updatedAt));
+    }
+    fromCommit.sort((a, b) => a - b);
+    fromStamp.sort((a, b) => a - b);
+    const p99 = percentile(fromCommit, 99);
+    console.log(`Push latency, 100 concurrent jobs, ${fromCommit.length} job writes in ${wall.toFixed(1)} s:`);
+    console.log(`  table write committed → WebSocket frame at the client: p50 ${percentile(fromCommit, 50)} ms, p99 ${p99} ms, max ${fromCommit.at(-1)} ms (target p99 < 100 ms: ${p99 < 100 ? 'met' : 'missed'}; ratio p99/target ${(p99 / 100).toFixed(2)})`);
+    console.log(`  handler's updatedAt stamp → frame (adds the write's own wait under load): p50 ${percentile(fromStamp, 50)} ms, p99 ${percentile(fromStamp, 99)} ms`);
   } finally {
     await cloud.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -4,12 +4,12 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
-import { config } from './config';
+import { config, sdkHttp } from './config';
 
 let client: S3Client | undefined;
 
 /** Created on first use; the endpoint comes from AWS_ENDPOINT_URL_S3 (the SDK reads it), path style from config. */
-export const s3 = (): S3Client => (client ??= new S3Client({ forcePathStyle: config.s3ForcePathStyle }));
+export const s3 = (): S3Client => (client ??= new S3Client({ forcePathStyle: config.s3ForcePathStyle, ...sdkHttp }));
 
 export interface PresignedUpload {
   url: string;

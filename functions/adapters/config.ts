@@ -39,3 +39,10 @@ export const config = {
   get maxWorkflowRestarts() { return numberOr('MAX_WORKFLOW_RESTARTS', 5); },
   get s3ForcePathStyle() { return process.env.S3_FORCE_PATH_STYLE === 'true'; },
 };
+
+/**
+ * HTTP options for the SDK clients. A Lambda container serves one request at a time, so the SDK's default of
+ * 50 sockets per client never binds there; the local cloud runs every function in one process, where all
+ * concurrent invocations share each client and would otherwise queue for sockets.
+ */
+export const sdkHttp = { requestHandler: { httpAgent: { keepAlive: true, maxSockets: 1024 }, httpsAgent: { keepAlive: true, maxSockets: 1024 } } };

@@ -3,14 +3,14 @@
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ServerMessage } from '../domain/schemas';
-import { config } from './config';
+import { config, sdkHttp } from './config';
 import { deleteConnection, listConnections } from './connection-store';
 
 let client: ApiGatewayManagementApiClient | undefined;
 
 /** Created on first use with endpoint WS_MANAGEMENT_URL (the @connections API; the local cloud serves one). */
 export const wsManagement = (): ApiGatewayManagementApiClient =>
-  (client ??= new ApiGatewayManagementApiClient({ endpoint: config.wsManagementUrl }));
+  (client ??= new ApiGatewayManagementApiClient({ endpoint: config.wsManagementUrl, ...sdkHttp }));
 
 export type PostResult = 'sent' | 'gone';
 

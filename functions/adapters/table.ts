@@ -1,13 +1,13 @@
 // The single table: one DocumentClient for the process, and the key layout of docs/internals.md.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config } from './config';
+import { config, sdkHttp } from './config';
 
 let client: DynamoDBDocumentClient | undefined;
 
 /** Created on first use so the environment (AWS_ENDPOINT_URL_DYNAMODB locally) is read after it is set. */
 export const ddb = (): DynamoDBDocumentClient =>
-  (client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  (client ??= DynamoDBDocumentClient.from(new DynamoDBClient(sdkHttp), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   }));
 

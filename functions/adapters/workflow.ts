@@ -2,12 +2,12 @@
 // start is harmless; the reconciler's restarts are named `${jobId}-r${n}`.
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ExecutionStatus } from '../domain/reconcile';
-import { config } from './config';
+import { config, sdkHttp } from './config';
 
 let client: SFNClient | undefined;
 
 /** Created on first use; the endpoint comes from AWS_ENDPOINT_URL_SFN (the SDK reads it). */
-export const sfn = (): SFNClient => (client ??= new SFNClient({}));
+export const sfn = (): SFNClient => (client ??= new SFNClient(sdkHttp));
 
 export async function startTraining(jobId: string, owner: string, name = jobId): Promise<void> {
   try {

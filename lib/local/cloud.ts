@@ -4,11 +4,12 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { synthesizeTemplate } from '../synth';
 import { devIssuer } from './dev-issuer';
+import { startDynaliteProcess } from './dynalite-process';
 import { dynamoStreamProxy, streamPump } from './dynamo-streams';
 import { httpGateway } from './http-gateway';
 import { closeServer, listen, startServer } from './http-util';
@@ -47,6 +48,8 @@ export interface LocalCloud {
   s3Events: { records(): S3EventRecordLike[]; deliver(event: { Records: S3EventRecordLike[] }): void; idle(): Promise<void> };
   /** Resolves once stream records and executions started so far have been handed on (for tests). */
   streamsIdle(): Promise<void>;
+  /** Called with each batch of stream records the moment their writes commit (benchmarks time pushes from here). */
+  onStreamRecords(listener: (records: DynamoDBRecord[], committedAt: number) => void): void;
   /** The workflow executions of a job (named after it: `${jobId}` and the reconciler's `${jobId}-r${n}`), for tests. */
   executionsOf(jobId: string): { name: string; status: string }[];
   stop(): Promise<void>;
@@ -83,17 +86,24 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => closeServer(s3Front.server));
     const s3Url = `http://${host}:${new URL(s3Front.url).port}`;
 
-    const dyn = dynalite({ path: join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynPort = await listen(dyn, 0);
-    stops.push(() => closeServer(dyn));
-    const dynaliteUrl = `http://127.0.0.1:${dynPort}`;
+    const dyn = await startDynaliteProcess(join(dataDir, 'dynamodb'));
+    stops.push(() => dyn.stop());
+    const dynaliteUrl = dyn.url;
     await ensureTable(dynaliteUrl, template);
 
     const streams = template.streamConsumer();
     const pump = streamPump(async (records) => {
       await runtime.call(streams.handler, { Records: records });
     }, streams.batchSize);
-    const proxy = dynamoStreamProxy({ dynaliteUrl, onRecords: (records) => pump.push(records) });
+    const streamListeners: ((records: DynamoDBRecord[], committedAt: number) => void)[] = [];
+    const proxy = dynamoStreamProxy({
+      dynaliteUrl,
+      onRecords: (records) => {
+        const committedAt = Date.now();
+        for (const listener of streamListeners) listener(records, committedAt);
+        pump.push(records);
+      },
+    });
     const dynamo = await startServer((req, res) => proxy.handle(req, res));
     stops.push(() => closeServer(dynamo.server));
 
@@ -193,6 +203,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       stateMachineDefinition: definition,
       s3Events: { records: () => [...s3Records], deliver: (event) => notifications.deliver(event), idle: () => notifications.idle() },
       streamsIdle: () => pump.idle(),
+      onStreamRecords: (listener) => void streamListeners.push(listener),
       executionsOf: (jobId) => sfn.executions()
         .filter((e) => e.name === jobId || e.name.startsWith(`${jobId}-r`))
         .map((e) => ({ name: e.name, status: e.status })),

@@ -189,11 +189,22 @@ export function dynamoStreamProxy(options: {
   };
 }
 
-/** Delivers stream records to the consumer in order, in batches, one batch at a time (like a shard). */
-export function streamPump(deliver: (records: DynamoDBRecord[]) => Promise<void>, batchSize: number) {
-  const queue: DynamoDBRecord[] = [];
-  let running: Promise<void> | undefined;
-  const drain = async () => {
+/**
+ * Delivers stream records to the consumer in batches, as Lambda reads a stream with a parallelization factor:
+ * records are spread over `lanes` by item key, each lane delivers one batch at a time, so one item's records
+ * always arrive in order while a slow batch does not hold up other items' records.
+ */
+export function streamPump(deliver: (records: DynamoDBRecord[]) => Promise<void>, batchSize: number, lanes = 8) {
+  const queues: DynamoDBRecord[][] = Array.from({ length: lanes }, () => []);
+  const running: (Promise<void> | undefined)[] = Array.from({ length: lanes }, () => undefined);
+  const laneOf = (record: DynamoDBRecord) => {
+    const key = JSON.stringify(record.dynamodb?.Keys ?? {});
+    let hash = 0;
+    for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
+    return hash % lanes;
+  };
+  const drain = async (lane: number) => {
+    const queue = queues[lane]!;
     while (queue.length) {
       const batch = queue.splice(0, batchSize);
       try {
@@ -202,13 +213,16 @@ export function streamPump(deliver: (records: DynamoDBRecord[]) => Promise<void>
         console.error(`[streams] consumer failed on a batch of ${batch.length}: ${(error as Error).message}`);
       }
     }
-    running = undefined;
+    running[lane] = undefined;
   };
   return {
     push(records: DynamoDBRecord[]) {
-      queue.push(...records);
-      running ??= drain();
+      for (const record of records) {
+        const lane = laneOf(record);
+        queues[lane]!.push(record);
+        running[lane] ??= drain(lane);
+      }
     },
-    idle: () => running ?? Promise.resolve(),
+    idle: () => Promise.all(running).then(() => undefined),
   };
 }
