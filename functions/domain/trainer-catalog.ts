@@ -31,6 +31,9 @@ const text = (key: string, label: string, help: string): TrainerParam => ({ key,
 const defaultCaption = text('defaultCaption', 'Default caption', 'Caption used for images without a .txt caption file. Leave empty to require a caption for every image.');
 const isStyle = flag('isStyle', 'Train a style', false, 'Turn on when the images share a style rather than a subject: segmentation and captioning are skipped and the trigger phrase names the style.');
 
+const createMasks = flag('createMasks', 'Create masks', true, 'Weights the training loss with segmentation masks (a face mask for people) so the background is learned less.');
+const preprocessed = flag('isInputFormatAlreadyPreprocessed', 'Dataset already preprocessed', false, 'Turn on only if the archive is already in fal\'s preprocessed layout instead of image files with same-named .txt captions.');
+
 export const fallbackTrainers: Trainer[] = [
   {
     id: 'fal-ai/flux-lora-fast-training', provider: 'fal', name: 'FLUX.1 [dev] LoRA (fast)', kind: 'image',
@@ -39,9 +42,9 @@ export const fallbackTrainers: Trainer[] = [
     dataset: { minImages: 4, formats: IMAGE_FORMATS, captions: 'optional' },
     params: [
       steps(1000),
-      flag('createMasks', 'Create masks', true, 'Weights the training loss with segmentation masks (a face mask for people) so the background is learned less.'),
+      createMasks,
       isStyle,
-      flag('isInputFormatAlreadyPreprocessed', 'Dataset already preprocessed', false, 'Turn on only if the archive is already in fal\'s preprocessed layout instead of image files with same-named .txt captions.'),
+      preprocessed,
     ],
   },
   {
@@ -137,9 +140,9 @@ export const fallbackTrainers: Trainer[] = [
     params: [
       // fal publishes no default step count for this trainer; Loraworks sends this one unless the user sets it.
       steps(1000),
-      flag('createMasks', 'Create masks', true, 'Weights the training loss with segmentation masks (a face mask for people) so the background is learned less.'),
+      createMasks,
       isStyle,
-      flag('isInputFormatAlreadyPreprocessed', 'Dataset already preprocessed', false, 'Turn on only if the archive is already in fal\'s preprocessed layout instead of image files with same-named .txt captions.'),
+      preprocessed,
     ],
   },
   {

@@ -542,6 +542,11 @@ export class EmulatorQueue {
     return this.options.dataDir && join(this.options.dataDir, 'requests');
   }
 
+  /** Resolves once the request's record is on disk: a trainer acknowledges a job only once it cannot lose it. */
+  async durable(requestId: string): Promise<void> {
+    await this.entries.get(requestId)?.saving;
+  }
+
   private save(entry: Entry): void {
     const dir = this.requestsDir();
     if (!dir || this.stopped || entry.savePending) return;

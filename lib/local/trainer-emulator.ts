@@ -176,6 +176,7 @@ export async function startTrainerEmulator(options: TrainerEmulatorOptions): Pro
     const plan = queue.planSubmit(raw, input as Record<string, unknown>, 'fal');
     if (plan.error) return spoil(json(200, {}), plan, () => ({}));
     const request = queue.submit(endpoint, input as Record<string, unknown>, raw);
+    await queue.durable(request.requestId);
     const reply = json(200, { status: 'IN_QUEUE', request_id: request.requestId, ...links(request), queue_position: request.queuePosition ?? 0 });
     return spoil(reply, plan, () => ({ status: 'IN_QUEUE' }));
   }
@@ -303,6 +304,7 @@ export async function startTrainerEmulator(options: TrainerEmulatorOptions): Pro
     const plan = queue.planSubmit(raw, input, 'replicate');
     if (plan.error) return spoil(json(200, {}), plan, () => ({}));
     const request = queue.submit(`replicate/${model}`, input, raw, { destination: body.destination });
+    await queue.durable(request.requestId);
     return spoil(json(201, training(request)), plan, () => ({ status: 'starting' }));
   }
 
