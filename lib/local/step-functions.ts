@@ -36,6 +36,8 @@ export function localStepFunctions(definition: object): LocalStepFunctions {
   const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
   const byArn = new Map<string, Execution>();
+  const failStates = new Set(Object.values((definition as { States?: Record<string, { Type?: string; Error?: string }> }).States ?? {})
+    .flatMap((state) => (state.Type === 'Fail' && state.Error ? [state.Error] : [])));
   let stopping = false;
 
   const executionArn = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${STATE_MACHINE_NAME}:${name}`;
@@ -55,10 +57,12 @@ export function localStepFunctions(definition: object): LocalStepFunctions {
       },
       (error: Error & { cause?: unknown }) => {
         if (execution.status !== 'RUNNING') return;
+        const reason = error.cause instanceof Error ? error.cause : error;
         execution.status = error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
-        execution.error = (error as { errorName?: string }).errorName ?? error.name;
-        execution.cause = error.message;
-        if (!stopping) console.error(`[step-functions] execution ${name} ${execution.status}: ${error.message}`);
+        execution.error = reason.name;
+        execution.cause = reason.message;
+        // Reaching one of the definition's Fail states is an outcome the job record already explains.
+        if (!stopping && !failStates.has(reason.name)) console.error(`[step-functions] execution ${name} ${execution.status}: ${error.message}`);
       },
     ).finally(() => {
       execution.stopDate ??= new Date();
