@@ -47,8 +47,21 @@ describe('the upload panel', () => {
     const notes = join(dataDir, 'notes.txt');
     await writeFile(notes, 'not a zip');
     await page.getByTestId('dataset-file').setInputFiles(notes);
-    await expect.poll(() => page.getByTestId('upload-error').innerText()).toMatch(/not a \.zip archive/);
+    await expect.poll(() => page.getByTestId('upload-error').innerText()).toMatch(/at least one image/);
   });
+
+  it('packages loose images and captions picked together into one zip, and validates it', async () => {
+    const files = [0, 1, 2, 3].flatMap((i) => [
+      { name: `loose-${i}.png`, mimeType: 'image/png', buffer: makePng(320, 320, 20 + i) },
+      { name: `loose-${i}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`a photo of [trigger], pose ${i}`) },
+    ]);
+    await page.getByTestId('dataset-file').setInputFiles(files);
+    await page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 });
+    const text = await page.getByTestId('dataset-report').innerText();
+    expect(text).toMatch(/Images\s*4/i);
+    expect(text).toMatch(/Pairs\s*4/i);
+    await page.locator('.side-section', { has: page.getByTestId('dataset-report') }).screenshot({ path: join(RESULTS, 'upload-panel-packaged.png') });
+  }, 90_000);
 
   it('shows the INVALID report inline: counts, the files at fault and why', async () => {
     const zip = buildZip([

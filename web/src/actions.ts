@@ -4,6 +4,7 @@ import { absoluteUrl } from './config';
 import { collectParams, defaultValues } from './params';
 import { type State, type Store, selectedTrainer, upsertJob } from './state';
 import { LiveChannel } from './ws';
+import { packageFiles } from './package-files';
 import { isZipName, previewZip } from './zip-preview';
 
 /** Largest upload the API accepts by default (MAX_UPLOAD_BYTES); the presigned policy enforces the real one. */
@@ -127,6 +128,21 @@ export class Actions {
     const known = this.store.get().datasets.find((d) => d.id === id);
     this.store.set({ dataset: { id, name: known?.name ?? id, version: null }, upload: { phase: 'idle', fraction: 0 }, serverErrors: {} });
     await this.refreshDataset();
+  }
+
+  /** One .zip goes up as it is; loose images and captions are packaged into one zip first. */
+  async uploadFiles(files: File[]): Promise<void> {
+    if (files.length === 1 && isZipName(files[0]!.name)) return this.uploadFile(files[0]!);
+    this.store.set({ upload: { phase: 'uploading', fraction: 0, fileName: `Packaging ${files.length} files…` }, serverErrors: {} });
+    const packaged = await packageFiles(files, (fraction) => this.patchUpload({ fraction }));
+    if ('error' in packaged) {
+      this.store.set({ upload: { phase: 'failed', fraction: 0, fileName: `${files.length} files`, error: packaged.error } });
+      return;
+    }
+    await this.uploadFile(packaged.zip);
+    if (packaged.skipped.length && this.store.get().upload.phase !== 'failed') {
+      this.store.set({ formError: `Left out ${packaged.skipped.length} file(s) that are not images or captions: ${packaged.skipped.slice(0, 5).join(', ')}${packaged.skipped.length > 5 ? '…' : ''}` });
+    }
   }
 
   /** Check the file, create the dataset (or a new version of the chosen one), send it with progress. */

@@ -17,17 +17,18 @@ export function datasetUploadPanel(store: Store, actions: Actions): HTMLElement 
     onchange: () => void actions.chooseDataset(datasetSelect.value || null),
   });
   const fileInput = h('input', {
-    type: 'file', id: 'dataset-file', 'data-testid': 'dataset-file', accept: '.zip,application/zip,application/x-zip-compressed', class: 'sr-only',
+    type: 'file', id: 'dataset-file', 'data-testid': 'dataset-file', multiple: true, class: 'sr-only',
+    accept: '.zip,application/zip,application/x-zip-compressed,.jpg,.jpeg,.png,.webp,.mp4,.mov,.webm,.txt',
     onchange: () => {
-      const file = fileInput.files?.[0];
-      if (file) void actions.uploadFile(file);
+      const files = [...(fileInput.files ?? [])];
+      if (files.length) void actions.uploadFiles(files);
       fileInput.value = '';
     },
   });
   const rules = h('span', { class: 'dropzone-sub' });
   const dropzone = h('label', { for: 'dataset-file', class: 'dropzone', 'data-testid': 'dropzone' },
     h('span', { class: 'dropzone-icon' }, icon('upload')),
-    h('span', { class: 'dropzone-title' }, h('strong', {}, 'Drop a .zip here'), ' or ', h('span', { class: 'link' }, 'browse')),
+    h('span', { class: 'dropzone-title' }, h('strong', {}, 'Drop a .zip or your images and captions'), ' or ', h('span', { class: 'link' }, 'browse')),
     rules);
   for (const type of ['dragenter', 'dragover']) {
     dropzone.addEventListener(type, (event) => {
@@ -38,8 +39,8 @@ export function datasetUploadPanel(store: Store, actions: Actions): HTMLElement 
   for (const type of ['dragleave', 'drop']) dropzone.addEventListener(type, () => dropzone.classList.remove('dragging'));
   dropzone.addEventListener('drop', (event) => {
     event.preventDefault();
-    const file = (event as DragEvent).dataTransfer?.files[0];
-    if (file) void actions.uploadFile(file);
+    const files = [...((event as DragEvent).dataTransfer?.files ?? [])];
+    if (files.length) void actions.uploadFiles(files);
   });
 
   const status = h('div', { class: 'upload-status', 'aria-live': 'polite' });
