@@ -1,6 +1,6 @@
 // Datasets and their versions. A version number comes from an atomic counter on the Dataset item, so two
 // uploads started at once never share a version.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFound } from '../domain/errors';
 import type { Dataset, DatasetVersion, DatasetVersionStatus } from '../domain/schemas';
 import { ddb, isConditionFailed, keys, tableName, withoutKeys } from './table';
@@ -304,6 +304,25 @@ export async function decideValidation(owner: string, datasetId: string, version
     if (isConditionFailed(error)) return false;
     throw error;
   }
+}
+
+/** VALIDATING versions whose lease ran out before `before` (epoch ms): their validator died and no retry came. */
+export async function listStuckValidations(before: number): Promise<{ owner: string; datasetId: string; version: number }[]> {
+  const stuck: { owner: string; datasetId: string; version: number }[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(new ScanCommand({
+      TableName: tableName(),
+      FilterExpression: '#type = :version AND #status = :validating AND leaseUntil < :before',
+      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+      ExpressionAttributeValues: { ':version': 'DatasetVersion', ':validating': 'VALIDATING', ':before': before },
+      ExclusiveStartKey: startKey,
+      ConsistentRead: true,
+    }));
+    for (const item of page.Items ?? []) stuck.push({ owner: String(item.owner), datasetId: String(item.datasetId), version: Number(item.version) });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return stuck;
 }
 
 /** Ends a VALIDATING version whose lease ran out long ago (its validator crashed and no retry came) as INVALID. */

@@ -2,6 +2,7 @@
 // workflow is gone or silent too long and resumes them with a new workflow (which polls the same remote job,
 // never submitting twice), ends cancels that never reached the trainer, or fails them with a reason.
 import { config } from '../adapters/config';
+import { failStuckValidation, listStuckValidations } from '../adapters/dataset-store';
 import { listUnfinishedJobs, markWorkflowRestart, updateJob } from '../adapters/job-store';
 import { logger } from '../adapters/logger';
 import { providerFor } from '../adapters/trainers';
@@ -13,6 +14,11 @@ import { executionName, reconcile, type Reconciliation } from '../domain/reconci
 export interface ReconcileEvent {
   /** Jobs younger than this are left alone (their first StartExecution may be in flight). @default 120 */
   startGraceSeconds?: number;
+  /**
+   * A VALIDATING version whose lease ran out longer ago than this is failed: S3's retries of its event are over.
+   * @default 1800
+   */
+  validationGraceSeconds?: number;
 }
 
 export interface ReconcileReport {
@@ -20,9 +26,28 @@ export interface ReconcileReport {
   resumed: number;
   cancelled: number;
   failed: number;
+  /** Dataset versions left VALIDATING by a validator that died, now INVALID with a message. */
+  validationsFailed: number;
 }
 
-async function act(job: JobRecord, decision: Reconciliation, now: Date): Promise<keyof Omit<ReconcileReport, 'checked'> | null> {
+const INTERRUPTED = {
+  code: 'VALIDATION_INTERRUPTED',
+  message: 'Checking this upload stopped before it finished (the validator crashed or timed out and no retry came). Upload the archive again.',
+};
+
+async function failStuckValidations(graceSeconds: number, now: Date): Promise<number> {
+  let failed = 0;
+  for (const { owner, datasetId, version } of await listStuckValidations(now.getTime() - graceSeconds * 1000)) {
+    const report = { images: 0, videos: 0, captions: 0, pairs: 0, errors: [INTERRUPTED], warnings: [] };
+    if (await failStuckValidation(owner, datasetId, version, now.getTime() - graceSeconds * 1000, { report }, now)) {
+      failed += 1;
+      logger.info('Failed a validation that never finished', { datasetId, version });
+    }
+  }
+  return failed;
+}
+
+async function act(job: JobRecord, decision: Reconciliation, now: Date): Promise<'resumed' | 'cancelled' | 'failed' | null> {
   switch (decision.action) {
     case 'leave':
       return null;
@@ -57,7 +82,7 @@ export const handler = async (event: ReconcileEvent = {}): Promise<ReconcileRepo
     maxRestarts: config.maxWorkflowRestarts,
     startGraceSeconds: typeof event?.startGraceSeconds === 'number' ? event.startGraceSeconds : 120,
   };
-  const report: ReconcileReport = { checked: 0, resumed: 0, cancelled: 0, failed: 0 };
+  const report: ReconcileReport = { checked: 0, resumed: 0, cancelled: 0, failed: 0, validationsFailed: 0 };
   const jobs = await listUnfinishedJobs();
   // A few at a time: each job costs a DescribeExecution and maybe a write and a StartExecution.
   for (let i = 0; i < jobs.length; i += 10) {
@@ -75,5 +100,11 @@ export const handler = async (event: ReconcileEvent = {}): Promise<ReconcileRepo
       }
     }));
   }
+  report.validationsFailed = await failStuckValidations(
+    typeof event?.validationGraceSeconds === 'number' ? event.validationGraceSeconds : 1800, now,
+  ).catch((error: unknown) => {
+    logger.error('Could not repair stuck validations', { error: String(error) });
+    return 0;
+  });
   return report;
 };

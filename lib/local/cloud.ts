@@ -25,6 +25,8 @@ import { webSocketGateway } from './ws-gateway';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 export const LOCAL_NAMES = { table: 'loraworks', datasets: 'loraworks-datasets', artifacts: 'loraworks-artifacts' } as const;
+/** Longer than any validation lease: a grace this far negative selects every VALIDATING version. */
+const LEASES_VOID_SECONDS = 24 * 3600;
 const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface LocalCloudOptions {
@@ -191,7 +193,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Executions of a previous run are gone (the interpreter keeps them in memory): the reconciler resumes
     // every unfinished job on the same remote job, or submits one that never reached the trainer. No request
     // of this run can be starting a workflow yet, so no job is too young to repair.
-    const repaired = (await runtime.call(template.reconciler(), { startGraceSeconds: 0 })) as { checked: number; resumed: number; cancelled: number; failed: number };
+    // Likewise no validation of a previous run can still be going: any lease it held is void.
+    const repaired = (await runtime.call(template.reconciler(), { startGraceSeconds: 0, validationGraceSeconds: -LEASES_VOID_SECONDS })) as { checked: number; resumed: number; cancelled: number; failed: number; validationsFailed: number };
+    if (repaired.validationsFailed > 0) log(`[local] ${repaired.validationsFailed} upload check(s) interrupted by the last stop are marked INVALID; upload those archives again`);
     if (repaired.checked > 0) log(`[local] reconciled ${repaired.checked} unfinished job(s): ${repaired.resumed} resumed, ${repaired.cancelled} cancelled, ${repaired.failed} failed`);
 
     return {
