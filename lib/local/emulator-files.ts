@@ -1,6 +1,6 @@
 // The emulator's output files: real bytes plus runs of zeros that are streamed, never held (a large LoRA's
 // padding), so a file of hundreds of MB costs a few KB. Replicate's archive is a real tar made of such parts.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { tarEnd, tarHeader, tarPadding } from '../../functions/domain/tar-member';
@@ -47,7 +47,9 @@ export const layoutOf = (file: StoredFile): FileLayout =>
 export async function saveFile(dir: string, file: StoredFile): Promise<void> {
   await mkdir(dir, { recursive: true });
   const bytes = file.parts.filter((part): part is Uint8Array => part instanceof Uint8Array);
-  await writeFile(join(dir, file.name), Buffer.concat(bytes));
+  // Aside, then renamed: a kill mid-write never leaves a torn LoRA under the real name.
+  await writeFile(join(dir, `${file.name}.tmp`), Buffer.concat(bytes));
+  await rename(join(dir, `${file.name}.tmp`), join(dir, file.name));
 }
 
 export async function loadFile(dir: string, name: string, contentType: string, layout?: FileLayout): Promise<StoredFile> {

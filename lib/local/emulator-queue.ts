@@ -3,7 +3,7 @@
 // a LoRA file (Replicate: a tar holding it) or an error. Faults chosen per request (emulator-faults.ts) bend
 // each of those steps, and the request's record says which were applied.
 import { createHash, randomUUID } from 'node:crypto';
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { falFieldMap, falStepsField, replicateField, replicateFieldMap } from '../../functions/domain/param-mapping';
 import { fallbackTrainers } from '../../functions/domain/trainer-catalog';
@@ -559,8 +559,11 @@ export class EmulatorQueue {
         files: [...entry.files.values()].map((file) => ({ name: file.name, contentType: file.contentType, layout: layoutOf(file) })),
       };
       await mkdir(dir, { recursive: true });
-      // Written whole each time: the record is small, and a torn write loses only that one request.
-      await writeFile(join(dir, `${entry.view.requestId}.json`), JSON.stringify(record));
+      // Written aside and renamed over the old record: a kill mid-write leaves the previous record whole, never
+      // a torn one that would make the trainer forget the job.
+      const file = join(dir, `${entry.view.requestId}.json`);
+      await writeFile(`${file}.tmp`, JSON.stringify(record));
+      await rename(`${file}.tmp`, file);
     }).catch(() => undefined);
   }
 }
