@@ -35,7 +35,10 @@ if (mode === 'stream') {
   for await (const chunk of Body as AsyncIterable<Buffer>) { chunks.push(chunk); bytesRead += chunk.length; sample(); }
   const whole = Buffer.concat(chunks);
   chunks.length = 0;
-  const sha256 = createHash('sha256').update(whole).digest('hex');
+  // One update takes at most 2 GiB, so the whole object is hashed in slices.
+  const hash = createHash('sha256');
+  for (let at = 0; at < whole.length; at += 1024 ** 3) hash.update(whole.subarray(at, at + 1024 ** 3));
+  const sha256 = hash.digest('hex');
   const zip = await JSZip.loadAsync(whole, { checkCRC32: true });
   let images = 0;
   for (const file of Object.values(zip.files)) {
