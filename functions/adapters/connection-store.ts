@@ -1,6 +1,6 @@
 // WebSocket connections per owner; each carries a TTL so a missed $disconnect cleans itself up.
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, keys, tableName } from './table';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { allItems, ddb, keys, tableName } from './table';
 
 export const CONNECTION_TTL_SECONDS = 2 * 60 * 60;
 
@@ -25,18 +25,11 @@ export async function deleteConnection(owner: string, connectionId: string): Pro
 
 /** The owner's live connections (expired ones are skipped even before TTL deletion catches up). */
 export async function listConnections(owner: string, at: Date): Promise<string[]> {
-  const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb().send(new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :conn)',
-      FilterExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :now',
-      ExpressionAttributeValues: { ':pk': keys.owner(owner), ':conn': 'CONN#', ':now': Math.floor(at.getTime() / 1000) },
-      ExclusiveStartKey: startKey,
-    }));
-    ids.push(...(page.Items ?? []).map((item) => String(item.connectionId)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return ids;
+  const items = await allItems('query', {
+    TableName: tableName(),
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :conn)',
+    FilterExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :now',
+    ExpressionAttributeValues: { ':pk': keys.owner(owner), ':conn': 'CONN#', ':now': Math.floor(at.getTime() / 1000) },
+  });
+  return items.map((item) => String(item.connectionId));
 }

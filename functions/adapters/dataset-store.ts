@@ -1,9 +1,9 @@
 // Datasets and their versions. A version number comes from an atomic counter on the Dataset item, so two
 // uploads started at once never share a version.
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFound } from '../domain/errors';
 import type { Dataset, DatasetVersion, DatasetVersionStatus } from '../domain/schemas';
-import { ddb, isConditionFailed, keys, tableName, withoutKeys } from './table';
+import { allItems, ddb, definedOnly, isConditionFailed, keys, tableName, updateParts, withoutKeys } from './table';
 
 const datasetKey = (owner: string, datasetId: string) => ({ PK: keys.owner(owner), SK: keys.dataset(datasetId) });
 const versionKey = (owner: string, datasetId: string, version: number) => ({ PK: keys.owner(owner), SK: keys.datasetVersion(datasetId, version) });
@@ -120,17 +120,16 @@ export async function setVersionStatus(
   patch: Partial<DatasetVersion>,
   at: Date,
 ): Promise<boolean> {
-  const fields = { ...patch, status: to, updatedAt: at.toISOString() };
-  const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+  const { names, values, expression } = updateParts({ ...definedOnly(patch), status: to, updatedAt: at.toISOString() });
   const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
   try {
     await ddb().send(new UpdateCommand({
       TableName: tableName(),
       Key: versionKey(owner, datasetId, version),
-      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+      UpdateExpression: expression,
       ConditionExpression: `attribute_exists(PK) AND #status IN (${Object.keys(fromValues).join(', ')})`,
-      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(entries.map(([field], i) => [`#f${i}`, field])) },
-      ExpressionAttributeValues: { ...fromValues, ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])) },
+      ExpressionAttributeNames: { '#status': 'status', ...names },
+      ExpressionAttributeValues: { ...fromValues, ...values },
     }));
     return true;
   } catch (error) {
@@ -139,20 +138,12 @@ export async function setVersionStatus(
   }
 }
 
-async function queryAll(owner: string, prefix: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb().send(new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.owner(owner), ':prefix': prefix },
-      ExclusiveStartKey: startKey,
-    }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+function queryAll(owner: string, prefix: string): Promise<Record<string, unknown>[]> {
+  return allItems('query', {
+    TableName: tableName(),
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.owner(owner), ':prefix': prefix },
+  });
 }
 
 export type StoredVersion = DatasetVersion & VersionInternals;
@@ -288,16 +279,21 @@ export async function releaseValidation(owner: string, datasetId: string, versio
 }
 
 /** VALIDATING → READY | INVALID for this object only; false when it was decided already. */
-export async function decideValidation(owner: string, datasetId: string, version: number, eTag: string, status: 'READY' | 'INVALID', patch: Partial<DatasetVersion>, at: Date): Promise<boolean> {
-  const fields = Object.entries({ ...patch, status, updatedAt: at.toISOString() }).filter(([, v]) => v !== undefined);
+export function decideValidation(owner: string, datasetId: string, version: number, eTag: string, status: 'READY' | 'INVALID', patch: Partial<DatasetVersion>, at: Date): Promise<boolean> {
+  return endValidation(owner, datasetId, version, { ...definedOnly(patch), status, updatedAt: at.toISOString() }, 'objectETag = :etag', { ':etag': eTag });
+}
+
+/** VALIDATING → the patch's status, lease dropped, if `condition` holds too; false when it does not. */
+async function endValidation(owner: string, datasetId: string, version: number, patch: Record<string, unknown>, condition: string, conditionValues: Record<string, unknown>): Promise<boolean> {
+  const { names, values, expression } = updateParts(patch);
   try {
     await ddb().send(new UpdateCommand({
       TableName: tableName(),
       Key: versionKey(owner, datasetId, version),
-      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')} REMOVE leaseUntil`,
-      ConditionExpression: '#status = :validating AND objectETag = :etag',
-      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([f], i) => [`#f${i}`, f])) },
-      ExpressionAttributeValues: { ':validating': 'VALIDATING', ':etag': eTag, ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])) },
+      UpdateExpression: `${expression} REMOVE leaseUntil`,
+      ConditionExpression: `#status = :validating AND ${condition}`,
+      ExpressionAttributeNames: { '#status': 'status', ...names },
+      ExpressionAttributeValues: { ':validating': 'VALIDATING', ...conditionValues, ...values },
     }));
     return true;
   } catch (error) {
@@ -308,40 +304,19 @@ export async function decideValidation(owner: string, datasetId: string, version
 
 /** VALIDATING versions whose lease ran out before `before` (epoch ms): their validator died and no retry came. */
 export async function listStuckValidations(before: number): Promise<{ owner: string; datasetId: string; version: number }[]> {
-  const stuck: { owner: string; datasetId: string; version: number }[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb().send(new ScanCommand({
-      TableName: tableName(),
-      FilterExpression: '#type = :version AND #status = :validating AND leaseUntil < :before',
-      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
-      ExpressionAttributeValues: { ':version': 'DatasetVersion', ':validating': 'VALIDATING', ':before': before },
-      ExclusiveStartKey: startKey,
-      ConsistentRead: true,
-    }));
-    for (const item of page.Items ?? []) stuck.push({ owner: String(item.owner), datasetId: String(item.datasetId), version: Number(item.version) });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return stuck;
+  const items = await allItems('scan', {
+    TableName: tableName(),
+    FilterExpression: '#type = :version AND #status = :validating AND leaseUntil < :before',
+    ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+    ExpressionAttributeValues: { ':version': 'DatasetVersion', ':validating': 'VALIDATING', ':before': before },
+    ConsistentRead: true,
+  });
+  return items.map((item) => ({ owner: String(item.owner), datasetId: String(item.datasetId), version: Number(item.version) }));
 }
 
 /** Ends a VALIDATING version whose lease ran out long ago (its validator crashed and no retry came) as INVALID. */
-export async function failStuckValidation(owner: string, datasetId: string, version: number, before: number, patch: Partial<DatasetVersion>, at: Date): Promise<boolean> {
-  const fields = Object.entries({ ...patch, status: 'INVALID', updatedAt: at.toISOString() });
-  try {
-    await ddb().send(new UpdateCommand({
-      TableName: tableName(),
-      Key: versionKey(owner, datasetId, version),
-      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')} REMOVE leaseUntil`,
-      ConditionExpression: '#status = :validating AND leaseUntil < :before',
-      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([f], i) => [`#f${i}`, f])) },
-      ExpressionAttributeValues: { ':validating': 'VALIDATING', ':before': before, ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])) },
-    }));
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+export function failStuckValidation(owner: string, datasetId: string, version: number, before: number, patch: Partial<DatasetVersion>, at: Date): Promise<boolean> {
+  return endValidation(owner, datasetId, version, { ...definedOnly(patch), status: 'INVALID', updatedAt: at.toISOString() }, 'leaseUntil < :before', { ':before': before });
 }
 
 export async function recordAutoStart(owner: string, datasetId: string, version: number, autoStart: NonNullable<DatasetVersion['autoStart']>): Promise<void> {

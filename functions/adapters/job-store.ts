@@ -1,10 +1,10 @@
 // Job records. Every status change is a conditional write on the status the caller saw, so two writers
 // (the API's cancel and the workflow's poll) can never both win, and a finished job never changes.
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, Invalid } from '../domain/errors';
 import { canTransition, isTerminal, transition, type JobRecord } from '../domain/job-lifecycle';
 import type { JobStatus, Progress } from '../domain/schemas';
-import { ddb, decodeCursor, encodeCursor, isConditionFailed, keys, tableName, withoutKeys } from './table';
+import { allItems, ddb, decodeCursor, encodeCursor, isConditionFailed, keys, tableName, updateParts, withoutKeys } from './table';
 
 const jobItem = (job: JobRecord) => ({
   PK: keys.owner(job.owner),
@@ -115,24 +115,6 @@ export async function listJobs(owner: string, options: { status?: JobStatus; lim
   return { jobs, cursor: encodeCursor(startKey) };
 }
 
-const setPatch = (patch: Record<string, unknown>) => {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  const removes: string[] = [];
-  Object.entries(patch).forEach(([field, value], i) => {
-    names[`#f${i}`] = field;
-    if (value === undefined) {
-      removes.push(`#f${i}`);
-    } else {
-      values[`:v${i}`] = value;
-      sets.push(`#f${i} = :v${i}`);
-    }
-  });
-  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
-  return { names, values, expression };
-};
-
 const PROTECTED = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'type', 'owner', 'id', 'status']);
 
 /**
@@ -148,7 +130,7 @@ export async function saveJob(current: JobRecord, next: JobRecord): Promise<JobR
     Object.entries(next).filter(([field, value]) => !PROTECTED.has(field) && JSON.stringify(value) !== JSON.stringify((current as Record<string, unknown>)[field])),
   );
   const removed = Object.keys(current).filter((field) => !PROTECTED.has(field) && !(field in next));
-  const { names, values, expression } = setPatch({ ...changed, ...Object.fromEntries(removed.map((f) => [f, undefined])), status: next.status });
+  const { names, values, expression } = updateParts({ ...changed, ...Object.fromEntries(removed.map((f) => [f, undefined])), status: next.status });
   try {
     const { Attributes } = await ddb().send(new UpdateCommand({
       TableName: tableName(),
@@ -222,21 +204,14 @@ export async function updateJob(job: JobRecord, change: (current: JobRecord) => 
  * reads every job once (a sparse index of unfinished jobs would replace it when the table grows large).
  */
 export async function listUnfinishedJobs(): Promise<JobRecord[]> {
-  const jobs: JobRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb().send(new ScanCommand({
-      TableName: tableName(),
-      FilterExpression: '#type = :job AND #status IN (:q, :r, :c)',
-      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
-      ExpressionAttributeValues: { ':job': 'Job', ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
-      ExclusiveStartKey: startKey,
-      ConsistentRead: true,
-    }));
-    jobs.push(...(page.Items ?? []).map(toJobRecord));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return jobs;
+  const items = await allItems('scan', {
+    TableName: tableName(),
+    FilterExpression: '#type = :job AND #status IN (:q, :r, :c)',
+    ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+    ExpressionAttributeValues: { ':job': 'Job', ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
+    ConsistentRead: true,
+  });
+  return items.map(toJobRecord);
 }
 
 /**

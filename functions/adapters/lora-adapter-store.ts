@@ -1,7 +1,7 @@
 // Registered LoRAs (API "adapters"), one item each under their owner.
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Adapter } from '../domain/schemas';
-import { ddb, isConditionFailed, keys, tableName, withoutKeys } from './table';
+import { allItems, ddb, isConditionFailed, keys, tableName, withoutKeys } from './table';
 
 const sortKey = (id: string) => `ADAPTER#${id}`;
 
@@ -15,23 +15,16 @@ export async function putAdapter(owner: string, adapter: Adapter): Promise<void>
 
 /** Newest first (ids are ULIDs). */
 export async function listAdapters(owner: string): Promise<Adapter[]> {
-  const adapters: Adapter[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb().send(new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.owner(owner), ':prefix': 'ADAPTER#' },
-      ScanIndexForward: false,
-      ExclusiveStartKey: start,
-    }));
-    for (const item of page.Items ?? []) {
-      const { owner: _owner, ...adapter } = withoutKeys<Adapter & { owner: string }>(item);
-      adapters.push(adapter);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return adapters;
+  const items = await allItems('query', {
+    TableName: tableName(),
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.owner(owner), ':prefix': 'ADAPTER#' },
+    ScanIndexForward: false,
+  });
+  return items.map((item) => {
+    const { owner: _owner, ...adapter } = withoutKeys<Adapter & { owner: string }>(item);
+    return adapter;
+  });
 }
 
 /** False when the owner has no such adapter. */

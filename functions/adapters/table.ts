@@ -1,6 +1,8 @@
 // The single table: one DocumentClient for the process, and the key layout of docs/internals.md.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient, paginateQuery, paginateScan, type QueryCommandInput, type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { config, sdkHttp } from './config';
 
 let client: DynamoDBDocumentClient | undefined;
@@ -45,6 +47,39 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
   }
   return undefined;
 }
+
+/** Every item a query or scan matches, page after page (the SDK's paginators). */
+export async function allItems(kind: 'query', input: QueryCommandInput): Promise<Record<string, unknown>[]>;
+export async function allItems(kind: 'scan', input: ScanCommandInput): Promise<Record<string, unknown>[]>;
+export async function allItems(kind: 'query' | 'scan', input: QueryCommandInput & ScanCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  const pages = kind === 'query' ? paginateQuery({ client: ddb() }, input) : paginateScan({ client: ddb() }, input);
+  for await (const page of pages) items.push(...(page.Items ?? []));
+  return items;
+}
+
+/** `SET #f0 = :v0, … REMOVE #f1, …` for a patch: a field set to undefined is removed. */
+export function updateParts(patch: Record<string, unknown>) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+  Object.entries(patch).forEach(([field, value], i) => {
+    names[`#f${i}`] = field;
+    if (value === undefined) {
+      removes.push(`#f${i}`);
+    } else {
+      values[`:v${i}`] = value;
+      sets.push(`#f${i} = :v${i}`);
+    }
+  });
+  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+  return { names, values, expression };
+}
+
+/** A patch without its undefined fields (which updateParts would remove). */
+export const definedOnly = <T extends object>(patch: T): Partial<T> =>
+  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 export const isConditionFailed = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
