@@ -7,6 +7,7 @@ import { listUnfinishedJobs, markWorkflowRestart, updateJob } from '../adapters/
 import { logger } from '../adapters/logger';
 import { providerFor } from '../adapters/trainers';
 import { executionStatus, startTraining, stopExecution } from '../adapters/workflow';
+import { rejectedReport } from '../domain/dataset-validation';
 import { failureFrom } from '../domain/job-failures';
 import { cancelled, fail, isTerminal, type JobRecord } from '../domain/job-lifecycle';
 import { executionName, reconcile, type Reconciliation } from '../domain/reconcile';
@@ -30,15 +31,12 @@ export interface ReconcileReport {
   validationsFailed: number;
 }
 
-const INTERRUPTED = {
-  code: 'VALIDATION_INTERRUPTED',
-  message: 'Checking this upload stopped before it finished (the validator crashed or timed out and no retry came). Upload the archive again.',
-};
 
 async function failStuckValidations(graceSeconds: number, now: Date): Promise<number> {
   let failed = 0;
   for (const { owner, datasetId, version } of await listStuckValidations(now.getTime() - graceSeconds * 1000)) {
-    const report = { images: 0, videos: 0, captions: 0, pairs: 0, errors: [INTERRUPTED], warnings: [] };
+    const report = rejectedReport('VALIDATION_INTERRUPTED',
+      'Checking this upload stopped before it finished (the validator crashed or timed out and no retry came). Upload the archive again.');
     if (await failStuckValidation(owner, datasetId, version, now.getTime() - graceSeconds * 1000, { report }, now)) {
       failed += 1;
       logger.info('Failed a validation that never finished', { datasetId, version });

@@ -1,7 +1,7 @@
 // The local cloud: every part of the AWS stack on loopback, wired from the synthesized template, with the
 // project's handlers running against them through the real AWS SDK clients.
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -251,5 +251,4 @@ const CORS = `<CORSConfiguration>
   </CORSRule>
 </CORSConfiguration>`;
 
-export type { Server };
 export type S3EventRecordLike = { eventName: string; s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string; sequencer?: string } } };
