@@ -69,6 +69,8 @@ interface Entry {
   /** Disk writes of this request run one at a time; a save asked for while one runs is folded into the next. */
   saving?: Promise<void>;
   savePending?: boolean;
+  /** Names of the files already written to dataDir: the saved record lists only these. */
+  filesOnDisk?: Set<string>;
   /** Steps done before this run of the emulator, for a request resumed from dataDir. */
   resumedFrom: number;
   runStartedAt?: number;
@@ -141,15 +143,20 @@ export class EmulatorQueue {
         view.protocol ??= 'fal';
         view.faults ??= (saved as { faults?: EmulatorFaults }).faults ?? {};
         view.faultsApplied ??= [];
-        const files = new Map<string, StoredFile>();
-        const filesDir = join(this.options.dataDir!, 'files', view.requestId);
-        for (const file of saved.files ?? []) files.set(file.name, await loadFile(filesDir, file.name, file.contentType, file.layout));
+        const files = await this.loadFiles(view.requestId, saved.files ?? []);
+        // A completed request whose LoRA did not reach the disk trains its last step again rather than being lost.
+        if (!files && view.status === 'COMPLETED') {
+          view.status = 'IN_PROGRESS';
+          delete view.completedAt;
+          delete view.finishedAt;
+          delete view.outputBytes;
+        }
         const unfinished = !TERMINAL.includes(view.status);
         if (unfinished) view.status = 'IN_QUEUE';
         const entry: Entry = {
-          view, logs: saved.logs, files, resumedFrom: view.step, counter: undefined as unknown as FaultCounter,
-          datasetReady: unfinished && view.datasetBytes !== undefined,
-          ...(saved.outputFiles ? { outputFiles: saved.outputFiles } : {}),
+          view, logs: saved.logs, files: files ?? new Map(), filesOnDisk: new Set(files?.keys()), resumedFrom: view.step,
+          counter: undefined as unknown as FaultCounter, datasetReady: unfinished && view.datasetBytes !== undefined,
+          ...(saved.outputFiles && files ? { outputFiles: saved.outputFiles } : {}),
         };
         entry.counter = this.counterFor(entry);
         restored.push(entry);
@@ -164,6 +171,17 @@ export class EmulatorQueue {
       if (!TERMINAL.includes(entry.view.status) && !entry.datasetReady) void this.download(entry);
     }
     this.pump();
+  }
+
+  /** A request's saved files, or undefined when one of them is missing or unreadable. */
+  private async loadFiles(requestId: string, saved: NonNullable<SavedRequest['files']>): Promise<Map<string, StoredFile> | undefined> {
+    const dir = join(this.options.dataDir!, 'files', requestId);
+    try {
+      const files = await Promise.all(saved.map((file) => loadFile(dir, file.name, file.contentType, file.layout)));
+      return new Map(files.map((file) => [file.name, file]));
+    } catch {
+      return undefined;
+    }
   }
 
   /** Faults for the next submission whose body contains `match` (any, when absent). */
@@ -507,12 +525,7 @@ export class EmulatorQueue {
 
   private addFile(entry: Entry, file: StoredFile): void {
     entry.files.set(file.name, file);
-    const dataDir = this.options.dataDir;
-    if (!dataDir) return;
-    const dir = join(dataDir, 'files', entry.view.requestId);
-    entry.saving = (entry.saving ?? Promise.resolve())
-      .then(() => saveFile(dir, file))
-      .catch(() => undefined);
+    this.save(entry);
   }
 
   private fail(entry: Entry, status: number, body: unknown): void {
@@ -553,10 +566,17 @@ export class EmulatorQueue {
     entry.savePending = true;
     entry.saving = (entry.saving ?? Promise.resolve()).then(async () => {
       entry.savePending = false;
+      // The files first, then the record that names them: a record never points at a file a kill left unwritten.
+      const onDisk = (entry.filesOnDisk ??= new Set());
+      for (const file of entry.files.values()) {
+        if (onDisk.has(file.name)) continue;
+        await saveFile(join(this.options.dataDir!, 'files', entry.view.requestId), file);
+        onDisk.add(file.name);
+      }
       const record: SavedRequest = {
         view: entry.view, logs: entry.logs,
         ...(entry.outputFiles ? { outputFiles: entry.outputFiles } : {}),
-        files: [...entry.files.values()].map((file) => ({ name: file.name, contentType: file.contentType, layout: layoutOf(file) })),
+        files: [...entry.files.values()].filter((file) => onDisk.has(file.name)).map((file) => ({ name: file.name, contentType: file.contentType, layout: layoutOf(file) })),
       };
       await mkdir(dir, { recursive: true });
       // Written aside and renamed over the old record: a kill mid-write leaves the previous record whole, never

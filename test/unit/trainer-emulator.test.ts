@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,6 +184,64 @@ describe('the trainer emulator', () => {
     expect((await call('GET', `${emulator.queueUrl}/fal-ai/wan-trainer/requests/nope/status`)).status).toBe(404);
     const res = await fetch(`${emulator.apiUrl}/v1/models`, { headers: { authorization: 'Bearer x' } });
     expect(res.status).toBe(401);
+  });
+
+  it('never saves a record that names a file not yet on disk (a kill at any moment loses no finished LoRA)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'emulator-'));
+    const requestsDir = join(dataDir, 'requests');
+    const dangling: string[] = [];
+    let records = 0;
+    const check = () => {
+      for (const name of readdirSync(requestsDir).filter((file) => file.endsWith('.json'))) {
+        const saved = JSON.parse(readFileSync(join(requestsDir, name), 'utf8')) as { view: EmulatedRequest; files?: { name: string }[] };
+        records += 1;
+        for (const file of saved.files ?? []) {
+          if (!existsSync(join(dataDir, 'files', saved.view.requestId, file.name))) dangling.push(`${saved.view.status} ${file.name}`);
+        }
+      }
+    };
+    try {
+      emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 2000, dataDir });
+      const submitted = await Promise.all([0, 1, 2, 3].map((i) =>
+        call('POST', `${emulator!.queueUrl}/fal-ai/flux-lora-fast-training`, { images_data_url: `${filesUrl}/set.zip`, steps: 100 + i * 7 })));
+      // Checked on every write the emulator makes to its records, until all are done.
+      const watcher = watch(requestsDir, check);
+      try {
+        for (const { body } of submitted) await until('completion', () => inspect(body.request_id), (request) => request.status === 'COMPLETED');
+        await emulator.stop();
+      } finally {
+        watcher.close();
+      }
+      check();
+      expect(records).toBeGreaterThan(4);
+      expect(dangling).toEqual([]);
+    } finally {
+      emulator = undefined;
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('trains the last step again, rather than forgetting the request, when a completed LoRA never reached the disk', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'emulator-'));
+    try {
+      emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 2000, dataDir });
+      const { body } = await call('POST', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training`, { images_data_url: `${filesUrl}/set.zip`, steps: 100 });
+      await until('completion', () => inspect(body.request_id), (request) => request.status === 'COMPLETED');
+      await emulator.stop();
+      // What a kill between the record's write and the LoRA's would leave (or a hand-cleaned folder).
+      await rm(join(dataDir, 'files', body.request_id), { recursive: true });
+
+      emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 2000, dataDir });
+      const again = await until('completion after restart', () => inspect(body.request_id), (request) => request.status === 'COMPLETED');
+      expect(again.step).toBe(100);
+      const result = await call('GET', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training/requests/${body.request_id}`);
+      const bytes = new Uint8Array(await (await fetch(result.body.diffusers_lora_file.url)).arrayBuffer());
+      expect(parseSafetensorsHeader(bytes).metadata.steps).toBe('100');
+    } finally {
+      await emulator?.stop();
+      emulator = undefined;
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('resumes unfinished requests from its data folder after a restart', async () => {
