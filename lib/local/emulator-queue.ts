@@ -3,12 +3,11 @@
 // a LoRA file (Replicate: a tar holding it) or an error. Faults chosen per request (emulator-faults.ts) bend
 // each of those steps, and the request's record says which were applied.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { falFieldMap, falStepsField, replicateField, replicateFieldMap } from '../../functions/domain/param-mapping';
 import { fallbackTrainers } from '../../functions/domain/trainer-catalog';
 import { FaultCounter, parseFaults, type AnswerPlan, type AppliedFault, type EmulatorCall, type EmulatorFaults } from './emulator-faults';
-import { fileSize, layoutOf, loadFile, saveFile, tarFile, type FileLayout, type FilePart, type StoredFile } from './emulator-files';
+import { fileSize, tarFile, type FilePart, type StoredFile } from './emulator-files';
+import { EmulatorStore } from './emulator-store';
 import { buildEmulatedLora, buildLargeEmulatedLora } from './emulator-lora';
 
 export type { StoredFile } from './emulator-files';
@@ -54,8 +53,6 @@ export interface LogLine {
   source: 'USER';
   timestamp: string;
 }
-/** @deprecated use LogLine */
-export type FalLogLine = LogLine;
 
 interface Entry {
   view: EmulatedRequest;
@@ -66,11 +63,6 @@ interface Entry {
   outputFiles?: Record<string, string>;
   counter: FaultCounter;
   timer?: NodeJS.Timeout;
-  /** Disk writes of this request run one at a time; a save asked for while one runs is folded into the next. */
-  saving?: Promise<void>;
-  savePending?: boolean;
-  /** Names of the files already written to dataDir: the saved record lists only these. */
-  filesOnDisk?: Set<string>;
   /** Steps done before this run of the emulator, for a request resumed from dataDir. */
   resumedFrom: number;
   runStartedAt?: number;
@@ -82,13 +74,6 @@ export interface QueueOptions {
   dataDir?: string;
   /** Base URL the files are served under: {filesUrl}/{requestId}/{name}. */
   filesUrl: () => string;
-}
-
-interface SavedRequest {
-  view: EmulatedRequest;
-  logs: LogLine[];
-  outputFiles?: Record<string, string>;
-  files?: { name: string; contentType: string; layout?: FileLayout }[];
 }
 
 /** Faults registered ahead of a submission (POST /__emulator/faults). */
@@ -128,41 +113,36 @@ export class EmulatorQueue {
   private readonly downloads = new AbortController();
   private stopped = false;
 
-  constructor(private readonly options: QueueOptions) {}
+  private readonly store: EmulatorStore | undefined;
+
+  constructor(private readonly options: QueueOptions) {
+    this.store = options.dataDir ? new EmulatorStore(options.dataDir) : undefined;
+  }
 
   /** Reloads requests kept in dataDir: finished ones keep their result, unfinished ones resume training. */
   async restore(): Promise<void> {
-    const dir = this.requestsDir();
-    if (!dir) return;
-    const names = await readdir(dir).catch(() => [] as string[]);
+    if (!this.store) return;
     const restored: Entry[] = [];
-    for (const name of names.filter((file) => file.endsWith('.json'))) {
-      try {
-        const saved = JSON.parse(await readFile(join(dir, name), 'utf8')) as SavedRequest;
-        const view = saved.view;
-        view.protocol ??= 'fal';
-        view.faults ??= (saved as { faults?: EmulatorFaults }).faults ?? {};
-        view.faultsApplied ??= [];
-        const files = await this.loadFiles(view.requestId, saved.files ?? []);
-        // A completed request whose LoRA did not reach the disk trains its last step again rather than being lost.
-        if (!files && view.status === 'COMPLETED') {
-          view.status = 'IN_PROGRESS';
-          delete view.completedAt;
-          delete view.finishedAt;
-          delete view.outputBytes;
-        }
-        const unfinished = !TERMINAL.includes(view.status);
-        if (unfinished) view.status = 'IN_QUEUE';
-        const entry: Entry = {
-          view, logs: saved.logs, files: files ?? new Map(), filesOnDisk: new Set(files?.keys()), resumedFrom: view.step,
-          counter: undefined as unknown as FaultCounter, datasetReady: unfinished && view.datasetBytes !== undefined,
-          ...(saved.outputFiles && files ? { outputFiles: saved.outputFiles } : {}),
-        };
-        entry.counter = this.counterFor(entry);
-        restored.push(entry);
-      } catch {
-        // A half-written record from a crash: that request is lost, as it would be at a real provider's outage.
+    for (const { view, logs, outputFiles, files } of await this.store.loadAll()) {
+      view.protocol ??= 'fal';
+      view.faults ??= {};
+      view.faultsApplied ??= [];
+      // A completed request whose LoRA did not reach the disk trains its last step again rather than being lost.
+      if (!files && view.status === 'COMPLETED') {
+        view.status = 'IN_PROGRESS';
+        delete view.completedAt;
+        delete view.finishedAt;
+        delete view.outputBytes;
       }
+      const unfinished = !TERMINAL.includes(view.status);
+      if (unfinished) view.status = 'IN_QUEUE';
+      const entry: Entry = {
+        view, logs, files: files ?? new Map(), resumedFrom: view.step, counter: undefined as unknown as FaultCounter,
+        datasetReady: unfinished && view.datasetBytes !== undefined,
+        ...(outputFiles && files ? { outputFiles } : {}),
+      };
+      entry.counter = this.counterFor(entry);
+      restored.push(entry);
     }
     // Queue order is submission order.
     restored.sort((a, b) => a.view.submittedAt.localeCompare(b.view.submittedAt));
@@ -171,17 +151,6 @@ export class EmulatorQueue {
       if (!TERMINAL.includes(entry.view.status) && !entry.datasetReady) void this.download(entry);
     }
     this.pump();
-  }
-
-  /** A request's saved files, or undefined when one of them is missing or unreadable. */
-  private async loadFiles(requestId: string, saved: NonNullable<SavedRequest['files']>): Promise<Map<string, StoredFile> | undefined> {
-    const dir = join(this.options.dataDir!, 'files', requestId);
-    try {
-      const files = await Promise.all(saved.map((file) => loadFile(dir, file.name, file.contentType, file.layout)));
-      return new Map(files.map((file) => [file.name, file]));
-    } catch {
-      return undefined;
-    }
   }
 
   /** Faults for the next submission whose body contains `match` (any, when absent). */
@@ -320,7 +289,7 @@ export class EmulatorQueue {
       if (entry.timer) clearInterval(entry.timer);
       delete entry.timer;
     }
-    await Promise.all([...this.entries.values()].map((entry) => entry.saving));
+    await this.store?.settled();
   }
 
   private ticketKey(rawBody: string, input: Record<string, unknown> | undefined): string | undefined {
@@ -551,40 +520,16 @@ export class EmulatorQueue {
     entry.logs.push({ message, level, source: 'USER', timestamp: falTime() });
   }
 
-  private requestsDir(): string | undefined {
-    return this.options.dataDir && join(this.options.dataDir, 'requests');
-  }
-
   /** Resolves once the request's record is on disk: a trainer acknowledges a job only once it cannot lose it. */
   async durable(requestId: string): Promise<void> {
-    await this.entries.get(requestId)?.saving;
+    await this.store?.durable(requestId);
   }
 
   private save(entry: Entry): void {
-    const dir = this.requestsDir();
-    if (!dir || this.stopped || entry.savePending) return;
-    entry.savePending = true;
-    entry.saving = (entry.saving ?? Promise.resolve()).then(async () => {
-      entry.savePending = false;
-      // The files first, then the record that names them: a record never points at a file a kill left unwritten.
-      const onDisk = (entry.filesOnDisk ??= new Set());
-      for (const file of entry.files.values()) {
-        if (onDisk.has(file.name)) continue;
-        await saveFile(join(this.options.dataDir!, 'files', entry.view.requestId), file);
-        onDisk.add(file.name);
-      }
-      const record: SavedRequest = {
-        view: entry.view, logs: entry.logs,
-        ...(entry.outputFiles ? { outputFiles: entry.outputFiles } : {}),
-        files: [...entry.files.values()].filter((file) => onDisk.has(file.name)).map((file) => ({ name: file.name, contentType: file.contentType, layout: layoutOf(file) })),
-      };
-      await mkdir(dir, { recursive: true });
-      // Written aside and renamed over the old record: a kill mid-write leaves the previous record whole, never
-      // a torn one that would make the trainer forget the job.
-      const file = join(dir, `${entry.view.requestId}.json`);
-      await writeFile(`${file}.tmp`, JSON.stringify(record));
-      await rename(`${file}.tmp`, file);
-    }).catch(() => undefined);
+    if (this.stopped) return;
+    this.store?.save(entry.view.requestId, () => ({
+      view: entry.view, logs: entry.logs, files: entry.files.values(), ...(entry.outputFiles ? { outputFiles: entry.outputFiles } : {}),
+    }));
   }
 }
 
