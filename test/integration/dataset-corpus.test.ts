@@ -5,39 +5,31 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_NAMES, startLocalCloud, type LocalCloud } from '../../lib/local/cloud';
+import { LOCAL_NAMES, type LocalCloud } from '../../lib/local/cloud';
 import type { Dataset, DatasetVersion, Job, Trainer } from '../../functions/domain/schemas';
 import { datasetCorpus, type CorpusCase } from '../support/dataset-corpus';
 import { makeDatasetZip } from '../support/dataset-zip';
-import { LoraworksClient, type LiveFeed } from '../support/local-cloud-client';
+import type { LiveFeed, LoraworksClient } from '../support/local-cloud-client';
+import { startCloudSession, type CloudSession } from '../support/cloud-session';
 
 const USER = 'corpus';
 const OWNER = `dev-${USER}`;
 const BATCH = 6;
 
 let cloud: LocalCloud;
-let dataDir: string;
+let session: CloudSession | undefined;
 let client: LoraworksClient;
 let feed: LiveFeed;
 let s3: S3Client;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-corpus-'));
-  cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: 500 });
-  client = await LoraworksClient.signIn(cloud.apiUrl, USER);
-  feed = await client.connect(cloud.wsUrl);
+  session = await startCloudSession('corpus', { stepsPerSecond: 500, user: USER });
+  ({ cloud, client, feed } = session);
   s3 = new S3Client({ endpoint: cloud.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
 }, 60_000);
 
-afterAll(async () => {
-  feed?.close();
-  await cloud?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => session?.stop());
 
 const putDirect = (key: string, body: Buffer | string) =>
   s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.datasets, Key: key, Body: body }));

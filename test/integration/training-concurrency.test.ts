@@ -1,35 +1,27 @@
 // 100 jobs at once, a random third of them cancelled at a random moment: each ends in exactly one terminal
 // state, and that state agrees with the trainer's own record of what it did.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud';
+import type { LocalCloud } from '../../lib/local/cloud';
 import type { Job } from '../../functions/domain/schemas';
 import { makeDatasetZip } from '../support/dataset-zip';
 import { EmulatorClient, eventually } from '../support/emulator-client';
-import { LoraworksClient, type LiveFeed } from '../support/local-cloud-client';
+import type { LiveFeed, LoraworksClient } from '../support/local-cloud-client';
+import { startCloudSession, type CloudSession } from '../support/cloud-session';
 
 const JOBS = 100;
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
 let cloud: LocalCloud;
-let dataDir: string;
+let session: CloudSession | undefined;
 let alice: LoraworksClient;
 let feed: LiveFeed;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-many-'));
-  cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: 1000 });
-  alice = await LoraworksClient.signIn(cloud.apiUrl, 'alice');
-  feed = await alice.connect(cloud.wsUrl);
+  session = await startCloudSession('many', { stepsPerSecond: 1000 });
+  ({ cloud, client: alice, feed } = session);
 });
 
-afterAll(async () => {
-  feed?.close();
-  await cloud?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => session?.stop());
 
 /** A small seeded generator, so a failing run can be repeated. */
 function random(seed: number) {

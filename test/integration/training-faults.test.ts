@@ -1,42 +1,34 @@
 // The training workflow against a trainer that misbehaves (the emulator's injected faults), and cancels at
 // every phase: each job ends in the one terminal state that matches what the trainer did.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud';
+import type { LocalCloud } from '../../lib/local/cloud';
 import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
 import type { Job } from '../../functions/domain/schemas';
 import { makeDatasetZip } from '../support/dataset-zip';
 import { EmulatorClient, eventually } from '../support/emulator-client';
-import { LoraworksClient, type LiveFeed } from '../support/local-cloud-client';
+import type { LiveFeed, LoraworksClient } from '../support/local-cloud-client';
+import { startCloudSession, type CloudSession } from '../support/cloud-session';
 
 const TRAINER = 'fal-ai/flux-lora-fast-training';
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
 let cloud: LocalCloud;
-let dataDir: string;
+let session: CloudSession | undefined;
 let alice: LoraworksClient;
 let feed: LiveFeed;
 let emulator: EmulatorClient;
 let datasetId: string;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-faults-'));
-  cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: 200 });
+  session = await startCloudSession('faults', { stepsPerSecond: 200 });
+  ({ cloud, client: alice, feed } = session);
   emulator = new EmulatorClient(cloud.emulatorUrl);
-  alice = await LoraworksClient.signIn(cloud.apiUrl, 'alice');
-  feed = await alice.connect(cloud.wsUrl);
   const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
   expect((await feed.datasetVersion(dataset.id, version, ['READY', 'INVALID'])).status).toBe('READY');
   datasetId = dataset.id;
 });
 
-afterAll(async () => {
-  feed?.close();
-  await cloud?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => session?.stop());
 
 let counter = 0;
 /** Starts a job with its own trigger phrase, after registering the faults its submission will meet. */

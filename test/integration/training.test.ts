@@ -1,33 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud';
+import type { LocalCloud } from '../../lib/local/cloud';
 import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
 import type { Adapter, Job, Trainer } from '../../functions/domain/schemas';
 import { makeDatasetZip } from '../support/dataset-zip';
 import { LoraworksClient, type LiveFeed } from '../support/local-cloud-client';
+import { startCloudSession, type CloudSession } from '../support/cloud-session';
 
 let cloud: LocalCloud;
-let dataDir: string;
+let session: CloudSession | undefined;
 let alice: LoraworksClient;
 let feed: LiveFeed;
 let trainer: Trainer;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-it-'));
-  cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: 200 });
-  alice = await LoraworksClient.signIn(cloud.apiUrl, 'alice');
-  feed = await alice.connect(cloud.wsUrl);
+  session = await startCloudSession('it', { stepsPerSecond: 200 });
+  ({ cloud, client: alice, feed } = session);
   const { trainers } = await alice.expect<{ trainers: Trainer[] }>(200, 'GET', '/trainers');
   trainer = trainers.find((t) => t.id === 'fal-ai/flux-lora-fast-training')!;
 });
 
-afterAll(async () => {
-  feed?.close();
-  await cloud?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => session?.stop());
 
 async function readyDataset() {
   const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
