@@ -90,7 +90,7 @@ export class Training extends Construct {
     const poll = task('training-poll');
     // Streams the LoRA in (multipart) and reads its header back to check the safetensors format.
     const collect = task('training-collect', Duration.minutes(15), 1024);
-    grantObjects(collect, artifacts, 'loras/', ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload']);
+    grantObjects(collect, artifacts, 'loras/', ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:DeleteObject']);
     const cancelRemote = task('training-cancel-remote');
     const markFailed = task('training-mark-failed');
     this.functions = { submit, poll, collect, cancelRemote, markFailed };

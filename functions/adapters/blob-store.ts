@@ -1,5 +1,5 @@
 // S3 access: presigned POST uploads, presigned downloads, streaming writes and ranged reads.
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -43,6 +43,10 @@ export async function presignDownload(bucket: string, key: string, expiresSecond
 /** Streams a body into S3 as a multipart upload, never holding the whole file. */
 export async function uploadStream(bucket: string, key: string, body: Readable, contentType = 'application/octet-stream'): Promise<void> {
   await new Upload({ client: s3(), params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType } }).done();
+}
+
+export async function deleteObject(bucket: string, key: string): Promise<void> {
+  await s3().send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }
 
 export async function objectSize(bucket: string, key: string): Promise<number> {

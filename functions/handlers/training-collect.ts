@@ -3,7 +3,7 @@
 // way, checks the stored file is well-formed safetensors, and only then completes the job.
 import { pipeline, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { uploadStream } from '../adapters/blob-store';
+import { deleteObject, uploadStream } from '../adapters/blob-store';
 import { config } from '../adapters/config';
 import { getVersion } from '../adapters/dataset-store';
 import { hasher, headerRewriter } from '../adapters/lora-stream';
@@ -57,8 +57,9 @@ export const handler = async (input: unknown): Promise<TrainingState> => {
   // An archive (Replicate's tar) is unpacked on the way: only the LoRA member goes on.
   const source = output.archive ? Readable.from(tarMember(output.archive.member)(download)) : download;
   const body = pipeline(source, rewriter.stream, count.stream, (error) => { failure ??= error ?? undefined; });
+  const key = artifactKey(job.owner, job.id, fileName);
   try {
-    await uploadStream(config.artifactsBucket, artifactKey(job.owner, job.id, fileName), body);
+    await uploadStream(config.artifactsBucket, key, body);
   } catch (error) {
     throw failure ? streamError(failure) : error;
   }
@@ -69,6 +70,8 @@ export const handler = async (input: unknown): Promise<TrainingState> => {
     if (!head) throw new MalformedSafetensors(`The file has ${size} bytes, fewer than its safetensors header needs.`);
     parseSafetensorsHeader(head, { fileSize: size });
   } catch (error) {
+    // A file that fails the check is never served: it does not stay in the bucket either.
+    await deleteObject(config.artifactsBucket, key).catch((cause: unknown) => logger.warn('Could not delete a refused LoRA', { key, error: String(cause) }));
     throw asArtifactError(error);
   }
 

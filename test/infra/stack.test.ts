@@ -145,6 +145,15 @@ describe('functions', () => {
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageDatasets/), 'Arn'] }, '/datasets/*']] },
     })]);
   });
+
+  it('lets Collect write, read and remove LoRAs under loras/ in the artifacts bucket, and nothing else in S3', () => {
+    const [id] = functionByHandler(template, 'training-collect');
+    const s3 = statementsOf(template, id).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
+    expect(s3).toEqual([expect.objectContaining({
+      Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageArtifacts/), 'Arn'] }, '/loras/*']] },
+    })]);
+  });
 });
 
 describe('HTTP API', () => {

@@ -1,5 +1,5 @@
 import './handler-env';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
@@ -171,6 +171,17 @@ describe('the training workflow tasks', () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>not found</html>')));
     s3.onAnyCommand().resolves({});
     await expect(collect(state)).rejects.toMatchObject({ name: 'InvalidArtifact' });
+  });
+
+  it('collect fails a LoRA cut short of what its header declares, and does not keep the stored file', async () => {
+    withJob({ status: 'RUNNING', remote });
+    const whole = Buffer.from(buildSafetensors([{ name: 'w', dtype: 'F32', shape: [64, 64] }], {}));
+    provider.result.mockResolvedValue({ loraUrl: 'https://trainer.test/lora', fileName: 'lora.safetensors' });
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(whole.subarray(0, whole.length - 100))));
+    s3.onAnyCommand().resolves({});
+    await expect(collect(state)).rejects.toMatchObject({ name: 'InvalidArtifact' });
+    expect(s3.commandCalls(DeleteObjectCommand).map(({ args: [{ input }] }) => input)).toEqual([{ Bucket: 'artifacts-test', Key: 'loras/alice/01JOB/lora.safetensors' }]);
+    expect(writtenStatus()).not.toContain('COMPLETED');
   });
 
   it('cancel-remote collects the LoRA when the trainer finished first', async () => {
