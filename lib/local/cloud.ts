@@ -125,6 +125,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stops.push(() => emulator.stop());
 
+    const ws = webSocketGateway({ routes: template.webSocketRoutes(), runtime, path: '/ws', stage: 'local' });
+    stops.push(() => ws.close());
+    const connectionsApi = await startServer(ws.connectionsApi);
+    stops.push(() => closeServer(connectionsApi.server));
+
     const issuer = await devIssuer(dataDir, `${url}/dev`);
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
@@ -139,7 +144,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       DATASETS_BUCKET: LOCAL_NAMES.datasets,
       ARTIFACTS_BUCKET: LOCAL_NAMES.artifacts,
       STATE_MACHINE_ARN: sfn.stateMachineArn,
-      WS_MANAGEMENT_URL: `http://127.0.0.1:${port}/ws`,
+      WS_MANAGEMENT_URL: `${connectionsApi.url}/ws`,
       JWT_ISSUER: issuer.issuer,
       JWT_AUDIENCE: 'loraworks-local',
       JWKS_URI: `${issuer.issuer}/.well-known/jwks.json`,
@@ -161,8 +166,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
 
     const api = httpGateway({ routes: template.httpRoutes(), runtime, issuer, basePath: '/api' });
-    const ws = webSocketGateway({ routes: template.webSocketRoutes(), runtime, path: '/ws', stage: 'local' });
-    stops.push(() => ws.close());
     const web = webAssets(join(ROOT, 'web/dist'));
     const config = (hostHeader: string | undefined) => {
       const origin = hostHeader ?? `${host}:${port}`;

@@ -115,6 +115,17 @@ export function webSocketGateway(options: { routes: WebSocketRoutes; runtime: La
       });
     },
     management,
+    /**
+     * The @connections API as a server of its own (`{base}/@connections/{id}`): in AWS it is an endpoint of its
+     * own too, and locally it keeps handlers' pushes from queuing for a connection behind the browser's and the
+     * API's on the main port (under load the event loop accepts one connection per listener per turn).
+     */
+    connectionsApi: (req: IncomingMessage, res: ServerResponse) => {
+      const match = /\/@connections\/([^/?]+)/.exec(req.url ?? '');
+      if (match) return management(req, res, decodeURIComponent(match[1]!));
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+      return Promise.resolve();
+    },
     connectionCount: () => connections.size,
     close() {
       for (const c of connections.values()) c.socket.terminate();
