@@ -10,7 +10,7 @@ import S3rver from 's3rver';
 import { synthesizeTemplate } from '../synth';
 import { devIssuer } from './dev-issuer';
 import { startDynaliteProcess } from './dynalite-process';
-import { dynamoStreamProxy, streamPump } from './dynamo-streams';
+import { streamPump } from './dynamo-streams';
 import { httpGateway } from './http-gateway';
 import { closeServer, listen, startServer } from './http-util';
 import { lambdaApi } from './lambda-api';
@@ -88,26 +88,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => closeServer(s3Front.server));
     const s3Url = `http://${host}:${new URL(s3Front.url).port}`;
 
-    const dyn = await startDynaliteProcess(join(dataDir, 'dynamodb'));
-    stops.push(() => dyn.stop());
-    const dynaliteUrl = dyn.url;
-    await ensureTable(dynaliteUrl, template);
-
     const streams = template.streamConsumer();
     const pump = streamPump(async (records) => {
       await runtime.call(streams.handler, { Records: records });
     }, streams.batchSize);
     const streamListeners: ((records: DynamoDBRecord[], committedAt: number) => void)[] = [];
-    const proxy = dynamoStreamProxy({
-      dynaliteUrl,
-      onRecords: (records) => {
-        const committedAt = Date.now();
-        for (const listener of streamListeners) listener(records, committedAt);
-        pump.push(records);
-      },
+    // dynalite and the proxy that turns its writes into stream records run in a process of their own.
+    const dynamo = await startDynaliteProcess(join(dataDir, 'dynamodb'), (records, committedAt) => {
+      for (const listener of streamListeners) listener(records, committedAt);
+      pump.push(records);
     });
-    const dynamo = await startServer((req, res) => proxy.handle(req, res));
-    stops.push(() => closeServer(dynamo.server));
+    stops.push(() => dynamo.stop());
+    await ensureTable(dynamo.tableUrl, template);
 
     const lambda = await startServer(lambdaApi(runtime));
     stops.push(() => closeServer(lambda.server));
@@ -209,7 +201,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       s3Url,
       stateMachineDefinition: definition,
       s3Events: { records: () => [...s3Records], deliver: (event) => notifications.deliver(event), idle: () => notifications.idle() },
-      streamsIdle: () => pump.idle(),
+      streamsIdle: () => dynamo.sync().then(() => pump.idle()),
       onStreamRecords: (listener) => void streamListeners.push(listener),
       executionsOf: (jobId) => sfn.executions()
         .filter((e) => e.name === jobId || e.name.startsWith(`${jobId}-r`))
