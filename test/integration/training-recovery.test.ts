@@ -36,9 +36,11 @@ describe('a local cloud killed mid-training', () => {
     const start = (i: number, steps: number) => alice.expect<Job>(201, 'POST', '/jobs', {
       trainerId: 'fal-ai/flux-lora-fast-training', datasetId: dataset.id, triggerPhrase: `kill-${run}-${i}`, params: { steps },
     });
-    // Six jobs for four trainer slots: some run, some wait in the trainer's queue when the kill comes.
-    const jobs = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => start(i, 600 + i * 50)));
-    await Promise.all(jobs.slice(0, 4).map((job) => feed.job(job.id, 'RUNNING')));
+    // Six jobs for four trainer slots: some run, some wait in the trainer's queue when the kill comes. Job 5 is
+    // the one cancelled; it trains for 100 s so that, whichever slot it gets, the cancel always lands first.
+    const jobs = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => start(i, i === 5 ? 10_000 : 600 + i * 50)));
+    const running = new Set<string>();
+    await feed.next((m) => m.type === 'job' && m.job.status === 'RUNNING' && running.add(m.job.id).size >= 4, 'four jobs running');
     await feed.next((m) => m.type === 'job' && m.job.progress.fraction > 0.05, 'training progress');
     // One cancel in flight at the kill: it must still end CANCELLED.
     const cancelling = await alice.expect<Job>(202, 'POST', `/jobs/${jobs[5]!.id}/cancel`);
