@@ -48,8 +48,8 @@ export function dynamoStreamProxy(options: {
   const images = imageCache(options.cachedImages ?? CACHED_IMAGES);
 
   const target = new URL(options.dynaliteUrl);
-  // Plain node:http over kept-alive sockets: every table operation passes here, on the event loop all the local
-  // cloud shares, and fetch's web streams cost it more CPU per request.
+  // Plain node:http over kept-alive sockets: every table operation passes here, and fetch's web streams cost
+  // more CPU per request.
   const agent = new Agent({ keepAlive: true });
   function send(action: string, body: string | Buffer, headers: Record<string, string> = internalHeaders(action)): Promise<Answer> {
     return new Promise((resolve, reject) => {
