@@ -109,6 +109,7 @@ function pollCost() {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 const JOBS = 100;
+const BURST_MS = 6000;
 
 async function pushLatency() {
   const { startLocalCloud } = await import('../lib/local/cloud');
@@ -125,7 +126,9 @@ async function pushLatency() {
     cloud.onStreamRecords((records, at) => {
       for (const r of records) {
         const image = r.dynamodb?.NewImage;
-        if (image?.type?.S === 'Job' && image.id?.S && image.updatedAt?.S) committed.set(`${image.id.S}@${image.updatedAt.S}`, at);
+        // The first write with this updatedAt is the one pushed; later ones (the workflow's own marks) change nothing shown.
+        const key = image?.type?.S === 'Job' && image.id?.S && image.updatedAt?.S ? `${image.id.S}@${image.updatedAt.S}` : undefined;
+        if (key && !committed.has(key)) committed.set(key, at);
       }
     });
     const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
@@ -153,12 +156,17 @@ async function pushLatency() {
     const seen = new Set<string>();
     const fromCommit: number[] = [];
     const fromStamp: number[] = [];
+    const inBurst: number[] = [];
+    const afterBurst: number[] = [];
     for (const { at, id, updatedAt } of received) {
       const key = `${id}@${updatedAt}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const commit = committed.get(key);
-      if (commit !== undefined) fromCommit.push(at - commit);
+      if (commit !== undefined) {
+        fromCommit.push(at - commit);
+        (commit - started < BURST_MS ? inBurst : afterBurst).push(at - commit);
+      }
       fromStamp.push(at - Date.parse(updatedAt));
     }
     fromCommit.sort((a, b) => a - b);
@@ -166,6 +174,8 @@ async function pushLatency() {
     const p99 = percentile(fromCommit, 99);
     console.log(`Push latency, ${JOBS} concurrent jobs, ${fromCommit.length} job writes in ${wall.toFixed(1)} s:`);
     console.log(`  table write committed → WebSocket frame at the client: p50 ${percentile(fromCommit, 50)} ms, p99 ${p99} ms, max ${fromCommit.at(-1)} ms (target p99 < 100 ms: ${p99 < 100 ? 'met' : 'missed'}; ratio p99/target ${(p99 / 100).toFixed(2)})`);
+    [inBurst, afterBurst].forEach((samples) => samples.sort((a, b) => a - b));
+    console.log(`  writes in the first ${BURST_MS / 1000} s (the ${JOBS} jobs starting): p50 ${percentile(inBurst, 50)} ms, p99 ${percentile(inBurst, 99)} ms; after: p50 ${percentile(afterBurst, 50)} ms, p99 ${percentile(afterBurst, 99)} ms`);
     console.log(`  handler's updatedAt stamp → frame (adds the write's own wait under load): p50 ${percentile(fromStamp, 50)} ms, p99 ${percentile(fromStamp, 99)} ms`);
   } finally {
     await cloud.stop();
