@@ -1,21 +1,16 @@
 // The upload panel in a real browser: an archive with problems is uploaded with progress and its validation
 // report (counts, per-file findings, which trainers fit) appears inline as soon as it arrives over the WebSocket.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../lib/local/cloud';
+import { ensureWebBuild, launchChromium, RESULTS } from '../support/browser';
 import { makeJpeg } from '../support/dataset-corpus';
 import { makePng } from '../support/png';
 import { buildZip } from '../support/zip-writer';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const RESULTS = join(ROOT, 'test-results');
-const CHROMIUM = '/usr/bin/chromium';
 
 let cloud: Awaited<ReturnType<typeof startLocalCloud>>;
 let dataDir: string;
@@ -23,12 +18,10 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM}: apt-get install -y chromium`).toBe(true);
-  if (!existsSync(join(ROOT, 'web/dist/index.html'))) await build({ configFile: join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
-  await mkdir(RESULTS, { recursive: true });
+  await ensureWebBuild();
   dataDir = await mkdtemp(join(tmpdir(), 'loraworks-e2e-report-'));
   cloud = await startLocalCloud({ port: 0, dataDir });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   page.setDefaultTimeout(30_000);
 }, 180_000);

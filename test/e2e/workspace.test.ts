@@ -1,20 +1,15 @@
 // The workspace in a real browser: headless Chromium drives the web app served by the local cloud,
 // from sign-in through upload, live training, download and cancel.
-import { existsSync, statSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
 import { startLocalCloud } from '../../lib/local/cloud';
+import { ensureWebBuild, launchChromium, RESULTS } from '../support/browser';
 import { makeDatasetZip } from '../support/dataset-zip';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const RESULTS = join(ROOT, 'test-results');
-const CHROMIUM = '/usr/bin/chromium';
 /** Slow enough that a run of a few hundred steps is seen RUNNING with a moving bar, fast enough for CI. */
 const STEPS_PER_SECOND = 20;
 const UI_TIMEOUT = 30_000;
@@ -24,17 +19,6 @@ let dataDir: string;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
-
-/** Build web/dist when it is missing or older than its sources (npm test builds it first anyway). */
-async function ensureWebBuild(): Promise<void> {
-  const index = join(ROOT, 'web/dist/index.html');
-  const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs));
-  const sources = Math.max(newest(join(ROOT, 'web/src')), statSync(join(ROOT, 'web/index.html')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  await build({ configFile: join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
-}
 
 const row = (jobId: string): Locator => page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
 const progressOf = async (locator: Locator) => Number(await locator.getByTestId('job-progress').getAttribute('aria-valuenow'));
@@ -65,15 +49,10 @@ async function waitForStatus(jobId: string, status: string, timeout = 60_000): P
 }
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM}: apt-get install -y chromium`).toBe(true);
   await ensureWebBuild();
-  await mkdir(RESULTS, { recursive: true });
   dataDir = await mkdtemp(join(tmpdir(), 'loraworks-e2e-'));
   cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: STEPS_PER_SECOND });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   page.setDefaultTimeout(UI_TIMEOUT);

@@ -5,7 +5,8 @@ import type { LocalCloud } from '../../lib/local/cloud';
 import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
 import type { Job } from '../../functions/domain/schemas';
 import { makeDatasetZip } from '../support/dataset-zip';
-import { EmulatorClient, eventually } from '../support/emulator-client';
+import { EmulatorClient } from '../support/emulator-client';
+import { eventually } from '../support/poll';
 import type { LiveFeed, LoraworksClient } from '../support/local-cloud-client';
 import { startCloudSession, type CloudSession } from '../support/cloud-session';
 

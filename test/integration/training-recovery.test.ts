@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../functions/domain/schemas';
 import { makeDatasetZip } from '../support/dataset-zip';
-import { EmulatorClient, eventually } from '../support/emulator-client';
+import { EmulatorClient } from '../support/emulator-client';
+import { eventually } from '../support/poll';
 import { LoraworksClient } from '../support/local-cloud-client';
 import { spawnLocalCloud, type LocalCloudProcess } from '../support/local-cloud-process';
 

@@ -32,19 +32,3 @@ export class EmulatorClient {
     return (await this.requests()).filter((r) => r.input.trigger_word === trigger || r.input.trigger_phrase === trigger);
   }
 }
-
-/** Polls `check` every 100 ms until it returns a value, or fails with `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -11,6 +11,7 @@ import { createFalProvider } from '../../functions/providers/fal';
 import { TrainerUnavailable } from '../../functions/providers/provider';
 import { createReplicateProvider } from '../../functions/providers/replicate';
 import { startTrainerEmulator, type EmulatedRequest, type EmulatorFaults, type TrainerEmulator } from '../../lib/local/trainer-emulator';
+import { until } from '../support/poll';
 
 let files: Server;
 let datasetUrl: string;
@@ -41,17 +42,6 @@ async function call(method: string, url: string, body?: unknown, signal?: AbortS
     parsed = { unparsable: text };
   }
   return { status: res.status, body: parsed, headers: res.headers };
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last seen ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 15));
-    value = await read();
-  }
-  return value;
 }
 
 const record = (id: string) => fetch(`${emulator.url}/__emulator/requests/${id}`).then((res) => res.json() as Promise<EmulatedRequest>);

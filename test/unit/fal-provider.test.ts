@@ -5,36 +5,11 @@ import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-ca
 import { startTrainerEmulator, type TrainerEmulator } from '../../lib/local/trainer-emulator';
 import { createServer } from 'node:http';
 import JSZip from 'jszip';
-
-interface Recorded {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: unknown;
-}
-
-type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
-
-/** A fetch that answers from a script of recorded fal responses and keeps what it was asked. */
-function stubFetch(answers: Answer[]) {
-  const calls: Recorded[] = [];
-  const fetch: typeof globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
-    calls.push({
-      method: init?.method ?? 'GET', url: String(input), headers: init?.headers as Record<string, string>,
-      ...(init?.body ? { body: JSON.parse(String(init.body)) } : {}),
-    });
-    expect(init?.signal, 'every call carries a timeout signal').toBeInstanceOf(AbortSignal);
-    const answer = answers.shift();
-    if (!answer) throw new Error(`unexpected call ${init?.method} ${input}`);
-    if (answer instanceof Error) throw answer;
-    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
-  };
-  return { fetch, calls };
-}
+import { scriptedFetch, type ScriptedAnswer } from '../support/scripted-fetch';
 
 const SECRET = 'fal-secret-123:abc';
-const provider = (answers: Answer[]) => {
-  const stub = stubFetch(answers);
+const provider = (answers: ScriptedAnswer[]) => {
+  const stub = scriptedFetch(answers);
   return { ...stub, fal: createFalProvider({ queueUrl: 'https://queue.fal.run', apiUrl: 'https://api.fal.ai', apiKey: SECRET, fetch: stub.fetch }) };
 };
 
@@ -88,7 +63,7 @@ describe('submitting to fal', () => {
     ['a network error', new TypeError('fetch failed')],
     ['a timeout', Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })],
   ])('treats %s as TrainerUnavailable', async (_, answer) => {
-    const { fal } = provider([answer as Answer]);
+    const { fal } = provider([answer as ScriptedAnswer]);
     const error = await rejection(fal.submit({ trainer: portrait, datasetUrl: 'u', triggerPhrase: 'x', params: {} }));
     expect(error).toBeInstanceOf(TrainerUnavailable);
     expect(error.message).not.toContain(SECRET);

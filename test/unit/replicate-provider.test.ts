@@ -2,26 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-catalog';
 import { TrainerRejected, TrainerUnavailable, type RemoteJob } from '../../functions/providers/provider';
 import { createReplicateProvider, replicateErrorMessage } from '../../functions/providers/replicate';
+import { scriptedFetch, type ScriptedAnswer } from '../support/scripted-fetch';
 
-type Answer = { status: number; body?: unknown } | Error;
 
 const TOKEN = 'r8_secretTOKEN123';
 const API = 'https://api.replicate.com/v1';
 const VERSION = 'e440909d3512c31646ee2e0c7d6f6f4923224863a6a10c494606e79fb5844497';
 
-function provider(answers: Answer[], options: { destination?: string } = { destination: 'me/my-loras' }) {
-  const calls: { method: string; url: string; headers: Record<string, string>; body?: any }[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    calls.push({
-      method: init?.method ?? 'GET', url: String(input), headers: init?.headers as Record<string, string>,
-      ...(init?.body ? { body: JSON.parse(String(init.body)) } : {}),
-    });
-    expect(init?.signal, 'every call carries a timeout signal').toBeInstanceOf(AbortSignal);
-    const answer = answers.shift();
-    if (!answer) throw new Error(`unexpected call ${init?.method} ${input}`);
-    if (answer instanceof Error) throw answer;
-    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status });
-  };
+function provider(answers: ScriptedAnswer[], options: { destination?: string } = { destination: 'me/my-loras' }) {
+  const { fetch, calls } = scriptedFetch(answers);
   return { calls, replicate: createReplicateProvider({ apiUrl: API, apiToken: TOKEN, fetch, ...options }) };
 }
 
@@ -101,7 +90,7 @@ describe('starting a Replicate training', () => {
     ['a network error', new TypeError('fetch failed')],
     ['a timeout', Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })],
   ])('retries %s', async (_, answer) => {
-    const { replicate } = provider([{ status: 200, body: model }, answer as Answer]);
+    const { replicate } = provider([{ status: 200, body: model }, answer as ScriptedAnswer]);
     const error = await rejection(replicate.submit(request));
     expect(error).toBeInstanceOf(TrainerUnavailable);
     expect(error.message).not.toContain(TOKEN);

@@ -6,6 +6,7 @@ import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
 import { startTrainerEmulator, type EmulatedRequest, type TrainerEmulator } from '../../lib/local/trainer-emulator';
+import { until } from '../support/poll';
 
 let files: Server;
 let filesUrl: string;
@@ -41,17 +42,6 @@ const key = { authorization: 'Key test-key' };
 async function call(method: string, url: string, body?: unknown) {
   const res = await fetch(url, { method, headers: { ...key, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last seen ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    value = await read();
-  }
-  return value;
 }
 
 const inspect = (id: string) => fetch(`${emulator!.url}/__emulator/requests/${id}`).then((res) => res.json() as Promise<EmulatedRequest>);
