@@ -3,7 +3,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFound } from '../domain/errors';
 import type { Dataset, DatasetVersion, DatasetVersionStatus } from '../domain/schemas';
-import { allItems, ddb, definedOnly, isConditionFailed, keys, tableName, updateParts, withoutKeys } from './table';
+import { allItems, ddb, definedOnly, isConditionFailed, keys, tableName, unlessConditionFails, updateParts, withoutKeys } from './table';
 
 const datasetKey = (owner: string, datasetId: string) => ({ PK: keys.owner(owner), SK: keys.dataset(datasetId) });
 const versionKey = (owner: string, datasetId: string, version: number) => ({ PK: keys.owner(owner), SK: keys.datasetVersion(datasetId, version) });
@@ -94,17 +94,12 @@ export async function raiseLatestVersion(owner: string, datasetId: string, versi
 
 /** Stores a new version; false when that version already exists. */
 export async function putVersion(owner: string, datasetId: string, version: DatasetVersion): Promise<boolean> {
-  try {
-    await ddb().send(new PutCommand({
-      TableName: tableName(),
-      Item: { ...versionKey(owner, datasetId, version.version), type: 'DatasetVersion', owner, datasetId, ...version },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }));
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+  const written = await unlessConditionFails(ddb().send(new PutCommand({
+    TableName: tableName(),
+    Item: { ...versionKey(owner, datasetId, version.version), type: 'DatasetVersion', owner, datasetId, ...version },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  })));
+  return written !== null;
 }
 
 /**
@@ -122,20 +117,15 @@ export async function setVersionStatus(
 ): Promise<boolean> {
   const { names, values, expression } = updateParts({ ...definedOnly(patch), status: to, updatedAt: at.toISOString() });
   const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
-  try {
-    await ddb().send(new UpdateCommand({
-      TableName: tableName(),
-      Key: versionKey(owner, datasetId, version),
-      UpdateExpression: expression,
-      ConditionExpression: `attribute_exists(PK) AND #status IN (${Object.keys(fromValues).join(', ')})`,
-      ExpressionAttributeNames: { '#status': 'status', ...names },
-      ExpressionAttributeValues: { ...fromValues, ...values },
-    }));
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
+    TableName: tableName(),
+    Key: versionKey(owner, datasetId, version),
+    UpdateExpression: expression,
+    ConditionExpression: `attribute_exists(PK) AND #status IN (${Object.keys(fromValues).join(', ')})`,
+    ExpressionAttributeNames: { '#status': 'status', ...names },
+    ExpressionAttributeValues: { ...fromValues, ...values },
+  })));
+  return written !== null;
 }
 
 function queryAll(owner: string, prefix: string): Promise<Record<string, unknown>[]> {
@@ -157,17 +147,12 @@ export async function getStoredVersion(owner: string, datasetId: string, version
 
 /** Stores a new version already tied to its S3 object; false when that version number exists. */
 export async function putObjectVersion(owner: string, datasetId: string, version: DatasetVersion, objectKey: string): Promise<boolean> {
-  try {
-    await ddb().send(new PutCommand({
-      TableName: tableName(),
-      Item: { ...versionKey(owner, datasetId, version.version), type: 'DatasetVersion', owner, datasetId, ...version, objectKey },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }));
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+  const written = await unlessConditionFails(ddb().send(new PutCommand({
+    TableName: tableName(),
+    Item: { ...versionKey(owner, datasetId, version.version), type: 'DatasetVersion', owner, datasetId, ...version, objectKey },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  })));
+  return written !== null;
 }
 
 // ---------- S3 object markers: which version an uploaded object became ----------
@@ -178,17 +163,12 @@ export interface ObjectMarker { version?: number; claimedAt: number }
 
 /** Claims an object for this invocation; null when it was claimed before (then read the marker). */
 export async function claimObject(owner: string, datasetId: string, objectId: string, at: Date): Promise<boolean> {
-  try {
-    await ddb().send(new PutCommand({
-      TableName: tableName(),
-      Item: { ...objectMarkerKey(owner, datasetId, objectId), type: 'DatasetObject', owner, datasetId, claimedAt: at.getTime() },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }));
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+  const written = await unlessConditionFails(ddb().send(new PutCommand({
+    TableName: tableName(),
+    Item: { ...objectMarkerKey(owner, datasetId, objectId), type: 'DatasetObject', owner, datasetId, claimedAt: at.getTime() },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  })));
+  return written !== null;
 }
 
 export async function getObjectMarker(owner: string, datasetId: string, objectId: string): Promise<ObjectMarker | null> {
@@ -210,19 +190,14 @@ export async function findObjectMarker(owner: string, datasetId: string, objectI
 
 /** Takes over a claim whose holder never recorded a version (it crashed): true when this invocation won it. */
 export async function takeOverObject(owner: string, datasetId: string, objectId: string, staleClaimedAt: number, at: Date): Promise<boolean> {
-  try {
-    await ddb().send(new UpdateCommand({
-      TableName: tableName(),
-      Key: objectMarkerKey(owner, datasetId, objectId),
-      UpdateExpression: 'SET claimedAt = :now',
-      ConditionExpression: 'claimedAt = :old AND attribute_not_exists(version)',
-      ExpressionAttributeValues: { ':now': at.getTime(), ':old': staleClaimedAt },
-    }));
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
+    TableName: tableName(),
+    Key: objectMarkerKey(owner, datasetId, objectId),
+    UpdateExpression: 'SET claimedAt = :now',
+    ConditionExpression: 'claimedAt = :old AND attribute_not_exists(version)',
+    ExpressionAttributeValues: { ':now': at.getTime(), ':old': staleClaimedAt },
+  })));
+  return written !== null;
 }
 
 export async function setObjectVersion(owner: string, datasetId: string, objectId: string, version: number): Promise<void> {
@@ -242,24 +217,20 @@ export async function setObjectVersion(owner: string, datasetId: string, objectI
  * it is decided, or it belongs to another object.
  */
 export async function claimValidation(owner: string, datasetId: string, version: number, object: { key: string; eTag: string }, at: Date, leaseMs: number): Promise<number | null> {
-  try {
-    const { Attributes } = await ddb().send(new UpdateCommand({
-      TableName: tableName(),
-      Key: versionKey(owner, datasetId, version),
-      UpdateExpression: 'SET #status = :validating, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, objectETag = :etag, objectKey = :key, updatedAt = :at',
-      ConditionExpression: 'attribute_exists(PK) AND (#status = :uploading OR (#status = :validating AND leaseUntil < :now)) AND (attribute_not_exists(objectETag) OR objectETag = :etag)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':validating': 'VALIDATING', ':uploading': 'UPLOADING', ':lease': at.getTime() + leaseMs, ':now': at.getTime(),
-        ':zero': 0, ':one': 1, ':etag': object.eTag, ':key': object.key, ':at': at.toISOString(),
-      },
-      ReturnValues: 'ALL_NEW',
-    }));
-    return Number(Attributes?.attempts ?? 1);
-  } catch (error) {
-    if (isConditionFailed(error)) return null;
-    throw error;
-  }
+  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
+    TableName: tableName(),
+    Key: versionKey(owner, datasetId, version),
+    UpdateExpression: 'SET #status = :validating, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, objectETag = :etag, objectKey = :key, updatedAt = :at',
+    ConditionExpression: 'attribute_exists(PK) AND (#status = :uploading OR (#status = :validating AND leaseUntil < :now)) AND (attribute_not_exists(objectETag) OR objectETag = :etag)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':validating': 'VALIDATING', ':uploading': 'UPLOADING', ':lease': at.getTime() + leaseMs, ':now': at.getTime(),
+      ':zero': 0, ':one': 1, ':etag': object.eTag, ':key': object.key, ':at': at.toISOString(),
+    },
+    ReturnValues: 'ALL_NEW',
+  })));
+  if (!written) return null;
+  return Number(written.Attributes?.attempts ?? 1);
 }
 
 /** Lets a retry re-claim at once (after a transient failure), instead of waiting out the lease. */
@@ -286,20 +257,15 @@ export function decideValidation(owner: string, datasetId: string, version: numb
 /** VALIDATING → the patch's status, lease dropped, if `condition` holds too; false when it does not. */
 async function endValidation(owner: string, datasetId: string, version: number, patch: Record<string, unknown>, condition: string, conditionValues: Record<string, unknown>): Promise<boolean> {
   const { names, values, expression } = updateParts(patch);
-  try {
-    await ddb().send(new UpdateCommand({
-      TableName: tableName(),
-      Key: versionKey(owner, datasetId, version),
-      UpdateExpression: `${expression} REMOVE leaseUntil`,
-      ConditionExpression: `#status = :validating AND ${condition}`,
-      ExpressionAttributeNames: { '#status': 'status', ...names },
-      ExpressionAttributeValues: { ':validating': 'VALIDATING', ...conditionValues, ...values },
-    }));
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
+    TableName: tableName(),
+    Key: versionKey(owner, datasetId, version),
+    UpdateExpression: `${expression} REMOVE leaseUntil`,
+    ConditionExpression: `#status = :validating AND ${condition}`,
+    ExpressionAttributeNames: { '#status': 'status', ...names },
+    ExpressionAttributeValues: { ':validating': 'VALIDATING', ...conditionValues, ...values },
+  })));
+  return written !== null;
 }
 
 /** VALIDATING versions whose lease ran out before `before` (epoch ms): their validator died and no retry came. */

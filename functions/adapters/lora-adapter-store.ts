@@ -1,7 +1,7 @@
 // Registered LoRAs (API "adapters"), one item each under their owner.
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Adapter } from '../domain/schemas';
-import { allItems, ddb, isConditionFailed, keys, tableName, withoutKeys } from './table';
+import { allItems, ddb, keys, tableName, unlessConditionFails, withoutKeys } from './table';
 
 const sortKey = (id: string) => `ADAPTER#${id}`;
 
@@ -29,15 +29,10 @@ export async function listAdapters(owner: string): Promise<Adapter[]> {
 
 /** False when the owner has no such adapter. */
 export async function deleteAdapter(owner: string, id: string): Promise<boolean> {
-  try {
-    await ddb().send(new DeleteCommand({
-      TableName: tableName(),
-      Key: { PK: keys.owner(owner), SK: sortKey(id) },
-      ConditionExpression: 'attribute_exists(PK)',
-    }));
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+  const written = await unlessConditionFails(ddb().send(new DeleteCommand({
+    TableName: tableName(),
+    Key: { PK: keys.owner(owner), SK: sortKey(id) },
+    ConditionExpression: 'attribute_exists(PK)',
+  })));
+  return written !== null;
 }

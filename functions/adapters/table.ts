@@ -83,3 +83,13 @@ export const definedOnly = <T extends object>(patch: T): Partial<T> =>
 
 export const isConditionFailed = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/** The conditional write's output, or null when its condition failed (the item is not as the write expects). */
+export async function unlessConditionFails<T>(write: Promise<T>): Promise<T | null> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionFailed(error)) return null;
+    throw error;
+  }
+}
