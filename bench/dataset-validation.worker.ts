@@ -1,6 +1,6 @@
 // One measured validation in its own process, so its peak memory is its own: `stream` is the validator the
 // handler runs (directory by ranged GETs, one streamed GET); `baseline` downloads the object whole and opens it
-// with jszip. Prints one JSON line: wall time, bytes read from S3, peak RSS and peak JS heap + buffers.
+// with jszip; `transfer` only streams the object through (the floor for any validator). Prints one JSON line: wall time, bytes read from S3, peak RSS and peak JS heap + buffers.
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import JSZip from 'jszip';
 import { createHash } from 'node:crypto';
@@ -18,7 +18,7 @@ const sample = () => {
   const m = process.memoryUsage();
   peakHeap = Math.max(peakHeap, m.heapUsed + m.external + m.arrayBuffers);
 };
-const sampler = setInterval(sample, 20);
+const sampler = setInterval(sample, 100);
 
 const started = performance.now();
 let bytesRead = 0;
@@ -28,6 +28,10 @@ if (mode === 'stream') {
   const { report, sha256 } = await inspectArchive(source, fallbackTrainers);
   bytesRead = source.stats.bytesRead;
   verdict = { images: report.images, pairs: report.pairs, errors: report.errors.length, sha256: sha256.slice(0, 12), requests: source.stats.requests };
+} else if (mode === 'transfer') {
+  const { Body } = await new S3Client({ forcePathStyle: true }).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  for await (const chunk of Body as AsyncIterable<Buffer>) bytesRead += chunk.length;
+  verdict = null;
 } else {
   const s3 = new S3Client({ forcePathStyle: true });
   const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

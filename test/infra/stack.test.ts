@@ -262,6 +262,13 @@ describe('datasets', () => {
     const reads = JSON.stringify(assert.findResources('AWS::IAM::Policy'));
     expect(reads).toContain('/incoming/*');
   });
+
+  it('runs the validator with a small young generation, so streamed socket buffers die in scavenges', () => {
+    const [, validator] = functionByHandler(template, 'validate-dataset');
+    expect(validator.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps --max-semi-space-size=1');
+    const [, health] = functionByHandler(template, 'health');
+    expect(health.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
 });
 
 describe('training state machine', () => {
