@@ -10,18 +10,17 @@ import S3rver from 's3rver';
 import { synthesizeTemplate } from '../synth';
 import { devIssuer } from './dev-issuer';
 import { startDynaliteProcess } from './dynalite-process';
-import { streamPump } from './dynamo-streams';
 import { httpGateway } from './http-gateway';
 import { closeServer, listen, startServer } from './http-util';
 import { lambdaApi } from './lambda-api';
 import { LambdaRuntime, LOCAL_REGION } from './lambda-runtime';
+import { startRealtimeProcess } from './realtime-process';
 import { s3Notifications } from './s3-notifications';
 import { s3UploadPolicyProxy } from './s3-upload-policy';
 import { localStepFunctions } from './step-functions';
 import { StackTemplate } from './template';
 import { startTrainerEmulator } from './trainer-emulator';
 import { webAssets } from './web-assets';
-import { webSocketGateway } from './ws-gateway';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 export const LOCAL_NAMES = { table: 'loraworks', datasets: 'loraworks-datasets', artifacts: 'loraworks-artifacts' } as const;
@@ -88,18 +87,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => closeServer(s3Front.server));
     const s3Url = `http://${host}:${new URL(s3Front.url).port}`;
 
-    const streams = template.streamConsumer();
-    const pump = streamPump(async (records) => {
-      await runtime.call(streams.handler, { Records: records });
-    }, streams.batchSize);
-    const streamListeners: ((records: DynamoDBRecord[], committedAt: number) => void)[] = [];
-    // dynalite and the proxy that turns its writes into stream records run in a process of their own.
-    const dynamo = await startDynaliteProcess(join(dataDir, 'dynamodb'), (records, committedAt) => {
-      for (const listener of streamListeners) listener(records, committedAt);
-      pump.push(records);
-    });
+    // dynalite and the proxy that turns its writes into stream records run in a process of their own, and the
+    // push path (the stream's consumer, the WebSocket API, @connections) in another: records go straight there.
+    const dynamo = await startDynaliteProcess(join(dataDir, 'dynamodb'));
     stops.push(() => dynamo.stop());
     await ensureTable(dynamo.tableUrl, template);
+    const realtime = await startRealtimeProcess();
+    // A server that handed sockets to a child process asks it, on close, whether they are closed, and waits
+    // forever once that child is gone: the public server starts closing before the realtime process stops.
+    stops.push(async () => {
+      const closed = closeServer(main);
+      await realtime.stop();
+      await closed;
+    });
+    dynamo.subscribe(realtime.streamPort);
 
     const lambda = await startServer(lambdaApi(runtime));
     stops.push(() => closeServer(lambda.server));
@@ -117,11 +118,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stops.push(() => emulator.stop());
 
-    const ws = webSocketGateway({ routes: template.webSocketRoutes(), runtime, path: '/ws', stage: 'local' });
-    stops.push(() => ws.close());
-    const connectionsApi = await startServer(ws.connectionsApi);
-    stops.push(() => closeServer(connectionsApi.server));
-
     const issuer = await devIssuer(dataDir, `${url}/dev`);
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
@@ -136,7 +132,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       DATASETS_BUCKET: LOCAL_NAMES.datasets,
       ARTIFACTS_BUCKET: LOCAL_NAMES.artifacts,
       STATE_MACHINE_ARN: sfn.stateMachineArn,
-      WS_MANAGEMENT_URL: `${connectionsApi.url}/ws`,
+      WS_MANAGEMENT_URL: `${realtime.connectionsUrl}/ws`,
       JWT_ISSUER: issuer.issuer,
       JWT_AUDIENCE: 'loraworks-local',
       JWKS_URI: `${issuer.issuer}/.well-known/jwks.json`,
@@ -148,6 +144,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       REPLICATE_DESTINATION: process.env.REPLICATE_DESTINATION ?? 'loraworks/local-loras',
       POLL_MIN_SECONDS: process.env.POLL_MIN_SECONDS ?? '1',
       POLL_MAX_SECONDS: process.env.POLL_MAX_SECONDS ?? '3',
+    });
+
+    await realtime.configure({
+      env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      routes: template.webSocketRoutes(),
+      streamConsumer: template.streamConsumer(),
+      handlersDir: join(ROOT, 'functions/handlers'),
     });
 
     const notifications = s3Notifications(template.objectCreatedNotifications(), runtime, LOCAL_NAMES.datasets);
@@ -168,7 +171,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const path = new URL(req.url ?? '/', 'http://local').pathname;
       const handled = (async () => {
         if (path === '/api' || path.startsWith('/api/')) return api(req, res);
-        if (path.startsWith('/ws/@connections/')) return ws.management(req, res, decodeURIComponent(path.slice('/ws/@connections/'.length)));
         if (path === '/config.json') return json(res, config(req.headers.host));
         if (path === '/dev/.well-known/jwks.json') return json(res, issuer.jwks);
         if (path === '/__local/info') return json(res, { emulatorUrl: emulator.url, s3Url, stateMachineArn: sfn.stateMachineArn });
@@ -181,7 +183,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       });
     });
     main.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://local').pathname === '/ws') ws.upgrade(req, socket, head);
+      if (new URL(req.url ?? '/', 'http://local').pathname === '/ws') realtime.upgrade(req, socket, head);
       else socket.destroy();
     });
 
@@ -201,8 +203,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       s3Url,
       stateMachineDefinition: definition,
       s3Events: { records: () => [...s3Records], deliver: (event) => notifications.deliver(event), idle: () => notifications.idle() },
-      streamsIdle: () => dynamo.sync().then(() => pump.idle()),
-      onStreamRecords: (listener) => void streamListeners.push(listener),
+      streamsIdle: () => dynamo.sync().then((seq) => realtime.idle(seq)),
+      onStreamRecords: (listener) => dynamo.forward(listener),
       executionsOf: (jobId) => sfn.executions()
         .filter((e) => e.name === jobId || e.name.startsWith(`${jobId}-r`))
         .map((e) => ({ name: e.name, status: e.status })),

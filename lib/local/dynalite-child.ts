@@ -1,9 +1,12 @@
 // dynalite and the stream proxy in front of it, in a process of their own: every table operation and its stream
-// record are worked out on the machine's other core, and the local cloud's event loop only sees the handlers'
-// requests and the records (over IPC, each with the moment its write committed). It prints dynalite's port and
-// the proxy's once listening, answers a `sync` once every record sent before it is on its way, and exits when
-// its parent goes away (stdin closes), even if the parent was killed.
+// record are worked out apart from the local cloud's event loop. Records go, each with the moment its write
+// committed and a sequence number, as newline-delimited JSON straight to the stream consumer's process (its port
+// comes in a `subscribe` message; records wait here until then), and over IPC to the parent too once it asks
+// (`forward`, for benchmarks). It prints dynalite's port and the proxy's once listening, answers a `sync` with
+// the last sequence number sent, and exits when its parent goes away (stdin closes), even if it was killed.
 import dynalite from 'dynalite';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { dynamoStreamProxy } from './dynamo-streams';
 import { closeServer, listen, startServer } from './http-util';
 
@@ -11,15 +14,36 @@ const send = (message: unknown) => {
   if (process.connected) process.send!(message);
 };
 
+let seq = 0;
+let forward = false;
+let consumer: Socket | undefined;
+const unsent: string[] = [];
+
 const table = dynalite({ path: process.argv[2], createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const tablePort = await listen(table, 0);
 const proxy = dynamoStreamProxy({
   dynaliteUrl: `http://127.0.0.1:${tablePort}`,
-  onRecords: (records) => send({ records, committedAt: Date.now() }),
+  reads: table.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void,
+  onRecords: (records) => {
+    const committedAt = Date.now();
+    const line = `${JSON.stringify({ seq: ++seq, committedAt, records })}\n`;
+    if (consumer) consumer.write(line);
+    else unsent.push(line);
+    if (forward) send({ records, committedAt });
+  },
 });
 const front = await startServer((req, res) => proxy.handle(req, res));
-process.on('message', (message: { sync?: number }) => {
-  if (message.sync !== undefined) send({ synced: message.sync });
+process.on('message', (message: { sync?: number; subscribe?: number; forward?: boolean }) => {
+  if (message.subscribe !== undefined) {
+    const socket = connect(message.subscribe, '127.0.0.1', () => {
+      socket.setNoDelay(true);
+      consumer = socket;
+      for (const line of unsent.splice(0)) socket.write(line);
+    });
+    socket.on('error', (error) => console.error(`[streams] the stream consumer's channel failed: ${error.message}`));
+  }
+  if (message.forward) forward = true;
+  if (message.sync !== undefined) send({ synced: message.sync, seq });
 });
 process.stdout.write(`${tablePort} ${front.port}\n`);
 

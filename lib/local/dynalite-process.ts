@@ -1,5 +1,6 @@
 // Starts dynalite (persisted in `path`) and its stream proxy (dynamo-streams.ts) as a child process; `url` is the
-// proxy, which handlers use, `tableUrl` dynalite itself (for creating the table). stop() ends it cleanly.
+// proxy, which handlers use, `tableUrl` dynalite itself (for creating the table). The stream's records go to
+// the consumer's port given to subscribe(). stop() ends it cleanly.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -8,26 +9,28 @@ import type { DynamoDBRecord } from 'aws-lambda';
 export interface DynaliteProcess {
   url: string;
   tableUrl: string;
-  /** Resolves once every stream record of a write answered so far has reached `onRecords`. */
-  sync(): Promise<void>;
+  /** Sends the stream's records (newline-delimited JSON, realtime-child.ts) to this port from now on. */
+  subscribe(port: number): void;
+  /** Also hands each write's records to `listener` here, with the moment the write committed. */
+  forward(listener: (records: DynamoDBRecord[], committedAt: number) => void): void;
+  /** The sequence number of the last record sent, once every write answered so far has had its records sent. */
+  sync(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function startDynaliteProcess(
-  path: string,
-  onRecords: (records: DynamoDBRecord[], committedAt: number) => void,
-): Promise<DynaliteProcess> {
+export async function startDynaliteProcess(path: string): Promise<DynaliteProcess> {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./dynalite-child.ts', import.meta.url)), path], {
     cwd: root, // where --import finds tsx
     stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
   });
   let syncs = 0;
-  const synced = new Map<number, () => void>();
-  child.on('message', (message: { records?: DynamoDBRecord[]; committedAt?: number; synced?: number }) => {
-    if (message.records) onRecords(message.records, message.committedAt!);
+  const synced = new Map<number, (seq: number) => void>();
+  const listeners: ((records: DynamoDBRecord[], committedAt: number) => void)[] = [];
+  child.on('message', (message: { records?: DynamoDBRecord[]; committedAt?: number; synced?: number; seq?: number }) => {
+    if (message.records) for (const listener of listeners) listener(message.records, message.committedAt!);
     if (message.synced !== undefined) {
-      synced.get(message.synced)?.();
+      synced.get(message.synced)?.(message.seq!);
       synced.delete(message.synced);
     }
   });
@@ -43,12 +46,17 @@ export async function startDynaliteProcess(
   return {
     url: `http://127.0.0.1:${proxyPort}`,
     tableUrl: `http://127.0.0.1:${tablePort}`,
-    // One IPC channel carries records and answers in order: the answer comes after every record sent before it.
-    sync: () => (child.connected ? new Promise<void>((resolve) => {
+    subscribe: (port) => void child.send({ subscribe: port }),
+    forward(listener) {
+      if (!listeners.length) child.send({ forward: true });
+      listeners.push(listener);
+    },
+    // One IPC channel carries forwarded records and answers in order: the answer comes after every record sent before it.
+    sync: () => (child.connected ? new Promise<number>((resolve) => {
       syncs += 1;
       synced.set(syncs, resolve);
       child.send({ sync: syncs });
-    }) : Promise.resolve()),
+    }) : Promise.resolve(0)),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');

@@ -49,9 +49,17 @@ export async function startServer(listener: RequestListener, port = 0): Promise<
   return { server, port: bound, url: `http://127.0.0.1:${bound}` };
 }
 
+const closing = new WeakMap<Server, Promise<void>>();
+
+/** Closes a server and its connections; closing it again waits for the same close. */
 export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
+  let closed = closing.get(server);
+  if (!closed) {
+    closed = new Promise((resolve) => {
+      server.closeAllConnections?.();
+      server.close(() => resolve());
+    });
+    closing.set(server, closed);
+  }
+  return closed;
 }

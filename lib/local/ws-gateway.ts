@@ -114,7 +114,6 @@ export function webSocketGateway(options: { routes: WebSocketRoutes; runtime: La
         reject(socket, 500, 'Internal Server Error');
       });
     },
-    management,
     /**
      * The @connections API as a server of its own (`{base}/@connections/{id}`): in AWS it is an endpoint of its
      * own too, and locally it keeps handlers' pushes from queuing for a connection behind the browser's and the

@@ -1,9 +1,9 @@
 // The local cloud's stream proxy in front of a real dynalite: every write's stream record carries the item's
 // exact images, failed writes leave no record, clients get the answers they asked for, and transactions are
 // all or nothing.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
-  DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand,
+  DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -22,11 +22,12 @@ let servers: Server[] = [];
 let records: DynamoDBRecord[] = [];
 
 /** A client of a fresh proxy (so of a fresh image cache) in front of the shared dynalite. */
-async function proxied(cachedImages?: number): Promise<DynamoDBClient> {
+async function proxied(cachedImages?: number, reads?: (req: IncomingMessage, res: ServerResponse) => void): Promise<DynamoDBClient> {
   const proxy = dynamoStreamProxy({
     dynaliteUrl: `http://127.0.0.1:${(table.address() as { port: number }).port}`,
     onRecords: (batch) => records.push(...batch),
     ...(cachedImages ? { cachedImages } : {}),
+    ...(reads ? { reads } : {}),
   });
   const { server, url } = await startServer((req, res) => proxy.handle(req, res));
   servers.push(server);
@@ -227,6 +228,28 @@ describe('answers the client asked for', () => {
     const last = await stored('asked');
     const deleteOld = await db.send(new DeleteItemCommand({ TableName: TABLE, Key: key('asked'), ReturnValues: 'ALL_OLD' }));
     expect(deleteOld.Attributes).toEqual(last);
+  });
+});
+
+describe('reads in the same process as dynalite', () => {
+  it('hands reads to dynalite as they came and still records every write', async () => {
+    const dynaliteListener = table.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+    const handed: string[] = [];
+    const db = await proxied(undefined, (req, res) => {
+      handed.push(String(req.headers['x-amz-target']).split('.')[1]!);
+      dynaliteListener(req, res);
+    });
+    await db.send(new PutItemCommand({ TableName: TABLE, Item: { ...key('read'), status: { S: 'QUEUED' } } }));
+    expect(only('read').eventName).toBe('INSERT');
+
+    const got = await db.send(new GetItemCommand({ TableName: TABLE, Key: key('read'), ConsistentRead: true }));
+    expect(got.Item).toEqual(await stored('read'));
+    const queried = await db.send(new QueryCommand({
+      TableName: TABLE, KeyConditionExpression: 'PK = :pk AND SK = :sk',
+      ExpressionAttributeValues: { ':pk': key('read').PK!, ':sk': key('read').SK! },
+    }));
+    expect(queried.Items).toEqual([await stored('read')]);
+    expect(handed).toEqual(['GetItem', 'Query']);
   });
 });
 

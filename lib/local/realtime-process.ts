@@ -1,0 +1,85 @@
+// Starts the push path (realtime-child.ts: stream consumer, WebSocket API, @connections) as a child process.
+// `streamPort` is where the stream proxy sends records; `connectionsUrl` the @connections API handlers post to.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { RealtimeConfig, UpgradeMessage } from './realtime-child';
+
+export interface RealtimeProcess {
+  streamPort: number;
+  connectionsUrl: string;
+  /** Gives the child its environment and routes; records and sockets are handled only after this. */
+  configure(config: RealtimeConfig): Promise<void>;
+  /** Hands a WebSocket handshake (and its socket) to the child. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Resolves once the records up to `seq` have arrived and the consumer has taken every one. */
+  idle(seq: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRealtimeProcess(): Promise<RealtimeProcess> {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./realtime-child.ts', import.meta.url))], {
+    cwd: root, // where --import finds tsx
+    stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
+  });
+  let idles = 0;
+  const idled = new Map<number, () => void>();
+  let configured: (() => void) | undefined;
+  child.on('message', (message: { idled?: number; configured?: boolean }) => {
+    if (message.configured) configured?.();
+    if (message.idled !== undefined) {
+      idled.get(message.idled)?.();
+      idled.delete(message.idled);
+    }
+  });
+  const [streamPort, connectionsPort] = await new Promise<number[]>((resolve, reject) => {
+    let out = '';
+    const onData = (data: Buffer) => {
+      out += data;
+      const line = /^(\d+) (\d+)\n/.exec(out);
+      if (!line) return;
+      // What follows the ports is the handlers' own output (their logs), shown as it was when they ran here.
+      child.stdout!.off('data', onData);
+      process.stdout.write(out.slice(line[0].length));
+      child.stdout!.pipe(process.stdout, { end: false });
+      resolve([Number(line[1]), Number(line[2])]);
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the realtime process exited (${code}) before it listened.`)));
+  });
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`[local] the realtime process (WebSocket pushes) stopped unexpectedly (${signal ?? code}); restart Loraworks.`);
+  });
+  return {
+    streamPort: streamPort!,
+    connectionsUrl: `http://127.0.0.1:${connectionsPort}`,
+    configure: (config) => new Promise<void>((resolve) => {
+      configured = resolve;
+      child.send({ configure: config });
+    }),
+    upgrade(req, socket, head) {
+      const message: UpgradeMessage = {
+        upgrade: { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, remoteAddress: req.socket.remoteAddress ?? '', head: head.toString('base64') },
+      };
+      if (child.connected) child.send(message, socket as Socket);
+      else socket.destroy();
+    },
+    idle: (seq) => (child.connected ? new Promise<void>((resolve) => {
+      idles += 1;
+      idled.set(idles, resolve);
+      child.send({ idle: idles, seq });
+    }) : Promise.resolve()),
+    async stop() {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}
