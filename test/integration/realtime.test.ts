@@ -1,0 +1,42 @@
+// The push path runs in a process of its own (lib/local/realtime-child.ts): the main server hands it each
+// WebSocket, records reach it straight from the stream proxy, and the local cloud still stops cleanly with a
+// browser connected. In its own file: a local cloud started in-process must be the first of its test process
+// (handlers keep their SDK clients, and the endpoints they were created with, for the life of the process).
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCloud } from '../../lib/local/cloud';
+import { makeDatasetZip } from '../support/dataset-zip';
+import { LoraworksClient } from '../support/local-cloud-client';
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-rt-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the realtime process', () => {
+  it('pushes a dataset verdict to a browser connected through the main port, and the cloud stops with it still open', async () => {
+    const cloud = await startLocalCloud({ port: 0, dataDir });
+    let stopped = false;
+    try {
+      const alice = await LoraworksClient.signIn(cloud.apiUrl, 'alice');
+      const feed = await alice.connect(cloud.wsUrl);
+      const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 4 }));
+      await feed.datasetVersion(dataset.id, version, ['READY']);
+      await cloud.streamsIdle();
+      const socketClosed = once(feed.socket, 'close');
+      // A server that handed a socket to a child process waited forever when closed after that child had exited.
+      await cloud.stop();
+      stopped = true;
+      const [code] = (await socketClosed) as [number];
+      expect(code).toBe(1006);
+    } finally {
+      if (!stopped) await cloud.stop();
+    }
+  }, 30_000);
+});
