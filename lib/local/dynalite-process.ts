@@ -1,10 +1,8 @@
 // Starts dynalite (persisted in `path`) and its stream proxy (dynamo-streams.ts) as a child process; `url` is the
 // proxy, which handlers use, `tableUrl` dynalite itself (for creating the table). The stream's records go to
 // the consumer's port given to subscribe(). stop() ends it cleanly.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { startLocalChild } from './child-process';
 
 export interface DynaliteProcess {
   url: string;
@@ -19,11 +17,7 @@ export interface DynaliteProcess {
 }
 
 export async function startDynaliteProcess(path: string): Promise<DynaliteProcess> {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./dynalite-child.ts', import.meta.url)), path], {
-    cwd: root, // where --import finds tsx
-    stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
-  });
+  const { child, ports: [tablePort, proxyPort], stop } = await startLocalChild(new URL('./dynalite-child.ts', import.meta.url), [path], 'dynalite');
   let syncs = 0;
   const synced = new Map<number, (seq: number) => void>();
   const listeners: ((records: DynamoDBRecord[], committedAt: number) => void)[] = [];
@@ -33,15 +27,6 @@ export async function startDynaliteProcess(path: string): Promise<DynaliteProces
       synced.get(message.synced)?.(message.seq!);
       synced.delete(message.synced);
     }
-  });
-  const [tablePort, proxyPort] = await new Promise<number[]>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (data: Buffer) => {
-      out += data;
-      const line = /^(\d+) (\d+)\n/.exec(out);
-      if (line) resolve([Number(line[1]), Number(line[2])]);
-    });
-    child.once('exit', (code) => reject(new Error(`dynalite exited (${code}) before it listened.`)));
   });
   return {
     url: `http://127.0.0.1:${proxyPort}`,
@@ -57,11 +42,6 @@ export async function startDynaliteProcess(path: string): Promise<DynaliteProces
       synced.set(syncs, resolve);
       child.send({ sync: syncs });
     }) : Promise.resolve(0)),
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.stdin!.end();
-      await exited;
-    },
+    stop,
   };
 }

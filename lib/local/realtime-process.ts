@@ -1,11 +1,9 @@
 // Starts the push path (realtime-child.ts: stream consumer, WebSocket API, @connections) as a child process.
 // `streamPort` is where the stream proxy sends records; `connectionsUrl` the @connections API handlers post to.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { startLocalChild } from './child-process';
 import type { RealtimeConfig, UpgradeMessage } from './realtime-child';
 
 export interface RealtimeProcess {
@@ -21,11 +19,8 @@ export interface RealtimeProcess {
 }
 
 export async function startRealtimeProcess(): Promise<RealtimeProcess> {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./realtime-child.ts', import.meta.url))], {
-    cwd: root, // where --import finds tsx
-    stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
-  });
+  const local = await startLocalChild(new URL('./realtime-child.ts', import.meta.url), [], 'the realtime process');
+  const { child, ports: [streamPort, connectionsPort] } = local;
   let idles = 0;
   const idled = new Map<number, () => void>();
   let configured: (() => void) | undefined;
@@ -35,21 +30,6 @@ export async function startRealtimeProcess(): Promise<RealtimeProcess> {
       idled.get(message.idled)?.();
       idled.delete(message.idled);
     }
-  });
-  const [streamPort, connectionsPort] = await new Promise<number[]>((resolve, reject) => {
-    let out = '';
-    const onData = (data: Buffer) => {
-      out += data;
-      const line = /^(\d+) (\d+)\n/.exec(out);
-      if (!line) return;
-      // What follows the ports is the handlers' own output (their logs), shown as it was when they ran here.
-      child.stdout!.off('data', onData);
-      process.stdout.write(out.slice(line[0].length));
-      child.stdout!.pipe(process.stdout, { end: false });
-      resolve([Number(line[1]), Number(line[2])]);
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the realtime process exited (${code}) before it listened.`)));
   });
   let stopping = false;
   child.once('exit', (code, signal) => {
@@ -74,12 +54,9 @@ export async function startRealtimeProcess(): Promise<RealtimeProcess> {
       idled.set(idles, resolve);
       child.send({ idle: idles, seq });
     }) : Promise.resolve()),
-    async stop() {
+    stop() {
       stopping = true;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.stdin!.end();
-      await exited;
+      return local.stop();
     },
   };
 }
