@@ -3,7 +3,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFound } from '../domain/errors';
 import type { Dataset, DatasetVersion, DatasetVersionStatus } from '../domain/schemas';
-import { allItems, ddb, definedOnly, isConditionFailed, keys, tableName, unlessConditionFails, updateParts, withoutKeys } from './table';
+import { allItems, conditionalUpdate, ddb, definedOnly, isConditionFailed, keys, tableName, unlessConditionFails, updateParts, withoutKeys } from './table';
 
 const datasetKey = (owner: string, datasetId: string) => ({ PK: keys.owner(owner), SK: keys.dataset(datasetId) });
 const versionKey = (owner: string, datasetId: string, version: number) => ({ PK: keys.owner(owner), SK: keys.datasetVersion(datasetId, version) });
@@ -117,14 +117,13 @@ export async function setVersionStatus(
 ): Promise<boolean> {
   const { names, values, expression } = updateParts({ ...definedOnly(patch), status: to, updatedAt: at.toISOString() });
   const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
-  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
-    TableName: tableName(),
+  const written = await conditionalUpdate({
     Key: versionKey(owner, datasetId, version),
     UpdateExpression: expression,
     ConditionExpression: `attribute_exists(PK) AND #status IN (${Object.keys(fromValues).join(', ')})`,
     ExpressionAttributeNames: { '#status': 'status', ...names },
     ExpressionAttributeValues: { ...fromValues, ...values },
-  })));
+  });
   return written !== null;
 }
 
@@ -190,13 +189,12 @@ export async function findObjectMarker(owner: string, datasetId: string, objectI
 
 /** Takes over a claim whose holder never recorded a version (it crashed): true when this invocation won it. */
 export async function takeOverObject(owner: string, datasetId: string, objectId: string, staleClaimedAt: number, at: Date): Promise<boolean> {
-  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
-    TableName: tableName(),
+  const written = await conditionalUpdate({
     Key: objectMarkerKey(owner, datasetId, objectId),
     UpdateExpression: 'SET claimedAt = :now',
     ConditionExpression: 'claimedAt = :old AND attribute_not_exists(version)',
     ExpressionAttributeValues: { ':now': at.getTime(), ':old': staleClaimedAt },
-  })));
+  });
   return written !== null;
 }
 
@@ -217,8 +215,7 @@ export async function setObjectVersion(owner: string, datasetId: string, objectI
  * it is decided, or it belongs to another object.
  */
 export async function claimValidation(owner: string, datasetId: string, version: number, object: { key: string; eTag: string }, at: Date, leaseMs: number): Promise<number | null> {
-  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
-    TableName: tableName(),
+  const written = await conditionalUpdate({
     Key: versionKey(owner, datasetId, version),
     UpdateExpression: 'SET #status = :validating, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, objectETag = :etag, objectKey = :key, updatedAt = :at',
     ConditionExpression: 'attribute_exists(PK) AND (#status = :uploading OR (#status = :validating AND leaseUntil < :now)) AND (attribute_not_exists(objectETag) OR objectETag = :etag)',
@@ -228,7 +225,7 @@ export async function claimValidation(owner: string, datasetId: string, version:
       ':zero': 0, ':one': 1, ':etag': object.eTag, ':key': object.key, ':at': at.toISOString(),
     },
     ReturnValues: 'ALL_NEW',
-  })));
+  });
   if (!written) return null;
   return Number(written.Attributes?.attempts ?? 1);
 }
@@ -257,14 +254,13 @@ export function decideValidation(owner: string, datasetId: string, version: numb
 /** VALIDATING → the patch's status, lease dropped, if `condition` holds too; false when it does not. */
 async function endValidation(owner: string, datasetId: string, version: number, patch: Record<string, unknown>, condition: string, conditionValues: Record<string, unknown>): Promise<boolean> {
   const { names, values, expression } = updateParts(patch);
-  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
-    TableName: tableName(),
+  const written = await conditionalUpdate({
     Key: versionKey(owner, datasetId, version),
     UpdateExpression: `${expression} REMOVE leaseUntil`,
     ConditionExpression: `#status = :validating AND ${condition}`,
     ExpressionAttributeNames: { '#status': 'status', ...names },
     ExpressionAttributeValues: { ':validating': 'VALIDATING', ...conditionValues, ...values },
-  })));
+  });
   return written !== null;
 }
 

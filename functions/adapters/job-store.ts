@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateComma
 import { Conflict, Invalid } from '../domain/errors';
 import { canTransition, isTerminal, transition, type JobRecord } from '../domain/job-lifecycle';
 import type { JobStatus, Progress } from '../domain/schemas';
-import { allItems, ddb, decodeCursor, encodeCursor, isConditionFailed, keys, tableName, unlessConditionFails, updateParts, withoutKeys } from './table';
+import { allItems, conditionalUpdate, ddb, decodeCursor, encodeCursor, isConditionFailed, keys, tableName, updateParts, withoutKeys } from './table';
 
 const jobItem = (job: JobRecord) => ({
   PK: keys.owner(job.owner),
@@ -158,14 +158,13 @@ export async function saveJob(current: JobRecord, next: JobRecord): Promise<JobR
 
 /** A progress update that never moves the fraction backwards and never touches a finished job. */
 export async function saveProgress(job: JobRecord, progress: Progress, at: Date): Promise<boolean> {
-  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
-    TableName: tableName(),
+  const written = await conditionalUpdate({
     Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
     UpdateExpression: 'SET progress = :progress, updatedAt = :at',
     ConditionExpression: '#status IN (:q, :r, :c) AND (attribute_not_exists(progress.fraction) OR progress.fraction <= :fraction)',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':progress': progress, ':at': at.toISOString(), ':fraction': progress.fraction, ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
-  })));
+  });
   return written !== null;
 }
 
@@ -215,8 +214,7 @@ export async function listUnfinishedJobs(): Promise<JobRecord[]> {
  */
 export async function markWorkflowRestart(job: JobRecord, at: Date): Promise<JobRecord | null> {
   const previous = job.workflowRestarts;
-  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
-    TableName: tableName(),
+  const written = await conditionalUpdate({
     Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
     UpdateExpression: 'SET workflowRestarts = :n, reconciledAt = :at',
     ConditionExpression: `#status = :status AND ${previous === undefined ? 'attribute_not_exists(workflowRestarts)' : 'workflowRestarts = :previous'}`,
@@ -225,30 +223,28 @@ export async function markWorkflowRestart(job: JobRecord, at: Date): Promise<Job
       ':n': (previous ?? 0) + 1, ':at': at.toISOString(), ':status': job.status, ...(previous === undefined ? {} : { ':previous': previous }),
     },
     ReturnValues: 'ALL_NEW',
-  })));
+  });
   if (!written) return null;
   return written.Attributes ? toJobRecord(written.Attributes) : { ...job, workflowRestarts: (previous ?? 0) + 1, reconciledAt: at.toISOString() };
 }
 
 /** Notes that a submit to the trainer is starting; null when the job was cancelled (or finished) first. */
 export async function markSubmitting(job: JobRecord, at: Date): Promise<JobRecord | null> {
-  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
-    TableName: tableName(),
+  const written = await conditionalUpdate({
     Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
     UpdateExpression: 'SET submittingAt = :at',
     ConditionExpression: '#status = :q AND attribute_not_exists(remote)',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':at': at.toISOString(), ':q': 'QUEUED' },
     ReturnValues: 'ALL_NEW',
-  })));
+  });
   if (!written) return null;
   return written.Attributes ? toJobRecord(written.Attributes) : { ...job, submittingAt: at.toISOString() };
 }
 
 /** Records where the job runs at the trainer; null when the job already finished (cancelled meanwhile) or another submit won. */
 export async function attachRemote(job: JobRecord, remote: NonNullable<JobRecord['remote']>, at: Date): Promise<JobRecord | null> {
-  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
-    TableName: tableName(),
+  const written = await conditionalUpdate({
     Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
     UpdateExpression: 'SET remote = :remote, updatedAt = :at',
     // Only the first submit wins: a second workflow's submit (a restart racing the first) cancels its own.
@@ -256,7 +252,7 @@ export async function attachRemote(job: JobRecord, remote: NonNullable<JobRecord
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':remote': remote, ':at': at.toISOString(), ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
     ReturnValues: 'ALL_NEW',
-  })));
+  });
   if (!written) return null;
   return written.Attributes ? toJobRecord(written.Attributes) : { ...job, remote };
 }

@@ -1,7 +1,8 @@
 // The single table: one DocumentClient for the process, and the key layout of docs/internals.md.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient, paginateQuery, paginateScan, type QueryCommandInput, type ScanCommandInput,
+  DynamoDBDocumentClient, paginateQuery, paginateScan, UpdateCommand, type QueryCommandInput, type ScanCommandInput,
+  type UpdateCommandInput, type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { config, sdkHttp } from './config';
 
@@ -93,3 +94,7 @@ export async function unlessConditionFails<T>(write: Promise<T>): Promise<T | nu
     throw error;
   }
 }
+
+/** An update of the table conditional on its ConditionExpression: its output, or null when the condition failed. */
+export const conditionalUpdate = (input: Omit<UpdateCommandInput, 'TableName'>): Promise<UpdateCommandOutput | null> =>
+  unlessConditionFails(ddb().send(new UpdateCommand({ TableName: tableName(), ...input })));
