@@ -44,6 +44,12 @@ async function call(method: string, url: string, body?: unknown) {
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };
 }
 
+/** The step count written into the LoRA file the result of a request links to. */
+async function servedLoraSteps(id: string): Promise<string | undefined> {
+  const result = await call('GET', `${emulator!.queueUrl}/fal-ai/flux-lora-fast-training/requests/${id}`);
+  const bytes = new Uint8Array(await (await fetch(result.body.diffusers_lora_file.url)).arrayBuffer());
+  return parseSafetensorsHeader(bytes).metadata.steps;
+}
 const inspect = (id: string) => fetch(`${emulator!.url}/__emulator/requests/${id}`).then((res) => res.json() as Promise<EmulatedRequest>);
 
 describe('the trainer emulator', () => {
@@ -188,9 +194,7 @@ describe('the trainer emulator', () => {
       emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 2000, dataDir });
       const again = await until('completion after restart', () => inspect(body.request_id), (request) => request.status === 'COMPLETED');
       expect(again.step).toBe(100);
-      const result = await call('GET', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training/requests/${body.request_id}`);
-      const bytes = new Uint8Array(await (await fetch(result.body.diffusers_lora_file.url)).arrayBuffer());
-      expect(parseSafetensorsHeader(bytes).metadata.steps).toBe('100');
+      expect(await servedLoraSteps(body.request_id)).toBe('100');
     } finally {
       await emulator?.stop();
       emulator = undefined;
@@ -217,9 +221,7 @@ describe('the trainer emulator', () => {
       await emulator.stop();
 
       emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500, dataDir });
-      const again = await call('GET', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training/requests/${body.request_id}`);
-      const bytes = new Uint8Array(await (await fetch(again.body.diffusers_lora_file.url)).arrayBuffer());
-      expect(parseSafetensorsHeader(bytes).metadata.steps).toBe('400');
+      expect(await servedLoraSteps(body.request_id)).toBe('400');
     } finally {
       await emulator?.stop();
       emulator = undefined;
