@@ -89,17 +89,23 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     // dynalite and the proxy that turns its writes into stream records run in a process of their own, and the
     // push path (the stream's consumer, the WebSocket API, @connections) in another: records go straight there.
-    const dynamo = await startDynaliteProcess(join(dataDir, 'dynamodb'));
-    stops.push(() => dynamo.stop());
-    await ensureTable(dynamo.tableUrl, template);
-    const realtime = await startRealtimeProcess();
+    // Both start side by side (each spends a few hundred ms loading); one that started is stopped even if the other failed.
+    const [dynamoStarted, realtimeStarted] = await Promise.allSettled([startDynaliteProcess(join(dataDir, 'dynamodb')), startRealtimeProcess()]);
+    if (dynamoStarted.status === 'fulfilled') stops.push(() => dynamoStarted.value.stop());
     // A server that handed sockets to a child process asks it, on close, whether they are closed, and waits
     // forever once that child is gone: the public server starts closing before the realtime process stops.
-    stops.push(async () => {
-      const closed = closeServer(main);
-      await realtime.stop();
-      await closed;
-    });
+    if (realtimeStarted.status === 'fulfilled') {
+      stops.push(async () => {
+        const closed = closeServer(main);
+        await realtimeStarted.value.stop();
+        await closed;
+      });
+    }
+    if (dynamoStarted.status === 'rejected') throw dynamoStarted.reason;
+    if (realtimeStarted.status === 'rejected') throw realtimeStarted.reason;
+    const dynamo = dynamoStarted.value;
+    const realtime = realtimeStarted.value;
+    await ensureTable(dynamo.tableUrl, template);
     dynamo.subscribe(realtime.streamPort);
 
     const lambda = await startServer(lambdaApi(runtime));

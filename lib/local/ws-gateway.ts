@@ -125,7 +125,6 @@ export function webSocketGateway(options: { routes: WebSocketRoutes; runtime: La
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
       return Promise.resolve();
     },
-    connectionCount: () => connections.size,
     close() {
       for (const c of connections.values()) c.socket.terminate();
       server.close();
