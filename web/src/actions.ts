@@ -6,9 +6,8 @@ import { type State, type Store, selectedTrainer, upsertJob } from './state';
 import { LiveChannel } from './ws';
 import { packageFiles } from './package-files';
 import { isZipName, previewZip } from './zip-preview';
+import { formatLimit, MAX_UPLOAD_BYTES } from '../../functions/domain/upload-limit';
 
-/** Largest upload the API accepts by default (MAX_UPLOAD_BYTES); the presigned policy enforces the real one. */
-export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
 const SETTLED: DatasetVersion['status'][] = ['READY', 'INVALID'];
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -332,7 +331,7 @@ export class Actions {
 export function checkFile(file: File): string | null {
   if (!isZipName(file.name)) return `“${file.name}” is not a .zip archive. Zip your images and captions together and upload the archive.`;
   if (file.size === 0) return 'This file is empty.';
-  if (file.size > MAX_UPLOAD_BYTES) return `This archive is larger than the 2 GB upload limit.`;
+  if (file.size > MAX_UPLOAD_BYTES) return `This archive is larger than the ${formatLimit(MAX_UPLOAD_BYTES)} upload limit.`;
   return null;
 }
 
