@@ -1,5 +1,5 @@
-// The one definition of every record, request and message of the API contract (shared/API.md).
-// Handlers, the web app, the CLI, the OpenAPI document and the tests import these; none keeps a copy.
+// The one definition of every record, request and message of the public API contract.
+// Handlers, the web app, the OpenAPI document and the tests import these; none keeps a copy.
 import { z } from 'zod';
 
 export const IsoTime = z.string().datetime({ offset: true });
