@@ -8,6 +8,7 @@ import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
 import { RESULTS } from '../support/browser';
 import { useBrowserSession } from '../support/browser-session';
 import { makeDatasetZip } from '../support/dataset-zip';
+import { makePng } from '../support/png';
 
 /** Slow enough that a run of a few hundred steps is seen RUNNING with a moving bar, fast enough for CI. */
 const STEPS_PER_SECOND = 20;
@@ -19,7 +20,7 @@ const ui = useBrowserSession('e2e', {
   emulatorStepsPerSecond: STEPS_PER_SECOND,
   acceptDownloads: true,
   beforeClose: async (page) => {
-    if (pageErrors.length === 0) await page.screenshot({ path: join(RESULTS, 'workspace-final.png') }).catch(() => undefined);
+    if (pageErrors.length === 0) await ui.page.screenshot({ path: join(RESULTS, 'workspace-final.png') }).catch(() => undefined);
   },
 });
 
@@ -41,6 +42,20 @@ async function startJob(steps: number): Promise<string> {
     return (await refused.isVisible()) ? `refused: ${await refused.innerText()}` : 'waiting';
   }, { timeout: UI_TIMEOUT, message: 'a new job row should appear after Start Training' }).toBe('row shown');
   return jobId!;
+}
+
+/** Upload a zip as a new dataset through the file input and wait until it is READY (pushed over the WebSocket). */
+async function uploadDataset(name: string, zip: Buffer): Promise<void> {
+  await ui.page.getByTestId('dataset-select').selectOption('');
+  await ui.page.getByTestId('dataset-status').waitFor({ state: 'detached' });
+  const zipPath = join(ui.dataDir, name);
+  await writeFile(zipPath, zip);
+  await ui.page.getByTestId('dataset-file').setInputFiles(zipPath);
+  await ui.page.getByTestId('upload-progress').waitFor();
+  await ui.page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
+    throw new Error(`The dataset never became READY: ${await ui.page.getByTestId('dataset-status').innerText().catch(() => 'no status shown')}\n${error.message}`);
+  });
+  expect(await ui.page.getByTestId('upload-progress').getAttribute('aria-valuenow')).toBe('100');
 }
 
 async function waitForStatus(jobId: string, status: string, timeout = 60_000): Promise<void> {
@@ -74,14 +89,7 @@ describe('the training workspace', () => {
     expect(await ui.page.getByTestId('start-blockers').innerText()).toMatch(/dataset/i);
 
     // Upload a zip built in code; the version goes UPLOADING → VALIDATING → READY over the WebSocket.
-    const zipPath = join(ui.dataDir, 'portraits.zip');
-    await writeFile(zipPath, await makeDatasetZip({ images: 4, size: 64 }));
-    await ui.page.getByTestId('dataset-file').setInputFiles(zipPath);
-    await ui.page.getByTestId('upload-progress').waitFor();
-    await ui.page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
-      throw new Error(`The dataset never became READY: ${await ui.page.getByTestId('dataset-status').innerText().catch(() => 'no status shown')}\n${error.message}`);
-    });
-    expect(await ui.page.getByTestId('upload-progress').getAttribute('aria-valuenow')).toBe('100');
+    await uploadDataset('portraits.zip', await makeDatasetZip({ images: 4, size: 64 }));
     expect(await ui.page.getByTestId('dataset-report').innerText()).toMatch(/Images\s*4/i);
 
     await ui.page.getByTestId('trigger-phrase').fill('lwx gradient');
@@ -127,6 +135,29 @@ describe('the training workspace', () => {
     expect(await row(jobId).getByTestId('job-cancel').count(), 'a cancelled job offers no Cancel').toBe(0);
     expect(await row(jobId).getByTestId('job-download').count()).toBe(0);
     await ui.page.screenshot({ path: join(RESULTS, 'workspace-cancelled.png') });
+    expect(pageErrors, 'the page threw no errors').toEqual([]);
+  }, 120_000);
+
+  it('asks no trigger phrase of a trainer that takes none (FLUX.1 Kontext) and trains with it', async () => {
+    const select = ui.page.getByTestId('trainer-select');
+    const trainerWithTrigger = await select.inputValue();
+    await ui.page.getByTestId('sidebar').screenshot({ path: join(RESULTS, 'training-form-trigger.png') });
+
+    await select.selectOption('fal-ai/flux-kontext-trainer');
+    await expect.poll(() => ui.page.getByTestId('trigger-section').isVisible(), { message: 'Kontext takes no trigger phrase' }).toBe(false);
+    const pair = (i: number) => ({ [`edit-${i}_start.png`]: makePng(64, 64, i), [`edit-${i}_end.png`]: makePng(64, 64, i + 10) });
+    await uploadDataset('edits.zip', await makeDatasetZip({ images: 0, extra: { ...pair(1), ...pair(2) } }));
+    expect(await ui.page.getByTestId('start-blockers').innerText()).not.toMatch(/trigger/i);
+    await ui.page.getByTestId('sidebar').screenshot({ path: join(RESULTS, 'training-form-no-trigger.png') });
+
+    const jobId = await startJob(100);
+    await waitForStatus(jobId, 'COMPLETED', 120_000);
+    expect(await row(jobId).locator('.job-model-id').innerText()).toBe('fal-ai/flux-kontext-trainer');
+    expect(await row(jobId).locator('.trigger-chip').count(), 'the job shows no trigger phrase').toBe(0);
+
+    // The phrase typed for the first trainer is still there when it is picked again.
+    await select.selectOption(trainerWithTrigger);
+    await expect.poll(() => ui.page.getByTestId('trigger-phrase').inputValue()).toBe('lwx gradient');
     expect(pageErrors, 'the page threw no errors').toEqual([]);
   }, 120_000);
 });
