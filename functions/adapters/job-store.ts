@@ -63,6 +63,12 @@ export async function createJobOnce(job: JobRecord, claim: IdempotencyClaim, at:
   }
 }
 
+/** The idempotency record of `key` (the job it created and the hash of the request that did), null when none. */
+export async function getIdempotencyRecord(owner: string, key: string): Promise<{ jobId: string; bodyHash: string; expiresAt: number } | null> {
+  const { Item } = await ddb().send(new GetCommand({ TableName: tableName(), Key: { PK: keys.owner(owner), SK: keys.idempotency(key) }, ConsistentRead: true }));
+  return Item ? { jobId: String(Item.jobId), bodyHash: String(Item.bodyHash), expiresAt: Number(Item.expiresAt) } : null;
+}
+
 export async function getJob(owner: string, jobId: string): Promise<JobRecord | null> {
   const { Item } = await ddb().send(new GetCommand({ TableName: tableName(), Key: { PK: keys.owner(owner), SK: keys.job(jobId) }, ConsistentRead: true }));
   return Item ? toJobRecord(Item) : null;

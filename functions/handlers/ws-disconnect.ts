@@ -1,10 +1,9 @@
-import { deleteConnection } from '../adapters/connection-store';
-import { ok, WsEvent } from '../http/ws-event';
+import { closeConnection } from '../app/connections';
+import { ok, wsRoute } from '../events/ws-route';
 
-export const handler = async (raw: unknown) => {
-  const event = WsEvent.parse(raw);
+export const handler = wsRoute(async (event) => {
   const owner = event.requestContext.authorizer?.owner;
   // Without an owner there is no key to delete; the connection's TTL removes it.
-  if (owner) await deleteConnection(owner, event.requestContext.connectionId);
+  if (owner) await closeConnection(owner, event.requestContext.connectionId);
   return ok;
-};
+});
