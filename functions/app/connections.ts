@@ -7,7 +7,10 @@ import { postToConnection } from '../adapters/notifier';
 
 export const openConnection = (owner: string, connectionId: string, now: Date): Promise<void> => putConnection(owner, connectionId, now);
 
-export const closeConnection = (owner: string, connectionId: string): Promise<void> => deleteConnection(owner, connectionId);
+/** Without an owner there is no key to delete; the connection's TTL removes it. */
+export async function closeConnection(owner: string | undefined, connectionId: string): Promise<void> {
+  if (owner) await deleteConnection(owner, connectionId);
+}
 
 /** Answers a client's message: false when it is not one the API knows. */
 export async function answerClient(connectionId: string, body: string | null | undefined): Promise<boolean> {

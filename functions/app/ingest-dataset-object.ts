@@ -18,6 +18,15 @@ export type { Outcome, UploadedObject };
 /** A claim that recorded no version after this long belongs to a crashed invocation and may be taken over. */
 const MARKER_TAKEOVER_MS = 60_000;
 
+/**
+ * Ingests an S3 event's objects in turn. Each version's lease outlives this invocation (`remainingMs`, when
+ * known) by a margin, so a crashed run's version is re-claimable by the retry.
+ */
+export async function ingestObjects(objects: readonly UploadedObject[], remainingMs: number | undefined): Promise<void> {
+  const leaseMs = (remainingMs ?? 300_000) + 5_000;
+  for (const object of objects) await ingestObject(object, leaseMs);
+}
+
 export async function ingestObject(object: UploadedObject, leaseMs: number, now = () => new Date()): Promise<Outcome> {
   const incoming = parseIncomingKey(object.key);
   if (incoming?.sidecar) {

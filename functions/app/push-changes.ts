@@ -9,7 +9,12 @@ import { publicVersion, toDatasetVersion } from '../adapters/dataset-store';
 import { toJobRecord } from '../adapters/job-store';
 import { logger } from '../adapters/logger';
 import { postToConnection } from '../adapters/notifier';
-import type { ItemChange } from '../events/stream-consumer';
+
+/** One table write: the item after it (none for a delete) and before it (none for an insert). */
+export interface ItemChange {
+  newItem?: Record<string, unknown>;
+  oldItem?: Record<string, unknown>;
+}
 
 function messageFor(item: Record<string, unknown>): ServerMessage | null {
   if (item.type === 'Job') return { type: 'job', job: publicJob(toJobRecord(item)) };

@@ -14,16 +14,8 @@ const S3Record = z.object({
 
 export const S3Event = z.object({ Records: z.array(S3Record) });
 
-export interface S3Object {
-  bucket: string;
-  /** The object key as stored (the event's form encoding undone). */
-  key: string;
-  size?: number;
-  eTag?: string;
-  sequencer?: string;
-}
-
-export const s3EventConsumer = (fn: (objects: S3Object[], remainingMs: () => number | undefined) => Promise<void>) =>
+/** Each record's object, its key as stored (the event's form encoding undone). */
+export const s3EventConsumer = (fn: (objects: { bucket: string; key: string; size?: number; eTag?: string; sequencer?: string }[], remainingMs: () => number | undefined) => Promise<void>) =>
   invocation({ event: S3Event }, (event, context: Context) => fn(
     event.Records.map(({ s3 }) => ({ bucket: s3.bucket.name, key: decodeEventKey(s3.object.key), size: s3.object.size, eTag: s3.object.eTag, sequencer: s3.object.sequencer })),
     () => context.getRemainingTimeInMillis?.(),

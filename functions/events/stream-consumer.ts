@@ -11,13 +11,8 @@ export const StreamEvent = z.object({
   Records: z.array(z.object({ dynamodb: z.object({ NewImage: Image, OldImage: Image }).optional() })),
 });
 
-/** One table write: the item after it (none for a delete) and before it (none for an insert). */
-export interface ItemChange {
-  newItem?: Record<string, unknown>;
-  oldItem?: Record<string, unknown>;
-}
-
-export const streamConsumer = (fn: (changes: ItemChange[]) => Promise<void>) =>
+/** Each record as the item after the write (none for a delete) and before it (none for an insert). */
+export const streamConsumer = (fn: (changes: { newItem?: Record<string, unknown>; oldItem?: Record<string, unknown> }[]) => Promise<void>) =>
   invocation({ event: StreamEvent, logKeys: (event) => ({ records: event.Records.length }) }, (event) => fn(
     event.Records.map(({ dynamodb }) => ({
       ...(dynamodb?.NewImage ? { newItem: dynamodb.NewImage } : {}),
