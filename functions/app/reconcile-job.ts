@@ -3,7 +3,7 @@
 import { failureFrom } from '../domain/job-failures';
 import { cancelled, type JobRecord } from '../domain/job-lifecycle';
 import { executionName, type Reconciliation } from '../domain/reconcile';
-import { markWorkflowRestart } from '../adapters/job-store';
+import { markWorkflowRestart } from '../adapters/job-workflow-marks';
 import { startTraining, stopExecution } from '../adapters/workflow';
 import { failJob } from './fail-job';
 import { finishJob } from './finish-job';

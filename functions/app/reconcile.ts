@@ -4,7 +4,7 @@
 // validations whose validator died are ended.
 import { executionName, reconcile } from '../domain/reconcile';
 import { config } from '../adapters/config';
-import { listUnfinishedJobs } from '../adapters/job-store';
+import { listUnfinishedJobs } from '../adapters/job-workflow-marks';
 import { logger } from '../adapters/logger';
 import { executionStatus } from '../adapters/workflow';
 import { actOn } from './reconcile-job';

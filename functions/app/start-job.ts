@@ -9,7 +9,8 @@ import { newJob, type JobOrigin, type JobRecord } from '../domain/job-lifecycle'
 import type { CreateJobRequest } from '../domain/schemas';
 import { validateParams } from '../domain/trainer-catalog';
 import { getDataset, listVersions } from '../adapters/dataset-store';
-import { createJob, createJobOnce, getIdempotencyRecord, getJob } from '../adapters/job-store';
+import { createJob, createJobOnce, getIdempotencyRecord } from '../adapters/job-creation';
+import { getJob } from '../adapters/job-store';
 import { getTrainer } from '../adapters/trainers';
 import { startTraining } from '../adapters/workflow';
 
