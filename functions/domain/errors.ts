@@ -11,24 +11,15 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class NotFound extends DomainError {
-  override readonly name = 'NotFound';
-  readonly status = 404;
-}
+/** A DomainError class with its own name and HTTP status. */
+const kind = (name: string, status: number) => class extends DomainError {
+  override readonly name = name;
+  readonly status = status;
+};
 
-export class Conflict extends DomainError {
-  override readonly name = 'Conflict';
-  readonly status = 409;
-}
-
-export class Invalid extends DomainError {
-  override readonly name = 'Invalid';
-  readonly status = 422;
-}
-
-export class TooLarge extends DomainError {
-  override readonly name = 'TooLarge';
-  readonly status = 413;
-}
+export class NotFound extends kind('NotFound', 404) {}
+export class Conflict extends kind('Conflict', 409) {}
+export class Invalid extends kind('Invalid', 422) {}
+export class TooLarge extends kind('TooLarge', 413) {}
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

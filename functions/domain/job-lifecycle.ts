@@ -1,7 +1,7 @@
 // The job's life, as the DESIGN lifecycle table states it. Pure: the clock and ids come in as arguments.
-import type { RemoteJob, RemoteStatus } from '../providers/provider';
 import { mergeProgress } from './progress';
 import { Conflict } from './errors';
+import type { RemoteJob, RemoteStatus } from './remote-job';
 import { TERMINAL_STATUSES, type Artifact, type CreateJobRequest, type Job, type JobStatus, type ParamValues } from './schemas';
 
 /** A job as stored: the public Job plus who owns it, where it runs at the trainer, and the reconciler's marks. */

@@ -1,16 +1,11 @@
-// Turns a fal queue status (and its logs) into a Progress, and merges progress so it never moves backwards
-// even when polls arrive out of order or a trainer's logs are missing from one poll.
+// Reads training progress from a trainer's log lines (tqdm bars, "step n/N"), and merges progress so it never
+// moves backwards even when polls arrive out of order or a trainer's logs are missing from one poll.
 import type { Progress } from './schemas';
 
-export interface FalLog {
+/** One line (or several, newline-separated) of a trainer's log, with its ISO 8601 time when known. */
+export interface LogLine {
   message: string;
   timestamp?: string;
-}
-
-export interface FalStatusBody {
-  status: 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | string;
-  queue_position?: number | null;
-  logs?: FalLog[] | null;
 }
 
 export interface StepReading {
@@ -63,13 +58,13 @@ export function parseStepLine(line: string): StepReading | undefined {
 
 const seconds = (timestamp?: string) => {
   if (!timestamp) return undefined;
-  // fal's log timestamps carry no zone ("2024-12-20T15:37:17.120314"); they are UTC.
+  // A timestamp without a zone ("2024-12-20T15:37:17.120314") is read as UTC.
   const value = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(timestamp) ? timestamp : `${timestamp}Z`);
   return Number.isFinite(value) ? value / 1000 : undefined;
 };
 
 /** The latest progress the logs show, with an ETA from the step rate between timestamped lines. */
-export function parseLogs(logs: readonly FalLog[]): StepReading | undefined {
+export function parseLogs(logs: readonly LogLine[]): StepReading | undefined {
   let latest: StepReading | undefined;
   let first: { step: number; at: number } | undefined;
   let last: { step: number; at: number } | undefined;
@@ -95,26 +90,24 @@ export function parseLogs(logs: readonly FalLog[]): StepReading | undefined {
   return latest;
 }
 
-/** Progress of one fal status poll. A COMPLETED status is reported at the last known step, not as done:
- * only the result call can tell success from failure. */
-export function progressFromFalStatus(body: FalStatusBody): Progress {
-  if (body.status === 'IN_QUEUE') {
-    const position = typeof body.queue_position === 'number' ? body.queue_position : undefined;
-    return {
-      fraction: 0,
-      ...(position === undefined ? {} : { queuePosition: position }),
-      message: position === undefined ? 'Waiting in the trainer queue.' : `Waiting in the trainer queue (position ${position + 1}).`,
-    };
-  }
-  const reading = body.logs ? parseLogs(body.logs) : undefined;
+/** Progress as a trainer's logs show it. `running` adds the step message; `eta` keeps the time left (a
+ * training that has ended has none left). */
+export function progressFromReading(reading: StepReading | undefined, { running, eta }: { running: boolean; eta: boolean }): Progress {
   const progress: Progress = { fraction: clamp01(reading?.fraction ?? 0) };
   if (reading?.step !== undefined) progress.step = reading.step;
   if (reading?.totalSteps !== undefined) progress.totalSteps = reading.totalSteps;
-  if (reading?.etaSeconds !== undefined && body.status !== 'COMPLETED') progress.etaSeconds = reading.etaSeconds;
-  if (body.status === 'IN_PROGRESS') {
+  if (reading?.etaSeconds !== undefined && eta) progress.etaSeconds = reading.etaSeconds;
+  if (running) {
     progress.message = progress.step !== undefined ? `Training: step ${progress.step} of ${progress.totalSteps}.` : 'Training started.';
   }
   return progress;
+}
+
+/** The progress of a training the trainer reports finished: all steps done. */
+export function finishedProgress(progress: Progress): Progress {
+  const done = { ...progress, fraction: 1, message: 'Training finished.' };
+  if (done.totalSteps !== undefined) done.step = done.totalSteps;
+  return done;
 }
 
 /** Combines an earlier progress with a newer one: fraction and step never go down, a queue position never
@@ -147,26 +140,4 @@ export function mergeProgress(previous: Progress | undefined, next: Progress): P
   const message = nextAhead ? next.message ?? previous.message : previous.message ?? next.message;
   if (message !== undefined) merged.message = message;
   return merged;
-}
-
-export interface ReplicateTrainingBody {
-  status: 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted' | string;
-  /** One string, the whole log so far; tqdm bars may redraw with \r instead of \n. */
-  logs?: string | null;
-  started_at?: string | null;
-}
-
-/** Progress of one Replicate training poll, from the last progress bar in its logs: the flux trainer's
- * `flux_train_replicate:  45%|████▌     | 450/1000 [00:10<00:12, 45.00it/s, lr: 4.0e-04 loss: 3.1e-01]`. */
-export function progressFromReplicateTraining(body: ReplicateTrainingBody): Progress {
-  if (body.status === 'starting') return { fraction: 0, message: 'Starting the trainer\'s machine.' };
-  const reading = body.logs ? parseLogs([{ message: body.logs }]) : undefined;
-  const progress: Progress = { fraction: clamp01(reading?.fraction ?? 0) };
-  if (reading?.step !== undefined) progress.step = reading.step;
-  if (reading?.totalSteps !== undefined) progress.totalSteps = reading.totalSteps;
-  if (reading?.etaSeconds !== undefined && body.status === 'processing') progress.etaSeconds = reading.etaSeconds;
-  if (body.status === 'processing') {
-    progress.message = progress.step !== undefined ? `Training: step ${progress.step} of ${progress.totalSteps}.` : 'Training started.';
-  }
-  return progress;
 }

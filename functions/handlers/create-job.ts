@@ -1,4 +1,4 @@
-import { startJob } from '../adapters/job-starter';
+import { startJob } from '../app/start-job';
 import { publicJob } from '../domain/job-lifecycle';
 import { CreateJobRequest } from '../domain/schemas';
 import { httpRoute } from '../http/http-route';

@@ -1,10 +1,6 @@
-import { getDataset, listVersions } from '../adapters/dataset-store';
-import { NotFound } from '../domain/errors';
+import { datasetWithVersions } from '../app/get-dataset';
 import { DatasetPath } from '../http/paths';
 import { httpRoute } from '../http/http-route';
 
-export const handler = httpRoute({ path: DatasetPath }, async ({ owner, path }) => {
-  const dataset = await getDataset(owner, path.datasetId);
-  if (!dataset) throw new NotFound('DATASET_NOT_FOUND', `Dataset ${path.datasetId} does not exist.`);
-  return { status: 200, body: { ...dataset, versions: await listVersions(owner, dataset.id) } };
-});
+export const handler = httpRoute({ path: DatasetPath }, async ({ owner, path }) =>
+  ({ status: 200, body: await datasetWithVersions(owner, path.datasetId) }));

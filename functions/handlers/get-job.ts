@@ -1,11 +1,7 @@
-import { getJob } from '../adapters/job-store';
-import { NotFound } from '../domain/errors';
+import { ownedJob } from '../app/get-job';
 import { publicJob } from '../domain/job-lifecycle';
 import { JobPath } from '../http/paths';
 import { httpRoute } from '../http/http-route';
 
-export const handler = httpRoute({ path: JobPath }, async ({ owner, path }) => {
-  const job = await getJob(owner, path.jobId);
-  if (!job) throw new NotFound('JOB_NOT_FOUND', `Job ${path.jobId} does not exist.`);
-  return { status: 200, body: publicJob(job) };
-});
+export const handler = httpRoute({ path: JobPath }, async ({ owner, path }) =>
+  ({ status: 200, body: publicJob(await ownedJob(owner, path.jobId)) }));

@@ -1,7 +1,7 @@
 // REQUEST authorizer on $connect: browsers cannot set headers on a WebSocket, so the JWT rides in ?token=.
-import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { verifyToken } from '../adapters/auth';
-import { logger } from '../adapters/logger';
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { connectionOwner } from '../app/authorize-connection';
+import { wsAuthorizer } from '../events/ws-route';
 
 const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string, owner?: string): APIGatewayAuthorizerResult => ({
   principalId,
@@ -9,11 +9,7 @@ const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string,
   ...(owner ? { context: { owner } } : {}),
 });
 
-export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-  const owner = await verifyToken(event.queryStringParameters?.token ?? undefined);
-  if (!owner) {
-    logger.info('WebSocket connect refused: missing or invalid token');
-    return policy('anonymous', 'Deny', event.methodArn);
-  }
-  return policy(owner, 'Allow', event.methodArn, owner);
-};
+export const handler = wsAuthorizer(async (event) => {
+  const owner = await connectionOwner(event.queryStringParameters?.token ?? undefined);
+  return owner ? policy(owner, 'Allow', event.methodArn, owner) : policy('anonymous', 'Deny', event.methodArn);
+});

@@ -1,10 +1,9 @@
-import { putConnection } from '../adapters/connection-store';
-import { ok, WsEvent } from '../http/ws-event';
+import { openConnection } from '../app/connections';
+import { ok, wsRoute } from '../events/ws-route';
 
-export const handler = async (raw: unknown) => {
-  const event = WsEvent.parse(raw);
+export const handler = wsRoute(async (event) => {
   const owner = event.requestContext.authorizer?.owner;
   if (!owner) return { statusCode: 401, body: 'Unauthorized' };
-  await putConnection(owner, event.requestContext.connectionId, new Date());
+  await openConnection(owner, event.requestContext.connectionId, new Date());
   return ok;
-};
+});

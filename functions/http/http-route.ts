@@ -1,11 +1,11 @@
-// The doorway every HTTP handler shares: owner from the JWT claims, JSON and zod parsing, and one mapping
-// from failures to the API error body. Nothing past this point sees a raw event or leaks a stack.
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+// The doorway every HTTP handler shares: owner from the JWT claims, JSON and zod parsing, one mapping from
+// failures to the API error body, and the invocation's own log context (events/invocation.ts). A route gets
+// the parsed parts of the request, never the raw event, and no failure leaks a stack.
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { isDomainError, type ErrorDetail } from '../domain/errors';
 import { logger } from '../adapters/logger';
+import { invocation } from '../events/invocation';
 
 type Schema = z.ZodType | undefined;
 type Parsed<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
@@ -27,7 +27,6 @@ export interface RouteInput<B extends Schema, P extends Schema, Q extends Schema
   headers: Record<string, string | undefined>;
   requestId: string;
   now: Date;
-  event: APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
 export interface RouteResult {
@@ -98,9 +97,12 @@ export function httpRoute<B extends Schema = undefined, P extends Schema = undef
   schemas: RouteSchemas<B, P, Q>,
   fn: (input: RouteInput<B, P, Q>) => Promise<RouteResult>,
 ) {
-  const base = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-    const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'local';
-    logger.appendKeys({ requestId, route: event.routeKey });
+  const requestIdOf = (event: HttpEvent, awsRequestId: string | undefined) => event.requestContext?.requestId ?? awsRequestId ?? 'local';
+  return invocation({
+    // API Gateway's event is taken as it comes: its parts are parsed below, where a failure is an API answer.
+    event: z.custom<HttpEvent>(),
+    logKeys: (event, context) => ({ requestId: requestIdOf(event, context.awsRequestId), route: event.routeKey }),
+  }, async (event, context): Promise<HttpResult> => {
     try {
       const owner = schemas.auth === false ? '' : ownerOf(event);
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
@@ -110,9 +112,8 @@ export function httpRoute<B extends Schema = undefined, P extends Schema = undef
         path: parse(schemas.path as P, event.pathParameters ?? {}, 'path'),
         query: parse(schemas.query as Q, event.queryStringParameters ?? {}, 'query'),
         headers,
-        requestId,
+        requestId: requestIdOf(event, context.awsRequestId),
         now: new Date(),
-        event,
       };
       const response = toResponse(await fn(input));
       logger.info('request done', { status: response.statusCode });
@@ -122,11 +123,8 @@ export function httpRoute<B extends Schema = undefined, P extends Schema = undef
       if (response.statusCode >= 500) logger.error('request failed', error as Error);
       else logger.info('request refused', { status: response.statusCode });
       return response;
-    } finally {
-      logger.removeKeys(['requestId', 'route']);
     }
-  };
-  return middy(base).use(injectLambdaContext(logger, { resetKeys: true }));
+  });
 }
 
 export function failureResponse(error: unknown): HttpResult {

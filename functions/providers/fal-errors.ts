@@ -1,5 +1,5 @@
 // What a fal error means for a Loraworks job: retry later (TrainerUnavailable) or fail with a sentence a person
-// can act on (TrainerRejected). fal says it three ways (trainer-providers.md §1.7): the HTTP status, the
+// can act on (TrainerRejected). fal says it three ways: the HTTP status, the
 // infrastructure `error_type` (body, and the X-Fal-Error-Type header), and X-Fal-Retryable on model errors.
 import { TrainerRejected, TrainerUnavailable } from './provider';
 

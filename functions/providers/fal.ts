@@ -1,11 +1,13 @@
-// The fal queue API (shared/reference/trainer-providers.md §1) behind the TrainerProvider interface.
+// The fal queue API (submit, status with logs, result, cancel; the model listing) behind the TrainerProvider interface.
 // The trainer emulator speaks the same protocol, so this adapter runs unchanged against it.
 import { falLoraFile, toFalInput } from '../domain/param-mapping';
-import { progressFromFalStatus, type FalStatusBody } from '../domain/progress';
+import { finishedProgress } from '../domain/progress';
 import type { Trainer } from '../domain/schemas';
 import { parseTrainerId } from '../domain/trainer-id';
 import { fallbackTrainers, genericTrainer } from '../domain/trainer-catalog';
-import { describeFalError, falErrorType, falRefusal, isTransient, type FalAnswer } from './fal-errors';
+import { progressFromFalStatus, type FalStatusBody } from './fal-progress';
+import { describeFalError, falErrorType, falRefusal, isTransient } from './fal-errors';
+import { callJson, type JsonAnswer } from './json-call';
 import {
   TrainerRejected, TrainerUnavailable,
   type CancelOutcome, type RemoteJob, type RemoteStatus, type TrainerProvider, type TrainingOutput, type TrainingRequest,
@@ -22,11 +24,6 @@ export interface FalProviderOptions {
   timeoutMs?: number;
   /** Entries that supply params and dataset rules for known trainers. @default fallbackTrainers */
   fallback?: Trainer[];
-}
-
-interface FalResponse extends FalAnswer {
-  /** The body was not JSON (a proxy's error page, a cut-off answer). */
-  malformed: boolean;
 }
 
 export { falErrorMessage, falFieldErrors } from './fal-errors';
@@ -53,30 +50,9 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
   const timeoutMs = options.timeoutMs ?? 20_000;
   const fallback = options.fallback ?? fallbackTrainers;
 
-  async function call(method: string, url: string, action: string, body?: unknown): Promise<FalResponse> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.apiKey) headers.authorization = `Key ${options.apiKey}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    let text: string;
-    try {
-      response = await doFetch(url, {
-        method, headers, signal: AbortSignal.timeout(timeoutMs), ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      text = await response.text();
-    } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (error as Error).message;
-      throw new TrainerUnavailable(`fal could not be reached to ${action}: ${reason}.`);
-    }
-    let parsed: unknown;
-    let malformed = false;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      malformed = true;
-    }
-    return { status: response.status, body: parsed, headers: response.headers, malformed };
-  }
+  const call = (method: string, url: string, action: string, body?: unknown): Promise<JsonAnswer> => callJson({
+    fetch: doFetch, url, method, body, timeoutMs, who: 'fal', action, ...(options.apiKey ? { authorization: `Key ${options.apiKey}` } : {}),
+  });
 
   const requestUrl = (job: RemoteJob) => `${queueUrl}/${falAppId(job.endpoint)}/requests/${encodeURIComponent(job.requestId)}`;
 
@@ -157,9 +133,7 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
       if (!loraOf(job, outcome.output)) {
         return { state: 'failed', progress, error: { code: 'NO_LORA_FILE', message: 'The trainer finished but returned no LoRA file.' } };
       }
-      const done = { ...progress, fraction: 1, message: 'Training finished.' };
-      if (done.totalSteps !== undefined) done.step = done.totalSteps;
-      return { state: 'completed', progress: done };
+      return { state: 'completed', progress: finishedProgress(progress) };
     },
 
     async cancel(job: RemoteJob): Promise<CancelOutcome> {

@@ -1,4 +1,7 @@
-import type { ParamValues, Progress, Trainer } from '../domain/schemas';
+import type { RemoteJob, RemoteStatus } from '../domain/remote-job';
+import type { ParamValues, Trainer } from '../domain/schemas';
+
+export type { RemoteJob, RemoteStatus };
 
 export interface TrainingRequest {
   trainer: Trainer;
@@ -7,19 +10,6 @@ export interface TrainingRequest {
   triggerPhrase: string;
   /** Canonical parameter values, already validated against the trainer entry. */
   params: ParamValues;
-}
-
-/** Everything needed to find a submitted job at its provider again, stored on the job record. */
-export interface RemoteJob {
-  provider: 'fal' | 'replicate';
-  endpoint: string;
-  requestId: string;
-}
-
-export interface RemoteStatus {
-  state: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-  progress: Progress;
-  error?: { code: string; message: string };
 }
 
 export type CancelOutcome = 'cancelled' | 'requested' | 'already-completed' | 'not-found';

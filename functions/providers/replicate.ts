@@ -1,15 +1,17 @@
-// Replicate's trainings API (shared/reference/trainer-providers.md §2) behind the TrainerProvider interface.
+// Replicate's trainings API behind the TrainerProvider interface.
 // A training runs a model version's train() and writes a new version of a destination model the account owns;
 // its output.weights is a tar holding lora.safetensors, which collect unpacks (TrainingOutput.archive).
 // The trainer emulator speaks this protocol under {url}/replicate/v1, so this adapter runs unchanged against it.
 import { replicateFieldMap, toReplicateInput } from '../domain/param-mapping';
-import { progressFromReplicateTraining, type ReplicateTrainingBody } from '../domain/progress';
+import { finishedProgress } from '../domain/progress';
 import type { Trainer } from '../domain/schemas';
 import { fallbackTrainers } from '../domain/trainer-catalog';
+import { callJson, type JsonAnswer } from './json-call';
 import {
   TrainerRejected, TrainerUnavailable,
   type CancelOutcome, type RemoteJob, type RemoteStatus, type TrainerProvider, type TrainingOutput, type TrainingRequest,
 } from './provider';
+import { progressFromReplicateTraining, type ReplicateTrainingBody } from './replicate-progress';
 
 export interface ReplicateProviderOptions {
   /** e.g. https://api.replicate.com/v1 */
@@ -31,12 +33,6 @@ export interface ReplicateTraining extends ReplicateTrainingBody {
   output?: { version?: string; weights?: string } | null;
 }
 
-interface Answer {
-  status: number;
-  body: unknown;
-  malformed: boolean;
-}
-
 /** Replicate's problem bodies: { title, detail, status, invalid_fields?: [{ field, description }] }. */
 export function replicateErrorMessage(body: unknown, status: number): string {
   const record = (typeof body === 'object' && body !== null ? body : {}) as {
@@ -53,7 +49,7 @@ export function replicateErrorMessage(body: unknown, status: number): string {
 
 const withStop = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
-function refusal(answer: Answer, action: string, hasToken = true): Error {
+function refusal(answer: JsonAnswer, action: string, hasToken = true): Error {
   const message = withStop(replicateErrorMessage(answer.body, answer.status));
   if (answer.status === 429 || answer.status === 408 || answer.status >= 500) {
     return new TrainerUnavailable(`Replicate could not ${action} right now (HTTP ${answer.status}): ${message}`);
@@ -77,30 +73,13 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Trai
   const trainers = options.trainers ?? fallbackTrainers.filter((trainer) => trainer.provider === 'replicate');
   const versions = new Map<string, Promise<string>>();
 
-  async function call(method: string, path: string, action: string, body?: unknown): Promise<Answer> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.apiToken) headers.authorization = `Bearer ${options.apiToken}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    let text: string;
-    try {
-      response = await doFetch(`${apiUrl}${path}`, {
-        method, headers, signal: AbortSignal.timeout(timeoutMs), ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      text = await response.text();
-    } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (error as Error).message;
-      throw new TrainerUnavailable(`Replicate could not be reached to ${action}: ${reason}.`);
-    }
-    try {
-      return { status: response.status, body: text ? JSON.parse(text) : undefined, malformed: false };
-    } catch {
-      return { status: response.status, body: undefined, malformed: true };
-    }
-  }
+  const call = (method: string, path: string, action: string, body?: unknown): Promise<JsonAnswer> => callJson({
+    fetch: doFetch, url: `${apiUrl}${path}`, method, body, timeoutMs, who: 'Replicate', action,
+    ...(options.apiToken ? { authorization: `Bearer ${options.apiToken}` } : {}),
+  });
 
   /** A training object, or the reason there is none; answers without an id or status are retried. */
-  async function training(response: Answer, action: string): Promise<ReplicateTraining> {
+  async function training(response: JsonAnswer, action: string): Promise<ReplicateTraining> {
     if (response.status < 200 || response.status >= 300) throw refusal(response, action, Boolean(options.apiToken));
     const body = response.body as Partial<ReplicateTraining> | undefined;
     if (response.malformed || typeof body?.id !== 'string' || typeof body.status !== 'string') {
@@ -172,9 +151,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Trai
           if (!output(job, body)) {
             return { state: 'failed', progress, error: { code: 'NO_LORA_FILE', message: 'The trainer finished but returned no LoRA weights.' } };
           }
-          const done = { ...progress, fraction: 1, message: 'Training finished.' };
-          if (done.totalSteps !== undefined) done.step = done.totalSteps;
-          return { state: 'completed', progress: done };
+          return { state: 'completed', progress: finishedProgress(progress) };
         }
         case 'failed':
           return { state: 'failed', progress, error: { code: 'TRAINING_FAILED', message: `The trainer failed: ${withStop(body.error || 'Replicate gave no reason')}` } };

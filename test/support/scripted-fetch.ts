@@ -26,3 +26,13 @@ export function scriptedFetch(answers: ScriptedAnswer[]): { fetch: typeof global
   };
   return { fetch, calls };
 }
+
+/** The error a call fails with (the test fails when it does not). */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail');
+}

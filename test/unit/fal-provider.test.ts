@@ -5,7 +5,8 @@ import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-ca
 import { startTrainerEmulator, type TrainerEmulator } from '../../lib/local/trainer-emulator';
 import { createServer } from 'node:http';
 import JSZip from 'jszip';
-import { scriptedFetch, type ScriptedAnswer } from '../support/scripted-fetch';
+import { watchTraining } from '../support/watch-training';
+import { rejection, scriptedFetch, type ScriptedAnswer } from '../support/scripted-fetch';
 
 const SECRET = 'fal-secret-123:abc';
 const provider = (answers: ScriptedAnswer[]) => {
@@ -17,15 +18,6 @@ const portrait = findTrainer(fallbackTrainers, 'fal-ai/flux-lora-portrait-traine
 const job: RemoteJob = { provider: 'fal', endpoint: 'fal-ai/flux-lora-portrait-trainer', requestId: '80e732af' };
 const base = 'https://queue.fal.run/fal-ai/flux-lora-portrait-trainer/requests/80e732af';
 const loraFile = { url: 'https://v3b.fal.media/files/b/x/pytorch_lora_weights.safetensors', content_type: 'application/octet-stream', file_name: 'pytorch_lora_weights.safetensors', file_size: 89745224 };
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('submitting to fal', () => {
   it('posts the mapped input to the endpoint with the key and returns the request id', async () => {
@@ -290,15 +282,7 @@ describe('the fal adapter against the trainer emulator', () => {
       expect(trainers.map((trainer) => trainer.id)).toEqual(fallbackTrainers.filter((trainer) => trainer.provider === 'fal').map((trainer) => trainer.id));
       const trainer = findTrainer(trainers, 'fal-ai/ltx-video-trainer')!;
       const remote = await fal.submit({ trainer, datasetUrl: `http://127.0.0.1:${address.port}/set.zip`, triggerPhrase: 'ohwx', params: { steps: 200 } });
-      const states = new Set<string>();
-      let status = await fal.status(remote);
-      const fractions: number[] = [];
-      while (status.state === 'queued' || status.state === 'running') {
-        states.add(status.state);
-        fractions.push(status.progress.fraction);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        status = await fal.status(remote);
-      }
+      const { status, fractions } = await watchTraining(fal, remote, 20);
       expect(status).toMatchObject({ state: 'completed', progress: { fraction: 1, step: 200, totalSteps: 200 } });
       expect(fractions.some((fraction) => fraction > 0 && fraction < 1), `fractions ${fractions}`).toBe(true);
       const output = await fal.result(remote);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeProgress, parseLogs, parseStepLine, progressFromFalStatus } from '../../functions/domain/progress';
+import { mergeProgress, parseLogs, parseStepLine } from '../../functions/domain/progress';
 
 describe('reading training progress from log lines', () => {
   it.each([
@@ -31,21 +31,6 @@ describe('reading training progress from log lines', () => {
       { message: 'step 200/1000', timestamp: '2024-12-20T15:37:20.000000' },
     ]);
     expect(reading).toEqual({ step: 200, totalSteps: 1000, fraction: 0.2, etaSeconds: 80 });
-  });
-});
-
-describe('progress of a fal status', () => {
-  it('shows the queue position while queued', () => {
-    expect(progressFromFalStatus({ status: 'IN_QUEUE', queue_position: 2 })).toEqual({
-      fraction: 0, queuePosition: 2, message: 'Waiting in the trainer queue (position 3).',
-    });
-  });
-
-  it('shows step and total while training', () => {
-    expect(progressFromFalStatus({ status: 'IN_PROGRESS', logs: [{ message: 'step 30/120' }] })).toEqual({
-      fraction: 0.25, step: 30, totalSteps: 120, message: 'Training: step 30 of 120.',
-    });
-    expect(progressFromFalStatus({ status: 'IN_PROGRESS', logs: null })).toEqual({ fraction: 0, message: 'Training started.' });
   });
 });
 

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-catalog';
 import { TrainerRejected, TrainerUnavailable, type RemoteJob } from '../../functions/providers/provider';
 import { createReplicateProvider, replicateErrorMessage } from '../../functions/providers/replicate';
-import { scriptedFetch, type ScriptedAnswer } from '../support/scripted-fetch';
-
+import { rejection, scriptedFetch, type ScriptedAnswer } from '../support/scripted-fetch';
 
 const TOKEN = 'r8_secretTOKEN123';
 const API = 'https://api.replicate.com/v1';
@@ -12,15 +11,6 @@ const VERSION = 'e440909d3512c31646ee2e0c7d6f6f4923224863a6a10c494606e79fb584449
 function provider(answers: ScriptedAnswer[], options: { destination?: string } = { destination: 'me/my-loras' }) {
   const { fetch, calls } = scriptedFetch(answers);
   return { calls, replicate: createReplicateProvider({ apiUrl: API, apiToken: TOKEN, fetch, ...options }) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const trainer = findTrainer(fallbackTrainers, 'replicate/ostris/flux-dev-lora-trainer')!;

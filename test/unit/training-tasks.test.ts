@@ -35,6 +35,17 @@ const writtenStatus = () => ddb.commandCalls(UpdateCommand).flatMap(({ args: [{ 
   return name ? [input.ExpressionAttributeValues![`:v${name.slice(2)}`]] : [];
 });
 
+/** What the artifacts bucket received, read once the task has run. */
+function storedUpload(): { bytes: () => Buffer } {
+  let uploaded = Buffer.alloc(0);
+  s3.on(PutObjectCommand).callsFake(async (input: { Body: AsyncIterable<Buffer> | Buffer }) => {
+    if (Buffer.isBuffer(input.Body) || input.Body instanceof Uint8Array) uploaded = Buffer.from(input.Body);
+    else for await (const chunk of input.Body) uploaded = Buffer.concat([uploaded, chunk]);
+    return {};
+  });
+  return { bytes: () => uploaded };
+}
+
 beforeEach(() => {
   ddb.reset();
   s3.reset();
@@ -124,15 +135,11 @@ describe('the training workflow tasks', () => {
     const lora = Buffer.from(buildSafetensors([{ name: 'w', dtype: 'F32', shape: [4, 4] }], { format: 'pt' }));
     provider.result.mockResolvedValue({ loraUrl: 'https://trainer.test/lora', fileName: 'my lora.safetensors' });
     vi.stubGlobal('fetch', vi.fn(async () => new Response(lora)));
-    let uploaded = Buffer.alloc(0);
-    s3.on(PutObjectCommand).callsFake(async (input: { Body: AsyncIterable<Buffer> | Buffer }) => {
-      if (Buffer.isBuffer(input.Body) || input.Body instanceof Uint8Array) uploaded = Buffer.from(input.Body);
-      else for await (const chunk of input.Body) uploaded = Buffer.concat([uploaded, chunk]);
-      return {};
-    });
+    const upload = storedUpload();
 
     ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: { version: 1, status: 'READY', sha256: 'd'.repeat(64) } });
     expect((await collect(state)).phase).toBe('done');
+    const uploaded = upload.bytes();
     // The stored file is the trainer's with the training facts in its metadata; the tensors are untouched.
     const stored = parseSafetensorsHeader(uploaded);
     expect(stored.metadata).toMatchObject({
@@ -155,13 +162,9 @@ describe('the training workflow tasks', () => {
     const tar = Buffer.concat([tarHeader('output/lora.safetensors', lora.length), lora, tarPadding(lora.length), tarEnd()]);
     provider.result.mockResolvedValue({ loraUrl: 'https://trainer.test/out.tar', fileName: 'lora.safetensors', archive: { format: 'tar', member: 'lora.safetensors' } });
     vi.stubGlobal('fetch', vi.fn(async () => new Response(tar)));
-    let uploaded = Buffer.alloc(0);
-    s3.on(PutObjectCommand).callsFake(async (input: { Body: AsyncIterable<Buffer> | Buffer }) => {
-      if (Buffer.isBuffer(input.Body) || input.Body instanceof Uint8Array) uploaded = Buffer.from(input.Body);
-      else for await (const chunk of input.Body) uploaded = Buffer.concat([uploaded, chunk]);
-      return {};
-    });
+    const upload = storedUpload();
     expect((await collect(state)).phase).toBe('done');
+    const uploaded = upload.bytes();
     expect(parseSafetensorsHeader(uploaded).metadata['loraworks.job_id']).toBe('01JOB');
   });
 

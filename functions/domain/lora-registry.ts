@@ -1,10 +1,10 @@
-// Registering a trained LoRA as an adapter: only a completed job's stored file can be registered, and the
-// adapter keeps what a generator needs to use it (trigger phrase, trainer, the file).
+// Registering a trained LoRA (an "adapter" in the API): only a completed job's stored file can be registered, and
+// the record keeps what a generator needs to use it (trigger phrase, trainer, the file).
 import { Conflict } from './errors';
 import type { JobRecord } from './job-lifecycle';
 import type { Adapter } from './schemas';
 
-export function registerAdapter(job: JobRecord, name: string, id: string, at: Date): Adapter {
+export function registerLora(job: JobRecord, name: string, id: string, at: Date): Adapter {
   if (job.status !== 'COMPLETED' || !job.artifact) {
     throw new Conflict('JOB_NOT_COMPLETED', `Job ${job.id} is ${job.status.toLowerCase()}; only a completed job's LoRA can be registered.`);
   }

@@ -1,5 +1,6 @@
-// Starting a job, the one path POST /jobs, retraining and S3 auto-start share: check the trainer, the
-// parameters and the dataset version, write a QUEUED job (once per idempotency key), start its workflow.
+// Starting a job, the one path every way of starting one takes (POST /jobs and a sidecar's auto-start today;
+// a scheduled retrain is one more caller): check the trainer, the parameters and the dataset version, write a
+// QUEUED job (once per idempotency key), start its workflow.
 import { createHash } from 'node:crypto';
 import { ensureTrainable, pickVersion } from '../domain/datasets';
 import { Conflict, Invalid, NotFound } from '../domain/errors';
@@ -7,12 +8,11 @@ import { newId } from '../domain/ids';
 import { newJob, type JobOrigin, type JobRecord } from '../domain/job-lifecycle';
 import type { CreateJobRequest } from '../domain/schemas';
 import { validateTrainingRequest } from '../domain/training-request';
-import { getDataset, listVersions } from './dataset-store';
-import { createJob, createJobOnce, getJob } from './job-store';
-import { ddb, keys, tableName } from './table';
-import { getTrainer } from './trainers';
-import { startTraining } from './workflow';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { getDataset, listVersions } from '../adapters/dataset-store';
+import { createJob, createJobOnce, getIdempotencyRecord } from '../adapters/job-creation';
+import { getJob } from '../adapters/job-store';
+import { getTrainer } from '../adapters/trainers';
+import { startTraining } from '../adapters/workflow';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
@@ -48,10 +48,10 @@ async function replay(owner: string, jobId: string): Promise<JobRecord> {
 export async function startJob({ owner, request, origin, idempotencyKey, at }: StartJobInput): Promise<{ job: JobRecord; created: boolean }> {
   const bodyHash = requestHash(request);
   if (idempotencyKey) {
-    const { Item } = await ddb().send(new GetCommand({ TableName: tableName(), Key: { PK: keys.owner(owner), SK: keys.idempotency(idempotencyKey) }, ConsistentRead: true }));
-    if (Item && Number(Item.expiresAt) >= Math.floor(at.getTime() / 1000)) {
-      if (Item.bodyHash !== bodyHash) throw reused();
-      return { job: await replay(owner, String(Item.jobId)), created: false };
+    const record = await getIdempotencyRecord(owner, idempotencyKey);
+    if (record && record.expiresAt >= Math.floor(at.getTime() / 1000)) {
+      if (record.bodyHash !== bodyHash) throw reused();
+      return { job: await replay(owner, record.jobId), created: false };
     }
   }
 

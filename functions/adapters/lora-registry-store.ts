@@ -1,11 +1,11 @@
-// Registered LoRAs (API "adapters"), one item each under their owner.
+// The LoRA registry: registered LoRAs (the API calls them adapters), one item each under their owner.
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Adapter } from '../domain/schemas';
 import { allItems, ddb, keys, tableName, unlessConditionFails, withoutKeys } from './table';
 
 const sortKey = (id: string) => `ADAPTER#${id}`;
 
-export async function putAdapter(owner: string, adapter: Adapter): Promise<void> {
+export async function putRegisteredLora(owner: string, adapter: Adapter): Promise<void> {
   await ddb().send(new PutCommand({
     TableName: tableName(),
     Item: { PK: keys.owner(owner), SK: sortKey(adapter.id), type: 'Adapter', owner, ...adapter },
@@ -14,7 +14,7 @@ export async function putAdapter(owner: string, adapter: Adapter): Promise<void>
 }
 
 /** Newest first (ids are ULIDs). */
-export async function listAdapters(owner: string): Promise<Adapter[]> {
+export async function listRegisteredLoras(owner: string): Promise<Adapter[]> {
   const items = await allItems('query', {
     TableName: tableName(),
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
@@ -27,8 +27,8 @@ export async function listAdapters(owner: string): Promise<Adapter[]> {
   });
 }
 
-/** False when the owner has no such adapter. */
-export async function deleteAdapter(owner: string, id: string): Promise<boolean> {
+/** False when the owner has no such registered LoRA. */
+export async function deleteRegisteredLora(owner: string, id: string): Promise<boolean> {
   const written = await unlessConditionFails(ddb().send(new DeleteCommand({
     TableName: tableName(),
     Key: { PK: keys.owner(owner), SK: sortKey(id) },
