@@ -3,17 +3,17 @@
 // inspection and control view for tests under /__emulator:
 //   GET  /__emulator/requests[/{id}]   each request's record: status, cancelRequested, completedAt, faultsApplied…
 //   POST /__emulator/faults            {"match"?: "text in the submit body", "faults": EmulatorFaults} → 201 {"id"}
-// Faults are chosen per request (see emulator-faults.ts), in the input field `emulator_faults` or registered ahead.
+// Faults are chosen per request (see faults.ts), in the input field `emulator_faults` or registered ahead.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { fallbackTrainers } from '../../functions/domain/trainer-catalog';
-import { parseFaults, type AnswerPlan, type EmulatorCall } from './emulator-faults';
-import { streamFile, type StoredFile } from './emulator-files';
-import { EmulatorQueue, type EmulatedRequest } from './emulator-queue';
-import { closeServer, listen, readBody } from './http-util';
+import { fallbackTrainers } from '../../../functions/domain/trainer-catalog';
+import { parseFaults, type AnswerPlan, type EmulatorCall } from './faults';
+import { streamFile, type StoredFile } from './files';
+import { EmulatorQueue, type EmulatedRequest } from './queue';
+import { closeServer, listen, readBody } from '../http-util';
 
-export type { AppliedFault, EmulatorCall, EmulatorFaults, ErrorBurst } from './emulator-faults';
-export type { EmulatedRequest, EmulatedStatus } from './emulator-queue';
+export type { AppliedFault, EmulatorCall, EmulatorFaults, ErrorBurst } from './faults';
+export type { EmulatedRequest, EmulatedStatus } from './queue';
 
 export interface TrainerEmulatorOptions {
   /** 0 picks a free port. @default 0 */
@@ -38,7 +38,7 @@ export interface TrainerEmulator {
   stop(): Promise<void>;
   requests(): EmulatedRequest[];
   /** Faults for the next submission whose body contains `match` (any submission when absent). */
-  injectFaults(faults: import('./emulator-faults').EmulatorFaults, match?: string): string;
+  injectFaults(faults: import('./faults').EmulatorFaults, match?: string): string;
 }
 
 type Reply = {

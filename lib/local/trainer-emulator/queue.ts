@@ -1,17 +1,17 @@
 // The trainer emulator's queue: requests wait for a free slot, download their dataset, "train" on a timer
 // at a fixed step rate writing log lines (fal's, or the flux trainer's tqdm bar for Replicate), and end with
-// a LoRA file (Replicate: a tar holding it) or an error. Faults chosen per request (emulator-faults.ts) bend
+// a LoRA file (Replicate: a tar holding it) or an error. Faults chosen per request (faults.ts) bend
 // each of those steps, and the request's record says which were applied.
 import { createHash, randomUUID } from 'node:crypto';
-import { falFieldMap, falStepsField, replicateField, replicateFieldMap } from '../../functions/domain/param-mapping';
-import { fallbackTrainers } from '../../functions/domain/trainer-catalog';
-import { FaultCounter, parseFaults, type AnswerPlan, type AppliedFault, type EmulatorCall, type EmulatorFaults } from './emulator-faults';
-import { fileSize, tarFile, type FilePart, type StoredFile } from './emulator-files';
-import { EmulatorStore } from './emulator-store';
-import { buildEmulatedLora, buildLargeEmulatedLora } from './emulator-lora';
+import { falFieldMap, falStepsField, replicateField, replicateFieldMap } from '../../../functions/domain/param-mapping';
+import { fallbackTrainers } from '../../../functions/domain/trainer-catalog';
+import { FaultCounter, parseFaults, type AnswerPlan, type AppliedFault, type EmulatorCall, type EmulatorFaults } from './faults';
+import { fileSize, tarFile, type FilePart, type StoredFile } from './files';
+import { EmulatorStore } from './store';
+import { buildEmulatedLora, buildLargeEmulatedLora } from './lora';
 
-export type { StoredFile } from './emulator-files';
-export type { AppliedFault, EmulatorFaults } from './emulator-faults';
+export type { StoredFile } from './files';
+export type { AppliedFault, EmulatorFaults } from './faults';
 
 /** FORGOTTEN: the trainer dropped the request (the forgetAtStep fault); every call about it answers 404. */
 export type EmulatedStatus = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'FORGOTTEN';
