@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layoutOf, loadFile, saveFile, type FileLayout, type StoredFile } from './files';
-import type { EmulatedRequest, LogLine } from './queue';
+import type { EmulatedRequest, LogLine } from './request';
 
 export interface RequestSnapshot {
   view: EmulatedRequest;
