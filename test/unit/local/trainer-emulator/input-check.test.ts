@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { toFalInput, toReplicateInput } from '../../../../functions/domain/param-mapping';
 import { fallbackTrainers, validateParams } from '../../../../functions/domain/trainer-catalog';
+import LISTING from '../../../../lib/local/trainer-emulator/fal-listing.json';
 import { FAL_TRAINERS } from '../../../../lib/local/trainer-emulator/fal-trainers';
 import { falInputErrors, replicateInputErrors } from '../../../../lib/local/trainer-emulator/input-check';
 import { REPLICATE_TRAINERS } from '../../../../lib/local/trainer-emulator/replicate-trainers';
@@ -14,6 +15,7 @@ const datasetUrl = 'https://s3.local/set.zip';
 describe("the emulator's trainer schemas", () => {
   it('emulates every built-in trainer of Loraworks, and no other', () => {
     expect([...FAL_TRAINERS, ...REPLICATE_TRAINERS].map((trainer) => trainer.id).sort()).toEqual(fallbackTrainers.map((trainer) => trainer.id).sort());
+    expect(Object.keys(LISTING), "fal's model listing").toEqual(FAL_TRAINERS.map((trainer) => trainer.id));
   });
 
   it.each(fallbackTrainers.map((trainer) => [trainer.id, trainer] as const))('accepts the request Loraworks builds for %s, every parameter set', (id, trainer) => {
