@@ -12,6 +12,9 @@
 //
 // dynalite has no transactions either: TransactWriteItems takes the locks of all its items, is applied item by
 // item and rolled back from the before-images when one fails, which is atomic for every writer but this one.
+//
+// It runs in dynalite's process; the records go to the realtime process, whose stream pump (dynamo-stream-pump.ts)
+// delivers them to the consumer.
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';

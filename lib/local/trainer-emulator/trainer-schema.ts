@@ -16,7 +16,7 @@ export interface EmulatedTrainer {
   /** fal endpoint id (its sub-paths share it), or `replicate/{owner}/{name}`. */
   id: string;
   protocol: 'fal' | 'replicate';
-  /** The field holding the dataset zip's URL; always required. */
+  /** The field holding the dataset zip's URL: a training cannot run without it. */
   dataset: string;
   /** The field holding the step count. */
   steps: string;
