@@ -4,7 +4,9 @@
 import type { IncomingMessage } from 'node:http';
 import { readBody } from '../http-util';
 import { parseFaults } from './faults';
-import { isObject, json, parseJson, type Reply, type Surface } from './reply';
+import { isObject, parseJson } from './json-body';
+import { json, type Reply } from './reply';
+import type { Surface } from './surface';
 
 export async function controlRoute(surface: Surface, method: string, pathname: string, req: IncomingMessage): Promise<Reply> {
   if (pathname === '/__emulator/requests' && method === 'GET') return json(200, surface.queue.list());

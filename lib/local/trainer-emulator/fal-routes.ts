@@ -5,7 +5,9 @@ import type { IncomingMessage } from 'node:http';
 import { readBody } from '../http-util';
 import type { EmulatorCall } from './faults';
 import { falInputErrors } from './input-check';
-import { isObject, json, parseJson, spoil, spoiledAtOnce, type Reply, type Surface } from './reply';
+import { isObject, parseJson } from './json-body';
+import { json, spoil, spoiledAtOnce, type Reply } from './reply';
+import type { Surface } from './surface';
 import type { EmulatedRequest } from './request';
 import { appOf, emulatedTrainer } from './trainers';
 

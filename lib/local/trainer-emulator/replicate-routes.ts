@@ -6,8 +6,10 @@ import type { IncomingMessage } from 'node:http';
 import { readBody } from '../http-util';
 import type { EmulatorCall } from './faults';
 import { replicateInputErrors, replicateValidationFailure } from './input-check';
+import { isObject, parseJson } from './json-body';
 import { REPLICATE_TRAINERS } from './replicate-trainers';
-import { isObject, json, parseJson, spoil, spoiledAtOnce, type Reply, type Surface } from './reply';
+import { json, spoil, spoiledAtOnce, type Reply } from './reply';
+import type { Surface } from './surface';
 import { isTerminalStatus, type EmulatedRequest } from './request';
 
 /** The version id the emulator gives a Replicate trainer model. */

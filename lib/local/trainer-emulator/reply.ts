@@ -2,9 +2,7 @@
 // back for a while (the delay faults). Routes return one; the server sends it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnswerPlan } from './faults';
-import type { FaultTickets } from './fault-tickets';
 import { streamFile, type StoredFile } from './files';
-import type { EmulatorQueue } from './queue';
 
 export interface Reply {
   status: number;
@@ -14,14 +12,6 @@ export interface Reply {
   raw?: string;
   file?: { stored: StoredFile; kbps?: number };
   delayMs?: number;
-}
-
-/** What every route works with. */
-export interface Surface {
-  queue: EmulatorQueue;
-  tickets: FaultTickets;
-  /** The server's base URL (known once it listens). */
-  url: () => string;
 }
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({ status, body, headers });
@@ -39,17 +29,6 @@ export function spoil(reply: Reply, plan: AnswerPlan, stripped: () => unknown = 
 
 /** The answer a planned error replaces, before the call has any effect. */
 export const spoiledAtOnce = (plan: AnswerPlan): Reply | undefined => (plan.error ? spoil(json(200, {}), plan) : undefined);
-
-/** Parses a JSON object body; undefined when the body is not JSON. */
-export function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw || '{}');
-  } catch {
-    return undefined;
-  }
-}
-
-export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Answers held by the delay faults, released at once when the emulator stops. */
 export class HeldAnswers {

@@ -12,8 +12,9 @@ import { FaultTickets } from './fault-tickets';
 import type { EmulatorFaults } from './faults';
 import { EmulatorQueue } from './queue';
 import { replicateRoute } from './replicate-routes';
-import { HeldAnswers, json, sendReply, spoiledAtOnce, type Reply, type Surface } from './reply';
+import { HeldAnswers, json, sendReply, spoiledAtOnce, type Reply } from './reply';
 import type { EmulatedRequest } from './request';
+import type { Surface } from './surface';
 
 export type { AppliedFault, EmulatorCall, EmulatorFaults, ErrorBurst } from './faults';
 export type { EmulatedRequest, EmulatedStatus } from './request';
