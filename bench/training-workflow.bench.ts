@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { nextWaitSeconds } from '../functions/domain/training-state';
 import type { Job, Progress } from '../functions/domain/schemas';
 
-// List prices (shared/reference/serverless-patterns.md §2.4): Step Functions Standard $0.025 per 1,000 state
+// List prices (aws.amazon.com/step-functions/pricing and /lambda/pricing, us-east-1): Step Functions Standard $0.025 per 1,000 state
 // transitions (us-east-1; each retry is one more); Lambda $0.20 per 1M requests and $0.0000133334 per GB-second
 // on Arm (the functions run on arm64).
 const PRICE_PER_TRANSITION = 0.025 / 1000;

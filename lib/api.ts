@@ -1,17 +1,20 @@
-import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { CfnResource, Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { HANDLER_METADATA_KEY, handlerFunction, type HandlerName } from './handler-function';
+import { MAX_UPLOAD_BYTES } from '../functions/domain/upload-limit';
+import { httpRoutes, type HttpHandlerName } from '../functions/http/routes';
+import { accessLogSettings } from './access-log';
 import { grantObjects } from './grants';
+import { handlerFunction } from './handler-function';
+import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
 
 export interface ApiProps {
@@ -25,7 +28,7 @@ export interface ApiProps {
   readonly trainerSecret: secretsmanager.ISecret;
   /** The Training workflow, started by POST /jobs. */
   readonly stateMachine: sfn.IStateMachine;
-  /** Issuer of the JWTs every route but GET /health requires. */
+  /** Issuer of the JWTs every route but the public ones requires. */
   readonly jwtIssuer: string;
   /** Accepted `aud` of the JWTs (the Cognito app client id). */
   readonly jwtAudience: string;
@@ -37,21 +40,31 @@ export interface ApiProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-type Method = apigwv2.HttpMethod;
-/** Routes anyone may call: liveness and the API's own description. */
-const PUBLIC_ROUTES = new Set<HandlerName>(['health', 'get-openapi']);
-const { GET, POST, DELETE } = apigwv2.HttpMethod;
+/** What a handler reads from its environment, and the grants for what it touches. */
+interface Access {
+  readonly env?: Record<string, string>;
+  readonly grant?: (fn: lambda.IFunction) => void;
+}
 
-/** The HTTP API of shared/API.md: one Lambda per route (docs/internals.md), a JWT authorizer on all but /health. */
+/** Why each public route of the route table needs no authorizer (cdk-nag asks for a reason). */
+const PUBLIC_BECAUSE: Partial<Record<HttpHandlerName, string>> = {
+  health: 'GET /health is the documented unauthenticated liveness probe of the API contract; it reads no data.',
+  'get-openapi': 'GET /openapi.json publishes the API contract, which is public; it reads no data.',
+};
+
+/**
+ * The HTTP API of the API contract (functions/http/routes.ts): one Lambda per route (docs/internals.md), a
+ * JWT authorizer on every route the table does not mark public.
+ */
 export class Api extends Construct {
   readonly httpApi: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   /** Base URL of the API, without a trailing slash. */
   readonly url: string;
   /** Function of each handler name. */
-  readonly functions: Partial<Record<HandlerName, lambda.IFunction>> = {};
+  readonly functions: Partial<Record<HttpHandlerName, lambda.IFunction>> = {};
   /** Route of each handler name. */
-  readonly routes: Partial<Record<HandlerName, apigwv2.HttpRoute>> = {};
+  readonly routes: Partial<Record<HttpHandlerName, apigwv2.HttpRoute>> = {};
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -73,89 +86,69 @@ export class Api extends Construct {
       } : undefined,
     });
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: apigw.AccessLogFormat.custom(JSON.stringify({
-          requestId: '$context.requestId', ip: '$context.identity.sourceIp', requestTime: '$context.requestTime',
-          routeKey: '$context.routeKey', status: '$context.status', responseLength: '$context.responseLength',
-          latency: '$context.responseLatency', integrationError: '$context.integrationErrorMessage',
-          authorizerError: '$context.authorizer.error',
-        })),
-      },
+      accessLogSettings: accessLogSettings(this, props.logRetention, {
+        routeKey: '$context.routeKey', status: '$context.status', responseLength: '$context.responseLength',
+        latency: '$context.responseLatency',
+      }),
     });
     this.url = this.httpApi.apiEndpoint;
 
     const tableEnv = { TABLE_NAME: table.tableName };
-    const route = (name: HandlerName, method: Method, path: string, env: Record<string, string> = {},
-      opts: { memorySize?: number; timeout?: Duration } = {}): lambda.IFunction => {
-      const fn = handlerFunction(this, name, { environment: env, ...opts });
-      const routes = this.httpApi.addRoutes({
-        path,
-        methods: [method],
-        integration: new HttpLambdaIntegration(`${name}-integration`, fn),
-        ...(PUBLIC_ROUTES.has(name) ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
-      });
-      for (const r of routes) (r.node.defaultChild as CfnResource).addMetadata(HANDLER_METADATA_KEY, name);
-      this.functions[name] = fn;
-      this.routes[name] = routes[0]!;
-      return fn;
+    const trainerEnv = { TRAINER_SECRET_ARN: trainerSecret.secretArn };
+    const reads = (fn: lambda.IFunction) => table.grantReadData(fn);
+    const writes = (fn: lambda.IFunction) => table.grantReadWriteData(fn);
+    const access: Record<HttpHandlerName, Access> = {
+      health: {},
+      'get-openapi': {},
+      'list-trainers': { env: trainerEnv, grant: (fn) => trainerSecret.grantRead(fn) },
+      'create-dataset': { env: tableEnv, grant: writes },
+      'list-datasets': { env: tableEnv, grant: reads },
+      'get-dataset': { env: tableEnv, grant: reads },
+      'create-upload': {
+        env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName, MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES) },
+        // A presigned POST carries the signer's permission to put the object, nothing more.
+        grant: (fn) => { writes(fn); grantObjects(fn, datasets, 'datasets/', ['s3:PutObject']); },
+      },
+      'create-job': {
+        env: { ...tableEnv, ...trainerEnv, STATE_MACHINE_ARN: stateMachine.stateMachineArn },
+        grant: (fn) => { writes(fn); stateMachine.grantStartExecution(fn); trainerSecret.grantRead(fn); },
+      },
+      'list-jobs': { env: tableEnv, grant: reads },
+      'get-job': { env: tableEnv, grant: reads },
+      'cancel-job': { env: tableEnv, grant: writes },
+      'get-artifact': {
+        env: { ...tableEnv, ARTIFACTS_BUCKET: artifacts.bucketName },
+        // A presigned GET carries the signer's permission to read the object.
+        grant: (fn) => { reads(fn); grantObjects(fn, artifacts, 'loras/', ['s3:GetObject']); },
+      },
+      'create-adapter': { env: tableEnv, grant: writes },
+      'list-adapters': { env: tableEnv, grant: reads },
+      'delete-adapter': { env: tableEnv, grant: writes },
     };
 
-    route('health', GET, '/health');
-    acknowledge(this.routes.health!, 'AwsSolutions-APIG4',
-      'GET /health is the documented unauthenticated liveness probe (shared/API.md); it reads no data.');
-    route('get-openapi', GET, '/openapi.json');
-    acknowledge(this.routes['get-openapi']!, 'AwsSolutions-APIG4',
-      'GET /openapi.json publishes the API contract (shared/API.md), which is public; it reads no data.');
-
-    const listTrainers = route('list-trainers', GET, '/trainers', { TRAINER_SECRET_ARN: trainerSecret.secretArn });
-    trainerSecret.grantRead(listTrainers);
-
-    table.grantReadWriteData(route('create-dataset', POST, '/datasets', tableEnv));
-    table.grantReadData(route('list-datasets', GET, '/datasets', tableEnv));
-    table.grantReadData(route('get-dataset', GET, '/datasets/{datasetId}', tableEnv));
-
-    const createUpload = route('create-upload', POST, '/datasets/{datasetId}/uploads', {
-      ...tableEnv,
-      DATASETS_BUCKET: datasets.bucketName,
-      MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? 2 * 1024 ** 3),
-    });
-    table.grantReadWriteData(createUpload);
-    // A presigned POST carries the signer's permission to put the object, nothing more.
-    grantObjects(createUpload, datasets, 'datasets/', ['s3:PutObject']);
-
-    const createJob = route('create-job', POST, '/jobs', {
-      ...tableEnv,
-      STATE_MACHINE_ARN: stateMachine.stateMachineArn,
-      TRAINER_SECRET_ARN: trainerSecret.secretArn,
-    });
-    table.grantReadWriteData(createJob);
-    stateMachine.grantStartExecution(createJob);
-    trainerSecret.grantRead(createJob);
-
-    table.grantReadData(route('list-jobs', GET, '/jobs', tableEnv));
-    table.grantReadData(route('get-job', GET, '/jobs/{jobId}', tableEnv));
-    table.grantReadWriteData(route('cancel-job', POST, '/jobs/{jobId}/cancel', tableEnv));
-
-    const getArtifact = route('get-artifact', GET, '/jobs/{jobId}/artifact', {
-      ...tableEnv,
-      ARTIFACTS_BUCKET: artifacts.bucketName,
-    });
-    table.grantReadData(getArtifact);
-    // A presigned GET carries the signer's permission to read the object.
-    grantObjects(getArtifact, artifacts, 'loras/', ['s3:GetObject']);
-
-    table.grantReadWriteData(route('create-adapter', POST, '/adapters', tableEnv));
-    table.grantReadData(route('list-adapters', GET, '/adapters', tableEnv));
-    table.grantReadWriteData(route('delete-adapter', DELETE, '/adapters/{adapterId}', tableEnv));
+    for (const [name, spec] of httpRoutes()) {
+      const fn = handlerFunction(this, name, { environment: access[name].env ?? {} });
+      const routes = this.httpApi.addRoutes({
+        path: spec.path,
+        methods: [apigwv2.HttpMethod[spec.method]],
+        integration: new HttpLambdaIntegration(`${name}-integration`, fn),
+        ...(spec.auth === false ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
+      });
+      // The local cloud reads which handler a route runs from this metadata.
+      for (const r of routes) (r.node.defaultChild as CfnResource).addMetadata(HANDLER_METADATA_KEY, name);
+      if (spec.auth === false) {
+        const reason = PUBLIC_BECAUSE[name];
+        if (!reason) throw new Error(`${spec.method} ${spec.path} is public but lib/api.ts gives no reason why.`);
+        acknowledge(routes[0]!, 'AwsSolutions-APIG4', reason);
+      }
+      access[name].grant?.(fn);
+      this.functions[name] = fn;
+      this.routes[name] = routes[0]!;
+    }
     acknowledgeTableIndexes(this, table);
   }
 }

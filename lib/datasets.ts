@@ -6,6 +6,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { MAX_UPLOAD_BYTES } from '../functions/domain/upload-limit';
 import { grantObjects } from './grants';
 import { handlerFunction } from './handler-function';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
@@ -55,7 +56,7 @@ export class Datasets extends Construct {
         DATASETS_BUCKET: bucket.bucketName,
         STATE_MACHINE_ARN: stateMachine.stateMachineArn,
         TRAINER_SECRET_ARN: trainerSecret.secretArn,
-        MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? 2 * 1024 ** 3),
+        MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES),
       },
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.minutes(5),

@@ -7,19 +7,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { HttpHandlerName } from '../functions/http/routes';
+import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge } from './nag';
-
-/** CloudFormation metadata key naming the handler (functions/handlers/<name>.ts) a function runs. */
-export const HANDLER_METADATA_KEY = 'loraworks:handler';
 
 /** Repository root, found from this file so synthesis works from any working directory. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every handler of docs/internals.md, by the file name under functions/handlers/. */
 export type HandlerName =
-  | 'health' | 'get-openapi' | 'list-trainers' | 'create-dataset' | 'list-datasets' | 'get-dataset' | 'create-upload'
-  | 'create-job' | 'list-jobs' | 'get-job' | 'cancel-job' | 'get-artifact'
-  | 'create-adapter' | 'list-adapters' | 'delete-adapter'
+  | HttpHandlerName
   | 'ws-authorize' | 'ws-connect' | 'ws-disconnect' | 'ws-message'
   | 'validate-dataset' | 'notify'
   | 'training-submit' | 'training-poll' | 'training-collect' | 'training-cancel-remote' | 'training-mark-failed' | 'reconcile';

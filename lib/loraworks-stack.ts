@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { MAX_UPLOAD_BYTES } from '../functions/domain/upload-limit';
 import { Api } from './api';
 import { Auth } from './auth';
 import { Datasets } from './datasets';
@@ -17,7 +18,7 @@ export interface LoraworksStackProps extends StackProps {
   readonly webDistPath?: string;
 }
 
-/** Loraworks in AWS: one construct per concern (shared/DESIGN.md), wired here. */
+/** Loraworks in AWS: one construct per concern (storage, auth, training, datasets, web, API, realtime), wired here. */
 export class LoraworksStack extends Stack {
   readonly storage: Storage;
   readonly auth: Auth;
@@ -29,7 +30,7 @@ export class LoraworksStack extends Stack {
 
   constructor(scope: Construct, id: string, props: LoraworksStackProps = {}) {
     super(scope, id, props);
-    const maxUploadBytes = props.maxUploadBytes ?? 2 * 1024 ** 3;
+    const maxUploadBytes = props.maxUploadBytes ?? MAX_UPLOAD_BYTES;
 
     this.storage = new Storage(this, 'Storage');
     const { table, datasets, artifacts, trainerSecret } = this.storage;

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -7,9 +7,11 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HANDLER_METADATA_KEY, handlerFunction } from './handler-function';
+import { accessLogSettings } from './access-log';
+import { handlerFunction } from './handler-function';
+import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge, acknowledgeTableIndexes, envInFinding, logicalIdOf } from './nag';
 
 export interface RealtimeProps {
@@ -69,23 +71,14 @@ export class Realtime extends Construct {
       disconnectRouteOptions: { integration: new WebSocketLambdaIntegration('DisconnectIntegration', disconnect) },
     });
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
       webSocketApi: this.webSocketApi,
       stageName,
       autoDeploy: true,
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: apigw.AccessLogFormat.custom(JSON.stringify({
-          requestId: '$context.requestId', ip: '$context.identity.sourceIp', requestTime: '$context.requestTime',
-          eventType: '$context.eventType', routeKey: '$context.routeKey', connectionId: '$context.connectionId',
-          status: '$context.status', integrationError: '$context.integrationErrorMessage',
-          authorizerError: '$context.authorizer.error',
-        })),
-      },
+      accessLogSettings: accessLogSettings(this, props.logRetention, {
+        eventType: '$context.eventType', routeKey: '$context.routeKey', connectionId: '$context.connectionId',
+        status: '$context.status',
+      }),
     });
     if (props.configureApiGatewayLogsRole ?? true) {
       const role = new iam.Role(this, 'ApiGatewayLogsRole', {

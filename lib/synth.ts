@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { LoraworksStack, type LoraworksStackProps } from './loraworks-stack';
 
-export { HANDLER_METADATA_KEY } from './handler-function';
+export { HANDLER_METADATA_KEY } from './handler-metadata';
 
 /** Construct id (and CloudFormation stack name) of the Loraworks stack. */
 export const STACK_ID = 'Loraworks';

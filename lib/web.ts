@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { PROJECT_ROOT } from './handler-function';
 import { acknowledge, arnInFinding, envInFinding } from './nag';
 
-/** The web app's /config.json (shared/API.md, "Configuration for the web app"). */
+/** The web app's /config.json: where its two APIs are and how it signs in (the app reads it at start). */
 export interface WebConfig {
   readonly apiUrl: string;
   readonly wsUrl: string;

@@ -1,5 +1,7 @@
 // The only place that reads the environment. Values are read when asked for, so the local cloud can set
 // the environment before the first handler runs.
+import { MAX_UPLOAD_BYTES } from '../domain/upload-limit';
+
 function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set.`);
@@ -27,7 +29,7 @@ export const config = {
   get replicateApiUrl() { return process.env.REPLICATE_API_URL || 'https://api.replicate.com/v1'; },
   get replicateDestination() { return process.env.REPLICATE_DESTINATION || null; },
   get trainerTimeoutMs() { return numberOr('TRAINER_TIMEOUT_MS', 20_000); },
-  get maxUploadBytes() { return numberOr('MAX_UPLOAD_BYTES', 2 * 1024 ** 3); },
+  get maxUploadBytes() { return numberOr('MAX_UPLOAD_BYTES', MAX_UPLOAD_BYTES); },
   get pollMinSeconds() { return numberOr('POLL_MIN_SECONDS', 5); },
   get pollMaxSeconds() { return numberOr('POLL_MAX_SECONDS', 120); },
   get maxPolls() { return numberOr('MAX_POLLS', 2000); },

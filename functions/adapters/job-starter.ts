@@ -6,7 +6,7 @@ import { Conflict, Invalid, NotFound } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { newJob, type JobOrigin, type JobRecord } from '../domain/job-lifecycle';
 import type { CreateJobRequest } from '../domain/schemas';
-import { validateParams } from '../domain/trainer-catalog';
+import { validateTrainingRequest } from '../domain/training-request';
 import { getDataset, listVersions } from './dataset-store';
 import { createJob, createJobOnce, getJob } from './job-store';
 import { ddb, keys, tableName } from './table';
@@ -61,7 +61,7 @@ export async function startJob({ owner, request, origin, idempotencyKey, at }: S
       { field: 'trainerId', message: `Unknown trainer ${request.trainerId}.` },
     ]);
   }
-  const checked = validateParams(trainer, request.params);
+  const checked = validateTrainingRequest(trainer, request);
   if ('details' in checked) throw new Invalid('INVALID_PARAMS', `Some parameters do not suit ${trainer.name}; see details.`, checked.details);
 
   const dataset = await getDataset(owner, request.datasetId);

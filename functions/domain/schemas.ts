@@ -1,5 +1,5 @@
-// The one definition of every record, request and message of the API contract (shared/API.md).
-// Handlers, the web app, the CLI, the OpenAPI document and the tests import these; none keeps a copy.
+// The one definition of every record, request and message of the public API contract.
+// Handlers, the web app, the OpenAPI document and the tests import these; none keeps a copy.
 import { z } from 'zod';
 
 export const IsoTime = z.string().datetime({ offset: true });
@@ -45,6 +45,8 @@ export const Trainer = z.object({
   description: z.string(),
   outputFormat: z.string().optional(),
   dataset: DatasetRules,
+  /** Whether a job gives a trigger phrase: `none` trainers (edit and caption-only ones) take none and refuse one. */
+  trigger: z.enum(['required', 'optional', 'none']),
   params: z.array(TrainerParam),
 });
 export type Trainer = z.infer<typeof Trainer>;
@@ -166,7 +168,8 @@ export const CreateJobRequest = z.object({
   trainerId: z.string().min(1, 'Pick a trainer.'),
   datasetId: z.string().min(1, 'Pick a dataset.'),
   datasetVersion: z.number().int().positive().optional(),
-  triggerPhrase: z.string().trim().min(1, 'Set a trigger phrase, the word that will call up your LoRA in prompts.').max(100),
+  /** Checked against the trainer (training-request.ts): required, optional or refused, 1–100 characters. */
+  triggerPhrase: z.string().trim().default(''),
   params: ParamValues.default({}),
   origin: z.enum(['web', 'api']).optional(),
 });

@@ -137,18 +137,9 @@ function parseEntries(dir: Buffer, count: number, dirOffset: number, limits: Arc
     if (at + 46 > dir.length || dir.readUInt32LE(at) !== CENTRAL) {
       throw new ArchiveRejected('ZIP_CD_CORRUPT', `The zip directory is damaged at file ${i + 1} of ${count}.`);
     }
-    const madeBy = dir.readUInt16LE(at + 4);
-    const flags = dir.readUInt16LE(at + 8);
-    const method = dir.readUInt16LE(at + 10);
-    const crc32 = dir.readUInt32LE(at + 16);
-    let compressedSize = dir.readUInt32LE(at + 20);
-    let uncompressedSize = dir.readUInt32LE(at + 24);
-    const nameLength = dir.readUInt16LE(at + 28);
-    const extraLength = dir.readUInt16LE(at + 30);
-    const commentLength = dir.readUInt16LE(at + 32);
-    const diskStart = dir.readUInt16LE(at + 34);
-    const externalAttributes = dir.readUInt32LE(at + 38);
-    let localHeaderOffset = dir.readUInt32LE(at + 42);
+    const header = readCentralHeader(dir, at);
+    const { madeBy, flags, method, crc32, nameLength, extraLength, commentLength, diskStart, externalAttributes } = header;
+    let { compressedSize, uncompressedSize, localHeaderOffset } = header;
     const end = at + 46 + nameLength + extraLength + commentLength;
     if (end > dir.length) throw new ArchiveRejected('ZIP_CD_CORRUPT', `The zip directory is damaged at file ${i + 1} of ${count}.`);
     const nameBytes = Buffer.from(dir.subarray(at + 46, at + 46 + nameLength));
@@ -184,6 +175,18 @@ function parseEntries(dir: Buffer, count: number, dirOffset: number, limits: Arc
     at = end;
   }
   return entries;
+}
+
+/** The fixed fields of a central directory header: offset from its signature, and width in bytes. */
+const CENTRAL_HEADER = {
+  madeBy: [4, 2], flags: [8, 2], method: [10, 2], crc32: [16, 4], compressedSize: [20, 4], uncompressedSize: [24, 4],
+  nameLength: [28, 2], extraLength: [30, 2], commentLength: [32, 2], diskStart: [34, 2], externalAttributes: [38, 4],
+  localHeaderOffset: [42, 4],
+} as const;
+
+function readCentralHeader(dir: Buffer, at: number): Record<keyof typeof CENTRAL_HEADER, number> {
+  const fields = Object.entries(CENTRAL_HEADER).map(([field, [offset, width]]) => [field, dir.readUIntLE(at + offset, width)]);
+  return Object.fromEntries(fields) as Record<keyof typeof CENTRAL_HEADER, number>;
 }
 
 function zip64Extra(extra: Buffer): Buffer | null {

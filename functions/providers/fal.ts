@@ -3,6 +3,7 @@
 import { falLoraFile, toFalInput } from '../domain/param-mapping';
 import { progressFromFalStatus, type FalStatusBody } from '../domain/progress';
 import type { Trainer } from '../domain/schemas';
+import { parseTrainerId } from '../domain/trainer-id';
 import { fallbackTrainers, genericTrainer } from '../domain/trainer-catalog';
 import { describeFalError, falErrorType, falRefusal, isTransient, type FalAnswer } from './fal-errors';
 import {
@@ -35,14 +36,8 @@ export interface FalModel {
   metadata?: { display_name?: string; category?: string; description?: string; status?: string };
 }
 
-// Namespaced ids (workflows/…, comfy/…) keep their namespace in the status, result and cancel URLs.
-const NAMESPACES = new Set(['workflows', 'comfy']);
-
 /** owner/app of an endpoint id: status, result and cancel URLs drop the endpoint's sub-path. */
-export function falAppId(endpoint: string): string {
-  const parts = endpoint.split('/').filter(Boolean);
-  return parts.slice(0, NAMESPACES.has(parts[0] ?? '') ? 3 : 2).join('/');
-}
+export const falAppId = (endpoint: string): string => parseTrainerId(endpoint).app;
 
 const hasFalBody = (body: unknown) => typeof body === 'object' && body !== null && ('detail' in body || 'error_type' in body);
 

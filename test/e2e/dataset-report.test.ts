@@ -1,46 +1,25 @@
 // The upload panel in a real browser: an archive with problems is uploaded with progress and its validation
 // report (counts, per-file findings, which trainers fit) appears inline as soon as it arrives over the WebSocket.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud } from '../../lib/local/cloud';
-import { ensureWebBuild, launchChromium, RESULTS } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import { RESULTS } from '../support/browser';
+import { useBrowserSession } from '../support/browser-session';
 import { makeJpeg } from '../support/dataset-corpus';
 import { makePng } from '../support/png';
 import { buildZip } from '../support/zip-writer';
 
-
-let cloud: Awaited<ReturnType<typeof startLocalCloud>>;
-let dataDir: string;
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  await ensureWebBuild();
-  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-e2e-report-'));
-  cloud = await startLocalCloud({ port: 0, dataDir });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  page.setDefaultTimeout(30_000);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await cloud?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+const ui = useBrowserSession('e2e-report', { timeoutMs: 30_000 });
 
 describe('the upload panel', () => {
   it('refuses a file that is not a zip before uploading anything', async () => {
-    await page.goto(cloud.url);
-    await page.getByTestId('sign-in-user').fill('e2e-report');
-    await page.getByTestId('sign-in').click();
-    const notes = join(dataDir, 'notes.txt');
+    await ui.page.goto(ui.cloud.url);
+    await ui.page.getByTestId('sign-in-user').fill('e2e-report');
+    await ui.page.getByTestId('sign-in').click();
+    const notes = join(ui.dataDir, 'notes.txt');
     await writeFile(notes, 'not a zip');
-    await page.getByTestId('dataset-file').setInputFiles(notes);
-    await expect.poll(() => page.getByTestId('upload-error').innerText()).toMatch(/at least one image/);
+    await ui.page.getByTestId('dataset-file').setInputFiles(notes);
+    await expect.poll(() => ui.page.getByTestId('upload-error').innerText()).toMatch(/at least one image/);
   });
 
   it('packages loose images and captions picked together into one zip, and validates it', async () => {
@@ -48,12 +27,12 @@ describe('the upload panel', () => {
       { name: `loose-${i}.png`, mimeType: 'image/png', buffer: makePng(320, 320, 20 + i) },
       { name: `loose-${i}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`a photo of [trigger], pose ${i}`) },
     ]);
-    await page.getByTestId('dataset-file').setInputFiles(files);
-    await page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 });
-    const text = await page.getByTestId('dataset-report').innerText();
+    await ui.page.getByTestId('dataset-file').setInputFiles(files);
+    await ui.page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 });
+    const text = await ui.page.getByTestId('dataset-report').innerText();
     expect(text).toMatch(/Images\s*4/i);
     expect(text).toMatch(/Pairs\s*4/i);
-    await page.locator('.side-section', { has: page.getByTestId('dataset-report') }).screenshot({ path: join(RESULTS, 'upload-panel-packaged.png') });
+    await ui.page.locator('.side-section', { has: ui.page.getByTestId('dataset-report') }).screenshot({ path: join(RESULTS, 'upload-panel-packaged.png') });
   }, 90_000);
 
   it('shows the INVALID report inline: counts, the files at fault and why', async () => {
@@ -65,16 +44,16 @@ describe('the upload panel', () => {
       { name: 'orphan.txt', data: 'no image here' },
       { name: '__MACOSX/._photo-0.png', data: 'x' },
     ]);
-    const path = join(dataDir, 'holiday-set.zip');
+    const path = join(ui.dataDir, 'holiday-set.zip');
     await writeFile(path, zip);
-    await page.getByTestId('dataset-file').setInputFiles(path);
-    await page.locator('[data-testid="dataset-status"][data-status="INVALID"]').waitFor({ timeout: 60_000 });
-    const report = page.getByTestId('dataset-report');
+    await ui.page.getByTestId('dataset-file').setInputFiles(path);
+    await ui.page.locator('[data-testid="dataset-status"][data-status="INVALID"]').waitFor({ timeout: 60_000 });
+    const report = ui.page.getByTestId('dataset-report');
     const text = await report.innerText();
     expect(text).toMatch(/Images\s*5/i);
     expect(text).toContain('cut.png');
     expect(text).toContain('../escape.png');
     expect(text).toMatch(/problems? to fix/);
-    await page.locator('.side-section', { has: page.getByTestId('dataset-report') }).screenshot({ path: join(RESULTS, 'upload-panel-invalid.png') });
+    await ui.page.locator('.side-section', { has: ui.page.getByTestId('dataset-report') }).screenshot({ path: join(RESULTS, 'upload-panel-invalid.png') });
   }, 90_000);
 });

@@ -1,133 +1,130 @@
 // The workspace in a real browser: headless Chromium drives the web app served by the local cloud,
 // from sign-in through upload, live training, download and cancel.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
-import { startLocalCloud } from '../../lib/local/cloud';
-import { ensureWebBuild, launchChromium, RESULTS } from '../support/browser';
+import { RESULTS } from '../support/browser';
+import { useBrowserSession } from '../support/browser-session';
 import { makeDatasetZip } from '../support/dataset-zip';
+import { makePng } from '../support/png';
 
 /** Slow enough that a run of a few hundred steps is seen RUNNING with a moving bar, fast enough for CI. */
 const STEPS_PER_SECOND = 20;
 const UI_TIMEOUT = 30_000;
 
-let cloud: Awaited<ReturnType<typeof startLocalCloud>>;
-let dataDir: string;
-let browser: Browser;
-let page: Page;
 const pageErrors: string[] = [];
+const ui = useBrowserSession('e2e', {
+  timeoutMs: UI_TIMEOUT,
+  emulatorStepsPerSecond: STEPS_PER_SECOND,
+  acceptDownloads: true,
+  beforeClose: async (page) => {
+    if (pageErrors.length === 0) await ui.page.screenshot({ path: join(RESULTS, 'workspace-final.png') }).catch(() => undefined);
+  },
+});
 
-const row = (jobId: string): Locator => page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
+const row = (jobId: string): Locator => ui.page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
 const progressOf = async (locator: Locator) => Number(await locator.getByTestId('job-progress').getAttribute('aria-valuenow'));
 
 /** Click Start Training and return the id of the job row that appears for it. */
 async function startJob(steps: number): Promise<string> {
-  const before = new Set(await page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.jobId)));
-  await page.getByTestId('param-steps').fill(String(steps));
-  await expect.poll(() => page.getByTestId('start-training').isEnabled(), { message: 'Start Training should be enabled' }).toBe(true);
-  await page.getByTestId('start-training').click();
+  const before = new Set(await ui.page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.jobId)));
+  await ui.page.getByTestId('param-steps').fill(String(steps));
+  await expect.poll(() => ui.page.getByTestId('start-training').isEnabled(), { message: 'Start Training should be enabled' }).toBe(true);
+  await ui.page.getByTestId('start-training').click();
   let jobId: string | undefined;
   await expect.poll(async () => {
-    const ids = await page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.jobId));
+    const ids = await ui.page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.jobId));
     jobId = ids.find((id) => id && !before.has(id));
     if (jobId) return 'row shown';
-    const refused = page.getByTestId('start-error');
+    const refused = ui.page.getByTestId('start-error');
     return (await refused.isVisible()) ? `refused: ${await refused.innerText()}` : 'waiting';
   }, { timeout: UI_TIMEOUT, message: 'a new job row should appear after Start Training' }).toBe('row shown');
   return jobId!;
 }
 
+/** Upload a zip as a new dataset through the file input and wait until it is READY (pushed over the WebSocket). */
+async function uploadDataset(name: string, zip: Buffer): Promise<void> {
+  await ui.page.getByTestId('dataset-select').selectOption('');
+  await ui.page.getByTestId('dataset-status').waitFor({ state: 'detached' });
+  const zipPath = join(ui.dataDir, name);
+  await writeFile(zipPath, zip);
+  await ui.page.getByTestId('dataset-file').setInputFiles(zipPath);
+  await ui.page.getByTestId('upload-progress').waitFor();
+  await ui.page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
+    throw new Error(`The dataset never became READY: ${await ui.page.getByTestId('dataset-status').innerText().catch(() => 'no status shown')}\n${error.message}`);
+  });
+  expect(await ui.page.getByTestId('upload-progress').getAttribute('aria-valuenow')).toBe('100');
+}
+
 async function waitForStatus(jobId: string, status: string, timeout = 60_000): Promise<void> {
-  await row(jobId).and(page.locator(`[data-status="${status}"]`)).waitFor({ timeout }).catch(async (error: Error) => {
+  await row(jobId).and(ui.page.locator(`[data-status="${status}"]`)).waitFor({ timeout }).catch(async (error: Error) => {
     const actual = await row(jobId).getAttribute('data-status').catch(() => 'missing');
     const text = await row(jobId).innerText().catch(() => '');
     throw new Error(`Job ${jobId} did not reach ${status} (it is ${actual}: ${text.replace(/\s+/g, ' ')}).\n${error.message}`);
   });
 }
 
-beforeAll(async () => {
-  await ensureWebBuild();
-  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-e2e-'));
-  cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: STEPS_PER_SECOND });
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  page.setDefaultTimeout(UI_TIMEOUT);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-}, 180_000);
-
-afterAll(async () => {
-  if (page && pageErrors.length === 0) await page.screenshot({ path: join(RESULTS, 'workspace-final.png') }).catch(() => undefined);
-  await browser?.close();
-  await cloud?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+beforeAll(() => {
+  ui.page.on('pageerror', (error) => pageErrors.push(error.message));
 });
 
 describe('the training workspace', () => {
   it('signs in, trains a LoRA on an uploaded dataset with live progress, and downloads it', async () => {
-    await page.goto(cloud.url);
-    await page.getByTestId('sign-in-user').fill('e2e-alice');
-    await page.getByTestId('sign-in').click();
-    await expect.poll(() => page.getByTestId('user-name').textContent()).toBe('e2e-alice');
-    await page.screenshot({ path: join(RESULTS, 'workspace-empty.png') });
+    await ui.page.goto(ui.cloud.url);
+    await ui.page.getByTestId('sign-in-user').fill('e2e-alice');
+    await ui.page.getByTestId('sign-in').click();
+    await expect.poll(() => ui.page.getByTestId('user-name').textContent()).toBe('e2e-alice');
+    await ui.page.screenshot({ path: join(RESULTS, 'workspace-empty.png') });
 
     // The first trainer of the catalog, with its parameters rendered from the catalog entry.
-    const select = page.getByTestId('trainer-select');
+    const select = ui.page.getByTestId('trainer-select');
     await expect.poll(() => select.locator('option[value]:not([value=""])').count(), { timeout: UI_TIMEOUT }).toBeGreaterThan(0);
     const firstTrainer = await select.locator('option[value]:not([value=""])').first().getAttribute('value');
     await select.selectOption(firstTrainer!);
-    await page.getByTestId('param-steps').waitFor();
-    await expect.poll(() => page.getByTestId('model-name').textContent()).toBeTruthy();
-    expect(await page.getByTestId('start-training').isDisabled(), 'Start Training is disabled without a dataset').toBe(true);
-    expect(await page.getByTestId('start-blockers').innerText()).toMatch(/dataset/i);
+    await ui.page.getByTestId('param-steps').waitFor();
+    await expect.poll(() => ui.page.getByTestId('model-name').textContent()).toBeTruthy();
+    expect(await ui.page.getByTestId('start-training').isDisabled(), 'Start Training is disabled without a dataset').toBe(true);
+    expect(await ui.page.getByTestId('start-blockers').innerText()).toMatch(/dataset/i);
 
     // Upload a zip built in code; the version goes UPLOADING → VALIDATING → READY over the WebSocket.
-    const zipPath = join(dataDir, 'portraits.zip');
-    await writeFile(zipPath, await makeDatasetZip({ images: 4, size: 64 }));
-    await page.getByTestId('dataset-file').setInputFiles(zipPath);
-    await page.getByTestId('upload-progress').waitFor();
-    await page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
-      throw new Error(`The dataset never became READY: ${await page.getByTestId('dataset-status').innerText().catch(() => 'no status shown')}\n${error.message}`);
-    });
-    expect(await page.getByTestId('upload-progress').getAttribute('aria-valuenow')).toBe('100');
-    expect(await page.getByTestId('dataset-report').innerText()).toMatch(/Images\s*4/i);
+    await uploadDataset('portraits.zip', await makeDatasetZip({ images: 4, size: 64 }));
+    expect(await ui.page.getByTestId('dataset-report').innerText()).toMatch(/Images\s*4/i);
 
-    await page.getByTestId('trigger-phrase').fill('lwx gradient');
-    const min = Number((await page.getByTestId('param-steps').getAttribute('min')) ?? 1);
+    await ui.page.getByTestId('trigger-phrase').fill('lwx gradient');
+    const min = Number((await ui.page.getByTestId('param-steps').getAttribute('min')) ?? 1);
     const steps = Math.max(100, min);
-    await page.screenshot({ path: join(RESULTS, 'workspace-ready.png') });
+    await ui.page.screenshot({ path: join(RESULTS, 'workspace-ready.png') });
 
     const jobId = await startJob(steps);
     await waitForStatus(jobId, 'RUNNING');
     const first = await progressOf(row(jobId));
     await expect.poll(() => progressOf(row(jobId)), { timeout: 60_000, message: 'the progress bar should move while RUNNING' }).toBeGreaterThan(first);
     expect(await row(jobId).getByTestId('job-progress-text').innerText()).toMatch(/Step \d+ \/ \d+|\d+%/);
-    await page.screenshot({ path: join(RESULTS, 'workspace-running.png') });
+    await ui.page.screenshot({ path: join(RESULTS, 'workspace-running.png') });
 
     await waitForStatus(jobId, 'COMPLETED', 120_000);
     expect(await progressOf(row(jobId))).toBe(100);
     expect(await row(jobId).getByTestId('job-created').innerText()).toMatch(/just now|ago/);
-    await page.screenshot({ path: join(RESULTS, 'workspace.png') });
+    await ui.page.screenshot({ path: join(RESULTS, 'workspace.png') });
 
     // Download: the app fetches a presigned link and navigates to it; the browser saves a real LoRA.
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: UI_TIMEOUT }), row(jobId).getByTestId('job-download').click()]);
+    const [download] = await Promise.all([ui.page.waitForEvent('download', { timeout: UI_TIMEOUT }), row(jobId).getByTestId('job-download').click()]);
     const file = await readFile((await download.path())!);
     expect(file.byteLength).toBeGreaterThan(8);
     const header = parseSafetensorsHeader(new Uint8Array(file), { fileSize: file.byteLength });
     expect(header.tensors.length, "the LoRA holds tensors").toBeGreaterThan(0);
-    await expect.poll(() => page.getByTestId('jobs-panel').isVisible(), { message: 'the workspace stays open after a download' }).toBe(true);
+    await expect.poll(() => ui.page.getByTestId('jobs-panel').isVisible(), { message: 'the workspace stays open after a download' }).toBe(true);
 
     // Register the LoRA for later use: it joins the registered list with its trigger phrase.
     await row(jobId).getByTestId('job-register').click();
     await row(jobId).getByTestId('job-registered').waitFor({ timeout: UI_TIMEOUT });
-    const registered = page.getByTestId('adapter-row');
+    const registered = ui.page.getByTestId('adapter-row');
     await registered.first().waitFor({ timeout: UI_TIMEOUT });
     expect(await registered.count()).toBe(1);
-    expect(await registered.first().innerText()).toContain(await page.getByTestId('trigger-phrase').inputValue());
-    await page.screenshot({ path: join(RESULTS, 'workspace-registered.png'), fullPage: true });
+    expect(await registered.first().innerText()).toContain(await ui.page.getByTestId('trigger-phrase').inputValue());
+    await ui.page.screenshot({ path: join(RESULTS, 'workspace-registered.png'), fullPage: true });
   }, 240_000);
 
   it('cancels a running job from its row', async () => {
@@ -137,7 +134,30 @@ describe('the training workspace', () => {
     await waitForStatus(jobId, 'CANCELLED', 60_000);
     expect(await row(jobId).getByTestId('job-cancel').count(), 'a cancelled job offers no Cancel').toBe(0);
     expect(await row(jobId).getByTestId('job-download').count()).toBe(0);
-    await page.screenshot({ path: join(RESULTS, 'workspace-cancelled.png') });
+    await ui.page.screenshot({ path: join(RESULTS, 'workspace-cancelled.png') });
+    expect(pageErrors, 'the page threw no errors').toEqual([]);
+  }, 120_000);
+
+  it('asks no trigger phrase of a trainer that takes none (FLUX.1 Kontext) and trains with it', async () => {
+    const select = ui.page.getByTestId('trainer-select');
+    const trainerWithTrigger = await select.inputValue();
+    await ui.page.getByTestId('sidebar').screenshot({ path: join(RESULTS, 'training-form-trigger.png') });
+
+    await select.selectOption('fal-ai/flux-kontext-trainer');
+    await expect.poll(() => ui.page.getByTestId('trigger-section').isVisible(), { message: 'Kontext takes no trigger phrase' }).toBe(false);
+    const pair = (i: number) => ({ [`edit-${i}_start.png`]: makePng(64, 64, i), [`edit-${i}_end.png`]: makePng(64, 64, i + 10) });
+    await uploadDataset('edits.zip', await makeDatasetZip({ images: 0, extra: { ...pair(1), ...pair(2) } }));
+    expect(await ui.page.getByTestId('start-blockers').innerText()).not.toMatch(/trigger/i);
+    await ui.page.getByTestId('sidebar').screenshot({ path: join(RESULTS, 'training-form-no-trigger.png') });
+
+    const jobId = await startJob(100);
+    await waitForStatus(jobId, 'COMPLETED', 120_000);
+    expect(await row(jobId).locator('.job-model-id').innerText()).toBe('fal-ai/flux-kontext-trainer');
+    expect(await row(jobId).locator('.trigger-chip').count(), 'the job shows no trigger phrase').toBe(0);
+
+    // The phrase typed for the first trainer is still there when it is picked again.
+    await select.selectOption(trainerWithTrigger);
+    await expect.poll(() => ui.page.getByTestId('trigger-phrase').inputValue()).toBe('lwx gradient');
     expect(pageErrors, 'the page threw no errors').toEqual([]);
   }, 120_000);
 });

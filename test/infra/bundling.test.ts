@@ -4,8 +4,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { handlerFunction } from '../../lib/handler-function';
 
-// Bundling all 22 handlers takes ~40 s, too slow for this suite (`npx cdk synth` does it); one handler proves
-// the factory's esbuild settings: local esbuild (no Docker), ESM with the createRequire banner, source maps.
+// Bundling every handler takes well over half a minute, too slow for this suite (`npx cdk synth` does it); one
+// handler proves the factory's esbuild settings: local esbuild (no Docker), ESM with the createRequire banner,
+// source maps.
 describe('handler bundling', () => {
   it('bundles a handler to an ESM index.mjs with the require banner and a source map', () => {
     const app = new App();

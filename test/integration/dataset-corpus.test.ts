@@ -5,31 +5,23 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_NAMES, type LocalCloud } from '../../lib/local/cloud';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_NAMES } from '../../lib/local/cloud';
 import type { Dataset, DatasetVersion, Job, Trainer } from '../../functions/domain/schemas';
 import { datasetCorpus, type CorpusCase } from '../support/dataset-corpus';
 import { makeDatasetZip } from '../support/dataset-zip';
-import type { LiveFeed, LoraworksClient } from '../support/local-cloud-client';
-import { startCloudSession, type CloudSession } from '../support/cloud-session';
+import { useCloudSession } from '../support/cloud-session';
 
 const USER = 'corpus';
 const OWNER = `dev-${USER}`;
 const BATCH = 6;
 
-let cloud: LocalCloud;
-let session: CloudSession | undefined;
-let client: LoraworksClient;
-let feed: LiveFeed;
+const session = useCloudSession('corpus', { stepsPerSecond: 500, user: USER }, 60_000);
 let s3: S3Client;
 
-beforeAll(async () => {
-  session = await startCloudSession('corpus', { stepsPerSecond: 500, user: USER });
-  ({ cloud, client, feed } = session);
-  s3 = new S3Client({ endpoint: cloud.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-}, 60_000);
-
-afterAll(() => session?.stop());
+beforeAll(() => {
+  s3 = new S3Client({ endpoint: session.cloud.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+});
 
 const putDirect = (key: string, body: Buffer | string) =>
   s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.datasets, Key: key, Body: body }));
@@ -42,9 +34,9 @@ async function run(c: CorpusCase, index: number): Promise<string | null> {
     version = 1;
     await putDirect(`incoming/${OWNER}/${datasetId}/case.zip`, c.zip);
   } else {
-    ({ dataset: { id: datasetId }, version } = await client.uploadDataset(c.zip, c.name));
+    ({ dataset: { id: datasetId }, version } = await session.client.uploadDataset(c.zip, c.name));
   }
-  const decided = await feed.datasetVersion(datasetId, version, ['READY', 'INVALID'], 60_000);
+  const decided = await session.feed.datasetVersion(datasetId, version, ['READY', 'INVALID'], 60_000);
   const report = decided.report;
   const list = decided.status === 'INVALID' ? report?.errors : report?.warnings;
   const found = !c.finding || list?.some((f) => f.code === c.finding!.code && (!c.finding!.file || f.file === c.finding!.file));
@@ -72,9 +64,9 @@ describe('the dataset corpus', () => {
   }, 150_000);
 
   it('stays up and leaves nothing half-written', async () => {
-    expect((await fetch(`${cloud.apiUrl}/health`)).status).toBe(200);
-    await cloud.streamsIdle();
-    const { datasets } = await client.expect<{ datasets: Dataset[] }>(200, 'GET', '/datasets');
+    expect((await fetch(`${session.cloud.apiUrl}/health`)).status).toBe(200);
+    await session.cloud.streamsIdle();
+    const { datasets } = await session.client.expect<{ datasets: Dataset[] }>(200, 'GET', '/datasets');
     expect(datasets.length).toBeGreaterThanOrEqual(corpus.length);
     const ddb = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-east-1' });
     const items = (await ddb.send(new ScanCommand({ TableName: LOCAL_NAMES.table }))).Items!.map((i) => unmarshall(i));
@@ -89,50 +81,50 @@ describe('S3 events delivered twice, late or out of order', () => {
     const key = `incoming/${OWNER}/dup-set/photos.zip`;
     const first = await makeDatasetZip({ images: 4, size: 300 });
     await putDirect(key, first);
-    const v1 = await feed.datasetVersion('dup-set', 1, ['READY', 'INVALID']);
+    const v1 = await session.feed.datasetVersion('dup-set', 1, ['READY', 'INVALID']);
     expect(v1.status).toBe('READY');
-    const firstEvent = cloud.s3Events.records().filter((r) => r.s3.object.key === key).at(-1)!;
+    const firstEvent = session.cloud.s3Events.records().filter((r) => r.s3.object.key === key).at(-1)!;
 
     // The same event three more times, at once.
-    for (let i = 0; i < 3; i++) cloud.s3Events.deliver({ Records: [firstEvent] });
+    for (let i = 0; i < 3; i++) session.cloud.s3Events.deliver({ Records: [firstEvent] });
     // A new object at the same key, and the old object's event again, late.
     const second = await makeDatasetZip({ images: 5, size: 300 });
     await putDirect(key, second);
-    cloud.s3Events.deliver({ Records: [firstEvent] });
-    const v2 = await feed.datasetVersion('dup-set', 2, ['READY', 'INVALID']);
+    session.cloud.s3Events.deliver({ Records: [firstEvent] });
+    const v2 = await session.feed.datasetVersion('dup-set', 2, ['READY', 'INVALID']);
     expect(v2).toMatchObject({ status: 'READY', sizeBytes: second.length, report: { images: 5 } });
 
     // Let every delivery finish: an extra version or a re-validation would show in the list or the messages.
-    await cloud.s3Events.idle();
-    await cloud.streamsIdle();
-    const dataset = await client.expect<Dataset>(200, 'GET', '/datasets/dup-set');
+    await session.cloud.s3Events.idle();
+    await session.cloud.streamsIdle();
+    const dataset = await session.client.expect<Dataset>(200, 'GET', '/datasets/dup-set');
     expect(dataset.versions!.map((v) => [v.version, v.status, v.sizeBytes])).toEqual([[2, 'READY', second.length], [1, 'READY', first.length]]);
-    const validations = feed.messages.filter((m) => m.type === 'dataset' && m.datasetId === 'dup-set' && m.version.status === 'VALIDATING');
+    const validations = session.feed.messages.filter((m) => m.type === 'dataset' && m.datasetId === 'dup-set' && m.version.status === 'VALIDATING');
     expect(new Set(validations.map((m) => (m as { version: DatasetVersion }).version.version))).toEqual(new Set([1, 2]));
   }, 60_000);
 });
 
 describe('direct S3 uploads with a training sidecar', () => {
   it('starts the requested job (origin s3) once the version is READY', async () => {
-    const { trainers } = await client.expect<{ trainers: Trainer[] }>(200, 'GET', '/trainers');
+    const { trainers } = await session.client.expect<{ trainers: Trainer[] }>(200, 'GET', '/trainers');
     const trainer = trainers.find((t) => t.id === 'fal-ai/flux-lora-fast-training')!;
     const key = `incoming/${OWNER}/auto-set/faces.zip`;
     await putDirect(`${key}.train.json`, JSON.stringify({ trainerId: trainer.id, triggerPhrase: 'ohwx', params: { steps: 50 } }));
     await putDirect(key, await makeDatasetZip({ images: 4, size: 300 }));
-    const started = await feed.next((m) => m.type === 'dataset' && m.datasetId === 'auto-set' && Boolean(m.version.autoStart), 'the auto-start', 60_000);
+    const started = await session.feed.next((m) => m.type === 'dataset' && m.datasetId === 'auto-set' && Boolean(m.version.autoStart), 'the auto-start', 60_000);
     const version = (started as { version: DatasetVersion }).version;
     expect(version.autoStart?.error).toBeUndefined();
-    const job = await client.expect<Job>(200, 'GET', `/jobs/${version.autoStart!.jobId}`);
+    const job = await session.client.expect<Job>(200, 'GET', `/jobs/${version.autoStart!.jobId}`);
     expect(job).toMatchObject({ origin: 's3', datasetId: 'auto-set', datasetVersion: 1, triggerPhrase: 'ohwx', trainerId: trainer.id });
-    await feed.job(job.id, 'COMPLETED', 60_000);
+    await session.feed.job(job.id, 'COMPLETED', 60_000);
   }, 90_000);
 });
 
 describe('the upload policy and the trainer fit', () => {
   it('refuses a file larger or smaller than the size the upload declared, and stores nothing', async () => {
-    const dataset = await client.expect<Dataset>(201, 'POST', '/datasets', { name: 'policy' });
+    const dataset = await session.client.expect<Dataset>(201, 'POST', '/datasets', { name: 'policy' });
     for (const [declared, actual, code] of [[1000, 1200, 'EntityTooLarge'], [1000, 800, 'EntityTooSmall']] as const) {
-      const { upload } = await client.expect<{ upload: { url: string; fields: Record<string, string> } }>(201, 'POST', `/datasets/${dataset.id}/uploads`, { fileName: 'p.zip', sizeBytes: declared });
+      const { upload } = await session.client.expect<{ upload: { url: string; fields: Record<string, string> } }>(201, 'POST', `/datasets/${dataset.id}/uploads`, { fileName: 'p.zip', sizeBytes: declared });
       const form = new FormData();
       for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);
       form.append('file', new Blob([new Uint8Array(actual)]), 'p.zip');
@@ -140,17 +132,17 @@ describe('the upload policy and the trainer fit', () => {
       expect(res.status).toBe(400);
       expect(await res.text()).toContain(`<Code>${code}</Code>`);
     }
-    const stored = await fetch(`${cloud.s3Url}/${LOCAL_NAMES.datasets}?prefix=${encodeURIComponent(`datasets/${OWNER}/${dataset.id}/`)}`);
+    const stored = await fetch(`${session.cloud.s3Url}/${LOCAL_NAMES.datasets}?prefix=${encodeURIComponent(`datasets/${OWNER}/${dataset.id}/`)}`);
     expect(await stored.text()).not.toContain('<Key>');
-    await client.expect(413, 'POST', `/datasets/${dataset.id}/uploads`, { fileName: 'big.zip', sizeBytes: 3 * 1024 ** 3 });
+    await session.client.expect(413, 'POST', `/datasets/${dataset.id}/uploads`, { fileName: 'big.zip', sizeBytes: 3 * 1024 ** 3 });
   });
 
   it('refuses (409) a job on a READY version that does not fit the chosen trainer', async () => {
-    const { dataset, version } = await client.uploadDataset(await makeDatasetZip({ images: 2, size: 300 }), 'two images');
-    const ready = await feed.datasetVersion(dataset.id, version, ['READY', 'INVALID']);
+    const { dataset, version } = await session.client.uploadDataset(await makeDatasetZip({ images: 2, size: 300 }), 'two images');
+    const ready = await session.feed.datasetVersion(dataset.id, version, ['READY', 'INVALID']);
     expect(ready.status).toBe('READY');
     expect(ready.report?.fitsTrainers).not.toContain('fal-ai/flux-lora-fast-training');
-    const res = await client.request('POST', '/jobs', { trainerId: 'fal-ai/flux-lora-fast-training', datasetId: dataset.id, triggerPhrase: 'ohwx', params: {} });
+    const res = await session.client.request('POST', '/jobs', { trainerId: 'fal-ai/flux-lora-fast-training', datasetId: dataset.id, triggerPhrase: 'ohwx', params: {} });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('DATASET_UNFIT');
   });

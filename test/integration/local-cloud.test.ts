@@ -1,9 +1,7 @@
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../lib/local/cloud';
 import { StackTemplate } from '../../lib/local/template';
 import { buildApp } from '../../lib/synth';
@@ -11,18 +9,13 @@ import type { Dataset, Job } from '../../functions/domain/schemas';
 import { makeDatasetZip } from '../support/dataset-zip';
 import { LoraworksClient } from '../support/local-cloud-client';
 import { spawnLocalCloud } from '../support/local-cloud-process';
+import { useTempDir } from '../support/temp-dir';
 
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-lc-'));
-});
-afterAll(async () => {
-  await rm(dataDir, { recursive: true, force: true });
-});
+const dataDir = useTempDir('loraworks-lc-');
 
 describe('the local cloud', () => {
   it('runs the state machine of the synthesized CDK stack, not a copy', async () => {
-    const cloud = await startLocalCloud({ port: 0, dataDir: join(dataDir, 'asl') });
+    const cloud = await startLocalCloud({ port: 0, dataDir: join(dataDir(), 'asl') });
     try {
       const { app, stack } = buildApp({ bundling: false });
       const template = app.synth().getStackByName(stack.stackName).template;
@@ -42,7 +35,7 @@ describe('the local cloud', () => {
   });
 
   it('keeps datasets and jobs across a restart on the same data folder', async () => {
-    const env = { LORAWORKS_DATA_DIR: join(dataDir, 'restart'), LORAWORKS_EMULATOR_STEPS_PER_SECOND: '500' };
+    const env = { LORAWORKS_DATA_DIR: join(dataDir(), 'restart'), LORAWORKS_EMULATOR_STEPS_PER_SECOND: '500' };
     let cloud = await spawnLocalCloud(env);
     let alice = await LoraworksClient.signIn(cloud.apiUrl, 'alice');
     const feed = await alice.connect(cloud.wsUrl);
@@ -74,14 +67,14 @@ describe('the local cloud', () => {
     await once(blocker, 'listening');
     const port = (blocker.address() as { port: number }).port;
     try {
-      await expect(startLocalCloud({ port, dataDir: join(dataDir, 'busy') })).rejects.toThrow(`Port ${port} is already in use`);
+      await expect(startLocalCloud({ port, dataDir: join(dataDir(), 'busy') })).rejects.toThrow(`Port ${port} is already in use`);
     } finally {
       blocker.close();
     }
   });
 
   it('starts with `npm start`’s entry point, announces its URL, and stops cleanly on Ctrl-C', async () => {
-    const cloud = await spawnLocalCloud({ LORAWORKS_DATA_DIR: join(dataDir, 'cli') });
+    const cloud = await spawnLocalCloud({ LORAWORKS_DATA_DIR: join(dataDir(), 'cli') });
     const config = await (await fetch(`${cloud.url}/config.json`)).json();
     expect(config).toMatchObject({ apiUrl: `${cloud.url}/api`, wsUrl: cloud.wsUrl, auth: { mode: 'dev' } });
     expect(await cloud.interrupt(), cloud.output()).toBe(0);

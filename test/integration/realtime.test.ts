@@ -3,25 +3,18 @@
 // browser connected. In its own file: a local cloud started in-process must be the first of its test process
 // (handlers keep their SDK clients, and the endpoints they were created with, for the life of the process).
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../../lib/local/cloud';
 import { makeDatasetZip } from '../support/dataset-zip';
 import { LoraworksClient } from '../support/local-cloud-client';
+import { useTempDir } from '../support/temp-dir';
 
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'loraworks-rt-'));
-});
-afterAll(async () => {
-  await rm(dataDir, { recursive: true, force: true });
-});
+const dataDir = useTempDir('loraworks-rt-');
 
 describe('the realtime process', () => {
   it('pushes a dataset verdict to a browser connected through the main port, and the cloud stops with it still open', async () => {
-    const cloud = await startLocalCloud({ port: 0, dataDir });
+    const cloud = await startLocalCloud({ port: 0, dataDir: dataDir() });
     let stopped = false;
     try {
       const alice = await LoraworksClient.signIn(cloud.apiUrl, 'alice');

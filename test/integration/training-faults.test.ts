@@ -1,47 +1,39 @@
 // The training workflow against a trainer that misbehaves (the emulator's injected faults), and cancels at
 // every phase: each job ends in the one terminal state that matches what the trainer did.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../lib/local/cloud';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
 import type { Job } from '../../functions/domain/schemas';
 import { makeDatasetZip } from '../support/dataset-zip';
 import { EmulatorClient } from '../support/emulator-client';
 import { eventually } from '../support/poll';
-import type { LiveFeed, LoraworksClient } from '../support/local-cloud-client';
-import { startCloudSession, type CloudSession } from '../support/cloud-session';
+import { useCloudSession } from '../support/cloud-session';
 
 const TRAINER = 'fal-ai/flux-lora-fast-training';
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
-let cloud: LocalCloud;
-let session: CloudSession | undefined;
-let alice: LoraworksClient;
-let feed: LiveFeed;
+/** Signed in as alice. */
+const session = useCloudSession('faults', { stepsPerSecond: 200 });
 let emulator: EmulatorClient;
 let datasetId: string;
 
 beforeAll(async () => {
-  session = await startCloudSession('faults', { stepsPerSecond: 200 });
-  ({ cloud, client: alice, feed } = session);
-  emulator = new EmulatorClient(cloud.emulatorUrl);
-  const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
-  expect((await feed.datasetVersion(dataset.id, version, ['READY', 'INVALID'])).status).toBe('READY');
+  emulator = new EmulatorClient(session.cloud.emulatorUrl);
+  const { dataset, version } = await session.client.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
+  expect((await session.feed.datasetVersion(dataset.id, version, ['READY', 'INVALID'])).status).toBe('READY');
   datasetId = dataset.id;
 });
-
-afterAll(() => session?.stop());
 
 let counter = 0;
 /** Starts a job with its own trigger phrase, after registering the faults its submission will meet. */
 async function startJob(name: string, steps: number, faults?: Record<string, unknown>): Promise<{ job: Job; trigger: string }> {
   const trigger = `ohwx-${name}-${++counter}-${Date.now().toString(36)}`;
   if (faults) await emulator.inject(trigger, faults);
-  const job = await alice.expect<Job>(201, 'POST', '/jobs', { trainerId: TRAINER, datasetId, triggerPhrase: trigger, params: { steps } });
+  const job = await session.client.expect<Job>(201, 'POST', '/jobs', { trainerId: TRAINER, datasetId, triggerPhrase: trigger, params: { steps } });
   return { job, trigger };
 }
 
 async function finished(id: string, timeoutMs = 90_000): Promise<Job> {
-  const message = await feed.next((m) => m.type === 'job' && m.job.id === id && TERMINAL.includes(m.job.status), `job ${id} to finish`, timeoutMs);
+  const message = await session.feed.next((m) => m.type === 'job' && m.job.id === id && TERMINAL.includes(m.job.status), `job ${id} to finish`, timeoutMs);
   return (message as Extract<typeof message, { type: 'job' }>).job;
 }
 
@@ -54,7 +46,7 @@ async function trainerRecord(trigger: string, status?: string) {
 }
 
 function expectMonotonic(id: string) {
-  const progress = feed.jobMessages(id).map((j) => j.progress);
+  const progress = session.feed.jobMessages(id).map((j) => j.progress);
   const fractions = progress.map((p) => p.fraction);
   expect([...fractions].sort((a, b) => a - b), `fractions of ${id}`).toEqual(fractions);
   const steps = progress.flatMap((p) => (p.step === undefined ? [] : [p.step]));
@@ -115,7 +107,7 @@ describe.concurrent('a trainer that misbehaves', () => {
     const done = await finished(job.id, 120_000);
     expect(done.status, JSON.stringify(done.error)).toBe('COMPLETED');
     expect(done.artifact!.sizeBytes).toBeGreaterThan(24 * 1024 * 1024);
-    const link = await alice.expect<{ url: string; sha256: string; sizeBytes: number }>(200, 'GET', `/jobs/${job.id}/artifact`);
+    const link = await session.client.expect<{ url: string; sha256: string; sizeBytes: number }>(200, 'GET', `/jobs/${job.id}/artifact`);
     const file = Buffer.from(await (await fetch(link.url)).arrayBuffer());
     expect(file.length).toBe(link.sizeBytes);
     const { createHash } = await import('node:crypto');
@@ -130,29 +122,19 @@ describe.concurrent('a trainer that misbehaves', () => {
 });
 
 describe('the workflow’s own limits', () => {
-  it('cancels the remote job and fails with a message once the training outlives its deadline', async () => {
-    process.env.MAX_DURATION_SECONDS = '3';
+  it.each([
+    { when: 'the training outlives its deadline', setting: 'MAX_DURATION_SECONDS', name: 'deadline', says: '3 seconds' },
+    { when: 'the poll budget is spent', setting: 'MAX_POLLS', name: 'budget', says: '3 status checks' },
+  ])('cancels the remote job and fails with a message once $when', async ({ setting, name, says }) => {
+    process.env[setting] = '3';
     try {
-      const { job, trigger } = await startJob('deadline', 10_000);
+      const { job, trigger } = await startJob(name, 10_000);
       const done = await finished(job.id);
       expect(done.status).toBe('FAILED');
-      expect(done.error).toMatchObject({ code: 'TRAINING_TIMEOUT', message: expect.stringContaining('3 seconds') });
+      expect(done.error).toMatchObject({ code: 'TRAINING_TIMEOUT', message: expect.stringContaining(says) });
       expect((await trainerRecord(trigger, 'CANCELLED')).cancelRequested).toBe(true);
     } finally {
-      delete process.env.MAX_DURATION_SECONDS;
-    }
-  });
-
-  it('cancels the remote job and fails with a message once the poll budget is spent', async () => {
-    process.env.MAX_POLLS = '3';
-    try {
-      const { job, trigger } = await startJob('budget', 10_000);
-      const done = await finished(job.id);
-      expect(done.status).toBe('FAILED');
-      expect(done.error).toMatchObject({ code: 'TRAINING_TIMEOUT', message: expect.stringContaining('3 status checks') });
-      expect((await trainerRecord(trigger, 'CANCELLED')).cancelRequested).toBe(true);
-    } finally {
-      delete process.env.MAX_POLLS;
+      delete process.env[setting];
     }
   });
 });
@@ -162,26 +144,26 @@ describe('cancelling at every phase', () => {
     // The trainer refuses the first submits (429), so the workflow is still retrying Submit when the cancel
     // lands; a submit had started, so the cancel is CANCELLING until the workflow's next Submit ends it there.
     const { job, trigger } = await startJob('before', 100, { errorBursts: { submit: { count: 6, status: 429 } } });
-    const cancelling = await alice.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
+    const cancelling = await session.client.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
     expect(['CANCELLING', 'CANCELLED']).toContain(cancelling.status);
     expect((await finished(job.id)).status).toBe('CANCELLED');
     // Give the workflow's next Submit attempt its chance: it must see the cancel and call no one.
-    await eventually(async () => cloud.executionsOf(job.id).every((e) => e.status !== 'RUNNING'), 'the workflow to end', 30_000);
+    await eventually(async () => session.cloud.executionsOf(job.id).every((e) => e.status !== 'RUNNING'), 'the workflow to end', 30_000);
     expect(await emulator.requestsFor(trigger)).toEqual([]);
-    expect((await alice.expect<Job>(200, 'GET', `/jobs/${job.id}`)).status).toBe('CANCELLED');
+    expect((await session.client.expect<Job>(200, 'GET', `/jobs/${job.id}`)).status).toBe('CANCELLED');
   });
 
   it('queued at the trainer, and running: both end CANCELLED, and so does the trainer', async () => {
     // Four long trainings fill the emulator's four slots, so a fifth waits in its queue.
     const blockers = await Promise.all([1, 2, 3, 4].map((i) => startJob(`blocker${i}`, 10_000)));
-    await Promise.all(blockers.map(({ job }) => feed.job(job.id, 'RUNNING')));
+    await Promise.all(blockers.map(({ job }) => session.feed.job(job.id, 'RUNNING')));
     const { job: queued, trigger } = await startJob('queued', 100);
-    await feed.next((m) => m.type === 'job' && m.job.id === queued.id && m.job.progress.queuePosition !== undefined, 'a queue position');
-    expect((await alice.expect<Job>(202, 'POST', `/jobs/${queued.id}/cancel`)).status).toBe('CANCELLING');
+    await session.feed.next((m) => m.type === 'job' && m.job.id === queued.id && m.job.progress.queuePosition !== undefined, 'a queue position');
+    expect((await session.client.expect<Job>(202, 'POST', `/jobs/${queued.id}/cancel`)).status).toBe('CANCELLING');
     expect((await finished(queued.id)).status).toBe('CANCELLED');
     expect((await trainerRecord(trigger, 'CANCELLED')).step).toBe(0);
 
-    await Promise.all(blockers.map(({ job }) => alice.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`)));
+    await Promise.all(blockers.map(({ job }) => session.client.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`)));
     for (const { job, trigger: t } of blockers) {
       expect((await finished(job.id)).status).toBe('CANCELLED');
       await trainerRecord(t, 'CANCELLED');
@@ -190,8 +172,8 @@ describe('cancelling at every phase', () => {
 
   it('while the trainer ignores the cancel for a while: keeps asking, then ends CANCELLED', async () => {
     const { job, trigger } = await startJob('ignored', 10_000, { cancelIgnoredSeconds: 3 });
-    await feed.job(job.id, 'RUNNING');
-    await alice.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
+    await session.feed.job(job.id, 'RUNNING');
+    await session.client.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
     const done = await finished(job.id);
     expect(done.status).toBe('CANCELLED');
     const record = await trainerRecord(trigger, 'CANCELLED');
@@ -200,22 +182,22 @@ describe('cancelling at every phase', () => {
 
   it('while collecting: keeps the LoRA and says it completed before the cancel took effect', async () => {
     const { job, trigger } = await startJob('collecting', 100, { loraMegabytes: 8, downloadKBps: 2048 });
-    await feed.next((m) => m.type === 'job' && m.job.id === job.id && m.job.progress.fraction === 1 && m.job.status === 'RUNNING', 'the trainer to finish');
-    await alice.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
+    await session.feed.next((m) => m.type === 'job' && m.job.id === job.id && m.job.progress.fraction === 1 && m.job.status === 'RUNNING', 'the trainer to finish');
+    await session.client.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
     const done = await finished(job.id);
     expect(done).toMatchObject({ status: 'COMPLETED', completedBeforeCancel: true });
-    await alice.expect(200, 'GET', `/jobs/${job.id}/artifact`);
+    await session.client.expect(200, 'GET', `/jobs/${job.id}/artifact`);
     await trainerRecord(trigger, 'COMPLETED');
   });
 
   for (const mode of ['accepted', 'already-completed'] as const) {
     it(`racing completion (the trainer answers the cancel as ${mode}): keeps the LoRA`, async () => {
       const { job, trigger } = await startJob(`race-${mode}`, 10_000, { completeOnCancel: mode });
-      await feed.job(job.id, 'RUNNING');
-      await alice.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
+      await session.feed.job(job.id, 'RUNNING');
+      await session.client.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
       const done = await finished(job.id);
       expect(done, JSON.stringify(done.error)).toMatchObject({ status: 'COMPLETED', completedBeforeCancel: true });
-      await alice.expect(200, 'GET', `/jobs/${job.id}/artifact`);
+      await session.client.expect(200, 'GET', `/jobs/${job.id}/artifact`);
       await trainerRecord(trigger, 'COMPLETED');
     });
   }

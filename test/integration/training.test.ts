@@ -1,53 +1,46 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../lib/local/cloud';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
 import type { Adapter, Job, Trainer } from '../../functions/domain/schemas';
 import { makeDatasetZip } from '../support/dataset-zip';
-import { LoraworksClient, type LiveFeed } from '../support/local-cloud-client';
-import { startCloudSession, type CloudSession } from '../support/cloud-session';
+import { LoraworksClient } from '../support/local-cloud-client';
+import { useCloudSession } from '../support/cloud-session';
 
-let cloud: LocalCloud;
-let session: CloudSession | undefined;
-let alice: LoraworksClient;
-let feed: LiveFeed;
+/** Signed in as alice. */
+const session = useCloudSession('it', { stepsPerSecond: 200 });
 let trainer: Trainer;
 
 beforeAll(async () => {
-  session = await startCloudSession('it', { stepsPerSecond: 200 });
-  ({ cloud, client: alice, feed } = session);
-  const { trainers } = await alice.expect<{ trainers: Trainer[] }>(200, 'GET', '/trainers');
+  const { trainers } = await session.client.expect<{ trainers: Trainer[] }>(200, 'GET', '/trainers');
   trainer = trainers.find((t) => t.id === 'fal-ai/flux-lora-fast-training')!;
 });
 
-afterAll(() => session?.stop());
-
 async function readyDataset() {
-  const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
-  const ready = await feed.datasetVersion(dataset.id, version, ['READY', 'INVALID']);
+  const { dataset, version } = await session.client.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
+  const ready = await session.feed.datasetVersion(dataset.id, version, ['READY', 'INVALID']);
   expect(ready.status, JSON.stringify(ready.report)).toBe('READY');
   return { dataset, version, ready };
 }
 
 async function startJob(datasetId: string, steps: number): Promise<Job> {
-  return alice.expect<Job>(201, 'POST', '/jobs', { trainerId: trainer.id, datasetId, triggerPhrase: 'ohwx cat', params: { steps } });
+  return session.client.expect<Job>(201, 'POST', '/jobs', { trainerId: trainer.id, datasetId, triggerPhrase: 'ohwx cat', params: { steps } });
 }
 
 describe('health and trainers', () => {
   it('answers /health without a token', async () => {
-    const res = await fetch(`${cloud.apiUrl}/health`);
+    const res = await fetch(`${session.cloud.apiUrl}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok' });
   });
 
   it('lists the emulator trainers with their parameters', async () => {
-    const list = await alice.expect<{ source: string; trainers: Trainer[] }>(200, 'GET', '/trainers');
+    const list = await session.client.expect<{ source: string; trainers: Trainer[] }>(200, 'GET', '/trainers');
     expect(list.source).toBe('provider');
     expect(trainer).toBeDefined();
     expect(trainer.params.find((p) => p.key === 'steps')).toMatchObject({ type: 'integer', group: 'core' });
   });
 
   it('publishes its OpenAPI document, generated from the schemas', async () => {
-    const res = await fetch(`${cloud.apiUrl}/openapi.json`);
+    const res = await fetch(`${session.cloud.apiUrl}/openapi.json`);
     expect(res.status).toBe(200);
     const document = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
     expect(document.openapi).toMatch(/^3\./);
@@ -56,7 +49,7 @@ describe('health and trainers', () => {
   });
 
   it('refuses a request without a valid token', async () => {
-    const res = await fetch(`${cloud.apiUrl}/jobs`, { headers: { authorization: 'Bearer not-a-token' } });
+    const res = await fetch(`${session.cloud.apiUrl}/jobs`, { headers: { authorization: 'Bearer not-a-token' } });
     expect(res.status).toBe(401);
   });
 });
@@ -69,67 +62,67 @@ describe('a LoRA job end to end', () => {
 
     const job = await startJob(dataset.id, 600);
     expect(job).toMatchObject({ status: 'QUEUED', datasetVersion: version, triggerPhrase: 'ohwx cat' });
-    await feed.job(job.id, 'RUNNING');
-    const done = await feed.job(job.id, 'COMPLETED', 90_000);
+    await session.feed.job(job.id, 'RUNNING');
+    const done = await session.feed.job(job.id, 'COMPLETED', 90_000);
 
-    const fractions = feed.jobMessages(job.id).map((j) => j.progress.fraction);
+    const fractions = session.feed.jobMessages(job.id).map((j) => j.progress.fraction);
     expect(fractions.filter((f) => f > 0 && f < 1).length, `progress seen: ${fractions}`).toBeGreaterThan(0);
     expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
     expect(done.progress.fraction).toBe(1);
     expect(done.artifact?.sha256).toMatch(/^[0-9a-f]{64}$/);
 
-    const link = await alice.expect<{ url: string; sizeBytes: number; sha256: string; fileName: string }>(200, 'GET', `/jobs/${job.id}/artifact`);
+    const link = await session.client.expect<{ url: string; sizeBytes: number; sha256: string; fileName: string }>(200, 'GET', `/jobs/${job.id}/artifact`);
     const file = new Uint8Array(await (await fetch(link.url)).arrayBuffer());
     expect(file.length).toBe(link.sizeBytes);
     const header = parseSafetensorsHeader(file);
     expect(Object.keys(header.tensors).length).toBeGreaterThan(0);
 
-    const listed = await alice.expect<{ jobs: Job[] }>(200, 'GET', '/jobs');
+    const listed = await session.client.expect<{ jobs: Job[] }>(200, 'GET', '/jobs');
     expect(listed.jobs[0]?.id).toBe(job.id);
 
-    const adapter = await alice.expect<Adapter>(201, 'POST', '/adapters', { jobId: job.id, name: 'Ohwx cat v1' });
+    const adapter = await session.client.expect<Adapter>(201, 'POST', '/adapters', { jobId: job.id, name: 'Ohwx cat v1' });
     expect(adapter).toMatchObject({ jobId: job.id, trainerId: trainer.id, triggerPhrase: 'ohwx cat', artifact: done.artifact });
-    expect((await alice.expect<{ adapters: Adapter[] }>(200, 'GET', '/adapters')).adapters.map((a) => a.id)).toContain(adapter.id);
-    await alice.expect(204, 'DELETE', `/adapters/${adapter.id}`);
-    await alice.expect(404, 'DELETE', `/adapters/${adapter.id}`);
+    expect((await session.client.expect<{ adapters: Adapter[] }>(200, 'GET', '/adapters')).adapters.map((a) => a.id)).toContain(adapter.id);
+    await session.client.expect(204, 'DELETE', `/adapters/${adapter.id}`);
+    await session.client.expect(404, 'DELETE', `/adapters/${adapter.id}`);
   });
 
   it('trains on Replicate too: the output archive is unpacked to its LoRA, with the training facts in its metadata', async () => {
-    const { dataset, version } = await alice.uploadDataset(await makeDatasetZip({ images: 10, size: 64 }));
-    await feed.datasetVersion(dataset.id, version, ['READY']);
-    const job = await alice.expect<Job>(201, 'POST', '/jobs', {
+    const { dataset, version } = await session.client.uploadDataset(await makeDatasetZip({ images: 10, size: 64 }));
+    await session.feed.datasetVersion(dataset.id, version, ['READY']);
+    const job = await session.client.expect<Job>(201, 'POST', '/jobs', {
       trainerId: 'replicate/ostris/flux-dev-lora-trainer', datasetId: dataset.id, triggerPhrase: 'ohwx rep', params: { steps: 300 },
     });
-    const done = await feed.job(job.id, 'COMPLETED', 90_000);
-    const link = await alice.expect<{ url: string; sizeBytes: number }>(200, 'GET', `/jobs/${job.id}/artifact`);
+    const done = await session.feed.job(job.id, 'COMPLETED', 90_000);
+    const link = await session.client.expect<{ url: string; sizeBytes: number }>(200, 'GET', `/jobs/${job.id}/artifact`);
     const file = new Uint8Array(await (await fetch(link.url)).arrayBuffer());
     expect(file.length).toBe(done.artifact?.sizeBytes);
     const header = parseSafetensorsHeader(file);
     expect(header.metadata).toMatchObject({ 'modelspec.trigger_phrase': 'ohwx rep', 'loraworks.job_id': job.id, 'loraworks.dataset_version': String(version) });
-    const seen = (await (await fetch(`${cloud.emulatorUrl}/__emulator/requests`)).json()) as { protocol?: string; status: string }[];
+    const seen = (await (await fetch(`${session.cloud.emulatorUrl}/__emulator/requests`)).json()) as { protocol?: string; status: string }[];
     expect(seen.some((r) => r.protocol === 'replicate' && r.status === 'COMPLETED')).toBe(true);
   });
 
   it('cancels a running job at the trainer and ends CANCELLED', async () => {
     const { dataset } = await readyDataset();
     const job = await startJob(dataset.id, 10_000);
-    await feed.job(job.id, 'RUNNING');
-    const cancelling = await alice.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
+    await session.feed.job(job.id, 'RUNNING');
+    const cancelling = await session.client.expect<Job>(202, 'POST', `/jobs/${job.id}/cancel`);
     expect(cancelling.status).toBe('CANCELLING');
-    await feed.job(job.id, 'CANCELLED');
+    await session.feed.job(job.id, 'CANCELLED');
 
-    const seen = (await (await fetch(`${cloud.emulatorUrl}/__emulator/requests`)).json()) as { cancelRequested: boolean; status: string; input: Record<string, unknown> }[];
+    const seen = (await (await fetch(`${session.cloud.emulatorUrl}/__emulator/requests`)).json()) as { cancelRequested: boolean; status: string; input: Record<string, unknown> }[];
     expect(seen.some((r) => r.cancelRequested && r.status === 'CANCELLED')).toBe(true);
-    await alice.expect(409, 'POST', `/jobs/${job.id}/cancel`);
-    await alice.expect(409, 'GET', `/jobs/${job.id}/artifact`);
-    const refused = await alice.request('POST', '/adapters', { jobId: job.id, name: 'never trained' });
+    await session.client.expect(409, 'POST', `/jobs/${job.id}/cancel`);
+    await session.client.expect(409, 'GET', `/jobs/${job.id}/artifact`);
+    const refused = await session.client.request('POST', '/adapters', { jobId: job.id, name: 'never trained' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/only a completed job/);
   });
 
   it('refuses bad parameters field by field', async () => {
     const { dataset } = await readyDataset();
-    const res = await alice.request('POST', '/jobs', { trainerId: trainer.id, datasetId: dataset.id, triggerPhrase: 'x', params: { steps: -5 } });
+    const res = await session.client.request('POST', '/jobs', { trainerId: trainer.id, datasetId: dataset.id, triggerPhrase: 'x', params: { steps: -5 } });
     expect(res.status).toBe(422);
     expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'params.steps' })]));
   });
@@ -140,21 +133,21 @@ describe('starting a job twice with one Idempotency-Key', () => {
     const { dataset } = await readyDataset();
     const body = { trainerId: trainer.id, datasetId: dataset.id, triggerPhrase: 'ohwx dog', params: { steps: 100 } };
     const headers = { 'idempotency-key': `retry-${dataset.id}` };
-    const first = await alice.expect<Job>(201, 'POST', '/jobs', body, headers);
-    const again = await alice.expect<Job>(201, 'POST', '/jobs', body, headers);
+    const first = await session.client.expect<Job>(201, 'POST', '/jobs', body, headers);
+    const again = await session.client.expect<Job>(201, 'POST', '/jobs', body, headers);
     expect(again.id).toBe(first.id);
-    const other = await alice.request('POST', '/jobs', { ...body, triggerPhrase: 'ohwx bird' }, headers);
+    const other = await session.client.request('POST', '/jobs', { ...body, triggerPhrase: 'ohwx bird' }, headers);
     expect(other.status).toBe(409);
-    const jobs = (await alice.expect<{ jobs: Job[] }>(200, 'GET', '/jobs')).jobs.filter((j) => j.datasetId === dataset.id);
+    const jobs = (await session.client.expect<{ jobs: Job[] }>(200, 'GET', '/jobs')).jobs.filter((j) => j.datasetId === dataset.id);
     expect(jobs.map((j) => j.id)).toEqual([first.id]);
-    await feed.job(first.id, 'COMPLETED', 90_000);
+    await session.feed.job(first.id, 'COMPLETED', 90_000);
   });
 });
 
 describe('one user cannot see another', () => {
   it('gives 404 for the other user’s dataset and job and pushes none of their messages', async () => {
-    const bob = await LoraworksClient.signIn(cloud.apiUrl, 'bob');
-    const bobFeed = await bob.connect(cloud.wsUrl);
+    const bob = await LoraworksClient.signIn(session.cloud.apiUrl, 'bob');
+    const bobFeed = await bob.connect(session.cloud.wsUrl);
     try {
       const { dataset } = await readyDataset();
       const job = await startJob(dataset.id, 100);
@@ -162,7 +155,7 @@ describe('one user cannot see another', () => {
       await bob.expect(404, 'GET', `/jobs/${job.id}`);
       await bob.expect(404, 'POST', `/jobs/${job.id}/cancel`);
       expect((await bob.expect<{ jobs: Job[] }>(200, 'GET', '/jobs')).jobs).toEqual([]);
-      await feed.job(job.id, 'COMPLETED', 90_000);
+      await session.feed.job(job.id, 'COMPLETED', 90_000);
       // Bob's own ping is answered, so his socket is live and has had every chance to receive Alice's messages.
       bobFeed.socket.send(JSON.stringify({ action: 'ping' }));
       await bobFeed.next((m) => m.type === 'pong', 'pong');
@@ -174,6 +167,6 @@ describe('one user cannot see another', () => {
 
   it('refuses a WebSocket without a valid token', async () => {
     const stranger = Object.create(LoraworksClient.prototype, { token: { value: 'nope' } }) as LoraworksClient;
-    await expect(stranger.connect(cloud.wsUrl)).rejects.toThrow(/401/);
+    await expect(stranger.connect(session.cloud.wsUrl)).rejects.toThrow(/401/);
   });
 });

@@ -113,3 +113,33 @@ describe('retrying with an Idempotency-Key', () => {
     expect(parseBody(response).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 });
+
+describe('the trigger phrase', () => {
+  const { triggerPhrase: _, ...withoutTrigger } = request;
+  const zImage = { ...withoutTrigger, trainerId: 'fal-ai/z-image-trainer' };
+  const refusal = async (body: unknown) => {
+    const response = await post(body);
+    expect(response.statusCode).toBe(422);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    return parseBody(response).error.details as { field: string; message: string }[];
+  };
+
+  it('is not asked of a trainer that takes none, and the job records none', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [readyVersion(12)] });
+    const response = await post(zImage);
+    expect(response.statusCode).toBe(201);
+    expect(parseBody(response)).toMatchObject({ trainerId: 'fal-ai/z-image-trainer', triggerPhrase: '' });
+  });
+
+  it('is refused when sent to a trainer that takes none (422), so nobody expects it to call up the LoRA', async () => {
+    expect(await refusal({ ...zImage, triggerPhrase: 'ohwx' })).toEqual([
+      { field: 'triggerPhrase', message: expect.stringMatching(/^Z-Image LoRA takes no trigger phrase/) },
+    ]);
+  });
+
+  it('is required by a trainer that takes one, and listed with the parameters\' problems (422)', async () => {
+    const details = await refusal({ ...withoutTrigger, params: { steps: -5 } });
+    expect(details.map((detail) => detail.field)).toEqual(['triggerPhrase', 'params.steps']);
+    expect((await refusal({ ...request, triggerPhrase: 'x'.repeat(101) }))[0]!.message).toMatch(/100 characters or fewer/);
+  });
+});

@@ -8,7 +8,7 @@ import { makePng } from '../support/png';
 import { buildZip, type EntrySpec } from '../support/zip-writer';
 
 const trainer = (id: string, minImages: number, extra: Partial<Trainer['dataset']> = {}): Trainer => ({
-  id, provider: 'fal', name: id, kind: 'image', description: '', params: [],
+  id, provider: 'fal', name: id, kind: 'image', description: '', trigger: 'required', params: [],
   dataset: { minImages, formats: ['jpg', 'png', 'webp'], captions: 'optional', ...extra },
 });
 const trainers = [trainer('few', 2), trainer('many', 10), trainer('captioned', 1, { captions: 'required' }), trainer('edit', 2, { layout: 'start-end' })];

@@ -1,6 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { falField, falLoraFile, replicateField, replicateFieldMap, toFalInput, toReplicateInput } from '../../functions/domain/param-mapping';
+import { falField, falFieldMap, falLoraFile, replicateField, replicateFieldMap, toFalInput, toReplicateInput } from '../../functions/domain/param-mapping';
 import { fallbackTrainers } from '../../functions/domain/trainer-catalog';
+
+/** The input fields and LoRA output field of each described fal trainer, as fal publishes them (the endpoint
+ * types of fal's JS client, fal-ai/fal-js libs/client/src/types/endpoints.ts). */
+const FAL_SCHEMAS: Record<string, { input: string[]; lora: string }> = {
+  'fal-ai/flux-lora-fast-training': {
+    input: ['create_masks', 'data_archive_format', 'images_data_url', 'is_input_format_already_preprocessed', 'is_style', 'steps', 'trigger_word'],
+    lora: 'diffusers_lora_file',
+  },
+  'fal-ai/flux-lora-portrait-trainer': {
+    input: ['create_masks', 'data_archive_format', 'images_data_url', 'learning_rate', 'multiresolution_training', 'resume_from_checkpoint', 'steps', 'subject_crop', 'trigger_phrase'],
+    lora: 'diffusers_lora_file',
+  },
+  'fal-ai/flux-kontext-trainer': { input: ['image_data_url', 'steps', 'learning_rate', 'default_caption', 'output_lora_format'], lora: 'diffusers_lora_file' },
+  'fal-ai/turbo-flux-trainer': { input: ['face_crop', 'images_data_url', 'learning_rate', 'steps', 'training_style', 'trigger_phrase'], lora: 'diffusers_lora_file' },
+  'fal-ai/wan-trainer': { input: ['auto_scale_input', 'learning_rate', 'number_of_steps', 'training_data_url', 'trigger_phrase'], lora: 'lora_file' },
+  'fal-ai/hunyuan-video-lora-training': {
+    input: ['data_archive_format', 'do_caption', 'images_data_url', 'learning_rate', 'steps', 'trigger_word'], lora: 'diffusers_lora_file',
+  },
+  'fal-ai/ltx-video-trainer': {
+    input: [
+      'aspect_ratio', 'auto_scale_input', 'frame_rate', 'learning_rate', 'number_of_frames', 'number_of_steps', 'rank', 'resolution',
+      'split_input_duration_threshold', 'split_input_into_scenes', 'training_data_url', 'trigger_phrase', 'validation', 'validation_aspect_ratio',
+      'validation_negative_prompt', 'validation_number_of_frames', 'validation_resolution', 'validation_reverse',
+    ],
+    lora: 'lora_file',
+  },
+  'fal-ai/qwen-image-trainer': { input: ['image_data_url', 'learning_rate', 'steps', 'trigger_phrase'], lora: 'lora_file' },
+  'fal-ai/flux-krea-trainer': {
+    input: ['create_masks', 'data_archive_format', 'images_data_url', 'is_input_format_already_preprocessed', 'is_style', 'steps', 'trigger_word'],
+    lora: 'diffusers_lora_file',
+  },
+  'fal-ai/flux-2-trainer': { input: ['default_caption', 'image_data_url', 'learning_rate', 'output_lora_format', 'steps'], lora: 'diffusers_lora_file' },
+  'fal-ai/wan-22-image-trainer': {
+    input: ['include_synthetic_captions', 'is_style', 'learning_rate', 'steps', 'training_data_url', 'trigger_phrase', 'use_face_cropping', 'use_face_detection', 'use_masks'],
+    lora: 'diffusers_lora_file',
+  },
+  'fal-ai/z-image-trainer': { input: ['default_caption', 'image_data_url', 'learning_rate', 'steps', 'training_type'], lora: 'diffusers_lora_file' },
+  'fal-ai/krea-2-trainer': { input: ['auto_captioning', 'debug_dataset', 'images_data_url', 'learning_rate', 'resolution', 'steps', 'trigger_phrase'], lora: 'lora_file' },
+};
+
+/** The inputs of replicate/flux-fine-tuner's train(), which ostris/flux-dev-lora-trainer runs. */
+const OSTRIS_TRAIN_INPUTS = [
+  'input_images', 'trigger_word', 'autocaption', 'autocaption_prefix', 'autocaption_suffix', 'steps', 'learning_rate', 'batch_size', 'resolution',
+  'lora_rank', 'caption_dropout_rate', 'optimizer', 'cache_latents_to_disk', 'layers_to_optimize_regex', 'gradient_checkpointing',
+];
 
 const request = (params: Record<string, number | boolean | string>) => ({ datasetUrl: 'https://s3/set.zip', triggerPhrase: 'ohwx dog', params });
 
@@ -23,12 +68,19 @@ describe('mapping canonical parameters to fal fields', () => {
     });
   });
 
-  it('maps every parameter of every built-in trainer explicitly', () => {
-    for (const trainer of fallbackTrainers.filter((entry) => entry.provider === 'fal')) {
+  it('sends every parameter of every built-in trainer under a field of that trainer\'s published input schema', () => {
+    const described = fallbackTrainers.filter((entry) => entry.provider === 'fal');
+    expect(described.map((trainer) => trainer.id).sort()).toEqual(Object.keys(FAL_SCHEMAS).sort());
+    for (const trainer of described) {
+      const schema = FAL_SCHEMAS[trainer.id]!;
       const input = toFalInput(trainer.id, request(Object.fromEntries(trainer.params.map((param) => [param.key, param.default ?? 'x']))));
-      for (const param of trainer.params) expect(Object.keys(input), `${trainer.id} ${param.key}`).toContain(falField(trainer.id, param.key));
+      // One field per parameter, plus the dataset and (where the trainer takes one) the trigger phrase.
+      expect(Object.keys(input), trainer.id).toHaveLength(trainer.params.length + (trainer.trigger === 'none' ? 1 : 2));
+      for (const field of Object.keys(input)) expect(schema.input, `${trainer.id} has no input field ${field}`).toContain(field);
+      const schemaTakesTrigger = schema.input.some((field) => field.startsWith('trigger_'));
+      expect(trainer.trigger !== 'none', `${trainer.id}: whether it takes a trigger phrase`).toBe(schemaTakesTrigger);
+      expect(falFieldMap(trainer.id).lora, trainer.id).toBe(schema.lora);
     }
-    expect(falField('fal-ai/ltx-video-trainer', 'splitInputDurationThreshold')).toBe('split_input_duration_threshold');
   });
 
   it('uses the app\'s map for a sub-path and snake_case for unknown trainers', () => {
@@ -56,12 +108,12 @@ describe('mapping canonical parameters to Replicate fields', () => {
     });
   });
 
-  it('maps every parameter of every built-in Replicate trainer explicitly, and knows the LoRA is in a tar', () => {
-    for (const trainer of fallbackTrainers.filter((entry) => entry.provider === 'replicate')) {
-      const map = replicateFieldMap(trainer.id);
-      for (const param of trainer.params) expect(map.params[param.key], `${trainer.id} ${param.key}`).toBeDefined();
-      expect(map.archive).toEqual({ format: 'tar', member: 'lora.safetensors' });
-    }
+  it('sends every parameter under a field of the model\'s train(), and knows the LoRA is in a tar', () => {
+    const trainer = fallbackTrainers.find((entry) => entry.id === id)!;
+    const input = toReplicateInput(id, request(Object.fromEntries(trainer.params.map((param) => [param.key, param.default ?? 'x']))));
+    expect(Object.keys(input)).toHaveLength(trainer.params.length + 2);
+    for (const field of Object.keys(input)) expect(OSTRIS_TRAIN_INPUTS, `train() has no input ${field}`).toContain(field);
+    expect(replicateFieldMap(id).archive).toEqual({ format: 'tar', member: 'lora.safetensors' });
     expect(replicateField(id, 'captionDropoutRate')).toBe('caption_dropout_rate');
     expect(replicateFieldMap('replicate/someone/their-trainer').model).toBe('someone/their-trainer');
   });

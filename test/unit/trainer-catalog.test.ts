@@ -63,6 +63,14 @@ describe('the fallback trainer catalog', () => {
     expect(validateParams(replicate, { optimizer: 'sgd' })).toMatchObject({ details: [{ field: 'params.optimizer' }] });
   });
 
+  it('says which trainers take a trigger phrase: the edit and default-caption ones take none', () => {
+    const without = fallbackTrainers.filter((entry) => entry.trigger === 'none').map((entry) => entry.id);
+    expect(without).toEqual(['fal-ai/flux-kontext-trainer', 'fal-ai/flux-2-trainer', 'fal-ai/z-image-trainer']);
+    expect(fallbackTrainers.filter((entry) => entry.trigger !== 'none').every((entry) => entry.trigger === 'required')).toBe(true);
+    expect(genericTrainer('fal-ai/new-trainer').trigger).toBe('required');
+    expect(Object.keys(trainer('fal-ai/z-image-trainer').params[0]!), 'provider field names stay out of the catalog').not.toContain('field');
+  });
+
   it('finds nothing for an unknown id', () => {
     expect(findTrainer(fallbackTrainers, 'fal-ai/nope')).toBeUndefined();
   });

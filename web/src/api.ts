@@ -1,7 +1,5 @@
-import {
-  Adapter, AdapterList, ArtifactLink, CreateUploadResponse, Dataset, ErrorBody, Job, JobList, TrainerList,
-  type CreateJobRequest, type ParamValues,
-} from '../../functions/domain/schemas';
+import { ErrorBody, type CreateJobRequest, type ParamValues } from '../../functions/domain/schemas';
+import { HTTP_ROUTES, type HttpRoute } from '../../functions/http/routes';
 import type { z } from 'zod';
 
 /** A failed API call, carrying the contract's error body (code, message, field details). */
@@ -19,6 +17,17 @@ export class ApiError extends Error {
 
 export type JobRequest = Omit<z.input<typeof CreateJobRequest>, 'params'> & { params: ParamValues };
 
+type Routes = typeof HTTP_ROUTES;
+type RouteName = keyof Routes;
+/** What a call fills in: the route's path parameters, and its query, body and headers where it has them. */
+type RouteInput<N extends RouteName> = {
+  params?: Routes[N] extends { params: z.ZodObject } ? z.input<Routes[N]['params']> : never;
+  query?: Routes[N] extends { query: z.ZodObject } ? Partial<Record<keyof z.input<Routes[N]['query']>, string | number>> : never;
+  body?: Routes[N] extends { body: z.ZodType } ? z.input<Routes[N]['body']> : never;
+  headers?: Record<string, string>;
+};
+type RouteAnswer<N extends RouteName> = Routes[N]['response'] extends { schema: z.ZodType } ? z.output<Routes[N]['response']['schema']> : unknown;
+
 export class ApiClient {
   /** Called once when the API refuses the token, so the app can sign out. */
   onUnauthorized: () => void = () => {};
@@ -35,53 +44,61 @@ export class ApiClient {
   }
 
   listTrainers() {
-    return this.request('GET', '/trainers').then((b) => TrainerList.parse(b));
+    return this.call('list-trainers');
   }
 
   createDataset(name: string) {
-    return this.request('POST', '/datasets', { name }).then((b) => Dataset.parse(b));
+    return this.call('create-dataset', { body: { name } });
   }
 
   listDatasets() {
-    return this.request<{ datasets: unknown[] }>('GET', '/datasets').then((b) => b.datasets.map((d) => Dataset.parse(d)));
+    return this.call('list-datasets').then((b) => b.datasets);
   }
 
   getDataset(id: string) {
-    return this.request('GET', `/datasets/${encodeURIComponent(id)}`).then((b) => Dataset.parse(b));
+    return this.call('get-dataset', { params: { datasetId: id } });
   }
 
   createUpload(datasetId: string, fileName: string, sizeBytes: number) {
-    return this.request('POST', `/datasets/${encodeURIComponent(datasetId)}/uploads`, { fileName, sizeBytes, source: 'web' })
-      .then((b) => CreateUploadResponse.parse(b));
+    return this.call('create-upload', { params: { datasetId }, body: { fileName, sizeBytes, source: 'web' } });
   }
 
   createJob(request: JobRequest, idempotencyKey: string) {
-    return this.request('POST', '/jobs', { ...request, origin: 'web' }, { headers: { 'Idempotency-Key': idempotencyKey } })
-      .then((b) => Job.parse(b));
+    return this.call('create-job', { body: { ...request, origin: 'web' }, headers: { 'Idempotency-Key': idempotencyKey } });
   }
 
   listJobs(limit = 50) {
-    return this.request('GET', `/jobs?limit=${limit}`).then((b) => JobList.parse(b));
+    return this.call('list-jobs', { query: { limit } });
   }
 
   cancelJob(id: string) {
-    return this.request('POST', `/jobs/${encodeURIComponent(id)}/cancel`).then((b) => Job.parse(b));
+    return this.call('cancel-job', { params: { jobId: id } });
   }
 
   listAdapters() {
-    return this.request('GET', '/adapters').then((b) => AdapterList.parse(b).adapters);
+    return this.call('list-adapters').then((b) => b.adapters);
   }
 
   registerAdapter(jobId: string, name: string) {
-    return this.request('POST', '/adapters', { jobId, name }).then((b) => Adapter.parse(b));
+    return this.call('create-adapter', { body: { jobId, name } });
   }
 
   deleteAdapter(id: string) {
-    return this.request('DELETE', `/adapters/${encodeURIComponent(id)}`);
+    return this.call('delete-adapter', { params: { adapterId: id } });
   }
 
   artifact(id: string) {
-    return this.request('GET', `/jobs/${encodeURIComponent(id)}/artifact`).then((b) => ArtifactLink.parse(b));
+    return this.call('get-artifact', { params: { jobId: id } });
+  }
+
+  /** Calls a route of the route table and parses its answer with the route's schema. */
+  private async call<N extends RouteName>(name: N, input: RouteInput<N> = {}): Promise<RouteAnswer<N>> {
+    const route: HttpRoute = HTTP_ROUTES[name];
+    const { params = {}, query, body, headers } = input as { params?: Record<string, string>; query?: Record<string, string | number>; body?: unknown; headers?: Record<string, string> };
+    const path = route.path.replace(/\{(\w+)\}/g, (_match, key: string) => encodeURIComponent(params[key]!));
+    const search = query ? `?${new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]))}` : '';
+    const answer = await this.request(route.method, `${path}${search}`, body, { auth: route.auth !== false, headers });
+    return (route.response.schema ? route.response.schema.parse(answer) : answer) as RouteAnswer<N>;
   }
 
   private async request<T = unknown>(

@@ -1,3 +1,4 @@
+import { missingParamProblem, paramValueProblem } from '../../functions/domain/training-request';
 import type { ParamValues, Trainer, TrainerParam } from '../../functions/domain/schemas';
 import type { RawValue } from './state';
 
@@ -19,29 +20,26 @@ export function rangeText(param: TrainerParam): string {
   return '';
 }
 
-/** The same rules the API applies, so the form can say what is wrong before it is sent. */
-export function checkParam(param: TrainerParam, raw: RawValue | undefined): { value?: number | boolean | string; error?: string } {
-  if (param.type === 'boolean') return { value: raw === true };
+/** A form control's raw value as the API takes it: empty means not given, number fields give numbers. */
+function formValue(param: TrainerParam, raw: RawValue | undefined): number | boolean | string | undefined {
+  if (param.type === 'boolean') return raw === true;
   const text = typeof raw === 'string' ? raw.trim() : '';
-  if (text === '') return param.required ? { error: `${param.label} is required.` } : {};
-  if (param.type === 'string') return { value: text };
-  if (param.type === 'enum') {
-    return param.options && !param.options.includes(text) ? { error: `Choose one of: ${param.options.join(', ')}.` } : { value: text };
-  }
-  const value = Number(text);
-  if (!Number.isFinite(value)) return { error: `${param.label} must be a number.` };
-  if (param.type === 'integer' && !Number.isInteger(value)) return { error: `${param.label} must be a whole number.` };
-  if ((param.min !== undefined && value < param.min) || (param.max !== undefined && value > param.max)) {
-    return { error: `${param.label} must be ${rangeText(param)}.` };
-  }
-  return { value };
+  if (text === '') return undefined;
+  return param.type === 'integer' || param.type === 'number' ? Number(text) : text;
+}
+
+/** The API's own rules (training-request.ts), so the form says what is wrong before anything is sent. */
+export function checkParam(trainer: Pick<Trainer, 'name'>, param: TrainerParam, raw: RawValue | undefined): { value?: number | boolean | string; error?: string } {
+  const value = formValue(param, raw);
+  const error = value === undefined ? missingParamProblem(param, trainer) : paramValueProblem(param, value);
+  return error ? { error } : value === undefined ? {} : { value };
 }
 
 export function collectParams(trainer: Trainer, raw: Record<string, RawValue>): { values: ParamValues; errors: Record<string, string> } {
   const values: ParamValues = {};
   const errors: Record<string, string> = {};
   for (const param of trainer.params) {
-    const result = checkParam(param, raw[param.key]);
+    const result = checkParam(trainer, param, raw[param.key]);
     if (result.error) errors[param.key] = result.error;
     else if (result.value !== undefined) values[param.key] = result.value;
   }

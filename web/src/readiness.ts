@@ -1,3 +1,4 @@
+import { triggerPhraseProblem } from '../../functions/domain/training-request';
 import { collectParams } from './params';
 import { type State, selectedTrainer } from './state';
 
@@ -14,11 +15,16 @@ export function startBlockers(s: State): string[] {
   else if (trainer && version.report?.fitsTrainers && !version.report.fitsTrainers.includes(trainer.id)) {
     reasons.push(`This dataset does not meet ${trainer.name}'s requirements.`);
   }
-  if (!s.triggerPhrase.trim()) reasons.push('Set a trigger phrase.');
-  else if (s.triggerPhrase.trim().length > 100) reasons.push('Keep the trigger phrase under 100 characters.');
   if (trainer) {
+    const trigger = triggerPhraseProblem(trainer, requestTrigger(trainer, s.triggerPhrase));
+    if (trigger) reasons.push(trigger);
     const { errors } = collectParams(trainer, s.params);
     for (const error of Object.values(errors)) reasons.push(error);
   }
   return reasons;
 }
+
+/** What the request carries: the typed phrase, trimmed, or nothing for a trainer that takes none (the
+ * field is hidden then, and a phrase typed for another trainer stays for when that one is picked again). */
+export const requestTrigger = (trainer: { trigger: string }, typed: string): string | undefined =>
+  trainer.trigger === 'none' ? undefined : typed.trim();

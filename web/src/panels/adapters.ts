@@ -33,7 +33,7 @@ export function adaptersPanel(store: Store, actions: Actions): HTMLElement {
     return h('li', { class: 'adapter-row', 'data-testid': 'adapter-row', 'data-adapter-id': adapter.id },
       h('div', { class: 'adapter-main' },
         h('span', { class: 'adapter-name' }, adapter.name),
-        h('span', { class: 'trigger-chip', title: 'Trigger phrase: put it in your prompts' }, icon('tag'), adapter.triggerPhrase)),
+        adapter.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase: put it in your prompts' }, icon('tag'), adapter.triggerPhrase)),
       h('div', { class: 'adapter-meta muted' },
         h('code', {}, adapter.trainerId), ` · ${formatBytes(adapter.artifact.sizeBytes)} · registered ${relativeTime(adapter.createdAt)}`),
       h('div', { class: 'adapter-actions' }, download, remove));

@@ -3,6 +3,7 @@ import { h, icon, fill } from '../dom';
 import type { Actions } from '../actions';
 import { formatBytes, plural } from '../format';
 import { type Store, selectedTrainer } from '../state';
+import { formatLimit, MAX_UPLOAD_BYTES } from '../../../functions/domain/upload-limit';
 
 const STATUS_TEXT: Record<DatasetVersion['status'], string> = {
   UPLOADING: 'Uploading',
@@ -67,8 +68,8 @@ export function datasetUploadPanel(store: Store, actions: Actions): HTMLElement 
     datasetSelect.disabled = s.upload.phase === 'uploading';
     const trainer = selectedTrainer(s);
     rules.textContent = trainer
-      ? `${trainer.dataset.formats.join(', ').toUpperCase()} · ${trainer.dataset.minImages}${trainer.dataset.maxImages ? `–${trainer.dataset.maxImages}` : '+'} ${trainer.kind === 'video' ? 'files' : 'images'} · captions ${trainer.dataset.captions} · max 2 GB`
-      : 'Images with matching .txt captions · max 2 GB';
+      ? `${trainer.dataset.formats.join(', ').toUpperCase()} · ${trainer.dataset.minImages}${trainer.dataset.maxImages ? `–${trainer.dataset.maxImages}` : '+'} ${trainer.kind === 'video' ? 'files' : 'images'} · captions ${trainer.dataset.captions} · max ${formatLimit(MAX_UPLOAD_BYTES)}`
+      : `Images with matching .txt captions · max ${formatLimit(MAX_UPLOAD_BYTES)}`;
     dropzone.classList.toggle('disabled', s.upload.phase === 'uploading');
     fill(status, ...statusView(s, actions));
   };

@@ -121,7 +121,8 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       fill(badge, icon(st.icon, job.status === 'RUNNING' || job.status === 'CANCELLING' ? 'spin' : ''), st.text);
       badge.className = `badge badge-${st.tone}`;
       const name = trainerName(job.trainerId);
-      fill(title, h('span', { class: 'job-model' }, name ?? job.trainerId), h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase));
+      fill(title, h('span', { class: 'job-model' }, name ?? job.trainerId),
+        job.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase));
       fill(meta, h('code', { class: 'job-model-id' }, job.trainerId), ` · dataset v${job.datasetVersion}`,
         typeof job.params.steps === 'number' ? ` · ${job.params.steps} steps` : '',
         job.artifact ? ` · ${formatBytes(job.artifact.sizeBytes)}` : '');
@@ -150,35 +151,30 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
     },
   };
 
+  /** A button that stays disabled while its action runs, so a double click does it once. */
+  const button = (attrs: Record<string, string>, iconName: string, text: string, run: () => Promise<void>) => {
+    const el = h('button', { type: 'button', ...attrs }, icon(iconName), text);
+    el.addEventListener('click', async () => {
+      el.disabled = true;
+      await run();
+      el.disabled = false;
+    });
+    return el;
+  };
+
   function renderActions(job: Job) {
     const out: HTMLElement[] = [];
     if (job.status === 'QUEUED' || job.status === 'RUNNING') {
-      const cancel = h('button', { class: 'btn btn-ghost btn-sm btn-danger', type: 'button', 'data-testid': 'job-cancel' }, icon('stop'), 'Cancel');
-      cancel.addEventListener('click', async () => {
-        cancel.disabled = true;
-        await actions.cancelJob(row.job ?? job);
-        cancel.disabled = false;
-      });
-      out.push(cancel);
+      out.push(button({ class: 'btn btn-ghost btn-sm btn-danger', 'data-testid': 'job-cancel' }, 'stop', 'Cancel', () => actions.cancelJob(row.job ?? job)));
     }
     if (job.status === 'COMPLETED') {
-      const download = h('button', { class: 'btn btn-sm btn-success', type: 'button', 'data-testid': 'job-download' }, icon('download'), 'Download');
-      download.addEventListener('click', async () => {
-        download.disabled = true;
-        await actions.downloadJob(row.job ?? job);
-        download.disabled = false;
-      });
-      out.push(download);
+      out.push(button({ class: 'btn btn-sm btn-success', 'data-testid': 'job-download' }, 'download', 'Download', () => actions.downloadJob(row.job ?? job)));
       if (registered(job.id)) {
         out.push(h('span', { class: 'chip chip-ok', 'data-testid': 'job-registered', title: 'Listed under Registered LoRAs' }, icon('check'), 'Registered'));
       } else {
-        const register = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'job-register', title: 'Add this LoRA to your registered LoRAs' }, icon('tag'), 'Register');
-        register.addEventListener('click', async () => {
-          register.disabled = true;
-          await actions.registerJob(job, `${job.triggerPhrase} · ${trainerName(job.trainerId) ?? job.trainerId}`);
-          register.disabled = false;
-        });
-        out.push(register);
+        const name = [job.triggerPhrase, trainerName(job.trainerId) ?? job.trainerId].filter(Boolean).join(' · ');
+        out.push(button({ class: 'btn btn-ghost btn-sm', 'data-testid': 'job-register', title: 'Add this LoRA to your registered LoRAs' }, 'tag', 'Register',
+          () => actions.registerJob(job, name)));
       }
     }
     fill(buttons, ...out);

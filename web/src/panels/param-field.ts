@@ -1,4 +1,4 @@
-import type { TrainerParam } from '../../../functions/domain/schemas';
+import type { Trainer, TrainerParam } from '../../../functions/domain/schemas';
 import { h } from '../dom';
 import { checkParam, rangeText } from '../params';
 import type { RawValue } from '../state';
@@ -10,7 +10,7 @@ export interface FieldView {
 }
 
 /** One control rendered from the trainer's parameter description. */
-export function paramField(param: TrainerParam, value: RawValue | undefined, onChange: (value: RawValue) => void): FieldView {
+export function paramField(trainer: Pick<Trainer, 'name'>, param: TrainerParam, value: RawValue | undefined, onChange: (value: RawValue) => void): FieldView {
   const id = `param-${param.key}`;
   const testid = `param-${param.key}`;
   const error = h('p', { class: 'field-error', id: `${id}-error`, 'data-testid': `${testid}-error`, role: 'alert' });
@@ -61,7 +61,7 @@ export function paramField(param: TrainerParam, value: RawValue | undefined, onC
   return {
     el,
     showError(raw, server) {
-      const client = touched ? checkParam(param, raw).error : undefined;
+      const client = touched ? checkParam(trainer, param, raw).error : undefined;
       const text = server ?? client ?? '';
       error.textContent = text;
       el.classList.toggle('invalid', Boolean(text));

@@ -1,10 +1,12 @@
 import type { Trainer } from '../../../functions/domain/schemas';
+import { triggerPhraseProblem } from '../../../functions/domain/training-request';
 import { h, fill, icon } from '../dom';
 import type { Actions } from '../actions';
 import { type Store, selectedTrainer } from '../state';
 import { type FieldView, paramField } from './param-field';
 
-/** Trigger phrase, core hyperparameters and the trainer's own options, all rendered from its catalog entry. */
+/** Trigger phrase (for a trainer that takes one), core hyperparameters and the trainer's own options, all
+ * rendered from its catalog entry. */
 export function trainingFormPanels(store: Store, actions: Actions): HTMLElement[] {
   const trigger = h('input', {
     id: 'trigger-phrase', 'data-testid': 'trigger-phrase', maxlength: 100, autocomplete: 'off', spellcheck: false,
@@ -19,17 +21,20 @@ export function trainingFormPanels(store: Store, actions: Actions): HTMLElement[
   const triggerField = h('div', { class: 'field' }, trigger,
     h('p', { class: 'field-help', id: 'trigger-help' }, 'A rare word or short phrase. Put it in your generator prompts to call up what the LoRA learned.'),
     triggerError);
-  const triggerSection = h('section', { class: 'side-section', 'aria-labelledby': 'trigger-heading' },
+  const triggerSection = h('section', { class: 'side-section', 'aria-labelledby': 'trigger-heading', 'data-testid': 'trigger-section' },
     h('div', { class: 'section-head' }, h('h2', { id: 'trigger-heading' }, h('span', { class: 'step-no' }, '3'), h('label', { for: 'trigger-phrase' }, 'Trigger phrase'))),
     triggerField);
 
+  // The steps after the trigger phrase move up one when the trainer takes none.
+  const coreStep = h('span', { class: 'step-no' }, '4');
   const coreBody = h('div', { class: 'fields' });
   const coreSection = h('section', { class: 'side-section', 'aria-labelledby': 'core-heading' },
-    h('div', { class: 'section-head' }, h('h2', { id: 'core-heading' }, h('span', { class: 'step-no' }, '4'), 'Hyperparameters')),
+    h('div', { class: 'section-head' }, h('h2', { id: 'core-heading' }, coreStep, 'Hyperparameters')),
     coreBody);
+  const modelStep = h('span', { class: 'step-no' }, '5');
   const modelBody = h('div', { class: 'fields' });
   const modelSection = h('section', { class: 'side-section', 'aria-labelledby': 'model-heading', 'data-testid': 'model-params' },
-    h('div', { class: 'section-head' }, h('h2', { id: 'model-heading' }, h('span', { class: 'step-no' }, '5'), 'Model options')),
+    h('div', { class: 'section-head' }, h('h2', { id: 'model-heading' }, modelStep, 'Model options')),
     modelBody);
 
   let fields: { key: string; view: FieldView }[] = [];
@@ -38,7 +43,7 @@ export function trainingFormPanels(store: Store, actions: Actions): HTMLElement[
     const params = store.get().params;
     fields = [];
     const build = (group: 'core' | 'model') => (trainer?.params ?? []).filter((p) => p.group === group).map((p) => {
-      const view = paramField(p, params[p.key], (value) => actions.setParam(p.key, value));
+      const view = paramField(trainer!, p, params[p.key], (value) => actions.setParam(p.key, value));
       fields.push({ key: p.key, view });
       return view.el;
     });
@@ -54,9 +59,14 @@ export function trainingFormPanels(store: Store, actions: Actions): HTMLElement[
     if (trainer !== shownTrainer) {
       shownTrainer = trainer;
       renderFields(trainer);
+      const takesTrigger = trainer?.trigger !== 'none';
+      triggerSection.hidden = !takesTrigger;
+      coreStep.textContent = takesTrigger ? '4' : '3';
+      modelStep.textContent = takesTrigger ? '5' : '4';
     }
     if (trigger.value !== s.triggerPhrase) trigger.value = s.triggerPhrase;
-    const triggerMessage = s.serverErrors.triggerPhrase ?? (triggerTouched && !s.triggerPhrase.trim() ? 'Set a trigger phrase, the word that will call up your LoRA in prompts.' : '');
+    const clientMessage = trainer && triggerTouched ? triggerPhraseProblem(trainer, s.triggerPhrase) : undefined;
+    const triggerMessage = s.serverErrors.triggerPhrase ?? clientMessage ?? '';
     triggerError.textContent = triggerMessage;
     triggerField.classList.toggle('invalid', Boolean(triggerMessage));
     for (const { key, view } of fields) view.showError(s.params[key], s.serverErrors[`params.${key}`]);

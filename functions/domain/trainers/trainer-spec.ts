@@ -1,0 +1,52 @@
+// One description per trainer: what the form shows and POST /jobs checks, plus how the provider's request and
+// result name each thing. The catalog GET /trainers serves, the fal and Replicate request bodies and the place
+// a result keeps its LoRA are all derived from it (trainer-catalog.ts, param-mapping.ts).
+import type { Trainer, TrainerParam } from '../schemas';
+
+/** A parameter with the provider's input field that carries it. */
+export interface ParamSpec extends TrainerParam {
+  field: string;
+}
+
+/** The input field taking the trigger phrase, and whether a job must give one. */
+export interface TriggerInput {
+  field: string;
+  phrase: 'required' | 'optional';
+}
+
+interface CommonSpec extends Omit<Trainer, 'provider' | 'params' | 'trigger'> {
+  params: ParamSpec[];
+  /** Input field taking the dataset zip URL. */
+  datasetField: string;
+  /** Absent for a trainer that takes no trigger phrase. */
+  trigger?: TriggerInput;
+}
+
+export interface FalTrainerSpec extends CommonSpec {
+  provider: 'fal';
+  datasetField: 'images_data_url' | 'image_data_url' | 'training_data_url';
+  /** Output field holding the LoRA file. */
+  loraField: 'diffusers_lora_file' | 'lora_file';
+}
+
+export interface ReplicateTrainerSpec extends CommonSpec {
+  provider: 'replicate';
+  /** output.weights is an archive holding the LoRA as this member. */
+  archive: { format: 'tar'; member: string };
+}
+
+export type TrainerSpec = FalTrainerSpec | ReplicateTrainerSpec;
+
+/** A fal trainer: every fal LoRA trainer returns a safetensors file. */
+export const falTrainer = (id: string, name: string, kind: Trainer['kind'], rest: Omit<FalTrainerSpec, 'id' | 'provider' | 'name' | 'kind' | 'outputFormat'>): FalTrainerSpec =>
+  ({ id, provider: 'fal', name, kind, outputFormat: 'safetensors', ...rest });
+
+/** The trainer as the API serves it: the provider's field names stay behind. */
+export function publicTrainer(spec: TrainerSpec): Trainer {
+  const { id, provider, name, kind, description, outputFormat, dataset } = spec;
+  return {
+    id, provider, name, kind, description, ...(outputFormat === undefined ? {} : { outputFormat }), dataset,
+    trigger: spec.trigger?.phrase ?? 'none',
+    params: spec.params.map(({ field: _field, ...param }) => param),
+  };
+}

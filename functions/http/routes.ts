@@ -1,0 +1,48 @@
+// The HTTP API's routes, each written once: the stack gives each its own function and API Gateway route, the
+// OpenAPI document describes them, the web client calls them. Only data and zod schemas live here, so the
+// CDK app, the handlers and the browser bundle can all import it.
+import { z } from 'zod';
+import * as s from '../domain/schemas';
+import { AdapterPath, DatasetPath, JobPath } from './paths';
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** API Gateway's path syntax: `{name}` is a path parameter, named in `params`. */
+  readonly path: string;
+  /** False where anyone may call the route: no JWT is asked for. @default true */
+  readonly auth?: boolean;
+  readonly summary: string;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly headers?: z.ZodObject;
+  readonly body?: z.ZodType;
+  /** The success answer; `schema` is absent where the body is empty or not JSON of ours. */
+  readonly response: { readonly status: number; readonly description: string; readonly schema?: z.ZodType };
+}
+
+/** `GET /datasets` answers a list object, like the other list routes. */
+export const DatasetList = z.object({ datasets: z.array(s.Dataset) });
+
+/** Every route, keyed by the handler (functions/handlers/<name>.ts) that serves it. */
+export const HTTP_ROUTES = {
+  health: { method: 'GET', path: '/health', auth: false, summary: 'Liveness', response: { status: 200, schema: s.Health, description: 'The API answers' } },
+  'get-openapi': { method: 'GET', path: '/openapi.json', auth: false, summary: 'This document', response: { status: 200, description: 'The OpenAPI document' } },
+  'list-trainers': { method: 'GET', path: '/trainers', summary: 'The trainer catalog', response: { status: 200, schema: s.TrainerList, description: 'Trainers, with where the list came from' } },
+  'create-dataset': { method: 'POST', path: '/datasets', summary: 'Create a dataset', body: s.CreateDatasetRequest, response: { status: 201, schema: s.Dataset, description: 'The new dataset' } },
+  'list-datasets': { method: 'GET', path: '/datasets', summary: 'List datasets', response: { status: 200, schema: DatasetList, description: 'The caller’s datasets' } },
+  'get-dataset': { method: 'GET', path: '/datasets/{datasetId}', summary: 'A dataset with its versions', params: DatasetPath, response: { status: 200, schema: s.Dataset, description: 'The dataset' } },
+  'create-upload': { method: 'POST', path: '/datasets/{datasetId}/uploads', summary: 'A new version and its presigned POST', params: DatasetPath, body: s.CreateUploadRequest, response: { status: 201, schema: s.CreateUploadResponse, description: 'Post `fields` and `file` as multipart/form-data to `url`' } },
+  'create-job': { method: 'POST', path: '/jobs', summary: 'Start training', body: s.CreateJobRequest, headers: z.object({ 'idempotency-key': z.string().optional() }), response: { status: 201, schema: s.Job, description: 'The queued job (a replay with the same Idempotency-Key returns the same job)' } },
+  'list-jobs': { method: 'GET', path: '/jobs', summary: 'List jobs, newest first', query: s.ListJobsQuery, response: { status: 200, schema: s.JobList, description: 'A page of jobs' } },
+  'get-job': { method: 'GET', path: '/jobs/{jobId}', summary: 'A job', params: JobPath, response: { status: 200, schema: s.Job, description: 'The job' } },
+  'cancel-job': { method: 'POST', path: '/jobs/{jobId}/cancel', summary: 'Cancel a job', params: JobPath, response: { status: 202, schema: s.Job, description: 'CANCELLING, or CANCELLED if it never reached the trainer' } },
+  'get-artifact': { method: 'GET', path: '/jobs/{jobId}/artifact', summary: 'Download the LoRA', params: JobPath, response: { status: 200, schema: s.ArtifactLink, description: 'A presigned GET of the stored LoRA' } },
+  'create-adapter': { method: 'POST', path: '/adapters', summary: 'Register a completed job’s LoRA', body: s.CreateAdapterRequest, response: { status: 201, schema: s.Adapter, description: 'The registered adapter' } },
+  'list-adapters': { method: 'GET', path: '/adapters', summary: 'List registered LoRAs', response: { status: 200, schema: s.AdapterList, description: 'The caller’s adapters, newest first' } },
+  'delete-adapter': { method: 'DELETE', path: '/adapters/{adapterId}', summary: 'Unregister a LoRA', params: AdapterPath, response: { status: 204, description: 'Removed' } },
+} as const satisfies Record<string, HttpRoute>;
+
+export type HttpHandlerName = keyof typeof HTTP_ROUTES;
+
+/** The routes in the order above, each with the handler that serves it. */
+export const httpRoutes = (): [HttpHandlerName, HttpRoute][] => Object.entries(HTTP_ROUTES) as [HttpHandlerName, HttpRoute][];
