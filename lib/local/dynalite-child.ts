@@ -7,7 +7,7 @@
 import dynalite from 'dynalite';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { dynamoStreamProxy } from './dynamo-streams';
+import { dynamoStreamProxy } from './aws/dynamo-stream-proxy';
 import { closeServer, listen, startServer } from './http-util';
 
 const send = (message: unknown) => {

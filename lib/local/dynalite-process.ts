@@ -1,4 +1,4 @@
-// Starts dynalite (persisted in `path`) and its stream proxy (dynamo-streams.ts) as a child process; `url` is the
+// Starts dynalite (persisted in `path`) and its stream proxy (aws/dynamo-stream-proxy.ts) as a child process; `url` is the
 // proxy, which handlers use, `tableUrl` dynalite itself (for creating the table). The stream's records go to
 // the consumer's port given to subscribe(). stop() ends it cleanly.
 import type { DynamoDBRecord } from 'aws-lambda';

@@ -10,11 +10,11 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { streamPump } from './dynamo-streams';
+import { streamPump } from './aws/dynamo-stream-pump';
 import { closeServer, startServer } from './http-util';
-import { LambdaRuntime } from './lambda-runtime';
+import { LambdaRuntime } from './aws/lambda-runtime';
 import type { WebSocketRoutes } from './template';
-import { webSocketGateway } from './ws-gateway';
+import { webSocketGateway } from './aws/ws-gateway';
 
 export interface RealtimeConfig {
   env: Record<string, string>;

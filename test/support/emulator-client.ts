@@ -1,4 +1,4 @@
-// The trainer emulator's own record and fault injection (lib/local/emulator-faults.ts), for tests that
+// The trainer emulator's own record and fault injection (lib/local/trainer-emulator/faults.ts), for tests that
 // compare what Loraworks says with what the trainer did.
 export interface EmulatorRecord {
   requestId: string;

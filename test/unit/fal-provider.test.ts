@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RESULT_EXPIRED_MESSAGE, createFalProvider, falAppId, falFieldErrors, mergeCatalog } from '../../functions/providers/fal';
 import { TrainerRejected, TrainerUnavailable, type RemoteJob } from '../../functions/providers/provider';
 import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-catalog';
-import { startTrainerEmulator, type TrainerEmulator } from '../../lib/local/trainer-emulator';
+import { startTrainerEmulator, type TrainerEmulator } from '../../lib/local/trainer-emulator/server';
 import { createServer } from 'node:http';
 import JSZip from 'jszip';
 import { watchTraining } from '../support/watch-training';

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
-import { startTrainerEmulator, type EmulatedRequest, type TrainerEmulator } from '../../lib/local/trainer-emulator';
-import { until } from '../support/poll';
+import { parseSafetensorsHeader } from '../../../../functions/domain/safetensors';
+import { startTrainerEmulator, type EmulatedRequest, type TrainerEmulator } from '../../../../lib/local/trainer-emulator/server';
+import { until } from '../../../support/poll';
 
 let files: Server;
 let filesUrl: string;
@@ -143,11 +143,30 @@ describe('the trainer emulator', () => {
     }
   });
 
-  it('fails a request without a dataset URL with a field error', async () => {
+  it('fails a request without a dataset URL with a field error, and names the field the trainer does not take', async () => {
     emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
     const { body } = await call('POST', `${emulator.queueUrl}/fal-ai/ltx-video-trainer`, { images_data_url: `${filesUrl}/set.zip` });
     const result = await call('GET', body.response_url);
-    expect(result).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'training_data_url'], type: 'missing' }] } });
+    expect(result).toMatchObject({ status: 422, body: { detail: [
+      { loc: ['body', 'training_data_url'], type: 'missing' },
+      { loc: ['body', 'images_data_url'], type: 'extra_forbidden', msg: 'Extra inputs are not permitted' },
+    ] } });
+    expect((await inspect(body.request_id)).status).toBe('FAILED');
+  });
+
+  it('refuses a Replicate training whose input has a field the trainer does not take, creating nothing', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
+    const model = `${emulator.replicateUrl}/models/ostris/flux-dev-lora-trainer`;
+    const headers = { authorization: 'Bearer r8_test', 'content-type': 'application/json' };
+    const version = ((await (await fetch(model, { headers })).json()) as any).latest_version.id as string;
+    const res = await fetch(`${model}/versions/${version}/trainings`, {
+      method: 'POST', headers, body: JSON.stringify({ destination: 'me/loras', input: { input_images: `${filesUrl}/set.zip`, trigger_phrase: 'TOK', steps: 2 } }),
+    });
+    expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 422, body: { title: 'Input validation failed', invalid_fields: [
+      { type: 'greater_than_equal', field: 'input.steps', description: 'Must be greater than or equal to 3' },
+      { type: 'additional_property_not_allowed', field: 'input', description: 'Additional property trigger_phrase is not allowed' },
+    ] } });
+    expect(emulator.requests()).toEqual([]);
   });
 
   it('injects a training failure at a chosen step', async () => {

@@ -5,8 +5,8 @@
 // a kill at any moment leaves every record whole and every file it names present.
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { layoutOf, loadFile, saveFile, type FileLayout, type StoredFile } from './emulator-files';
-import type { EmulatedRequest, LogLine } from './emulator-queue';
+import { layoutOf, loadFile, saveFile, type FileLayout, type StoredFile } from './files';
+import type { EmulatedRequest, LogLine } from './request';
 
 export interface RequestSnapshot {
   view: EmulatedRequest;

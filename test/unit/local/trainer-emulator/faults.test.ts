@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseSafetensorsHeader, readHeaderLength } from '../../functions/domain/safetensors';
-import { tarMember } from '../../functions/domain/tar-member';
-import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-catalog';
-import { createFalProvider } from '../../functions/providers/fal';
-import { TrainerUnavailable } from '../../functions/providers/provider';
-import { createReplicateProvider } from '../../functions/providers/replicate';
-import { startTrainerEmulator, type EmulatedRequest, type EmulatorFaults, type TrainerEmulator } from '../../lib/local/trainer-emulator';
-import { until } from '../support/poll';
+import { parseSafetensorsHeader, readHeaderLength } from '../../../../functions/domain/safetensors';
+import { tarMember } from '../../../../functions/domain/tar-member';
+import { fallbackTrainers, findTrainer } from '../../../../functions/domain/trainer-catalog';
+import { createFalProvider } from '../../../../functions/providers/fal';
+import { TrainerUnavailable } from '../../../../functions/providers/provider';
+import { createReplicateProvider } from '../../../../functions/providers/replicate';
+import { startTrainerEmulator, type EmulatedRequest, type EmulatorFaults, type TrainerEmulator } from '../../../../lib/local/trainer-emulator/server';
+import { until } from '../../../support/poll';
 
 let files: Server;
 let datasetUrl: string;
@@ -243,12 +243,11 @@ describe('the Replicate protocol', () => {
     const provider = replicate();
     const remote = await provider.submit({ trainer, datasetUrl, triggerPhrase: 'TOK', params: { steps: 300, rank: 16 } });
     const fractions: number[] = [];
-    let status = await provider.status(remote);
-    while (status.state === 'queued' || status.state === 'running') {
-      fractions.push(status.progress.fraction);
-      await new Promise((resolve) => setTimeout(resolve, 15));
-      status = await provider.status(remote);
-    }
+    const status = await until('the training to end', async () => {
+      const read = await provider.status(remote);
+      fractions.push(read.progress.fraction);
+      return read;
+    }, (read) => read.state !== 'queued' && read.state !== 'running');
     expect(status).toMatchObject({ state: 'completed', progress: { fraction: 1, step: 300, totalSteps: 300 } });
     expect(fractions.some((fraction) => fraction > 0 && fraction < 1), `fractions ${fractions}`).toBe(true);
     const output = await provider.result(remote);

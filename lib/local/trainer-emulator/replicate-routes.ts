@@ -1,0 +1,103 @@
+// Replicate's trainings API under /replicate/v1: the trainer model and its one version, creating a training on
+// it, getting and cancelling a training. The input is checked against the trainer's train() inputs when the
+// training is created, as Replicate checks it against the version's schema.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { readBody } from '../http-util';
+import type { EmulatorCall } from './faults';
+import { replicateInputErrors, replicateValidationFailure } from './input-check';
+import { isObject, parseJson } from './json-body';
+import { REPLICATE_TRAINERS } from './replicate-trainers';
+import { json, spoil, spoiledAtOnce, type Reply } from './reply';
+import type { Surface } from './surface';
+import { isTerminalStatus, type EmulatedRequest } from './request';
+
+/** The version id the emulator gives a Replicate trainer model. */
+export const emulatedReplicateVersion = (model: string) => createHash('sha256').update(`loraworks-emulator:${model}`).digest('hex');
+
+const trainerOf = (model: string) => REPLICATE_TRAINERS.find((trainer) => trainer.id === `replicate/${model}`);
+const notFound = (what: string) => json(404, { title: 'Not found', detail: `${what} not found.`, status: 404 });
+
+export async function replicateRoute(surface: Surface, method: string, path: string, req: IncomingMessage): Promise<Reply> {
+  const { queue } = surface;
+  const model = /^models\/([^/]+\/[^/]+)$/.exec(path);
+  if (model && method === 'GET') {
+    const id = model[1]!;
+    if (!trainerOf(id)) return notFound(`Model ${id}`);
+    const [owner, name] = id.split('/');
+    return json(200, { owner, name, visibility: 'public', latest_version: { id: emulatedReplicateVersion(id), created_at: '2025-01-01T00:00:00Z' } });
+  }
+  const create = /^models\/([^/]+\/[^/]+)\/versions\/([^/]+)\/trainings$/.exec(path);
+  if (create && method === 'POST') return createTraining(surface, create[1]!, create[2]!, req);
+  const get = /^trainings\/([^/]+)(\/cancel)?$/.exec(path);
+  if (!get) return notFound(`${method} /v1/${path}`);
+  const requestId = decodeURIComponent(get[1]!);
+  const request = queue.get(requestId);
+  if (!request || request.protocol !== 'replicate' || request.status === 'FORGOTTEN') return notFound(`Training ${requestId}`);
+  const call: EmulatorCall = get[2] ? 'cancel' : 'status';
+  if (method !== (call === 'cancel' ? 'POST' : 'GET')) return json(405, { detail: 'Method not allowed.' });
+  const plan = queue.plan(requestId, call);
+  const spoiled = spoiledAtOnce(plan);
+  if (spoiled) return spoiled;
+  if (call === 'cancel' && queue.cancel(requestId) === 'not-found') return notFound(`Training ${requestId}`);
+  return spoil(json(200, training(surface, queue.get(requestId)!)), plan, () => ({ id: requestId }));
+}
+
+async function createTraining(surface: Surface, model: string, version: string, req: IncomingMessage): Promise<Reply> {
+  const trainer = trainerOf(model);
+  if (!trainer) return notFound(`Model ${model}`);
+  if (version !== emulatedReplicateVersion(model)) return notFound(`Version ${version} of ${model}`);
+  const raw = (await readBody(req)).toString('utf8');
+  const body = parseJson(raw);
+  if (body === undefined) return json(400, { title: 'Bad request', detail: 'The request body is not valid JSON.', status: 400 });
+  const { destination, input } = isObject(body) ? body : {};
+  if (typeof destination !== 'string' || !/^[^/\s]+\/[^/\s]+$/.test(destination)) {
+    return json(422, { title: 'Invalid destination', detail: 'The destination must be an existing model, given as owner/name.', status: 422 });
+  }
+  if (!isObject(input)) {
+    return json(422, { title: 'Input validation failed', status: 422, invalid_fields: [{ type: 'required', field: 'input', description: 'input is required' }] });
+  }
+  const plan = surface.tickets.planSubmit(raw, input, 'replicate');
+  const spoiled = spoiledAtOnce(plan);
+  if (spoiled) return spoiled;
+  const invalid = replicateInputErrors(trainer, input);
+  if (invalid.length) return json(422, replicateValidationFailure(invalid));
+  const dataset = input[trainer.dataset];
+  const request = surface.queue.submit({
+    trainer, endpoint: trainer.id, input, destination, ...surface.tickets.claim(raw, input),
+    // train.py raises this when it is started without a dataset: the training fails, it is not refused.
+    ...(typeof dataset === 'string' && dataset ? {} : { refusal: { status: 422, body: { detail: `${trainer.dataset} must be provided` } } }),
+  });
+  await surface.queue.durable(request.requestId);
+  return spoil(json(201, training(surface, request)), plan, () => ({ status: 'starting' }));
+}
+
+const REPLICATE_STATUS = { IN_QUEUE: 'starting', IN_PROGRESS: 'processing', COMPLETED: 'succeeded', FAILED: 'failed', CANCELLED: 'canceled', FORGOTTEN: 'failed' } as const;
+
+function training(surface: Surface, request: EmulatedRequest) {
+  const { queue } = surface;
+  const base = `${surface.url()}/replicate/v1/trainings/${request.requestId}`;
+  const model = request.endpoint.slice('replicate/'.length);
+  const done = isTerminalStatus(request.status) && request.status !== 'FORGOTTEN';
+  return {
+    id: request.requestId, model, version: emulatedReplicateVersion(model), input: request.input,
+    logs: queue.logs(request.requestId).map((line) => line.message).join('\n'),
+    error: request.status === 'FAILED' ? replicateError(request.error?.body) : null,
+    status: REPLICATE_STATUS[request.status], created_at: request.submittedAt, started_at: request.startedAt ?? null,
+    completed_at: done ? request.finishedAt ?? null : null,
+    output: request.status === 'COMPLETED'
+      ? { version: `${request.destination}:${createHash('sha256').update(request.requestId).digest('hex')}`, weights: queue.output(request.requestId)?.weights && queue.fileUrl(request.requestId, 'trained_model.tar') }
+      : null,
+    metrics: done && request.startedAt && request.finishedAt ? { predict_time: (Date.parse(request.finishedAt) - Date.parse(request.startedAt)) / 1000 } : {},
+    urls: { web: `${surface.url()}/replicate/p/${request.requestId}`, get: base, cancel: `${base}/cancel` },
+    source: 'api',
+  };
+}
+
+/** Replicate's `error` is one string: the fal-style failure body of the queue, said in words. */
+function replicateError(body: unknown): string {
+  const detail = (body as { detail?: unknown } | undefined)?.detail;
+  if (typeof detail === 'string') return detail;
+  if (Array.isArray(detail)) return detail.map((item: { msg?: string }) => item.msg ?? 'invalid').join('; ');
+  return 'Training failed.';
+}

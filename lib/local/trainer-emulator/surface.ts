@@ -1,0 +1,11 @@
+// What every route of the emulator works with: the queue of requests, the faults waiting for a submission, and
+// the server's own address (for the URLs its answers carry).
+import type { FaultTickets } from './fault-tickets';
+import type { EmulatorQueue } from './queue';
+
+export interface Surface {
+  queue: EmulatorQueue;
+  tickets: FaultTickets;
+  /** The server's base URL (known once it listens). */
+  url: () => string;
+}
