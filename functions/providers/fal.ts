@@ -1,6 +1,6 @@
 // The fal queue API (submit, status with logs, result, cancel; the model listing) behind the TrainerProvider interface.
 // The trainer emulator speaks the same protocol, so this adapter runs unchanged against it.
-import { falLoraFile, toFalInput } from '../domain/param-mapping';
+import { falLoraFile, toFalInput } from './training-inputs';
 import { finishedProgress } from '../domain/progress';
 import type { Trainer } from '../domain/schemas';
 import { parseTrainerId } from '../domain/trainer-id';

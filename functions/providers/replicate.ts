@@ -2,7 +2,7 @@
 // A training runs a model version's train() and writes a new version of a destination model the account owns;
 // its output.weights is a tar holding lora.safetensors, which collect unpacks (TrainingOutput.archive).
 // The trainer emulator speaks this protocol under {url}/replicate/v1, so this adapter runs unchanged against it.
-import { replicateFieldMap, toReplicateInput } from '../domain/param-mapping';
+import { replicateFieldMap, toReplicateInput } from './training-inputs';
 import { finishedProgress } from '../domain/progress';
 import type { Trainer } from '../domain/schemas';
 import { fallbackTrainers } from '../domain/trainer-catalog';

@@ -2,7 +2,7 @@
 // Loraworks builds for every trainer must pass, and a misnamed or mistyped field must be refused as the
 // provider refuses it.
 import { describe, expect, it } from 'vitest';
-import { toFalInput, toReplicateInput } from '../../../../functions/domain/param-mapping';
+import { toFalInput, toReplicateInput } from '../../../../functions/providers/training-inputs';
 import { fallbackTrainers, validateParams } from '../../../../functions/domain/trainer-catalog';
 import LISTING from '../../../../lib/local/trainer-emulator/fal-listing.json';
 import { FAL_TRAINERS } from '../../../../lib/local/trainer-emulator/fal-trainers';

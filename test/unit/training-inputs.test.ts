@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { falField, falFieldMap, falLoraFile, replicateField, replicateFieldMap, toFalInput, toReplicateInput } from '../../functions/domain/param-mapping';
+import { falField, falFieldMap, falLoraFile, replicateField, replicateFieldMap, toFalInput, toReplicateInput } from '../../functions/providers/training-inputs';
 import { fallbackTrainers } from '../../functions/domain/trainer-catalog';
 
 /** The input fields and LoRA output field of each described fal trainer, as fal publishes them (the endpoint

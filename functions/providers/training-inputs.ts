@@ -1,8 +1,9 @@
 // The one place canonical parameter names meet the providers' field names, all read from each trainer's
-// description (trainers/): the fal and Replicate request bodies, and where a result keeps the LoRA.
-import type { ParamValues } from './schemas';
-import { parseTrainerId } from './trainer-id';
-import { falTrainerSpec, replicateTrainerSpec, type TrainerSpec } from './trainers';
+// description (domain/trainers/): the fal and Replicate request bodies, and where a result keeps the LoRA.
+// A wire format, so it lives with the providers; the descriptions it reads stay in the domain.
+import type { ParamValues } from '../domain/schemas';
+import { parseTrainerId } from '../domain/trainer-id';
+import { falTrainerSpec, replicateTrainerSpec, type TrainerSpec } from '../domain/trainers';
 
 export interface TrainingInput {
   datasetUrl: string;
@@ -23,7 +24,7 @@ function toInput(spec: TrainerSpec, request: TrainingInput, skip: (value: ParamV
   return input;
 }
 
-/** Canonical key → input field, for readers of a request body (the trainer emulator). */
+/** Canonical key → input field. */
 const paramFields = (spec: TrainerSpec) => Object.fromEntries(spec.params.map((param) => [param.key, param.field]));
 
 // ---------- fal ----------
@@ -48,9 +49,6 @@ export const falField = (trainerId: string, canonicalKey: string): string => fie
 
 /** The fal request body for a training. */
 export const toFalInput = (trainerId: string, request: TrainingInput): Record<string, unknown> => toInput(falTrainerSpec(trainerId), request);
-
-/** The fal input field carrying the step count, for readers of a fal request body (the emulator). */
-export const falStepsField = (trainerId: string) => falField(trainerId, 'steps');
 
 export interface FalFile {
   url: string;
