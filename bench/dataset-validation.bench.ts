@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import { build } from 'esbuild';
 import S3rver from 's3rver';
-import { VALIDATOR_NODE_OPTIONS } from '../lib/datasets';
+import { VALIDATOR_NODE_OPTIONS } from '#lib/datasets';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BUCKET = 'bench-datasets';

@@ -4,10 +4,10 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import JSZip from 'jszip';
 import { createHash } from 'node:crypto';
-import { s3ArchiveSource } from '../functions/adapters/archive-source';
-import { inspectArchive } from '../functions/domain/archive-inspection';
-import { sniffMedia } from '../functions/domain/media-sniff';
-import { fallbackTrainers } from '../functions/domain/trainer-catalog';
+import { s3ArchiveSource } from '#adapters/archive-source';
+import { inspectArchive } from '#domain/archive-inspection';
+import { sniffMedia } from '#domain/media-sniff';
+import { fallbackTrainers } from '#domain/trainer-catalog';
 
 async function main() {
 const [mode, bucket, key] = process.argv.slice(2) as [string, string, string];

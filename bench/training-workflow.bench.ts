@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { nextWaitSeconds } from '../functions/domain/training-state';
-import type { Job, Progress } from '../functions/domain/schemas';
+import { nextWaitSeconds } from '#domain/training-state';
+import type { Job, Progress } from '#domain/schemas';
 
 // List prices (aws.amazon.com/step-functions/pricing and /lambda/pricing, us-east-1): Step Functions Standard $0.025 per 1,000 state
 // transitions (us-east-1; each retry is one more); Lambda $0.20 per 1M requests and $0.0000133334 per GB-second
@@ -112,9 +112,9 @@ const JOBS = 100;
 const BURST_MS = 6000;
 
 async function pushLatency() {
-  const { startLocalCloud } = await import('../lib/local/cloud');
-  const { LoraworksClient } = await import('../test/support/local-cloud-client');
-  const { makeDatasetZip } = await import('../test/support/dataset-zip');
+  const { startLocalCloud } = await import('#local/cloud');
+  const { LoraworksClient } = await import('#support/local-cloud-client');
+  const { makeDatasetZip } = await import('#support/dataset-zip');
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const dataDir = await mkdtemp(join(tmpdir(), 'loraworks-bench-'));
   const cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: 400 });

@@ -1,6 +1,6 @@
 // `npm start`: the whole product on this machine, on its embedded default (the local cloud).
-import { startLocalCloud } from '../lib/local/cloud';
-import { PortInUseError } from '../lib/local/http-util';
+import { startLocalCloud } from '#local/cloud';
+import { PortInUseError } from '#local/http-util';
 
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.LORAWORKS_DATA_DIR ?? '.data';

@@ -6,7 +6,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { MAX_UPLOAD_BYTES } from '../functions/domain/upload-limit';
+import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { grantObjects } from './grants';
 import { handlerFunction } from './handler-function';
 import { acknowledge, acknowledgeTableIndexes } from './nag';

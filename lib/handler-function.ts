@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { HttpHandlerName } from '../functions/http/routes';
+import type { HttpHandlerName } from '#http/routes';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge } from './nag';
 

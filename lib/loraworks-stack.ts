@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { MAX_UPLOAD_BYTES } from '../functions/domain/upload-limit';
+import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { Api } from './api';
 import { Auth } from './auth';
 import { Datasets } from './datasets';

@@ -3,7 +3,7 @@
 // upload (its own event follows), so this one stops with StaleObject instead of validating the wrong bytes.
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import type { ArchiveSource } from '../domain/archive-inspection';
+import type { ArchiveSource } from '#domain/archive-inspection';
 import { s3 } from './blob-store';
 
 export class StaleObject extends Error {

@@ -1,6 +1,6 @@
 // The only place that reads the environment. Values are read when asked for, so the local cloud can set
 // the environment before the first handler runs.
-import { MAX_UPLOAD_BYTES } from '../domain/upload-limit';
+import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 
 function required(name: string): string {
   const value = process.env[name];

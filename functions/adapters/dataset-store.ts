@@ -1,8 +1,8 @@
 // Dataset and version records. A version number comes from an atomic counter on the Dataset item, so two
 // uploads started at once never share a version. The validator's object claims and lease are beside this file.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { NotFound } from '../domain/errors';
-import type { Dataset, DatasetVersion } from '../domain/schemas';
+import { NotFound } from '#domain/errors';
+import type { Dataset, DatasetVersion } from '#domain/schemas';
 import { allItems, ddb, isConditionFailed, keys, tableName, unlessConditionFails, withoutKeys } from './table';
 
 const datasetKey = (owner: string, datasetId: string) => ({ PK: keys.owner(owner), SK: keys.dataset(datasetId) });

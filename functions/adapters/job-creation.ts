@@ -1,7 +1,7 @@
 // Writing a new job, alone or together with its idempotency record (so a retry with the same key finds the
 // job the first attempt created), and reading that record back.
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobRecord } from '../domain/job-lifecycle';
+import type { JobRecord } from '#domain/job-lifecycle';
 import { jobItem } from './job-store';
 import { ddb, keys, tableName } from './table';
 

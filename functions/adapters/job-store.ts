@@ -2,9 +2,9 @@
 // (the API's cancel and the workflow's poll) can never both win, and a finished job never changes. Creating a
 // job (once per idempotency key) and the workflow's own marks are beside this file.
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { Conflict, Invalid } from '../domain/errors';
-import { canTransition, isTerminal, type JobRecord } from '../domain/job-lifecycle';
-import type { JobStatus } from '../domain/schemas';
+import { Conflict, Invalid } from '#domain/errors';
+import { canTransition, isTerminal, type JobRecord } from '#domain/job-lifecycle';
+import type { JobStatus } from '#domain/schemas';
 import { ddb, decodeCursor, encodeCursor, isConditionFailed, keys, tableName, updateParts, withoutKeys } from './table';
 
 export const jobItem = (job: JobRecord) => ({

@@ -1,8 +1,8 @@
 // What the training workflow and the reconciler keep on a job besides its status: progress, the note that a
 // submit starts, where the job runs at the trainer, a workflow restart (each conditional on what its caller
 // saw, none touching a finished job); and the unfinished jobs the reconciler looks at.
-import type { JobRecord } from '../domain/job-lifecycle';
-import type { Progress } from '../domain/schemas';
+import type { JobRecord } from '#domain/job-lifecycle';
+import type { Progress } from '#domain/schemas';
 import { toJobRecord } from './job-store';
 import { allItems, conditionalUpdate, keys, tableName } from './table';
 

@@ -2,8 +2,8 @@
 // (TrainerUnavailable); any other refusal means the file is not there (InvalidArtifact).
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { InvalidArtifact } from '../domain/job-failures';
-import { TrainerUnavailable } from '../providers/provider';
+import { InvalidArtifact } from '#domain/job-failures';
+import { TrainerUnavailable } from '#providers/provider';
 
 export async function downloadLora(url: string): Promise<Readable> {
   const response = await fetch(url).catch((error: Error) => {

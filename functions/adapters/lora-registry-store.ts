@@ -1,6 +1,6 @@
 // The LoRA registry: registered LoRAs (the API calls them adapters), one item each under their owner.
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Adapter } from '../domain/schemas';
+import type { Adapter } from '#domain/schemas';
 import { allItems, ddb, keys, tableName, unlessConditionFails, withoutKeys } from './table';
 
 const sortKey = (id: string) => `ADAPTER#${id}`;

@@ -2,8 +2,8 @@
 // safetensors header with the training facts, and one that hashes and counts the bytes actually stored.
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
-import { rewriteHeader } from '../domain/lora-metadata';
-import { readHeaderLength } from '../domain/safetensors';
+import { rewriteHeader } from '#domain/lora-metadata';
+import { readHeaderLength } from '#domain/safetensors';
 
 /** Holds back the first 8 + headerLength bytes, emits them rewritten, then passes the rest unchanged. */
 export function headerRewriter(metadata: Record<string, string>) {

@@ -2,7 +2,7 @@
 // that one only, never the others.
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ServerMessage } from '../domain/schemas';
+import type { ServerMessage } from '#domain/schemas';
 import { config, sdkHttp } from './config';
 import { deleteConnection, listConnections } from './connection-store';
 

@@ -2,11 +2,11 @@
 // REPLICATE_API_TOKEN) or from one Secrets Manager secret in AWS (JSON {"FAL_KEY": "...", "REPLICATE_API_TOKEN": "..."}),
 // fetched once per container, never logged, and scrubbed from any error a provider raises.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { fallbackTrainers, findTrainer } from '../domain/trainer-catalog';
-import type { Trainer, TrainerList } from '../domain/schemas';
-import { createFalProvider } from '../providers/fal';
-import type { RemoteJob, TrainerProvider } from '../providers/provider';
-import { createReplicateProvider } from '../providers/replicate';
+import { fallbackTrainers, findTrainer } from '#domain/trainer-catalog';
+import type { Trainer, TrainerList } from '#domain/schemas';
+import { createFalProvider } from '#providers/fal';
+import type { RemoteJob, TrainerProvider } from '#providers/provider';
+import { createReplicateProvider } from '#providers/replicate';
 import { config } from './config';
 import { logger } from './logger';
 

@@ -1,7 +1,7 @@
 // The validation lease on a version: UPLOADING → VALIDATING for one object under a lease, the verdict
 // VALIDATING → READY | INVALID for that object only, and the repair of leases whose validator died.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DatasetVersion } from '../domain/schemas';
+import type { DatasetVersion } from '#domain/schemas';
 import { versionKey } from './dataset-store';
 import { allItems, conditionalUpdate, ddb, definedOnly, isConditionFailed, tableName, updateParts } from './table';
 

@@ -1,7 +1,7 @@
 // Starts and inspects the Training state machine. The first execution is named after the job, so a second
 // start is harmless; the reconciler's restarts are named `${jobId}-r${n}`.
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { ExecutionStatus } from '../domain/reconcile';
+import type { ExecutionStatus } from '#domain/reconcile';
 import { config, sdkHttp } from './config';
 
 let client: SFNClient | undefined;

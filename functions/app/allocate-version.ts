@@ -1,8 +1,8 @@
 // The version number an uploaded object's bytes are recorded under: its presigned upload's own version, or
 // the dataset's next one (creating the dataset a direct upload names, if nobody did).
-import { newDataset, newVersion } from '../domain/datasets';
-import type { DatasetVersion } from '../domain/schemas';
-import { getDataset, getStoredVersion, nextVersion, putDataset, putObjectVersion, raiseLatestVersion } from '../adapters/dataset-store';
+import { newDataset, newVersion } from '#domain/datasets';
+import type { DatasetVersion } from '#domain/schemas';
+import { getDataset, getStoredVersion, nextVersion, putDataset, putObjectVersion, raiseLatestVersion } from '#adapters/dataset-store';
 
 /** The version number an object's bytes are recorded under (a new one unless it is its presigned upload's). */
 export async function allocateVersion(owner: string, datasetId: string, key: string, fileName: string, size: number, presignedVersion: number | undefined, at: Date): Promise<number> {

@@ -1,13 +1,13 @@
 // A direct upload's sidecar (`<zip>.train.json`) starts its training once the zip is READY, once per version,
 // through the same startJob as POST /jobs.
-import { objectIdPrefix, SIDECAR_SUFFIX } from '../domain/datasets';
-import { isDomainError } from '../domain/errors';
-import type { DatasetVersion } from '../domain/schemas';
-import { readSidecar, sidecarTooLarge } from '../domain/sidecar';
-import { findObjectMarker } from '../adapters/dataset-object-claims';
-import { objectETag, readSmallText } from '../adapters/dataset-objects';
-import { getStoredVersion, recordAutoStart } from '../adapters/dataset-store';
-import { logger } from '../adapters/logger';
+import { objectIdPrefix, SIDECAR_SUFFIX } from '#domain/datasets';
+import { isDomainError } from '#domain/errors';
+import type { DatasetVersion } from '#domain/schemas';
+import { readSidecar, sidecarTooLarge } from '#domain/sidecar';
+import { findObjectMarker } from '#adapters/dataset-object-claims';
+import { objectETag, readSmallText } from '#adapters/dataset-objects';
+import { getStoredVersion, recordAutoStart } from '#adapters/dataset-store';
+import { logger } from '#adapters/logger';
 import { startJob } from './start-job';
 
 const SIDECAR_MAX_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
 // A person asks to cancel a job: it ends at once if nothing reached the trainer, else it becomes CANCELLING
 // and its workflow cancels it there (or collects the LoRA if the trainer finished first).
-import { requestCancel, type JobRecord } from '../domain/job-lifecycle';
-import { updateJob } from '../adapters/job-store';
+import { requestCancel, type JobRecord } from '#domain/job-lifecycle';
+import { updateJob } from '#adapters/job-store';
 import { ownedJob } from './get-job';
 
 export async function requestJobCancel(owner: string, jobId: string, now: Date): Promise<JobRecord> {

@@ -1,11 +1,11 @@
 // CancelRemote: asks the trainer to stop, then watches until it has. If it had already finished, the LoRA is
 // collected instead and the job completes (the record says the cancel came too late).
-import { cancelled, isTerminal, type JobRecord } from '../domain/job-lifecycle';
-import type { RemoteStatus } from '../domain/remote-job';
-import type { TrainingState } from '../domain/training-state';
-import { config } from '../adapters/config';
-import { providerFor } from '../adapters/trainers';
-import { TrainerRejected, type CancelOutcome } from '../providers/provider';
+import { cancelled, isTerminal, type JobRecord } from '#domain/job-lifecycle';
+import type { RemoteStatus } from '#domain/remote-job';
+import type { TrainingState } from '#domain/training-state';
+import { config } from '#adapters/config';
+import { providerFor } from '#adapters/trainers';
+import { TrainerRejected, type CancelOutcome } from '#providers/provider';
 import { finishJob } from './finish-job';
 import { loadTrainingJob } from './load-training-job';
 

@@ -2,21 +2,21 @@
 // writing the training facts into its safetensors metadata and hashing and counting the stored bytes on the
 // way, checks the stored file is well-formed safetensors, and only then completes the job.
 import { pipeline, Readable } from 'node:stream';
-import { artifactKey } from '../domain/artifacts';
-import { InvalidArtifact } from '../domain/job-failures';
-import { complete, isTerminal } from '../domain/job-lifecycle';
-import { metadataOf, trainingFacts } from '../domain/lora-metadata';
-import { TarMemberError, tarMember } from '../domain/tar-member';
-import { MalformedSafetensors, parseSafetensorsHeader } from '../domain/safetensors';
-import type { TrainingState } from '../domain/training-state';
-import { deleteObject, uploadStream } from '../adapters/blob-store';
-import { config } from '../adapters/config';
-import { getVersion } from '../adapters/dataset-store';
-import { downloadLora } from '../adapters/lora-download';
-import { hasher, headerRewriter } from '../adapters/lora-stream';
-import { logger } from '../adapters/logger';
-import { providerFor } from '../adapters/trainers';
-import { TrainerUnavailable } from '../providers/provider';
+import { artifactKey } from '#domain/artifacts';
+import { InvalidArtifact } from '#domain/job-failures';
+import { complete, isTerminal } from '#domain/job-lifecycle';
+import { metadataOf, trainingFacts } from '#domain/lora-metadata';
+import { TarMemberError, tarMember } from '#domain/tar-member';
+import { MalformedSafetensors, parseSafetensorsHeader } from '#domain/safetensors';
+import type { TrainingState } from '#domain/training-state';
+import { deleteObject, uploadStream } from '#adapters/blob-store';
+import { config } from '#adapters/config';
+import { getVersion } from '#adapters/dataset-store';
+import { downloadLora } from '#adapters/lora-download';
+import { hasher, headerRewriter } from '#adapters/lora-stream';
+import { logger } from '#adapters/logger';
+import { providerFor } from '#adapters/trainers';
+import { TrainerUnavailable } from '#providers/provider';
 import { finishJob } from './finish-job';
 import { loadTrainingJob } from './load-training-job';
 

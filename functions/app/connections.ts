@@ -1,9 +1,9 @@
 // A browser's WebSocket connection is recorded under its owner while open (with a TTL, so a lost $disconnect
 // does not leave it forever), and answered when it pings.
-import { ClientMessage } from '../domain/schemas';
-import { deleteConnection, putConnection } from '../adapters/connection-store';
-import { logger } from '../adapters/logger';
-import { postToConnection } from '../adapters/notifier';
+import { ClientMessage } from '#domain/schemas';
+import { deleteConnection, putConnection } from '#adapters/connection-store';
+import { logger } from '#adapters/logger';
+import { postToConnection } from '#adapters/notifier';
 
 export const openConnection = (owner: string, connectionId: string, now: Date): Promise<void> => putConnection(owner, connectionId, now);
 

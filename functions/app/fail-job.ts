@@ -1,9 +1,9 @@
 // Failing a job: any remote work still going is stopped (best effort: the job fails either way), then the
 // job ends FAILED with a message a person can act on.
-import type { Failure } from '../domain/job-failures';
-import { fail, type JobRecord } from '../domain/job-lifecycle';
-import { logger } from '../adapters/logger';
-import { providerFor } from '../adapters/trainers';
+import type { Failure } from '#domain/job-failures';
+import { fail, type JobRecord } from '#domain/job-lifecycle';
+import { logger } from '#adapters/logger';
+import { providerFor } from '#adapters/trainers';
 import { finishJob } from './finish-job';
 
 export async function failJob(job: JobRecord, failure: Failure, now: Date): Promise<JobRecord> {

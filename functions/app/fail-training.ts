@@ -1,8 +1,8 @@
 // MarkFailed: ends the job FAILED with a message a person can act on, and stops any remote work still going.
-import { failureFrom } from '../domain/job-failures';
-import { isTerminal } from '../domain/job-lifecycle';
-import type { TrainingState } from '../domain/training-state';
-import { logger } from '../adapters/logger';
+import { failureFrom } from '#domain/job-failures';
+import { isTerminal } from '#domain/job-lifecycle';
+import type { TrainingState } from '#domain/training-state';
+import { logger } from '#adapters/logger';
 import { failJob } from './fail-job';
 import { JobMissing, loadTrainingJob } from './load-training-job';
 

@@ -1,9 +1,9 @@
 // A short-lived download link for a completed job's LoRA.
-import { artifactKey } from '../domain/artifacts';
-import { Conflict } from '../domain/errors';
-import type { ArtifactLink } from '../domain/schemas';
-import { presignDownload } from '../adapters/blob-store';
-import { config } from '../adapters/config';
+import { artifactKey } from '#domain/artifacts';
+import { Conflict } from '#domain/errors';
+import type { ArtifactLink } from '#domain/schemas';
+import { presignDownload } from '#adapters/blob-store';
+import { config } from '#adapters/config';
 import { ownedJob } from './get-job';
 
 const LINK_SECONDS = 15 * 60;

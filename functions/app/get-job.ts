@@ -1,7 +1,7 @@
 // A job of this owner, or NotFound: what every route about one job starts from.
-import { NotFound } from '../domain/errors';
-import type { JobRecord } from '../domain/job-lifecycle';
-import { getJob } from '../adapters/job-store';
+import { NotFound } from '#domain/errors';
+import type { JobRecord } from '#domain/job-lifecycle';
+import { getJob } from '#adapters/job-store';
 
 export async function ownedJob(owner: string, jobId: string): Promise<JobRecord> {
   const job = await getJob(owner, jobId);

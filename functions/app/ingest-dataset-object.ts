@@ -5,10 +5,10 @@
 //  2. the version moves UPLOADING → VALIDATING under a lease, and the verdict is written for that ETag only
 //     (validate-dataset-version.ts);
 //  3. a direct upload's sidecar starts its training once the zip is READY (auto-start-job.ts).
-import { objectId, parseDatasetKey, parseIncomingKey } from '../domain/datasets';
-import { claimObject, getObjectMarker, setObjectVersion, takeOverObject } from '../adapters/dataset-object-claims';
-import { headObject } from '../adapters/dataset-objects';
-import { logger } from '../adapters/logger';
+import { objectId, parseDatasetKey, parseIncomingKey } from '#domain/datasets';
+import { claimObject, getObjectMarker, setObjectVersion, takeOverObject } from '#adapters/dataset-object-claims';
+import { headObject } from '#adapters/dataset-objects';
+import { logger } from '#adapters/logger';
 import { allocateVersion } from './allocate-version';
 import { sidecarArrived } from './auto-start-job';
 import { validateVersion, type Outcome, type UploadedObject } from './validate-dataset-version';

@@ -1,5 +1,5 @@
 // The owner's registered LoRAs, newest first.
-import type { Adapter } from '../domain/schemas';
-import { listRegisteredLoras } from '../adapters/lora-registry-store';
+import type { Adapter } from '#domain/schemas';
+import { listRegisteredLoras } from '#adapters/lora-registry-store';
 
 export const listLoras = (owner: string): Promise<Adapter[]> => listRegisteredLoras(owner);

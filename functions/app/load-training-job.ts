@@ -1,7 +1,7 @@
 // The job a training task is about, read fresh: the workflow's state carries only its id and owner.
-import type { JobRecord } from '../domain/job-lifecycle';
-import type { TrainingState } from '../domain/training-state';
-import { getJob } from '../adapters/job-store';
+import type { JobRecord } from '#domain/job-lifecycle';
+import type { TrainingState } from '#domain/training-state';
+import { getJob } from '#adapters/job-store';
 
 export class JobMissing extends Error {
   override readonly name = 'JobMissing';

@@ -1,15 +1,15 @@
 // Poll: reads the trainer's status into the job and tells the workflow what comes next and when. It also
 // keeps the workflow's deadline and poll budget: past either, it routes to MarkFailed, which cancels the
 // remote job (the state machine's own TimeoutSeconds would end the execution without running any state).
-import { trainerFailed, trainerLostJob } from '../domain/job-failures';
-import { applyStatus, isTerminal } from '../domain/job-lifecycle';
-import type { RemoteStatus } from '../domain/remote-job';
-import { nextWaitSeconds, overBudget, pastDeadline, timedOut, type TrainingState } from '../domain/training-state';
-import { config } from '../adapters/config';
-import { updateJob } from '../adapters/job-store';
-import { saveProgress } from '../adapters/job-workflow-marks';
-import { providerFor } from '../adapters/trainers';
-import { TrainerRejected } from '../providers/provider';
+import { trainerFailed, trainerLostJob } from '#domain/job-failures';
+import { applyStatus, isTerminal } from '#domain/job-lifecycle';
+import type { RemoteStatus } from '#domain/remote-job';
+import { nextWaitSeconds, overBudget, pastDeadline, timedOut, type TrainingState } from '#domain/training-state';
+import { config } from '#adapters/config';
+import { updateJob } from '#adapters/job-store';
+import { saveProgress } from '#adapters/job-workflow-marks';
+import { providerFor } from '#adapters/trainers';
+import { TrainerRejected } from '#providers/provider';
 import { loadTrainingJob } from './load-training-job';
 
 export async function pollTraining(state: TrainingState): Promise<TrainingState> {

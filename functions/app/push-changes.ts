@@ -2,13 +2,13 @@
 // convenience (DynamoDB is the truth), so a failed push is logged, never retried into a stuck stream.
 // A batch is pushed per owner: their connections are read once, and each connection gets the batch's messages
 // in stream order per record (one job's changes never overtake each other), different records side by side.
-import { publicJob } from '../domain/job-lifecycle';
-import type { ServerMessage } from '../domain/schemas';
-import { deleteConnection, listConnections } from '../adapters/connection-store';
-import { publicVersion, toDatasetVersion } from '../adapters/dataset-store';
-import { toJobRecord } from '../adapters/job-store';
-import { logger } from '../adapters/logger';
-import { postToConnection } from '../adapters/notifier';
+import { publicJob } from '#domain/job-lifecycle';
+import type { ServerMessage } from '#domain/schemas';
+import { deleteConnection, listConnections } from '#adapters/connection-store';
+import { publicVersion, toDatasetVersion } from '#adapters/dataset-store';
+import { toJobRecord } from '#adapters/job-store';
+import { logger } from '#adapters/logger';
+import { postToConnection } from '#adapters/notifier';
 
 /** One table write: the item after it (none for a delete) and before it (none for an insert). */
 export interface ItemChange {

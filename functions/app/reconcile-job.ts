@@ -1,10 +1,10 @@
 // Carrying out the reconciler's decision for one job (domain/reconcile.ts decides): end a cancel that never
 // reached the trainer, fail the job, or resume it with a new workflow, counted so two reconcilers never both do.
-import { failureFrom } from '../domain/job-failures';
-import { cancelled, type JobRecord } from '../domain/job-lifecycle';
-import { executionName, type Reconciliation } from '../domain/reconcile';
-import { markWorkflowRestart } from '../adapters/job-workflow-marks';
-import { startTraining, stopExecution } from '../adapters/workflow';
+import { failureFrom } from '#domain/job-failures';
+import { cancelled, type JobRecord } from '#domain/job-lifecycle';
+import { executionName, type Reconciliation } from '#domain/reconcile';
+import { markWorkflowRestart } from '#adapters/job-workflow-marks';
+import { startTraining, stopExecution } from '#adapters/workflow';
 import { failJob } from './fail-job';
 import { finishJob } from './finish-job';
 

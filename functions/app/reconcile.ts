@@ -2,11 +2,11 @@
 // workflow is gone or silent too long are resumed with a new workflow (which polls the same remote job, never
 // submitting twice), cancels that never reached the trainer end, hopeless jobs fail with a reason; and
 // validations whose validator died are ended.
-import { executionName, reconcile } from '../domain/reconcile';
-import { config } from '../adapters/config';
-import { listUnfinishedJobs } from '../adapters/job-workflow-marks';
-import { logger } from '../adapters/logger';
-import { executionStatus } from '../adapters/workflow';
+import { executionName, reconcile } from '#domain/reconcile';
+import { config } from '#adapters/config';
+import { listUnfinishedJobs } from '#adapters/job-workflow-marks';
+import { logger } from '#adapters/logger';
+import { executionStatus } from '#adapters/workflow';
 import { actOn } from './reconcile-job';
 import { repairStuckValidations } from './repair-stuck-validations';
 

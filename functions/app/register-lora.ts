@@ -1,8 +1,8 @@
 // Registering a completed job's LoRA in the owner's registry (an "adapter" in the API).
-import { newId } from '../domain/ids';
-import { registerLora as registration } from '../domain/lora-registry';
-import type { Adapter } from '../domain/schemas';
-import { putRegisteredLora } from '../adapters/lora-registry-store';
+import { newId } from '#domain/ids';
+import { registerLora as registration } from '#domain/lora-registry';
+import type { Adapter } from '#domain/schemas';
+import { putRegisteredLora } from '#adapters/lora-registry-store';
 import { ownedJob } from './get-job';
 
 export async function registerLora(owner: string, jobId: string, name: string, now: Date): Promise<Adapter> {

@@ -1,8 +1,8 @@
 // Dataset versions left VALIDATING by a validator that died after S3's retries of its event were over end
 // INVALID with a message, so no upload waits forever.
-import { rejectedReport } from '../domain/dataset-validation';
-import { logger } from '../adapters/logger';
-import { failStuckValidation, listStuckValidations } from '../adapters/validation-lease';
+import { rejectedReport } from '#domain/dataset-validation';
+import { logger } from '#adapters/logger';
+import { failStuckValidation, listStuckValidations } from '#adapters/validation-lease';
 
 /** How many versions were failed; `graceSeconds` is how long past its lease a validation counts as stuck. */
 export async function repairStuckValidations(graceSeconds: number, now: Date): Promise<number> {

@@ -2,17 +2,17 @@
 // a scheduled retrain is one more caller): check the trainer, the parameters and the dataset version, write a
 // QUEUED job (once per idempotency key), start its workflow.
 import { createHash } from 'node:crypto';
-import { ensureTrainable, pickVersion } from '../domain/datasets';
-import { Conflict, Invalid, NotFound } from '../domain/errors';
-import { newId } from '../domain/ids';
-import { newJob, type JobOrigin, type JobRecord } from '../domain/job-lifecycle';
-import type { CreateJobRequest } from '../domain/schemas';
-import { validateTrainingRequest } from '../domain/training-request';
-import { getDataset, listVersions } from '../adapters/dataset-store';
-import { createJob, createJobOnce, getIdempotencyRecord } from '../adapters/job-creation';
-import { getJob } from '../adapters/job-store';
-import { getTrainer } from '../adapters/trainers';
-import { startTraining } from '../adapters/workflow';
+import { ensureTrainable, pickVersion } from '#domain/datasets';
+import { Conflict, Invalid, NotFound } from '#domain/errors';
+import { newId } from '#domain/ids';
+import { newJob, type JobOrigin, type JobRecord } from '#domain/job-lifecycle';
+import type { CreateJobRequest } from '#domain/schemas';
+import { validateTrainingRequest } from '#domain/training-request';
+import { getDataset, listVersions } from '#adapters/dataset-store';
+import { createJob, createJobOnce, getIdempotencyRecord } from '#adapters/job-creation';
+import { getJob } from '#adapters/job-store';
+import { getTrainer } from '#adapters/trainers';
+import { startTraining } from '#adapters/workflow';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 

@@ -1,15 +1,15 @@
 // Submit: hands the job to its trainer, or resumes a job that already reached one (the reconciler's restart).
-import { datasetObjectKey } from '../domain/datasets';
-import { cancelled, isTerminal } from '../domain/job-lifecycle';
-import type { TrainingState } from '../domain/training-state';
-import { presignDownload } from '../adapters/blob-store';
-import { config } from '../adapters/config';
-import { getVersion } from '../adapters/dataset-store';
-import { getJob } from '../adapters/job-store';
-import { attachRemote, markSubmitting } from '../adapters/job-workflow-marks';
-import { logger } from '../adapters/logger';
-import { getTrainer, providerFor } from '../adapters/trainers';
-import { TrainerRejected } from '../providers/provider';
+import { datasetObjectKey } from '#domain/datasets';
+import { cancelled, isTerminal } from '#domain/job-lifecycle';
+import type { TrainingState } from '#domain/training-state';
+import { presignDownload } from '#adapters/blob-store';
+import { config } from '#adapters/config';
+import { getVersion } from '#adapters/dataset-store';
+import { getJob } from '#adapters/job-store';
+import { attachRemote, markSubmitting } from '#adapters/job-workflow-marks';
+import { logger } from '#adapters/logger';
+import { getTrainer, providerFor } from '#adapters/trainers';
+import { TrainerRejected } from '#providers/provider';
 import { finishJob } from './finish-job';
 import { loadTrainingJob } from './load-training-job';
 

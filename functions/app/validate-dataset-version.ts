@@ -3,17 +3,17 @@
 // conditional write VALIDATING → READY | INVALID for that ETag only. Any error but a transient one ends INVALID
 // with a message; a transient one releases the lease and is retried by Lambda, and the last attempt ends
 // INVALID too, so no version stays VALIDATING.
-import { inspectArchive } from '../domain/archive-inspection';
-import { datasetObjectKey, objectId } from '../domain/datasets';
-import { rejectedReport } from '../domain/dataset-validation';
-import type { DatasetVersion } from '../domain/schemas';
-import { s3ArchiveSource, StaleObject } from '../adapters/archive-source';
-import { setObjectVersion } from '../adapters/dataset-object-claims';
-import { copyToVersionKey, isTransientAwsError } from '../adapters/dataset-objects';
-import { getStoredVersion } from '../adapters/dataset-store';
-import { logger } from '../adapters/logger';
-import { listTrainers } from '../adapters/trainers';
-import { claimValidation, decideValidation, releaseValidation } from '../adapters/validation-lease';
+import { inspectArchive } from '#domain/archive-inspection';
+import { datasetObjectKey, objectId } from '#domain/datasets';
+import { rejectedReport } from '#domain/dataset-validation';
+import type { DatasetVersion } from '#domain/schemas';
+import { s3ArchiveSource, StaleObject } from '#adapters/archive-source';
+import { setObjectVersion } from '#adapters/dataset-object-claims';
+import { copyToVersionKey, isTransientAwsError } from '#adapters/dataset-objects';
+import { getStoredVersion } from '#adapters/dataset-store';
+import { logger } from '#adapters/logger';
+import { listTrainers } from '#adapters/trainers';
+import { claimValidation, decideValidation, releaseValidation } from '#adapters/validation-lease';
 import { allocateVersion } from './allocate-version';
 import { autoStartIfAsked } from './auto-start-job';
 

@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { logger, withOwnLogger } from '../adapters/logger';
+import { logger, withOwnLogger } from '#adapters/logger';
 
 export interface InvocationOptions<S extends z.ZodType> {
   /** The event's shape; a parse failure fails the invocation. */

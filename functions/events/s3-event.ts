@@ -2,7 +2,7 @@
 // the invocation may still run.
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { decodeEventKey } from '../domain/datasets';
+import { decodeEventKey } from '#domain/datasets';
 import { invocation } from './invocation';
 
 const S3Record = z.object({

@@ -1,7 +1,7 @@
-import { startJob } from '../app/start-job';
-import { publicJob } from '../domain/job-lifecycle';
-import { CreateJobRequest } from '../domain/schemas';
-import { httpRoute } from '../http/http-route';
+import { startJob } from '#app/start-job';
+import { publicJob } from '#domain/job-lifecycle';
+import { CreateJobRequest } from '#domain/schemas';
+import { httpRoute } from '#http/http-route';
 
 export const handler = httpRoute({ body: CreateJobRequest }, async ({ owner, body, headers, now }) => {
   const { origin, ...request } = body;

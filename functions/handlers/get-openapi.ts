@@ -1,5 +1,5 @@
-import { openApiDocument } from '../http/openapi';
-import { httpRoute } from '../http/http-route';
+import { openApiDocument } from '#http/openapi';
+import { httpRoute } from '#http/http-route';
 
 let document: ReturnType<typeof openApiDocument> | undefined;
 

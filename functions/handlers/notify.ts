@@ -1,5 +1,5 @@
 // notify: every change of a job or a dataset version goes to its owner's open WebSockets (app/push-changes.ts).
-import { pushChanges } from '../app/push-changes';
-import { streamConsumer } from '../events/stream-consumer';
+import { pushChanges } from '#app/push-changes';
+import { streamConsumer } from '#events/stream-consumer';
 
 export const handler = streamConsumer((changes) => pushChanges(changes));

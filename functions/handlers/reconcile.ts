@@ -1,8 +1,8 @@
 // reconcile (scheduled every few minutes in AWS, run once at local-cloud start): repairs jobs whose workflow is
 // gone or silent too long, and validations whose validator died (app/reconcile.ts).
 import { z } from 'zod';
-import { reconcileAll } from '../app/reconcile';
-import { scheduled } from '../events/scheduled';
+import { reconcileAll } from '#app/reconcile';
+import { scheduled } from '#events/scheduled';
 
 /** A number the event gives, or the default (a schedule's own event fields are ignored). */
 const secondsOr = (fallback: number) => z.number().catch(fallback);

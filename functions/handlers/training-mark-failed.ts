@@ -1,4 +1,4 @@
-import { failTraining } from '../app/fail-training';
-import { workflowTask } from '../events/workflow-task';
+import { failTraining } from '#app/fail-training';
+import { workflowTask } from '#events/workflow-task';
 
 export const handler = workflowTask(failTraining);

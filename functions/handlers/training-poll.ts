@@ -1,4 +1,4 @@
-import { pollTraining } from '../app/poll-training';
-import { workflowTask } from '../events/workflow-task';
+import { pollTraining } from '#app/poll-training';
+import { workflowTask } from '#events/workflow-task';
 
 export const handler = workflowTask(pollTraining);

@@ -1,4 +1,4 @@
-import { submitTraining } from '../app/submit-training';
-import { workflowTask } from '../events/workflow-task';
+import { submitTraining } from '#app/submit-training';
+import { workflowTask } from '#events/workflow-task';
 
 export const handler = workflowTask(submitTraining);

@@ -1,7 +1,7 @@
 // REQUEST authorizer on $connect: browsers cannot set headers on a WebSocket, so the JWT rides in ?token=.
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { connectionOwner } from '../app/authorize-connection';
-import { wsAuthorizer } from '../events/ws-route';
+import { connectionOwner } from '#app/authorize-connection';
+import { wsAuthorizer } from '#events/ws-route';
 
 const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string, owner?: string): APIGatewayAuthorizerResult => ({
   principalId,

@@ -1,5 +1,5 @@
-import { openConnection } from '../app/connections';
-import { ok, wsRoute } from '../events/ws-route';
+import { openConnection } from '#app/connections';
+import { ok, wsRoute } from '#events/ws-route';
 
 export const handler = wsRoute(async (event) => {
   const owner = event.requestContext.authorizer?.owner;

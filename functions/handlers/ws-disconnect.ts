@@ -1,5 +1,5 @@
-import { closeConnection } from '../app/connections';
-import { ok, wsRoute } from '../events/ws-route';
+import { closeConnection } from '#app/connections';
+import { ok, wsRoute } from '#events/ws-route';
 
 export const handler = wsRoute(async (event) => {
   await closeConnection(event.requestContext.authorizer?.owner, event.requestContext.connectionId);

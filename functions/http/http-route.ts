@@ -3,9 +3,9 @@
 // the parsed parts of the request, never the raw event, and no failure leaks a stack.
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { isDomainError, type ErrorDetail } from '../domain/errors';
-import { logger } from '../adapters/logger';
-import { invocation } from '../events/invocation';
+import { isDomainError, type ErrorDetail } from '#domain/errors';
+import { logger } from '#adapters/logger';
+import { invocation } from '#events/invocation';
 
 type Schema = z.ZodType | undefined;
 type Parsed<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;

@@ -2,7 +2,7 @@
 // parse with.
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import * as s from '../domain/schemas';
+import * as s from '#domain/schemas';
 import { httpRoutes } from './routes';
 
 /** Schemas that become named components, which operations refer to rather than repeat. */

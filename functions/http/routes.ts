@@ -2,7 +2,7 @@
 // OpenAPI document describes them, the web client calls them. Only data and zod schemas live here, so the
 // CDK app, the handlers and the browser bundle can all import it.
 import { z } from 'zod';
-import * as s from '../domain/schemas';
+import * as s from '#domain/schemas';
 import { AdapterPath, DatasetPath, JobPath } from './paths';
 
 export interface HttpRoute {

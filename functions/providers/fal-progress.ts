@@ -1,6 +1,6 @@
 // What a fal queue status body says about a training's progress (its logs ride along with ?logs=1).
-import { parseLogs, progressFromReading, type LogLine } from '../domain/progress';
-import type { Progress } from '../domain/schemas';
+import { parseLogs, progressFromReading, type LogLine } from '#domain/progress';
+import type { Progress } from '#domain/schemas';
 
 export interface FalStatusBody {
   status: 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | string;

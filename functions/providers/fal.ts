@@ -1,10 +1,10 @@
 // The fal queue API (submit, status with logs, result, cancel; the model listing) behind the TrainerProvider interface.
 // The trainer emulator speaks the same protocol, so this adapter runs unchanged against it.
 import { falLoraFile, toFalInput } from './training-inputs';
-import { finishedProgress } from '../domain/progress';
-import type { Trainer } from '../domain/schemas';
-import { parseTrainerId } from '../domain/trainer-id';
-import { fallbackTrainers, genericTrainer } from '../domain/trainer-catalog';
+import { finishedProgress } from '#domain/progress';
+import type { Trainer } from '#domain/schemas';
+import { parseTrainerId } from '#domain/trainer-id';
+import { fallbackTrainers, genericTrainer } from '#domain/trainer-catalog';
 import { progressFromFalStatus, type FalStatusBody } from './fal-progress';
 import { describeFalError, falErrorType, falRefusal, isTransient } from './fal-errors';
 import { callJson, type JsonAnswer } from './json-call';

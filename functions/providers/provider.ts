@@ -1,5 +1,5 @@
-import type { RemoteJob, RemoteStatus } from '../domain/remote-job';
-import type { ParamValues, Trainer } from '../domain/schemas';
+import type { RemoteJob, RemoteStatus } from '#domain/remote-job';
+import type { ParamValues, Trainer } from '#domain/schemas';
 
 export type { RemoteJob, RemoteStatus };
 

@@ -1,6 +1,6 @@
 // What a Replicate training body says about its progress: the last progress bar in its logs.
-import { parseLogs, progressFromReading } from '../domain/progress';
-import type { Progress } from '../domain/schemas';
+import { parseLogs, progressFromReading } from '#domain/progress';
+import type { Progress } from '#domain/schemas';
 
 export interface ReplicateTrainingBody {
   status: 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted' | string;

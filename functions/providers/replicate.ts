@@ -3,9 +3,9 @@
 // its output.weights is a tar holding lora.safetensors, which collect unpacks (TrainingOutput.archive).
 // The trainer emulator speaks this protocol under {url}/replicate/v1, so this adapter runs unchanged against it.
 import { replicateFieldMap, toReplicateInput } from './training-inputs';
-import { finishedProgress } from '../domain/progress';
-import type { Trainer } from '../domain/schemas';
-import { fallbackTrainers } from '../domain/trainer-catalog';
+import { finishedProgress } from '#domain/progress';
+import type { Trainer } from '#domain/schemas';
+import { fallbackTrainers } from '#domain/trainer-catalog';
 import { callJson, type JsonAnswer } from './json-call';
 import {
   TrainerRejected, TrainerUnavailable,

@@ -1,9 +1,9 @@
 // The one place canonical parameter names meet the providers' field names, all read from each trainer's
 // description (domain/trainers/): the fal and Replicate request bodies, and where a result keeps the LoRA.
 // A wire format, so it lives with the providers; the descriptions it reads stay in the domain.
-import type { ParamValues } from '../domain/schemas';
-import { parseTrainerId } from '../domain/trainer-id';
-import { falTrainerSpec, replicateTrainerSpec, type TrainerSpec } from '../domain/trainers';
+import type { ParamValues } from '#domain/schemas';
+import { parseTrainerId } from '#domain/trainer-id';
+import { falTrainerSpec, replicateTrainerSpec, type TrainerSpec } from '#domain/trainers/index';
 
 export interface TrainingInput {
   datasetUrl: string;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import S3rver from 's3rver';
-import { synthesizeTemplate } from '../synth';
+import { synthesizeTemplate } from '#lib/synth';
 import { devIssuer } from './aws/dev-issuer';
 import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';

@@ -1,6 +1,6 @@
 // Reads the pieces the local cloud needs out of the synthesized CloudFormation template, so that it runs
 // what the stack declares (routes, state machine, notifications, stream consumer), never a copy of it.
-import { HANDLER_METADATA_KEY as HANDLER_METADATA } from '../handler-metadata';
+import { HANDLER_METADATA_KEY as HANDLER_METADATA } from '#lib/handler-metadata';
 import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION } from './aws/lambda-runtime';
 
 type Json = any; // CloudFormation JSON is untyped by nature

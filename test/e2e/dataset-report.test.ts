@@ -3,11 +3,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RESULTS } from '../support/browser';
-import { useBrowserSession } from '../support/browser-session';
-import { makeJpeg } from '../support/dataset-corpus';
-import { makePng } from '../support/png';
-import { buildZip } from '../support/zip-writer';
+import { RESULTS } from '#support/browser';
+import { useBrowserSession } from '#support/browser-session';
+import { makeJpeg } from '#support/dataset-corpus';
+import { makePng } from '#support/png';
+import { buildZip } from '#support/zip-writer';
 
 const ui = useBrowserSession('e2e-report', { timeoutMs: 30_000 });
 

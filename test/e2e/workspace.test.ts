@@ -4,11 +4,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
-import { RESULTS } from '../support/browser';
-import { useBrowserSession } from '../support/browser-session';
-import { makeDatasetZip } from '../support/dataset-zip';
-import { makePng } from '../support/png';
+import { parseSafetensorsHeader } from '#domain/safetensors';
+import { RESULTS } from '#support/browser';
+import { useBrowserSession } from '#support/browser-session';
+import { makeDatasetZip } from '#support/dataset-zip';
+import { makePng } from '#support/png';
 
 /** Slow enough that a run of a few hundred steps is seen RUNNING with a moving bar, fast enough for CI. */
 const STEPS_PER_SECOND = 20;

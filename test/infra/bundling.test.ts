@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { handlerFunction } from '../../lib/handler-function';
+import { handlerFunction } from '#lib/handler-function';
 
 // Bundling every handler takes well over half a minute, too slow for this suite (`npx cdk synth` does it); one
 // handler proves the factory's esbuild settings: local esbuild (no Docker), ESM with the createRequire banner,

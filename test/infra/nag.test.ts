@@ -3,8 +3,8 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../lib/synth';
-import type { LoraworksStack } from '../../lib/loraworks-stack';
+import { buildApp } from '#lib/synth';
+import type { LoraworksStack } from '#lib/loraworks-stack';
 
 // cdk-nag v3 is a CDK policy-validation plugin: findings are not Annotations but violations of its report,
 // and acknowledgments are Validations.of(construct).acknowledge({ id, reason }).

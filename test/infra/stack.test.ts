@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template as Assert } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, HANDLER_METADATA_KEY, synthesizeTemplate } from '../../lib/synth';
+import { buildApp, HANDLER_METADATA_KEY, synthesizeTemplate } from '#lib/synth';
 import {
   ALL_HANDLERS, HTTP_ROUTES, actionsOf, statementsOf, functionByHandler, functionIdIn, handlerOf, ofType, stateMachineDefinition,
   type Template,

@@ -1,6 +1,6 @@
 // Reading the synthesized template the way the local cloud does: resources by type, handler metadata, and the
 // state machine definition with its Fn::Join tokens resolved to readable placeholders.
-import { HANDLER_METADATA_KEY } from '../../lib/synth';
+import { HANDLER_METADATA_KEY } from '#lib/synth';
 
 export type Template = { Resources: Record<string, { Type: string; Properties?: any; Metadata?: any; DependsOn?: any }> };
 

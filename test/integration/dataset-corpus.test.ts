@@ -6,11 +6,11 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_NAMES } from '../../lib/local/cloud';
-import type { Dataset, DatasetVersion, Job, Trainer } from '../../functions/domain/schemas';
-import { datasetCorpus, type CorpusCase } from '../support/dataset-corpus';
-import { makeDatasetZip } from '../support/dataset-zip';
-import { useCloudSession } from '../support/cloud-session';
+import { LOCAL_NAMES } from '#local/cloud';
+import type { Dataset, DatasetVersion, Job, Trainer } from '#domain/schemas';
+import { datasetCorpus, type CorpusCase } from '#support/dataset-corpus';
+import { makeDatasetZip } from '#support/dataset-zip';
+import { useCloudSession } from '#support/cloud-session';
 
 const USER = 'corpus';
 const OWNER = `dev-${USER}`;

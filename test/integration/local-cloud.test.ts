@@ -2,14 +2,14 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startLocalCloud } from '../../lib/local/cloud';
-import { StackTemplate } from '../../lib/local/template';
-import { buildApp } from '../../lib/synth';
-import type { Dataset, Job } from '../../functions/domain/schemas';
-import { makeDatasetZip } from '../support/dataset-zip';
-import { LoraworksClient } from '../support/local-cloud-client';
-import { spawnLocalCloud } from '../support/local-cloud-process';
-import { useTempDir } from '../support/temp-dir';
+import { startLocalCloud } from '#local/cloud';
+import { StackTemplate } from '#local/template';
+import { buildApp } from '#lib/synth';
+import type { Dataset, Job } from '#domain/schemas';
+import { makeDatasetZip } from '#support/dataset-zip';
+import { LoraworksClient } from '#support/local-cloud-client';
+import { spawnLocalCloud } from '#support/local-cloud-process';
+import { useTempDir } from '#support/temp-dir';
 
 const dataDir = useTempDir('loraworks-lc-');
 

@@ -5,10 +5,10 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startLocalCloud } from '../../lib/local/cloud';
-import { makeDatasetZip } from '../support/dataset-zip';
-import { LoraworksClient } from '../support/local-cloud-client';
-import { useTempDir } from '../support/temp-dir';
+import { startLocalCloud } from '#local/cloud';
+import { makeDatasetZip } from '#support/dataset-zip';
+import { LoraworksClient } from '#support/local-cloud-client';
+import { useTempDir } from '#support/temp-dir';
 
 const dataDir = useTempDir('loraworks-rt-');
 

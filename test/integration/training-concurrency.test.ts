@@ -1,11 +1,11 @@
 // 100 jobs at once, a random third of them cancelled at a random moment: each ends in exactly one terminal
 // state, and that state agrees with the trainer's own record of what it did.
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../functions/domain/schemas';
-import { makeDatasetZip } from '../support/dataset-zip';
-import { EmulatorClient } from '../support/emulator-client';
-import { eventually } from '../support/poll';
-import { useCloudSession } from '../support/cloud-session';
+import type { Job } from '#domain/schemas';
+import { makeDatasetZip } from '#support/dataset-zip';
+import { EmulatorClient } from '#support/emulator-client';
+import { eventually } from '#support/poll';
+import { useCloudSession } from '#support/cloud-session';
 
 const JOBS = 100;
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];

@@ -1,12 +1,12 @@
 // The training workflow against a trainer that misbehaves (the emulator's injected faults), and cancels at
 // every phase: each job ends in the one terminal state that matches what the trainer did.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
-import type { Job } from '../../functions/domain/schemas';
-import { makeDatasetZip } from '../support/dataset-zip';
-import { EmulatorClient } from '../support/emulator-client';
-import { eventually } from '../support/poll';
-import { useCloudSession } from '../support/cloud-session';
+import { parseSafetensorsHeader } from '#domain/safetensors';
+import type { Job } from '#domain/schemas';
+import { makeDatasetZip } from '#support/dataset-zip';
+import { EmulatorClient } from '#support/emulator-client';
+import { eventually } from '#support/poll';
+import { useCloudSession } from '#support/cloud-session';
 
 const TRAINER = 'fal-ai/flux-lora-fast-training';
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];

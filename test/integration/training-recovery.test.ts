@@ -5,12 +5,12 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../functions/domain/schemas';
-import { makeDatasetZip } from '../support/dataset-zip';
-import { EmulatorClient } from '../support/emulator-client';
-import { eventually } from '../support/poll';
-import { LoraworksClient } from '../support/local-cloud-client';
-import { spawnLocalCloud, type LocalCloudProcess } from '../support/local-cloud-process';
+import type { Job } from '#domain/schemas';
+import { makeDatasetZip } from '#support/dataset-zip';
+import { EmulatorClient } from '#support/emulator-client';
+import { eventually } from '#support/poll';
+import { LoraworksClient } from '#support/local-cloud-client';
+import { spawnLocalCloud, type LocalCloudProcess } from '#support/local-cloud-process';
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
 let dataDir: string;

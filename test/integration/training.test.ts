@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSafetensorsHeader } from '../../functions/domain/safetensors';
-import type { Adapter, Job, Trainer } from '../../functions/domain/schemas';
-import { makeDatasetZip } from '../support/dataset-zip';
-import { LoraworksClient } from '../support/local-cloud-client';
-import { useCloudSession } from '../support/cloud-session';
+import { parseSafetensorsHeader } from '#domain/safetensors';
+import type { Adapter, Job, Trainer } from '#domain/schemas';
+import { makeDatasetZip } from '#support/dataset-zip';
+import { LoraworksClient } from '#support/local-cloud-client';
+import { useCloudSession } from '#support/cloud-session';
 
 /** Signed in as alice. */
 const session = useCloudSession('it', { stepsPerSecond: 200 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud';
+import { startLocalCloud, type LocalCloud } from '#local/cloud';
 import { ensureWebBuild, launchChromium } from './browser';
 
 export interface BrowserSession {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud';
+import { startLocalCloud, type LocalCloud } from '#local/cloud';
 import { LoraworksClient, type LiveFeed } from './local-cloud-client';
 
 export interface CloudSession {

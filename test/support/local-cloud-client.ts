@@ -1,6 +1,6 @@
 // Drives a running local cloud the way the web app and the CLI do: over HTTP, WebSocket and S3 POST.
 import WebSocket from 'ws';
-import type { Dataset, DatasetVersion, Job, ServerMessage } from '../../functions/domain/schemas';
+import type { Dataset, DatasetVersion, Job, ServerMessage } from '#domain/schemas';
 
 export class LoraworksClient {
   private constructor(readonly apiUrl: string, readonly token: string) {}

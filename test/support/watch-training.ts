@@ -1,5 +1,5 @@
 // Polls a provider's training until it leaves queued/running, keeping the fractions it went through.
-import type { RemoteJob, RemoteStatus, TrainerProvider } from '../../functions/providers/provider';
+import type { RemoteJob, RemoteStatus, TrainerProvider } from '#providers/provider';
 
 export async function watchTraining(provider: Pick<TrainerProvider, 'status'>, remote: RemoteJob, pauseMs: number): Promise<{ status: RemoteStatus; fractions: number[] }> {
   const fractions: number[] = [];

@@ -6,15 +6,15 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { context, httpEvent, parseBody } from './http-events';
 import { datasetItem, jobItem, readyVersion, TRAINER_ID } from './handler-env';
 
-vi.mock('../../functions/adapters/trainers', async () => {
-  const { fallbackTrainers, findTrainer } = await import('../../functions/domain/trainer-catalog');
+vi.mock('#adapters/trainers', async () => {
+  const { fallbackTrainers, findTrainer } = await import('#domain/trainer-catalog');
   return {
     getTrainer: async (id: string) => findTrainer(fallbackTrainers, id),
     listTrainers: async () => ({ source: 'fallback', trainers: fallbackTrainers }),
   };
 });
 
-const { handler } = await import('../../functions/handlers/create-job');
+const { handler } = await import('#handlers/create-job');
 const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { inspectArchive, type ArchiveSource } from '../../functions/domain/archive-inspection';
-import { ensureTrainable, parseDatasetObjectKey, datasetObjectKey, parseIncomingKey } from '../../functions/domain/datasets';
-import type { Trainer } from '../../functions/domain/schemas';
-import { DEFAULT_LIMITS } from '../../functions/domain/zip-directory';
-import { datasetCorpus, makeJpeg } from '../support/dataset-corpus';
-import { makePng } from '../support/png';
-import { buildZip, type EntrySpec } from '../support/zip-writer';
+import { inspectArchive, type ArchiveSource } from '#domain/archive-inspection';
+import { ensureTrainable, parseDatasetObjectKey, datasetObjectKey, parseIncomingKey } from '#domain/datasets';
+import type { Trainer } from '#domain/schemas';
+import { DEFAULT_LIMITS } from '#domain/zip-directory';
+import { datasetCorpus, makeJpeg } from '#support/dataset-corpus';
+import { makePng } from '#support/png';
+import { buildZip, type EntrySpec } from '#support/zip-writer';
 
 const trainer = (id: string, minImages: number, extra: Partial<Trainer['dataset']> = {}): Trainer => ({
   id, provider: 'fal', name: id, kind: 'image', description: '', trigger: 'required', params: [],

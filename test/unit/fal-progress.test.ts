@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressFromFalStatus } from '../../functions/providers/fal-progress';
+import { progressFromFalStatus } from '#providers/fal-progress';
 
 describe('progress of a fal status', () => {
   it('shows the queue position while queued', () => {

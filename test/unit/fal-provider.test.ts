@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RESULT_EXPIRED_MESSAGE, createFalProvider, falAppId, falFieldErrors, mergeCatalog } from '../../functions/providers/fal';
-import { TrainerRejected, TrainerUnavailable, type RemoteJob } from '../../functions/providers/provider';
-import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-catalog';
-import { startTrainerEmulator, type TrainerEmulator } from '../../lib/local/trainer-emulator/server';
+import { RESULT_EXPIRED_MESSAGE, createFalProvider, falAppId, falFieldErrors, mergeCatalog } from '#providers/fal';
+import { TrainerRejected, TrainerUnavailable, type RemoteJob } from '#providers/provider';
+import { fallbackTrainers, findTrainer } from '#domain/trainer-catalog';
+import { startTrainerEmulator, type TrainerEmulator } from '#local/trainer-emulator/server';
 import { createServer } from 'node:http';
 import JSZip from 'jszip';
-import { watchTraining } from '../support/watch-training';
-import { rejection, scriptedFetch, type ScriptedAnswer } from '../support/scripted-fetch';
+import { watchTraining } from '#support/watch-training';
+import { rejection, scriptedFetch, type ScriptedAnswer } from '#support/scripted-fetch';
 
 const SECRET = 'fal-secret-123:abc';
 const provider = (answers: ScriptedAnswer[]) => {

@@ -1,8 +1,8 @@
 import './quiet-logs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Conflict, Invalid, NotFound, TooLarge } from '../../functions/domain/errors';
-import { httpRoute } from '../../functions/http/http-route';
+import { Conflict, Invalid, NotFound, TooLarge } from '#domain/errors';
+import { httpRoute } from '#http/http-route';
 import { context, httpEvent, parseBody } from './http-events';
 
 const Body = z.object({ name: z.string(), params: z.object({ steps: z.number().int().max(10) }) });

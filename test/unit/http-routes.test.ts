@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatLimit, MAX_UPLOAD_BYTES } from '../../functions/domain/upload-limit';
-import { httpRoutes } from '../../functions/http/routes';
+import { formatLimit, MAX_UPLOAD_BYTES } from '#domain/upload-limit';
+import { httpRoutes } from '#http/routes';
 
 describe('the route table', () => {
   it('names each path parameter in the route’s params schema, and no other', () => {

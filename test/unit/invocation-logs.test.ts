@@ -3,15 +3,15 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../functions/adapters/logger';
+import { logger } from '#adapters/logger';
 import { jobItem } from './handler-env';
 
-vi.mock('../../functions/adapters/trainers', () => ({
+vi.mock('#adapters/trainers', () => ({
   providerFor: async () => ({ cancel: async () => { logger.info('cancelling at the trainer'); return 'cancelled'; } }),
 }));
 
-const { handler: markFailed } = await import('../../functions/handlers/training-mark-failed');
-const { handler: wsMessage } = await import('../../functions/handlers/ws-message');
+const { handler: markFailed } = await import('#handlers/training-mark-failed');
+const { handler: wsMessage } = await import('#handlers/ws-message');
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const contextOf = (functionName: string) => ({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Conflict } from '../../functions/domain/errors';
-import { failureFrom } from '../../functions/domain/job-failures';
-import { applyStatus, canTransition, complete, newJob, requestCancel, transition, type JobRecord } from '../../functions/domain/job-lifecycle';
-import type { JobStatus } from '../../functions/domain/schemas';
+import { Conflict } from '#domain/errors';
+import { failureFrom } from '#domain/job-failures';
+import { applyStatus, canTransition, complete, newJob, requestCancel, transition, type JobRecord } from '#domain/job-lifecycle';
+import type { JobStatus } from '#domain/schemas';
 
 const at = new Date('2025-01-01T00:00:00Z');
 const later = new Date('2025-01-01T00:05:00Z');

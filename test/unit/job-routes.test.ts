@@ -2,8 +2,8 @@ import './handler-env';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handler as cancelJob } from '../../functions/handlers/cancel-job';
-import { handler as getJob } from '../../functions/handlers/get-job';
+import { handler as cancelJob } from '#handlers/cancel-job';
+import { handler as getJob } from '#handlers/get-job';
 import { jobItem } from './handler-env';
 import { context, httpEvent, parseBody } from './http-events';
 

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hasher, headerRewriter } from '../../functions/adapters/lora-stream';
-import { metadataOf, rewriteHeader } from '../../functions/domain/lora-metadata';
-import { buildSafetensors, parseSafetensorsHeader } from '../../functions/domain/safetensors';
+import { hasher, headerRewriter } from '#adapters/lora-stream';
+import { metadataOf, rewriteHeader } from '#domain/lora-metadata';
+import { buildSafetensors, parseSafetensorsHeader } from '#domain/safetensors';
 
 const lora = Buffer.from(buildSafetensors([
   { name: 'a.lora_A', dtype: 'F16', shape: [4, 8], data: new Uint8Array(64).map((_, i) => i) },

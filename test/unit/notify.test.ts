@@ -5,7 +5,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handler } from '../../functions/handlers/notify';
+import { handler } from '#handlers/notify';
 import { jobItem, readyVersion } from './handler-env';
 
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeProgress, parseLogs, parseStepLine } from '../../functions/domain/progress';
+import { mergeProgress, parseLogs, parseStepLine } from '#domain/progress';
 
 describe('reading training progress from log lines', () => {
   it.each([

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readyVersion } from './handler-env';
 
-const { handler } = await import('../../functions/handlers/reconcile');
+const { handler } = await import('#handlers/reconcile');
 const ddb = mockClient(DynamoDBDocumentClient);
 
 beforeEach(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../functions/domain/job-lifecycle';
-import { executionName, reconcile } from '../../functions/domain/reconcile';
+import type { JobRecord } from '#domain/job-lifecycle';
+import { executionName, reconcile } from '#domain/reconcile';
 
 const now = new Date('2025-01-01T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000).toISOString();

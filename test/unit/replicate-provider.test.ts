@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fallbackTrainers, findTrainer } from '../../functions/domain/trainer-catalog';
-import { TrainerRejected, TrainerUnavailable, type RemoteJob } from '../../functions/providers/provider';
-import { createReplicateProvider, replicateErrorMessage } from '../../functions/providers/replicate';
-import { rejection, scriptedFetch, type ScriptedAnswer } from '../support/scripted-fetch';
+import { fallbackTrainers, findTrainer } from '#domain/trainer-catalog';
+import { TrainerRejected, TrainerUnavailable, type RemoteJob } from '#providers/provider';
+import { createReplicateProvider, replicateErrorMessage } from '#providers/replicate';
+import { rejection, scriptedFetch, type ScriptedAnswer } from '#support/scripted-fetch';
 
 const TOKEN = 'r8_secretTOKEN123';
 const API = 'https://api.replicate.com/v1';

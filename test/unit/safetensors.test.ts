@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSafetensors, parseSafetensorsHeader, readHeaderLength } from '../../functions/domain/safetensors';
+import { buildSafetensors, parseSafetensorsHeader, readHeaderLength } from '#domain/safetensors';
 
 const withHeader = (header: string, dataBytes = 0) => {
   const json = new TextEncoder().encode(header);

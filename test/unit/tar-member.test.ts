@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMember, tarEnd, tarHeader, tarMember, tarPadding } from '../../functions/domain/tar-member';
+import { isMember, tarEnd, tarHeader, tarMember, tarPadding } from '#domain/tar-member';
 
 /** Feeds bytes in chunks of the given size, as a download would arrive. */
 async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {

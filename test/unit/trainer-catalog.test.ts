@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Trainer } from '../../functions/domain/schemas';
-import { fallbackTrainers, findTrainer, genericTrainer, validateParams } from '../../functions/domain/trainer-catalog';
+import { Trainer } from '#domain/schemas';
+import { fallbackTrainers, findTrainer, genericTrainer, validateParams } from '#domain/trainer-catalog';
 
 const trainer = (id: string) => {
   const found = findTrainer(fallbackTrainers, id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTrainerId } from '../../functions/domain/trainer-id';
+import { parseTrainerId } from '#domain/trainer-id';
 
 describe('parsing a trainer id', () => {
   it('gives a fal endpoint\'s app without its sub-path, keeping a namespace', () => {

@@ -2,8 +2,8 @@ import './handler-env';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../functions/adapters/logger';
-import { keysFromSecret, listTrainers, providerFor, resetTrainers, scrub } from '../../functions/adapters/trainers';
+import { logger } from '#adapters/logger';
+import { keysFromSecret, listTrainers, providerFor, resetTrainers, scrub } from '#adapters/trainers';
 
 const FAL_KEY = 'fal-key-0a1b2c:3d4e5f6a7b8c';
 const REPLICATE_API_TOKEN = 'r8_Zx9Yw8Xv7Uu6Tt5Ss4';

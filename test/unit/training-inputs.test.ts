@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { falField, falFieldMap, falLoraFile, replicateField, replicateFieldMap, toFalInput, toReplicateInput } from '../../functions/providers/training-inputs';
-import { fallbackTrainers } from '../../functions/domain/trainer-catalog';
+import { falField, falFieldMap, falLoraFile, replicateField, replicateFieldMap, toFalInput, toReplicateInput } from '#providers/training-inputs';
+import { fallbackTrainers } from '#domain/trainer-catalog';
 
 /** The input fields and LoRA output field of each described fal trainer, as fal publishes them (the endpoint
  * types of fal's JS client, fal-ai/fal-js libs/client/src/types/endpoints.ts). */

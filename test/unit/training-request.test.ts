@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { triggerPhraseProblem } from '../../functions/domain/training-request';
+import { triggerPhraseProblem } from '#domain/training-request';
 
 describe('the trigger phrase rule', () => {
   const takes = (trigger: 'required' | 'optional' | 'none') => ({ name: 'Some LoRA', trigger });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextWaitSeconds, pastDeadline } from '../../functions/domain/training-state';
+import { nextWaitSeconds, pastDeadline } from '#domain/training-state';
 
 const bounds = { min: 5, max: 120 };
 

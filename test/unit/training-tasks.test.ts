@@ -4,24 +4,24 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildSafetensors, parseSafetensorsHeader } from '../../functions/domain/safetensors';
-import type { TrainerProvider } from '../../functions/providers/provider';
+import { buildSafetensors, parseSafetensorsHeader } from '#domain/safetensors';
+import type { TrainerProvider } from '#providers/provider';
 import { jobItem } from './handler-env';
 
 const provider = vi.hoisted(() => ({
   listTrainers: vi.fn(), submit: vi.fn(), status: vi.fn(), cancel: vi.fn(), result: vi.fn(),
 }) satisfies Record<keyof TrainerProvider, unknown>);
 
-vi.mock('../../functions/adapters/trainers', async () => {
-  const { fallbackTrainers, findTrainer } = await import('../../functions/domain/trainer-catalog');
+vi.mock('#adapters/trainers', async () => {
+  const { fallbackTrainers, findTrainer } = await import('#domain/trainer-catalog');
   return { getTrainer: async (id: string) => findTrainer(fallbackTrainers, id), providerFor: async () => provider };
 });
 
-const { handler: submit } = await import('../../functions/handlers/training-submit');
-const { handler: poll } = await import('../../functions/handlers/training-poll');
-const { handler: collect } = await import('../../functions/handlers/training-collect');
-const { handler: cancelRemote } = await import('../../functions/handlers/training-cancel-remote');
-const { handler: markFailed } = await import('../../functions/handlers/training-mark-failed');
+const { handler: submit } = await import('#handlers/training-submit');
+const { handler: poll } = await import('#handlers/training-poll');
+const { handler: collect } = await import('#handlers/training-collect');
+const { handler: cancelRemote } = await import('#handlers/training-cancel-remote');
+const { handler: markFailed } = await import('#handlers/training-mark-failed');
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
@@ -119,7 +119,7 @@ describe('the training workflow tasks', () => {
 
   it('poll fails a job the trainer forgot (404) without retrying', async () => {
     withJob({ status: 'RUNNING', remote });
-    const { TrainerRejected } = await import('../../functions/providers/provider');
+    const { TrainerRejected } = await import('#providers/provider');
     provider.status.mockRejectedValue(new TrainerRejected('fal refused to report the training status: Request r1 not found.', 'TRAINER_NOT_FOUND'));
     expect(await poll(state)).toMatchObject({ phase: 'failed', error: { Error: 'TrainerLostJob' } });
   });
@@ -156,7 +156,7 @@ describe('the training workflow tasks', () => {
   });
 
   it('collect takes the LoRA out of an archive (Replicate) before storing it', async () => {
-    const { tarEnd, tarHeader, tarPadding } = await import('../../functions/domain/tar-member');
+    const { tarEnd, tarHeader, tarPadding } = await import('#domain/tar-member');
     withJob({ status: 'RUNNING', remote });
     const lora = Buffer.from(buildSafetensors([{ name: 'w', dtype: 'F16', shape: [8] }], {}));
     const tar = Buffer.concat([tarHeader('output/lora.safetensors', lora.length), lora, tarPadding(lora.length), tarEnd()]);
@@ -225,7 +225,7 @@ describe('the training workflow tasks', () => {
 
   it('lets TrainerUnavailable escape by name so Step Functions retries it', async () => {
     withJob({ status: 'RUNNING', remote });
-    const { TrainerUnavailable } = await import('../../functions/providers/provider');
+    const { TrainerUnavailable } = await import('#providers/provider');
     provider.status.mockRejectedValue(new TrainerUnavailable('503'));
     await expect(poll(state)).rejects.toMatchObject({ name: 'TrainerUnavailable' });
   });

@@ -6,16 +6,16 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { makePng } from '../support/png';
-import { buildZip } from '../support/zip-writer';
+import { makePng } from '#support/png';
+import { buildZip } from '#support/zip-writer';
 import { TRAINER_ID } from './handler-env';
 
-vi.mock('../../functions/adapters/trainers', async () => {
-  const { fallbackTrainers } = await import('../../functions/domain/trainer-catalog');
+vi.mock('#adapters/trainers', async () => {
+  const { fallbackTrainers } = await import('#domain/trainer-catalog');
   return { listTrainers: async () => ({ source: 'fallback', trainers: fallbackTrainers }), getTrainer: async (id: string) => fallbackTrainers.find((t) => t.id === id) };
 });
 
-const { handler } = await import('../../functions/handlers/validate-dataset');
+const { handler } = await import('#handlers/validate-dataset');
 const ddb = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
 const KEY = 'datasets/alice/ds1/v1/set.zip';

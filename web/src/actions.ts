@@ -1,4 +1,4 @@
-import type { Adapter, Job, ServerMessage } from '../../functions/domain/schemas';
+import type { Adapter, Job, ServerMessage } from '#domain/schemas';
 import { DatasetActions } from './actions/datasets';
 import { JobActions } from './actions/jobs';
 import { LoraRegistryActions } from './actions/lora-registry';

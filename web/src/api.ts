@@ -1,5 +1,5 @@
-import { ErrorBody, type CreateJobRequest, type ParamValues } from '../../functions/domain/schemas';
-import { HTTP_ROUTES, type HttpRoute } from '../../functions/http/routes';
+import { ErrorBody, type CreateJobRequest, type ParamValues } from '#domain/schemas';
+import { HTTP_ROUTES, type HttpRoute } from '#http/routes';
 import type { z } from 'zod';
 
 /** A failed API call, carrying the contract's error body (code, message, field details). */

@@ -1,4 +1,4 @@
-import { WebConfig } from '../../functions/domain/schemas';
+import { WebConfig } from '#domain/schemas';
 
 /** The deployment tells the app where its API lives: /config.json next to index.html. */
 export async function loadConfig(): Promise<WebConfig> {

@@ -1,5 +1,5 @@
-import { missingParamProblem, paramValueProblem } from '../../functions/domain/training-request';
-import type { ParamValues, Trainer, TrainerParam } from '../../functions/domain/schemas';
+import { missingParamProblem, paramValueProblem } from '#domain/training-request';
+import type { ParamValues, Trainer, TrainerParam } from '#domain/schemas';
 import type { RawValue } from './state';
 
 export function defaultValues(trainer: Trainer): Record<string, RawValue> {

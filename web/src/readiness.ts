@@ -1,4 +1,4 @@
-import { triggerPhraseProblem } from '../../functions/domain/training-request';
+import { triggerPhraseProblem } from '#domain/training-request';
 import { collectParams } from './params';
 import { type State, selectedTrainer } from './state';
 

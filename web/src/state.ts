@@ -1,4 +1,4 @@
-import type { Adapter, Dataset, DatasetVersion, Job, Trainer, WebConfig } from '../../functions/domain/schemas';
+import type { Adapter, Dataset, DatasetVersion, Job, Trainer, WebConfig } from '#domain/schemas';
 import type { ZipPreview } from './zip-preview';
 import type { LinkState } from './ws';
 

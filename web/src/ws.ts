@@ -1,4 +1,4 @@
-import { ServerMessage } from '../../functions/domain/schemas';
+import { ServerMessage } from '#domain/schemas';
 
 export type LinkState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 

@@ -3,7 +3,7 @@
 // replicate/flux-fine-tuner's train.py.
 // Those schemas omit `false` defaults (no boolean in them has one), so a boolean listed there without a
 // default defaults to false here.
-import { parseTrainerId } from '../trainer-id';
+import { parseTrainerId } from '#domain/trainer-id';
 import { fluxKontext, fluxKrea, fluxLoraFast, fluxPortrait, turboFlux } from './flux-1';
 import { flux2 } from './flux-2';
 import { hunyuanVideo } from './hunyuan-video';

@@ -1,6 +1,6 @@
 // The building blocks the trainer descriptions share: dataset formats, the trigger fields, and parameters that
 // several trainers take under the same canonical key. Each parameter names its provider input field explicitly.
-import type { DatasetRules } from '../schemas';
+import type { DatasetRules } from '#domain/schemas';
 import type { ParamSpec, TriggerInput } from './trainer-spec';
 
 export const IMAGE_FORMATS = ['jpg', 'jpeg', 'png', 'webp'];

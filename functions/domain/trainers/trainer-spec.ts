@@ -1,7 +1,7 @@
 // One description per trainer: what the form shows and POST /jobs checks, plus how the provider's request and
 // result name each thing. The catalog GET /trainers serves, the fal and Replicate request bodies and the place
 // a result keeps its LoRA are all derived from it (trainer-catalog.ts, providers/training-inputs.ts).
-import type { Trainer, TrainerParam } from '../schemas';
+import type { Trainer, TrainerParam } from '#domain/schemas';
 
 /** A parameter with the provider's input field that carries it. */
 export interface ParamSpec extends TrainerParam {

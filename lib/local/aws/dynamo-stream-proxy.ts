@@ -19,7 +19,7 @@ import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type Se
 import { crc32 } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { readBody } from '../http-util';
+import { readBody } from '#local/http-util';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
 
 type Item = Record<string, AttributeValue>;

@@ -5,8 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { LambdaRuntime } from './lambda-runtime';
-import type { Route } from '../template';
-import { readBody } from '../http-util';
+import type { Route } from '#local/template';
+import { readBody } from '#local/http-util';
 import { DEV_AUDIENCE, DEV_USER, type DevIssuer } from './dev-issuer';
 
 interface CompiledRoute extends Route { pattern: RegExp; params: string[] }

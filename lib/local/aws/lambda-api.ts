@@ -2,7 +2,7 @@
 // aws-local-stepfunctions invokes the state machine's tasks with the real Lambda client, as AWS would.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LambdaRuntime } from './lambda-runtime';
-import { readBody } from '../http-util';
+import { readBody } from '#local/http-util';
 
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 

@@ -1,7 +1,7 @@
 // S3 → Lambda notifications as the template declares them (event type, prefix, suffix), delivered the way
 // S3 invokes Lambda: asynchronously, retried twice on failure.
 import type { LambdaRuntime } from './lambda-runtime';
-import type { Notification } from '../template';
+import type { Notification } from '#local/template';
 
 const RETRY_DELAYS_MS = [1_000, 2_000];
 

@@ -3,7 +3,7 @@
 // Lambda client, pointed at the local Lambda API by AWS_ENDPOINT_URL_LAMBDA.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { readBody } from '../http-util';
+import { readBody } from '#local/http-util';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
 
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LambdaRuntime } from './lambda-runtime';
-import type { WebSocketRoutes } from '../template';
-import { readBody } from '../http-util';
+import type { WebSocketRoutes } from '#local/template';
+import { readBody } from '#local/http-util';
 
 interface Connection { socket: WebSocket; connectedAt: Date; lastActiveAt: Date; sourceIp: string; userAgent: string; authorizer: Record<string, unknown> }
 

@@ -2,7 +2,7 @@
 //   GET  /__emulator/requests[/{id}]   each request's record: status, cancelRequested, completedAt, faultsApplied…
 //   POST /__emulator/faults            {"match"?: "text in the submit body", "faults": EmulatorFaults} → 201 {"id"}
 import type { IncomingMessage } from 'node:http';
-import { readBody } from '../http-util';
+import { readBody } from '#local/http-util';
 import { parseFaults } from './faults';
 import { isObject, parseJson } from './json-body';
 import { json, type Reply } from './reply';

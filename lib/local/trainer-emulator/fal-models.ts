@@ -4,6 +4,9 @@
 import LISTING from './fal-listing.json';
 import { json, type Reply } from './reply';
 
+/** Endpoint id → what the listing says of that trainer. */
+export const FAL_LISTING = LISTING;
+
 export function listFalModels(query: URLSearchParams, url: string): Reply {
   const wanted = query.getAll('endpoint_id');
   const category = query.get('category');

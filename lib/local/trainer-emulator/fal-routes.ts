@@ -2,7 +2,7 @@
 // Like fal, the queue takes any JSON object; a body the trainer's schema refuses fails the request, and its
 // result answers 422 with the field errors.
 import type { IncomingMessage } from 'node:http';
-import { readBody } from '../http-util';
+import { readBody } from '#local/http-util';
 import type { EmulatorCall } from './faults';
 import { falInputErrors } from './input-check';
 import { isObject, parseJson } from './json-body';

@@ -3,7 +3,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { tarEnd, tarHeader, tarPadding } from '../../../functions/domain/tar-member';
+import { tarEnd, tarHeader, tarPadding } from '#domain/tar-member';
 
 export type FilePart = Uint8Array | { zeros: number };
 

@@ -1,6 +1,6 @@
 // A small but real LoRA file for the trainer emulator: F16 lora_A/lora_B pairs with seeded values, and
 // metadata that records what it was trained with.
-import { buildSafetensors, type TensorInput } from '../../../functions/domain/safetensors';
+import { buildSafetensors, type TensorInput } from '#domain/safetensors';
 
 const RANK = 4;
 const WIDTH = 64;

@@ -3,7 +3,7 @@
 // training is created, as Replicate checks it against the version's schema.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { readBody } from '../http-util';
+import { readBody } from '#local/http-util';
 import type { EmulatorCall } from './faults';
 import { replicateInputErrors, replicateValidationFailure } from './input-check';
 import { isObject, parseJson } from './json-body';

@@ -4,7 +4,7 @@
 // /__emulator (control-routes.ts). Faults are chosen per request (faults.ts), in the input field
 // `emulator_faults` or registered ahead.
 import { createServer, type IncomingMessage } from 'node:http';
-import { closeServer, listen } from '../http-util';
+import { closeServer, listen } from '#local/http-util';
 import { controlRoute } from './control-routes';
 import { listFalModels } from './fal-models';
 import { falQueueRoute } from './fal-routes';

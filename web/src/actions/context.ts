@@ -1,5 +1,5 @@
-import type { ApiClient } from '../api';
-import type { Store } from '../state';
+import type { ApiClient } from '#web/api';
+import type { Store } from '#web/state';
 
 /** What every group of actions works on: the one store the panels read, the one API client. */
 export interface ActionContext {

@@ -1,9 +1,9 @@
-import type { Dataset, DatasetVersion, ServerMessage } from '../../../functions/domain/schemas';
-import { formatLimit, MAX_UPLOAD_BYTES } from '../../../functions/domain/upload-limit';
-import { ApiError, uploadToPresignedPost } from '../api';
-import { packageFiles } from '../package-files';
-import type { State } from '../state';
-import { isZipName, previewZip } from '../zip-preview';
+import type { Dataset, DatasetVersion, ServerMessage } from '#domain/schemas';
+import { formatLimit, MAX_UPLOAD_BYTES } from '#domain/upload-limit';
+import { ApiError, uploadToPresignedPost } from '#web/api';
+import { packageFiles } from '#web/package-files';
+import type { State } from '#web/state';
+import { isZipName, previewZip } from '#web/zip-preview';
 import { type ActionContext, message } from './context';
 
 const SETTLED: DatasetVersion['status'][] = ['READY', 'INVALID'];

@@ -1,8 +1,8 @@
-import type { Job } from '../../../functions/domain/schemas';
-import { ApiError } from '../api';
-import { collectParams } from '../params';
-import { requestTrigger } from '../readiness';
-import { selectedTrainer, upsertJob } from '../state';
+import type { Job } from '#domain/schemas';
+import { ApiError } from '#web/api';
+import { collectParams } from '#web/params';
+import { requestTrigger } from '#web/readiness';
+import { selectedTrainer, upsertJob } from '#web/state';
 import { type ActionContext, message } from './context';
 
 /** Starting, listing, cancelling and downloading training jobs. */

@@ -1,4 +1,4 @@
-import type { Adapter, Job } from '../../../functions/domain/schemas';
+import type { Adapter, Job } from '#domain/schemas';
 import { type ActionContext, message } from './context';
 
 /** The registered LoRAs: a completed job's LoRA kept with its trigger phrase. */

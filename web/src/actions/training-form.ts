@@ -1,4 +1,4 @@
-import { defaultValues } from '../params';
+import { defaultValues } from '#web/params';
 import { type ActionContext, message } from './context';
 
 /** The trainer catalog and the values of the training form. */

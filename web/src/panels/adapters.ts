@@ -1,8 +1,8 @@
-import type { Adapter } from '../../../functions/domain/schemas';
-import type { Actions } from '../actions';
-import { fill, h, icon } from '../dom';
-import { formatBytes, relativeTime } from '../format';
-import type { Store } from '../state';
+import type { Adapter } from '#domain/schemas';
+import type { Actions } from '#web/actions';
+import { fill, h, icon } from '#web/dom';
+import { formatBytes, relativeTime } from '#web/format';
+import type { Store } from '#web/state';
 
 /** Registered LoRAs: the trained files kept for use in generators, each with the phrase that calls it up. */
 export function adaptersPanel(store: Store, actions: Actions): HTMLElement {

@@ -1,9 +1,9 @@
-import type { DatasetVersion, Trainer, ValidationReport } from '../../../functions/domain/schemas';
-import { h, icon, fill } from '../dom';
-import type { Actions } from '../actions';
-import { formatBytes, plural } from '../format';
-import { type Store, selectedTrainer } from '../state';
-import { formatLimit, MAX_UPLOAD_BYTES } from '../../../functions/domain/upload-limit';
+import type { DatasetVersion, Trainer, ValidationReport } from '#domain/schemas';
+import { h, icon, fill } from '#web/dom';
+import type { Actions } from '#web/actions';
+import { formatBytes, plural } from '#web/format';
+import { type Store, selectedTrainer } from '#web/state';
+import { formatLimit, MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 
 const STATUS_TEXT: Record<DatasetVersion['status'], string> = {
   UPLOADING: 'Uploading',

@@ -1,6 +1,6 @@
-import { h, icon } from '../dom';
-import type { Actions } from '../actions';
-import type { Store } from '../state';
+import { h, icon } from '#web/dom';
+import type { Actions } from '#web/actions';
+import type { Store } from '#web/state';
 
 const WORKFLOW = [
   'Prepare a focused, clean training set for one identity or style.',

@@ -1,6 +1,6 @@
-import { h, icon } from '../dom';
-import type { Actions } from '../actions';
-import type { Store } from '../state';
+import { h, icon } from '#web/dom';
+import type { Actions } from '#web/actions';
+import type { Store } from '#web/state';
 import { brand } from './sign-in';
 
 const LINK_TEXT = { open: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', closed: 'Offline' } as const;

@@ -1,8 +1,8 @@
-import type { Job, JobStatus } from '../../../functions/domain/schemas';
-import { h, icon, fill } from '../dom';
-import type { Actions } from '../actions';
-import { formatBytes, formatDuration, formatEta, relativeTime } from '../format';
-import type { Store } from '../state';
+import type { Job, JobStatus } from '#domain/schemas';
+import { h, icon, fill } from '#web/dom';
+import type { Actions } from '#web/actions';
+import { formatBytes, formatDuration, formatEta, relativeTime } from '#web/format';
+import type { Store } from '#web/state';
 
 const STATUS: Record<JobStatus, { text: string; icon: string; tone: string }> = {
   QUEUED: { text: 'Queued', icon: 'clock', tone: 'queued' },

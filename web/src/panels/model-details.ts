@@ -1,6 +1,6 @@
-import type { Trainer } from '../../../functions/domain/schemas';
-import { h, icon, fill } from '../dom';
-import { type Store, selectedTrainer } from '../state';
+import type { Trainer } from '#domain/schemas';
+import { h, icon, fill } from '#web/dom';
+import { type Store, selectedTrainer } from '#web/state';
 
 /** Main panel, left card: what the chosen trainer is and what it needs. */
 export function modelDetailsPanel(store: Store): HTMLElement {

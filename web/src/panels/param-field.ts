@@ -1,7 +1,7 @@
-import type { Trainer, TrainerParam } from '../../../functions/domain/schemas';
-import { h } from '../dom';
-import { checkParam, rangeText } from '../params';
-import type { RawValue } from '../state';
+import type { Trainer, TrainerParam } from '#domain/schemas';
+import { h } from '#web/dom';
+import { checkParam, rangeText } from '#web/params';
+import type { RawValue } from '#web/state';
 
 export interface FieldView {
   el: HTMLElement;

@@ -1,6 +1,6 @@
-import { h, icon } from '../dom';
-import type { Actions } from '../actions';
-import type { Store } from '../state';
+import { h, icon } from '#web/dom';
+import type { Actions } from '#web/actions';
+import type { Store } from '#web/state';
 
 /** Dev mode: "Sign in as" any user name; the local cloud's issuer signs a token for it. */
 export function signInView(store: Store, actions: Actions): HTMLElement {

@@ -1,7 +1,7 @@
-import { h, icon, fill } from '../dom';
-import type { Actions } from '../actions';
-import { startBlockers } from '../readiness';
-import type { Store } from '../state';
+import { h, icon, fill } from '#web/dom';
+import type { Actions } from '#web/actions';
+import { startBlockers } from '#web/readiness';
+import type { Store } from '#web/state';
 
 /** The submit action, sticky at the bottom of the sidebar, saying what still blocks it. */
 export function startTrainingPanel(store: Store, actions: Actions): HTMLElement {

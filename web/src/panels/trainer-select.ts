@@ -1,6 +1,6 @@
-import { h, icon } from '../dom';
-import type { Actions } from '../actions';
-import { type Store, selectedTrainer } from '../state';
+import { h, icon } from '#web/dom';
+import type { Actions } from '#web/actions';
+import { type Store, selectedTrainer } from '#web/state';
 
 export function trainerSelectPanel(store: Store, actions: Actions): HTMLElement {
   const select = h('select', {

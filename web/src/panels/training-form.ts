@@ -1,8 +1,8 @@
-import type { Trainer } from '../../../functions/domain/schemas';
-import { triggerPhraseProblem } from '../../../functions/domain/training-request';
-import { h, fill, icon } from '../dom';
-import type { Actions } from '../actions';
-import { type Store, selectedTrainer } from '../state';
+import type { Trainer } from '#domain/schemas';
+import { triggerPhraseProblem } from '#domain/training-request';
+import { h, fill, icon } from '#web/dom';
+import type { Actions } from '#web/actions';
+import { type Store, selectedTrainer } from '#web/state';
 import { type FieldView, paramField } from './param-field';
 
 /** Trigger phrase (for a trainer that takes one), core hyperparameters and the trainer's own options, all

@@ -9,8 +9,8 @@ import {
 import type { DynamoDBRecord } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dynamoStreamProxy } from '../../../../lib/local/aws/dynamo-stream-proxy';
-import { closeServer, listen, startServer } from '../../../../lib/local/http-util';
+import { dynamoStreamProxy } from '#local/aws/dynamo-stream-proxy';
+import { closeServer, listen, startServer } from '#local/http-util';
 
 type Item = Record<string, AttributeValue>;
 const TABLE = 'streams-test';

@@ -1,7 +1,7 @@
 // The local stream's consumer side: batches as Lambda reads a stream, one item's records in order.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { streamPump } from '../../../../lib/local/aws/dynamo-stream-pump';
+import { streamPump } from '#local/aws/dynamo-stream-pump';
 
 describe('delivering stream records to the consumer', () => {
   /** A consumer whose batches end when the test says so. */

@@ -2,20 +2,20 @@
 // Loraworks builds for every trainer must pass, and a misnamed or mistyped field must be refused as the
 // provider refuses it.
 import { describe, expect, it } from 'vitest';
-import { toFalInput, toReplicateInput } from '../../../../functions/providers/training-inputs';
-import { fallbackTrainers, validateParams } from '../../../../functions/domain/trainer-catalog';
-import LISTING from '../../../../lib/local/trainer-emulator/fal-listing.json';
-import { FAL_TRAINERS } from '../../../../lib/local/trainer-emulator/fal-trainers';
-import { falInputErrors, replicateInputErrors } from '../../../../lib/local/trainer-emulator/input-check';
-import { REPLICATE_TRAINERS } from '../../../../lib/local/trainer-emulator/replicate-trainers';
-import { emulatedTrainer } from '../../../../lib/local/trainer-emulator/trainers';
+import { toFalInput, toReplicateInput } from '#providers/training-inputs';
+import { fallbackTrainers, validateParams } from '#domain/trainer-catalog';
+import { FAL_LISTING } from '#local/trainer-emulator/fal-models';
+import { FAL_TRAINERS } from '#local/trainer-emulator/fal-trainers';
+import { falInputErrors, replicateInputErrors } from '#local/trainer-emulator/input-check';
+import { REPLICATE_TRAINERS } from '#local/trainer-emulator/replicate-trainers';
+import { emulatedTrainer } from '#local/trainer-emulator/trainers';
 
 const datasetUrl = 'https://s3.local/set.zip';
 
 describe("the emulator's trainer schemas", () => {
   it('emulates every built-in trainer of Loraworks, and no other', () => {
     expect([...FAL_TRAINERS, ...REPLICATE_TRAINERS].map((trainer) => trainer.id).sort()).toEqual(fallbackTrainers.map((trainer) => trainer.id).sort());
-    expect(Object.keys(LISTING), "fal's model listing").toEqual(FAL_TRAINERS.map((trainer) => trainer.id));
+    expect(Object.keys(FAL_LISTING), "fal's model listing").toEqual(FAL_TRAINERS.map((trainer) => trainer.id));
   });
 
   it.each(fallbackTrainers.map((trainer) => [trainer.id, trainer] as const))('accepts the request Loraworks builds for %s, every parameter set', (id, trainer) => {

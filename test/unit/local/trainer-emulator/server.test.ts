@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseSafetensorsHeader } from '../../../../functions/domain/safetensors';
-import { startTrainerEmulator, type EmulatedRequest, type TrainerEmulator } from '../../../../lib/local/trainer-emulator/server';
-import { until } from '../../../support/poll';
+import { parseSafetensorsHeader } from '#domain/safetensors';
+import { startTrainerEmulator, type EmulatedRequest, type TrainerEmulator } from '#local/trainer-emulator/server';
+import { until } from '#support/poll';
 
 let files: Server;
 let filesUrl: string;
