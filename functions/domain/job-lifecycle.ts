@@ -1,4 +1,4 @@
-// The job's life, as the DESIGN lifecycle table states it. Pure: the clock and ids come in as arguments.
+// The job's life: the only legal transitions (docs/internals.md, Job lifecycle). Pure: the clock and ids come in as arguments.
 import { mergeProgress } from './progress';
 import { Conflict } from './errors';
 import type { RemoteJob, RemoteStatus } from './remote-job';

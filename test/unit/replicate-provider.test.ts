@@ -20,7 +20,7 @@ const urls = {
   get: 'https://api.replicate.com/v1/trainings/zz4ibbonubfz7carwiefibzgga',
   cancel: 'https://api.replicate.com/v1/trainings/zz4ibbonubfz7carwiefibzgga/cancel',
 };
-// Shapes from replicate-python-beta resources/trainings.py (trainer-providers.md §2.3, §2.4).
+// Shapes from replicate-python-beta resources/trainings.py (the Training object and its status values).
 const training = (status: string, extra: Record<string, unknown> = {}) => ({
   id: job.requestId, model: 'ostris/flux-dev-lora-trainer', version: VERSION, input: { input_images: 'https://s3/set.zip' },
   logs: '', error: null, status, created_at: '2023-09-08T16:32:56.990893084Z', urls, ...extra,
