@@ -1,6 +1,7 @@
-// Job records. Every status change is a conditional write on the status the caller saw, so two writers
-// (the API's cancel and the workflow's poll) can never both win, and a finished job never changes. Creating a
-// job (once per idempotency key) and the workflow's own marks are beside this file.
+// Job records. Every status change is a conditional write on the record the caller saw (its status and when it
+// last changed), so two writers (the API's cancel and the workflow's poll) can never both win, a writer never
+// puts back what another wrote meanwhile (progress a poll just saved, say), and a finished job never changes.
+// Creating a job (once per idempotency key) and the workflow's own marks are beside this file.
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, Invalid } from '#domain/errors';
 import { canTransition, isTerminal, type JobRecord } from '#domain/job-lifecycle';
@@ -61,8 +62,11 @@ export async function listJobs(owner: string, options: { status?: JobStatus; lim
 const PROTECTED = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'type', 'owner', 'id', 'status']);
 
 /**
- * Writes `next` over `current` provided the stored status is still `current.status`: the record the caller
- * decided on is the record it changes. A lost race surfaces as a Conflict.
+ * Writes `next` over `current` provided the stored record is still `current`: same status, same `updatedAt`
+ * (every write of a job's status, progress or remote job sets it), and no submit started meanwhile. The
+ * record the caller decided on is the record it changes, so the fields `next` carries over from `current`
+ * (its progress, for one) are never older than what is stored. A lost race surfaces as a Conflict, which
+ * `updateJob` answers by deciding again on a fresh read.
  */
 export async function saveJob(current: JobRecord, next: JobRecord): Promise<JobRecord> {
   if (current.status !== next.status && !canTransition(current.status, next.status)) {
@@ -73,23 +77,34 @@ export async function saveJob(current: JobRecord, next: JobRecord): Promise<JobR
     Object.entries(next).filter(([field, value]) => !PROTECTED.has(field) && JSON.stringify(value) !== JSON.stringify((current as Record<string, unknown>)[field])),
   );
   const removed = Object.keys(current).filter((field) => !PROTECTED.has(field) && !(field in next));
+  const movesProgress = 'progress' in changed && typeof next.progress.fraction === 'number';
   const { names, values, expression } = updateParts({ ...changed, ...Object.fromEntries(removed.map((f) => [f, undefined])), status: next.status });
   try {
     const { Attributes } = await ddb().send(new UpdateCommand({
       TableName: tableName(),
       Key: { PK: keys.owner(current.owner), SK: keys.job(current.id) },
       UpdateExpression: expression,
-      // The decision also rested on whether the job had reached the trainer (a cancel ends a job at once only
-      // before that): a submit recorded meanwhile makes the record the caller saw stale.
+      // Any write since the caller's read (a poll's progress, say) changed updatedAt: without that check, the
+      // progress `next` carries over from `current` would put an older step back. The decision also rested on
+      // whether the job had reached the trainer (a cancel ends a job at once only before that), and the note
+      // that a submit starts does not touch updatedAt: a submit recorded meanwhile makes the record stale too.
       ConditionExpression: [
         '#current = :current',
+        current.updatedAt === undefined ? 'attribute_not_exists(#seenAt)' : '#seenAt = :seenAt',
         ...(current.remote ? [] : ['attribute_not_exists(#remote)']),
         ...(current.submittingAt ? [] : ['attribute_not_exists(#submitting)']),
+        // And, whatever the clocks say, progress written here never lowers the stored fraction (as a poll's).
+        ...(movesProgress ? ['(attribute_not_exists(progress.fraction) OR progress.fraction <= :fraction)'] : []),
       ].join(' AND '),
       ExpressionAttributeNames: {
-        ...names, '#current': 'status', ...(current.remote ? {} : { '#remote': 'remote' }), ...(current.submittingAt ? {} : { '#submitting': 'submittingAt' }),
+        ...names, '#current': 'status', '#seenAt': 'updatedAt',
+        ...(current.remote ? {} : { '#remote': 'remote' }), ...(current.submittingAt ? {} : { '#submitting': 'submittingAt' }),
       },
-      ExpressionAttributeValues: { ...values, ':current': current.status },
+      ExpressionAttributeValues: {
+        ...values, ':current': current.status,
+        ...(current.updatedAt === undefined ? {} : { ':seenAt': current.updatedAt }),
+        ...(movesProgress ? { ':fraction': next.progress.fraction } : {}),
+      },
       ReturnValues: 'ALL_NEW',
     }));
     return Attributes ? toJobRecord(Attributes) : next;

@@ -33,9 +33,12 @@ export async function pollTraining(state: TrainingState): Promise<TrainingState>
     throw error;
   }
   // The write's time is after the trainer answered, so updatedAt says when the record changed.
-  const { job: next, outcome } = applyStatus(job, remote, new Date());
+  const at = new Date();
+  const { job: next, outcome } = applyStatus(job, remote, at);
   if (next.status !== job.status) {
-    const saved = await updateJob(job, (current) => (current.status === job.status ? next : null));
+    // Applied again to a fresh read when another writer got there first (another workflow's poll, after a
+    // reconciler restart), so the progress it saved meanwhile is merged in, not overwritten.
+    const saved = await updateJob(job, (current) => (current.status === job.status ? applyStatus(current, remote, at).job : null));
     if (saved.status === 'CANCELLING') return { ...state, polls, phase: 'cancel', waitSeconds: config.pollMinSeconds };
   } else if (next.progress !== job.progress) {
     await saveProgress(job, next.progress, new Date(next.updatedAt));

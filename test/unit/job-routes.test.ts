@@ -31,9 +31,13 @@ describe('cancelling a job over the API', () => {
     expect(response.statusCode).toBe(202);
     expect(parseBody(response).status).toBe('CANCELLING');
     const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-    // Conditional on the status it saw, and on no submit having started since it read the job.
-    expect(update.ConditionExpression).toBe('#current = :current AND attribute_not_exists(#submitting)');
+    // Conditional on the record it saw (its status and last change), on no submit having started since it read
+    // the job, and on not lowering the progress.
+    expect(update.ConditionExpression).toBe(
+      '#current = :current AND #seenAt = :seenAt AND attribute_not_exists(#submitting) AND (attribute_not_exists(progress.fraction) OR progress.fraction <= :fraction)',
+    );
     expect(update.ExpressionAttributeValues![':current']).toBe('RUNNING');
+    expect(update.ExpressionAttributeValues![':seenAt']).toBe(jobItem().updatedAt);
   });
 
   it('cancels at once a job that never reached the trainer (202 CANCELLED)', async () => {
