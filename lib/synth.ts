@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import type { Template } from './cloudformation';
 import { LoraworksStack, type LoraworksStackProps } from './loraworks-stack';
 
 export { HANDLER_METADATA_KEY } from './handler-metadata';
@@ -27,7 +28,7 @@ export function buildApp(options: SynthOptions = {}): { app: App; stack: Lorawor
  * Synthesizes the Loraworks stack in-process and returns its CloudFormation template. The local cloud reads the
  * state machine definition, routes and `loraworks:handler` metadata from it.
  */
-export function synthesizeTemplate(options: SynthOptions = {}): Record<string, any> {
+export function synthesizeTemplate(options: SynthOptions = {}): Template {
   const { app, stack } = buildApp(options);
-  return app.synth().getStackByName(stack.stackName).template as Record<string, any>;
+  return app.synth().getStackByName(stack.stackName).template as Template;
 }

@@ -58,7 +58,6 @@ export class SequentialReader {
   }
 
   async skipTo(offset: number): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     for await (const _ of this.take(offset - this.position));
   }
 

@@ -1,25 +1,47 @@
 // Reads the pieces the local cloud needs out of the synthesized CloudFormation template, so that it runs
 // what the stack declares (routes, state machine, notifications, stream consumer), never a copy of it.
+import type { Resource, Template } from '#lib/cloudformation';
 import { HANDLER_METADATA_KEY as HANDLER_METADATA } from '#lib/handler-metadata';
+import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION } from './aws/lambda-runtime';
 
-type Json = any; // CloudFormation JSON is untyped by nature
-type Resources = Record<string, { Type: string; Properties?: Json; Metadata?: Json }>;
+/** A CloudFormation value: a literal, or an intrinsic function such as `{ Ref }`, `{ 'Fn::GetAtt' }`, `{ 'Fn::Join' }`. */
+type Value = unknown;
+interface Ref { Ref?: string }
+
+/** The properties the local cloud reads, per resource type (the rest of each resource stays unread). */
+interface PropertiesOf {
+  'AWS::StepFunctions::StateMachine': { DefinitionString: Value };
+  'AWS::ApiGatewayV2::Route': { ApiId?: Ref; RouteKey: string; Target: Value; AuthorizationType?: string; AuthorizerId?: Ref };
+  'Custom::S3BucketNotifications': {
+    NotificationConfiguration?: {
+      LambdaFunctionConfigurations?: { Events: string[]; Filter?: { Key?: { FilterRules?: { Name: string; Value: string }[] } }; LambdaFunctionArn: Value }[];
+    };
+  };
+  'AWS::Lambda::EventSourceMapping': { EventSourceArn?: Value; FunctionName: Value; BatchSize?: number };
+  'AWS::Events::Rule': { ScheduleExpression?: string; Description?: string; Targets: Value };
+  'AWS::DynamoDB::Table': {
+    KeySchema: KeySchemaElement[];
+    AttributeDefinitions: AttributeDefinition[];
+    GlobalSecondaryIndexes?: GlobalSecondaryIndex[];
+    TimeToLiveSpecification?: { AttributeName?: string };
+  };
+}
 
 export interface Route { key: string; method: string; path: string; handler: string; authorized: boolean }
 export interface WebSocketRoutes { routes: Record<string, string>; authorizer?: string }
 export interface Notification { prefix: string; suffix: string; handler: string }
 export interface TableSpec {
-  KeySchema: Json[];
-  AttributeDefinitions: Json[];
-  GlobalSecondaryIndexes?: Json[];
+  KeySchema: KeySchemaElement[];
+  AttributeDefinitions: AttributeDefinition[];
+  GlobalSecondaryIndexes?: GlobalSecondaryIndex[];
   ttlAttribute?: string;
 }
 
 export class StackTemplate {
-  private readonly resources: Resources;
+  private readonly resources: Record<string, Partial<Resource> | undefined>;
 
-  constructor(template: Json) {
+  constructor(template: Template) {
     this.resources = template.Resources ?? {};
   }
 
@@ -34,7 +56,7 @@ export class StackTemplate {
   }
 
   /** The Training state machine's definition, with each function reference turned into a local ARN. */
-  stateMachineDefinition(): Json {
+  stateMachineDefinition(): object {
     const machines = this.ofType('AWS::StepFunctions::StateMachine');
     if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}.`);
     const [, machine] = machines[0]!;
@@ -73,9 +95,9 @@ export class StackTemplate {
   objectCreatedNotifications(): Notification[] {
     return this.ofType('Custom::S3BucketNotifications').flatMap(([, resource]) =>
       (resource.Properties.NotificationConfiguration?.LambdaFunctionConfigurations ?? [])
-        .filter((c: Json) => c.Events.some((e: string) => e.startsWith('s3:ObjectCreated')))
-        .map((c: Json) => {
-          const rules: Json[] = c.Filter?.Key?.FilterRules ?? [];
+        .filter((c) => c.Events.some((e: string) => e.startsWith('s3:ObjectCreated')))
+        .map((c) => {
+          const rules = c.Filter?.Key?.FilterRules ?? [];
           const rule = (name: string) => rules.find((r) => String(r.Name).toLowerCase() === name)?.Value ?? '';
           return { prefix: rule('prefix'), suffix: rule('suffix'), handler: this.handlerOf(this.functionIn(c.LambdaFunctionArn)) };
         }),
@@ -108,7 +130,7 @@ export class StackTemplate {
     return {
       KeySchema: p.KeySchema,
       AttributeDefinitions: p.AttributeDefinitions,
-      GlobalSecondaryIndexes: p.GlobalSecondaryIndexes?.map((g: Json) => ({
+      GlobalSecondaryIndexes: p.GlobalSecondaryIndexes?.map((g) => ({
         IndexName: g.IndexName,
         KeySchema: g.KeySchema,
         Projection: g.Projection,
@@ -117,50 +139,52 @@ export class StackTemplate {
     };
   }
 
-  private ofType(type: string): [string, Resources[string]][] {
-    return Object.entries(this.resources).filter(([, r]) => r.Type === type);
+  /** The resources of one type, with the properties the local cloud reads of that type (CDK wrote them). */
+  private ofType<T extends keyof PropertiesOf>(type: T): [string, Resource<PropertiesOf[T]>][] {
+    return Object.entries(this.resources).filter((entry): entry is [string, Resource<PropertiesOf[T]>] => entry[1]?.Type === type);
   }
 
   private routesOf(protocol: 'HTTP' | 'WEBSOCKET') {
     return this.ofType('AWS::ApiGatewayV2::Route').filter(([, r]) => {
       const apiId = r.Properties.ApiId?.Ref;
-      return this.resources[apiId]?.Properties?.ProtocolType === protocol;
+      return apiId !== undefined && this.resources[apiId]?.Properties?.ProtocolType === protocol;
     });
   }
 
-  private integrationFunction(target: Json): string {
+  private integrationFunction(target: Value): string {
     const integrationId = JSON.stringify(target).match(/"Ref":"([^"]+)"/)?.[1];
     const integration = integrationId ? this.resources[integrationId] : undefined;
     if (!integration) throw new Error(`Route target ${JSON.stringify(target)} names no integration.`);
-    return this.functionIn(integration.Properties.IntegrationUri);
+    return this.functionIn(integration.Properties?.IntegrationUri);
   }
 
   /** The first Lambda function a CloudFormation value refers to (by Ref or Fn::GetAtt). */
-  private functionIn(value: Json): string {
+  private functionIn(value: Value): string {
     const found = this.references(value).find((id) => this.resources[id]?.Type === 'AWS::Lambda::Function');
     if (!found) throw new Error(`No Lambda function is referenced by ${JSON.stringify(value)}.`);
     return found;
   }
 
-  private references(value: Json): string[] {
+  private references(value: Value): string[] {
     if (Array.isArray(value)) return value.flatMap((v) => this.references(v));
     if (!value || typeof value !== 'object') return [];
-    if (typeof value.Ref === 'string') return [value.Ref];
-    if (Array.isArray(value['Fn::GetAtt'])) return [value['Fn::GetAtt'][0]];
-    return Object.values(value).flatMap((v) => this.references(v));
+    const fields = value as Record<string, unknown>;
+    if (typeof fields.Ref === 'string') return [fields.Ref];
+    if (Array.isArray(fields['Fn::GetAtt'])) return [fields['Fn::GetAtt'][0]];
+    return Object.values(fields).flatMap((v) => this.references(v));
   }
 
   /** Resolves the intrinsic functions CDK puts in a state machine definition to local values. */
-  private resolve(value: Json): Json {
+  private resolve(value: Value): Value {
     if (typeof value === 'string' || typeof value !== 'object' || value === null) return value;
     if (Array.isArray(value)) return value.map((v) => this.resolve(v));
     if ('Fn::Join' in value) {
-      const [delimiter, parts] = value['Fn::Join'];
-      return parts.map((p: Json) => this.resolve(p)).join(delimiter);
+      const [delimiter, parts] = value['Fn::Join'] as [string, Value[]];
+      return parts.map((p) => this.resolve(p)).join(delimiter);
     }
-    if ('Ref' in value) return this.localRef(value.Ref);
+    if ('Ref' in value) return this.localRef(value.Ref as string);
     if ('Fn::GetAtt' in value) {
-      const [id, attribute] = value['Fn::GetAtt'];
+      const [id, attribute] = value['Fn::GetAtt'] as [string, string];
       if (this.resources[id]?.Type === 'AWS::Lambda::Function') return functionArn(this.handlerOf(id));
       return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}/${attribute}`;
     }

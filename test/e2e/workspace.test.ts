@@ -19,7 +19,7 @@ const ui = useBrowserSession('e2e', {
   timeoutMs: UI_TIMEOUT,
   emulatorStepsPerSecond: STEPS_PER_SECOND,
   acceptDownloads: true,
-  beforeClose: async (page) => {
+  beforeClose: async () => {
     if (pageErrors.length === 0) await ui.page.screenshot({ path: join(RESULTS, 'workspace-final.png') }).catch(() => undefined);
   },
 });

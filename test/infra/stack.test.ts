@@ -4,8 +4,8 @@ import { Match, Template as Assert } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, HANDLER_METADATA_KEY, synthesizeTemplate } from '#lib/synth';
 import {
-  ALL_HANDLERS, HTTP_ROUTES, actionsOf, statementsOf, functionByHandler, functionIdIn, handlerOf, ofType, stateMachineDefinition,
-  type Template,
+  ALL_HANDLERS, HTTP_ROUTES, actionsOf, statementsOf, functionByHandler, functionIdIn, handlerOf, ofType, resourceOf, stateMachineDefinition,
+  type Asl, type ResourceType, type Template,
 } from './template-helpers';
 
 let template: Template;
@@ -17,7 +17,7 @@ beforeAll(() => {
 });
 
 const envOf = (handler: string) => functionByHandler(template, handler)[1].Properties.Environment.Variables;
-const refTo = (type: string) => {
+const refTo = (type: ResourceType) => {
   const found = ofType(template, type);
   expect(found, `one ${type}`).toHaveLength(1);
   return found[0]![0];
@@ -52,7 +52,7 @@ describe('storage', () => {
     expect(logged.map(([id]) => id).sort()).toEqual([
       expect.stringMatching(/^StorageArtifacts/), expect.stringMatching(/^StorageDatasets/), expect.stringMatching(/^StorageWeb/),
     ]);
-    for (const [, b] of logged) expect(b.Properties.LoggingConfiguration.DestinationBucketName.Ref).toMatch(/^StorageAccessLogs/);
+    for (const [, b] of logged) expect(b.Properties.LoggingConfiguration!.DestinationBucketName.Ref).toMatch(/^StorageAccessLogs/);
   });
 
   it('has the single table of docs/internals.md', () => {
@@ -162,10 +162,10 @@ describe('HTTP API', () => {
     const seen: Record<string, string> = {};
     for (const [id, route] of routes) {
       const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref;
-      const integration = template.Resources[integrationId]!;
+      const integration = resourceOf(template, 'AWS::ApiGatewayV2::Integration', integrationId)!;
       expect(integration.Properties.PayloadFormatVersion).toBe('2.0');
       const fnId = functionIdIn(integration.Properties.IntegrationUri) ?? integration.Properties.IntegrationUri['Fn::GetAtt']?.[0];
-      seen[route.Properties.RouteKey] = handlerOf(template, fnId)!;
+      seen[route.Properties.RouteKey] = handlerOf(template, fnId!)!;
       expect(route.Metadata?.[HANDLER_METADATA_KEY], id).toBe(seen[route.Properties.RouteKey]);
     }
     expect(seen).toEqual(HTTP_ROUTES);
@@ -278,7 +278,7 @@ describe('training state machine', () => {
     Submit: 'training-submit', Poll: 'training-poll', Collect: 'training-collect',
     CancelRemote: 'training-cancel-remote', MarkFailed: 'training-mark-failed',
   };
-  let asl: any;
+  let asl: Asl;
   beforeAll(() => { asl = stateMachineDefinition(template); });
 
   it('has exactly the states of docs/internals.md', () => {
@@ -290,18 +290,18 @@ describe('training state machine', () => {
     const text = JSON.stringify(asl);
     expect(asl.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
     expect(text).not.toMatch(/JSONata|Arguments|Output"|http:invoke|waitForTaskToken|states:::/);
-    for (const [name, state] of Object.entries<any>(asl.States)) {
+    for (const [name, state] of Object.entries(asl.States)) {
       if (state.Type !== 'Task') continue;
       expect(state.Resource, name).toBe(`arn:handler:${TASKS[name]}`);
       expect(state.Parameters, `${name} passes the whole state`).toBeUndefined();
     }
-    expect(Object.entries<any>(asl.States).filter(([, s]) => s.Type === 'Task').map(([n]) => n).sort())
+    expect(Object.entries(asl.States).filter(([, s]) => s.Type === 'Task').map(([n]) => n).sort())
       .toEqual(Object.keys(TASKS).sort());
   });
 
   it('retries transient trainer and Lambda errors with backoff and full jitter on every task', () => {
     for (const name of Object.keys(TASKS)) {
-      expect(asl.States[name].Retry, name).toEqual([{
+      expect(asl.States[name]!.Retry, name).toEqual([{
         ErrorEquals: ['TrainerUnavailable', 'Lambda.ServiceException', 'Lambda.AWSLambdaException',
           'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
         IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL',
@@ -311,21 +311,21 @@ describe('training state machine', () => {
 
   it('catches every error into MarkFailed, keeping it in $.error', () => {
     for (const name of Object.keys(TASKS).filter((n) => n !== 'MarkFailed')) {
-      expect(asl.States[name].Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' }]);
+      expect(asl.States[name]!.Catch, name).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' }]);
     }
-    expect(asl.States.MarkFailed.Catch).toBeUndefined();
-    expect(asl.States.MarkFailed.Next).toBe('Failed');
-    expect(asl.States.Failed.Type).toBe('Fail');
+    expect(asl.States.MarkFailed!.Catch).toBeUndefined();
+    expect(asl.States.MarkFailed!.Next).toBe('Failed');
+    expect(asl.States.Failed!.Type).toBe('Fail');
   });
 
   it('waits as long as the state says and routes by phase and poll budget', () => {
     expect(asl.States.WaitForTrainer).toEqual({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Poll' });
     expect(asl.States.WaitForCancel).toEqual({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'CancelRemote' });
-    expect(asl.States.Submit.Next).toBe('AfterSubmit');
+    expect(asl.States.Submit!.Next).toBe('AfterSubmit');
     expect(asl.States.AfterSubmit).toMatchObject({
       Choices: [{ Variable: '$.phase', StringEquals: 'done', Next: 'Done' }], Default: 'WaitForTrainer',
     });
-    expect(asl.States.Poll.Next).toBe('Route');
+    expect(asl.States.Poll!.Next).toBe('Route');
     expect(asl.States.Route).toEqual({
       Type: 'Choice',
       Choices: [
@@ -336,7 +336,7 @@ describe('training state machine', () => {
       ],
       Default: 'WaitForTrainer',
     });
-    expect(asl.States.CancelRemote.Next).toBe('AfterCancel');
+    expect(asl.States.CancelRemote!.Next).toBe('AfterCancel');
     expect(asl.States.AfterCancel).toMatchObject({
       Choices: [
         { Variable: '$.phase', StringEquals: 'completed', Next: 'Collect' },
@@ -345,8 +345,8 @@ describe('training state machine', () => {
       Default: 'Done',
     });
     expect(asl.States.OverBudget).toMatchObject({ Type: 'Pass', ResultPath: '$.error', Next: 'MarkFailed' });
-    expect(asl.States.Collect.Next).toBe('Done');
-    expect(asl.States.Done.Type).toBe('Succeed');
+    expect(asl.States.Collect!.Next).toBe('Done');
+    expect(asl.States.Done!.Type).toBe('Succeed');
   });
 
   it('is a Standard workflow with a backstop timeout an hour past the 12-hour training deadline, full logging and X-Ray', () => {

@@ -1,8 +1,44 @@
 // Reading the synthesized template the way the local cloud does: resources by type, handler metadata, and the
 // state machine definition with its Fn::Join tokens resolved to readable placeholders.
+import type { Resource } from '#lib/cloudformation';
 import { HANDLER_METADATA_KEY } from '#lib/synth';
 
-export type Template = { Resources: Record<string, { Type: string; Properties?: any; Metadata?: any; DependsOn?: any }> };
+export type Template = { Resources: Record<string, Resource> };
+
+type Ref = { Ref: string };
+type GetAtt = { 'Fn::GetAtt': [string, string] };
+type Join = { 'Fn::Join': [string, unknown[]] };
+/** At least one (so that `[0]` is there). */
+type Some<T> = [T, ...T[]];
+export interface Statement { Effect: string; Action: string | string[]; Resource: unknown }
+
+/** The properties the tests read, per resource type, as CDK writes them. */
+interface PropertiesOf {
+  'AWS::Lambda::Function': {
+    Runtime: string; Architectures: string[]; Handler: string; Role: GetAtt;
+    Environment: { Variables: Record<string, unknown> }; LoggingConfig?: { LogGroup?: unknown }; Code: { S3Key: string };
+  };
+  'AWS::S3::Bucket': {
+    PublicAccessBlockConfiguration?: unknown;
+    BucketEncryption: { ServerSideEncryptionConfiguration: Some<{ ServerSideEncryptionByDefault: { SSEAlgorithm: string } }> };
+    LoggingConfiguration?: { DestinationBucketName: Ref };
+  };
+  'AWS::S3::BucketPolicy': { Bucket: Ref; PolicyDocument: { Statement: Statement[] } };
+  'AWS::IAM::Policy': { Roles: Ref[]; PolicyDocument: { Statement: Statement[] } };
+  'AWS::Events::Rule': { Targets: unknown; ScheduleExpression?: string };
+  'AWS::ApiGatewayV2::Route': { RouteKey: string; Target: { 'Fn::Join': [string, [string, Ref]] }; AuthorizationType?: string; AuthorizerId?: Ref };
+  'AWS::ApiGatewayV2::Integration': { PayloadFormatVersion?: string; IntegrationUri: Partial<GetAtt> };
+  'AWS::ApiGatewayV2::Authorizer': { AuthorizerType: string; IdentitySource: string[]; AuthorizerUri?: unknown; JwtConfiguration?: unknown };
+  'AWS::StepFunctions::StateMachine': { DefinitionString: string | Join };
+  'AWS::SecretsManager::Secret': Record<string, unknown>;
+  'Custom::CDKBucketDeployment': { SourceObjectKeys: Some<string>; DistributionPaths?: string[]; SourceMarkers?: unknown };
+}
+export type ResourceType = keyof PropertiesOf;
+export type ResourceOf<T extends ResourceType> = Resource<PropertiesOf[T]>;
+
+/** A state of the state machine's definition (Amazon States Language). */
+export interface AslState { Type: string; Resource?: string; Parameters?: unknown; Next?: string; Retry?: unknown[]; Catch?: unknown[]; [field: string]: unknown }
+export interface Asl { StartAt: string; QueryLanguage?: string; TimeoutSeconds?: number; States: Record<string, AslState> }
 
 export const HTTP_ROUTES: Record<string, string> = {
   'GET /health': 'health',
@@ -28,12 +64,17 @@ export const ALL_HANDLERS = [
   'training-submit', 'training-poll', 'training-collect', 'training-cancel-remote', 'training-mark-failed', 'reconcile',
 ];
 
-export const ofType = (t: Template, type: string) =>
-  Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+/** The resources of one type, with the properties the tests read of that type. */
+export const ofType = <T extends ResourceType>(t: Template, type: T) =>
+  Object.entries(t.Resources).filter((entry): entry is [string, ResourceOf<T>] => entry[1].Type === type);
+
+/** The resource of a logical id, read as the given type. */
+export const resourceOf = <T extends ResourceType>(t: Template, _type: T, logicalId: string) =>
+  t.Resources[logicalId] as ResourceOf<T> | undefined;
 
 /** Handler name of a Lambda function resource, or undefined for CDK's own provider functions. */
 export const handlerOf = (t: Template, logicalId: string): string | undefined =>
-  t.Resources[logicalId]?.Metadata?.[HANDLER_METADATA_KEY];
+  t.Resources[logicalId]?.Metadata?.[HANDLER_METADATA_KEY] as string | undefined;
 
 /** Logical id of the function behind `{Fn::GetAtt: [id, 'Arn']}` inside any value. */
 export function functionIdIn(value: unknown): string | undefined {
@@ -49,7 +90,7 @@ export const functionByHandler = (t: Template, handler: string) => {
 };
 
 /** The state machine's definition as ASL, each `Fn::GetAtt [id, Arn]` replaced by `arn:handler:<name>`. */
-export function stateMachineDefinition(t: Template): any {
+export function stateMachineDefinition(t: Template): Asl {
   const machines = ofType(t, 'AWS::StepFunctions::StateMachine');
   if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
   const def = machines[0]![1].Properties.DefinitionString;
@@ -64,10 +105,10 @@ export function stateMachineDefinition(t: Template): any {
 }
 
 /** All statements of the IAM policies attached to a function's role. */
-export function statementsOf(t: Template, functionId: string): any[] {
-  const roleRef = t.Resources[functionId]!.Properties.Role['Fn::GetAtt'][0];
+export function statementsOf(t: Template, functionId: string): Statement[] {
+  const roleRef = resourceOf(t, 'AWS::Lambda::Function', functionId)!.Properties.Role['Fn::GetAtt'][0];
   return ofType(t, 'AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
+    .filter(([, p]) => p.Properties.Roles.some((r) => r.Ref === roleRef))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 

@@ -7,7 +7,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_NAMES } from '#local/cloud';
-import type { Dataset, DatasetVersion, Job, Trainer } from '#domain/schemas';
+import type { Dataset, DatasetVersion, ErrorBody, Job, Trainer } from '#domain/schemas';
 import { datasetCorpus, type CorpusCase } from '#support/dataset-corpus';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { useCloudSession } from '#support/cloud-session';
@@ -142,7 +142,7 @@ describe('the upload policy and the trainer fit', () => {
     const ready = await session.feed.datasetVersion(dataset.id, version, ['READY', 'INVALID']);
     expect(ready.status).toBe('READY');
     expect(ready.report?.fitsTrainers).not.toContain('fal-ai/flux-lora-fast-training');
-    const res = await session.client.request('POST', '/jobs', { trainerId: 'fal-ai/flux-lora-fast-training', datasetId: dataset.id, triggerPhrase: 'ohwx', params: {} });
+    const res = await session.client.request<ErrorBody>('POST', '/jobs', { trainerId: 'fal-ai/flux-lora-fast-training', datasetId: dataset.id, triggerPhrase: 'ohwx', params: {} });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('DATASET_UNFIT');
   });

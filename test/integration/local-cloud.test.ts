@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalCloud } from '#local/cloud';
+import type { Template } from '#lib/cloudformation';
 import { StackTemplate } from '#local/template';
 import { buildApp } from '#lib/synth';
 import type { Dataset, Job } from '#domain/schemas';
@@ -18,12 +19,13 @@ describe('the local cloud', () => {
     const cloud = await startLocalCloud({ port: 0, dataDir: join(dataDir(), 'asl') });
     try {
       const { app, stack } = buildApp({ bundling: false });
-      const template = app.synth().getStackByName(stack.stackName).template;
-      const machine = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-      const [, parts] = machine.Properties.DefinitionString['Fn::Join'];
+      const template = app.synth().getStackByName(stack.stackName).template as Template;
+      const machine = Object.values(template.Resources ?? {}).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+      const definition = machine!.Properties!.DefinitionString as { 'Fn::Join': [string, (string | { 'Fn::GetAtt': [string, string] })[]] };
+      const [, parts] = definition['Fn::Join'];
       // Each function reference in the CDK definition must be the handler the local cloud invokes there.
       const asText = parts
-        .map((p: any) => (typeof p === 'string' ? p : `arn:aws:lambda:us-east-1:000000000000:function:${new StackTemplate(template).handlerOf(p['Fn::GetAtt'][0])}`))
+        .map((p) => (typeof p === 'string' ? p : `arn:aws:lambda:us-east-1:000000000000:function:${new StackTemplate(template).handlerOf(p['Fn::GetAtt'][0])}`))
         .join('');
       expect(cloud.stateMachineDefinition).toEqual(JSON.parse(asText));
       const states = (cloud.stateMachineDefinition as { States: Record<string, { Type: string; Resource?: string }> }).States;

@@ -3,7 +3,6 @@
 // browser connected. In its own file: a local cloud started in-process must be the first of its test process
 // (handlers keep their SDK clients, and the endpoints they were created with, for the life of the process).
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalCloud } from '#local/cloud';
 import { makeDatasetZip } from '#support/dataset-zip';

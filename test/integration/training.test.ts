@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '#domain/safetensors';
-import type { Adapter, Job, Trainer } from '#domain/schemas';
+import type { Adapter, ErrorBody, Job, Trainer } from '#domain/schemas';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { LoraworksClient } from '#support/local-cloud-client';
 import { useCloudSession } from '#support/cloud-session';
@@ -115,14 +115,14 @@ describe('a LoRA job end to end', () => {
     expect(seen.some((r) => r.cancelRequested && r.status === 'CANCELLED')).toBe(true);
     await session.client.expect(409, 'POST', `/jobs/${job.id}/cancel`);
     await session.client.expect(409, 'GET', `/jobs/${job.id}/artifact`);
-    const refused = await session.client.request('POST', '/adapters', { jobId: job.id, name: 'never trained' });
+    const refused = await session.client.request<ErrorBody>('POST', '/adapters', { jobId: job.id, name: 'never trained' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/only a completed job/);
   });
 
   it('refuses bad parameters field by field', async () => {
     const { dataset } = await readyDataset();
-    const res = await session.client.request('POST', '/jobs', { trainerId: trainer.id, datasetId: dataset.id, triggerPhrase: 'x', params: { steps: -5 } });
+    const res = await session.client.request<ErrorBody>('POST', '/jobs', { trainerId: trainer.id, datasetId: dataset.id, triggerPhrase: 'x', params: { steps: -5 } });
     expect(res.status).toBe(422);
     expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'params.steps' })]));
   });

@@ -12,7 +12,7 @@ export class LoraworksClient {
     return new LoraworksClient(apiUrl, token);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  async request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.apiUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -22,7 +22,7 @@ export class LoraworksClient {
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
-  async expect<T = any>(status: number, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+  async expect<T = unknown>(status: number, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
     const res = await this.request<T>(method, path, body, headers);
     if (res.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body;

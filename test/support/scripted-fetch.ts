@@ -8,7 +8,7 @@ export interface RecordedCall {
   method: string;
   url: string;
   headers: Record<string, string>;
-  body?: any;
+  body?: unknown;
 }
 
 export function scriptedFetch(answers: ScriptedAnswer[]): { fetch: typeof globalThis.fetch; calls: RecordedCall[] } {

@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, DynamoDBDoc
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ErrorBody, Job } from '#domain/schemas';
 import { context, httpEvent, parseBody } from './http-events';
 import { datasetItem, jobItem, readyVersion, TRAINER_ID } from './handler-env';
 
@@ -36,7 +37,7 @@ describe('starting a training job', () => {
   it('queues the job on the newest READY version and starts its workflow named after it', async () => {
     const response = await post(request);
     expect(response.statusCode).toBe(201);
-    const job = parseBody(response);
+    const job = parseBody<Job & { owner?: string }>(response);
     expect(job).toMatchObject({ status: 'QUEUED', trainerId: TRAINER_ID, datasetVersion: 1, params: { steps: 500 }, origin: 'api' });
     expect(job.owner).toBeUndefined();
     const put = ddb.commandCalls(PutCommand)[0]!.args[0].input;
@@ -50,7 +51,7 @@ describe('starting a training job', () => {
   it('lists each parameter that does not suit the trainer (422)', async () => {
     const response = await post({ ...request, params: { steps: -5, wings: true } });
     expect(response.statusCode).toBe(422);
-    const fields = parseBody(response).error.details.map((d: { field: string }) => d.field);
+    const fields = parseBody<ErrorBody>(response).error.details!.map((d: { field: string }) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['params.steps', 'params.wings']));
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
@@ -58,21 +59,21 @@ describe('starting a training job', () => {
   it('refuses an unknown trainer (422)', async () => {
     const response = await post({ ...request, trainerId: 'nobody/nothing' });
     expect(response.statusCode).toBe(422);
-    expect(parseBody(response).error.details[0].field).toBe('trainerId');
+    expect(parseBody<ErrorBody>(response).error.details![0]!.field).toBe('trainerId');
   });
 
   it('refuses a dataset version still validating (409)', async () => {
     ddb.on(QueryCommand).resolves({ Items: [readyVersion(6, 'VALIDATING')] });
     const response = await post({ ...request, datasetVersion: 1 });
     expect(response.statusCode).toBe(409);
-    expect(parseBody(response).error.code).toBe('DATASET_NOT_READY');
+    expect(parseBody<ErrorBody>(response).error.code).toBe('DATASET_NOT_READY');
   });
 
   it('refuses a dataset too small for the trainer (409)', async () => {
     ddb.on(QueryCommand).resolves({ Items: [readyVersion(2)] });
     const response = await post(request);
     expect(response.statusCode).toBe(409);
-    expect(parseBody(response).error.message).toMatch(/at least 4 images/);
+    expect(parseBody<ErrorBody>(response).error.message).toMatch(/at least 4 images/);
   });
 
   it('answers 404 for a dataset of another user', async () => {
@@ -86,20 +87,20 @@ describe('retrying with an Idempotency-Key', () => {
     const response = await post(request, { 'Idempotency-Key': 'k1' });
     expect(response.statusCode).toBe(201);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items[0]!.Put!.Item).toMatchObject({ SK: 'IDEMP#k1', jobId: parseBody(response).id });
+    expect(items[0]!.Put!.Item).toMatchObject({ SK: 'IDEMP#k1', jobId: parseBody<Job>(response).id });
     expect(items[1]!.Put!.Item).toMatchObject({ type: 'Job' });
   });
 
   it('returns the same job for the same key and body', async () => {
     const first = await post(request, { 'Idempotency-Key': 'k1' });
     const stored = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Put!.Item!;
-    const job = parseBody(first);
+    const job = parseBody<Job>(first);
     ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'IDEMP#k1' } }).resolves({ Item: stored });
     ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: `JOB#${job.id}` } }).resolves({ Item: jobItem({ id: job.id, params: { steps: 500 } }) });
 
     const again = await post(request, { 'Idempotency-Key': 'k1' });
     expect(again.statusCode).toBe(201);
-    expect(parseBody(again).id).toBe(job.id);
+    expect(parseBody<Job>(again).id).toBe(job.id);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
@@ -110,7 +111,7 @@ describe('retrying with an Idempotency-Key', () => {
 
     const response = await post({ ...request, params: { steps: 900 } }, { 'Idempotency-Key': 'k1' });
     expect(response.statusCode).toBe(409);
-    expect(parseBody(response).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(parseBody<ErrorBody>(response).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 });
 
@@ -121,7 +122,7 @@ describe('the trigger phrase', () => {
     const response = await post(body);
     expect(response.statusCode).toBe(422);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
-    return parseBody(response).error.details as { field: string; message: string }[];
+    return parseBody<ErrorBody>(response).error.details as { field: string; message: string }[];
   };
 
   it('is not asked of a trainer that takes none, and the job records none', async () => {

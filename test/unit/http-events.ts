@@ -30,4 +30,4 @@ export function httpEvent(options: {
 
 export const context = { awsRequestId: 'aws-req-1', functionName: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
-export const parseBody = (response: { body?: string }) => JSON.parse(response.body || 'null') as Record<string, any>;
+export const parseBody = <T = unknown>(response: { body?: string }): T => JSON.parse(response.body || 'null') as T;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Conflict, Invalid, NotFound, TooLarge } from '#domain/errors';
 import { httpRoute } from '#http/http-route';
+import type { ErrorBody } from '#domain/schemas';
 import { context, httpEvent, parseBody } from './http-events';
 
 const Body = z.object({ name: z.string(), params: z.object({ steps: z.number().int().max(10) }) });
@@ -20,19 +21,19 @@ describe('the HTTP doorway', () => {
   it('answers 401 when the token carries no subject', async () => {
     const response = await echo(httpEvent({ owner: null, body: {} }), context);
     expect(response.statusCode).toBe(401);
-    expect(parseBody(response).error.code).toBe('UNAUTHORIZED');
+    expect(parseBody<ErrorBody>(response).error.code).toBe('UNAUTHORIZED');
   });
 
   it('answers 400 with a clear message on malformed JSON', async () => {
     const response = await echo(httpEvent({ rawBody: '{"name": ' }), context);
     expect(response.statusCode).toBe(400);
-    expect(parseBody(response).error.message).toMatch(/not valid JSON/);
+    expect(parseBody<ErrorBody>(response).error.message).toMatch(/not valid JSON/);
   });
 
   it('lists invalid fields with their dotted paths', async () => {
     const response = await echo(httpEvent({ body: { name: 'x', params: { steps: 50 } } }), context);
     expect(response.statusCode).toBe(422);
-    expect(parseBody(response).error.details).toEqual([{ field: 'params.steps', message: expect.any(String) }]);
+    expect(parseBody<ErrorBody>(response).error.details).toEqual([{ field: 'params.steps', message: expect.any(String) }]);
   });
 
   it.each([
@@ -43,7 +44,7 @@ describe('the HTTP doorway', () => {
   ])('maps %s to its status and error body', async (error, status) => {
     const response = await throwing(error)(httpEvent({}), context);
     expect(response.statusCode).toBe(status);
-    expect(parseBody(response).error).toMatchObject({ code: error.code, message: error.message });
+    expect(parseBody<ErrorBody>(response).error).toMatchObject({ code: error.code, message: error.message });
   });
 
   it('hides unexpected failures behind a generic 500 without a stack', async () => {
@@ -51,7 +52,7 @@ describe('the HTTP doorway', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('secret');
     expect(response.body).not.toContain('at ');
-    expect(parseBody(response).error.code).toBe('INTERNAL');
+    expect(parseBody<ErrorBody>(response).error.code).toBe('INTERNAL');
   });
 
   it('lets public routes through without a token', async () => {

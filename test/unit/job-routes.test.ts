@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as cancelJob } from '#handlers/cancel-job';
 import { handler as getJob } from '#handlers/get-job';
 import { jobItem } from './handler-env';
+import type { ErrorBody, Job } from '#domain/schemas';
 import { context, httpEvent, parseBody } from './http-events';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -29,7 +30,7 @@ describe('cancelling a job over the API', () => {
     withJob(jobItem({ status: 'RUNNING', remote }));
     const response = await cancel();
     expect(response.statusCode).toBe(202);
-    expect(parseBody(response).status).toBe('CANCELLING');
+    expect(parseBody<Job>(response).status).toBe('CANCELLING');
     const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     // Conditional on the record it saw (its status and last change), on no submit having started since it read
     // the job, and on not lowering the progress.
@@ -52,7 +53,7 @@ describe('cancelling a job over the API', () => {
     withJob(jobItem({ status: 'COMPLETED' }));
     const response = await cancel();
     expect(response.statusCode).toBe(409);
-    expect(parseBody(response).error.code).toBe('JOB_FINISHED');
+    expect(parseBody<ErrorBody>(response).error.code).toBe('JOB_FINISHED');
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
@@ -69,7 +70,7 @@ describe('reading a job', () => {
     withJob(jobItem({ remote }));
     const response = await getJob(httpEvent({ path: { jobId: '01JOB' } }), context);
     expect(response.statusCode).toBe(200);
-    const job = parseBody(response);
+    const job = parseBody<Job>(response);
     expect(job.id).toBe('01JOB');
     for (const hidden of ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'owner', 'remote', 'type']) expect(job).not.toHaveProperty(hidden);
   });

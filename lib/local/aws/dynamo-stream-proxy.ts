@@ -17,7 +17,9 @@
 // delivers them to the consumer.
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type {
+  AttributeValue, DeleteItemOutput, DescribeTableOutput, GetItemOutput, PutItemOutput, UpdateItemOutput,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { readBody } from '#local/http-util';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
@@ -28,6 +30,31 @@ type Target = [table: string, key: Key];
 interface Answer { status: number; headers: Record<string, string>; body: Buffer }
 /** An item's image before and after one write; undefined where the item does not exist. */
 interface Change { before: Item | undefined; after: Item | undefined }
+
+/** One item operation of a write request, or of a transaction, in DynamoDB's JSON wire format (the fields the proxy reads; the rest is passed on). */
+interface ItemOperation {
+  TableName: string;
+  Item?: Item;
+  Key?: Key;
+  ReturnValues?: string;
+  ReturnValuesOnConditionCheckFailure?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  [field: string]: unknown;
+}
+interface TransactItem { Put?: ItemOperation; Update?: ItemOperation; Delete?: ItemOperation; ConditionCheck?: ItemOperation }
+/** A PutItem, UpdateItem, DeleteItem, BatchWriteItem or TransactWriteItems request. */
+interface WriteRequest extends ItemOperation {
+  TransactItems?: TransactItem[];
+  RequestItems?: Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Key } }[]>;
+}
+/** The answers of the operations the proxy makes itself. */
+interface Outputs {
+  DescribeTable: DescribeTableOutput;
+  GetItem: GetItemOutput;
+  PutItem: PutItemOutput;
+  UpdateItem: UpdateItemOutput;
+  DeleteItem: DeleteItemOutput;
+}
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 const JSON_TYPE = 'application/x-amz-json-1.0';
@@ -73,9 +100,9 @@ export function dynamoStreamProxy(options: {
   }
 
   /** One dynalite operation made by the proxy itself; its error answers are thrown as the SDK would name them. */
-  async function call(action: string, input: object): Promise<any> {
+  async function call<A extends keyof Outputs>(action: A, input: object): Promise<Outputs[A]> {
     const answer = await send(action, JSON.stringify(input));
-    const output = JSON.parse(answer.body.toString('utf8') || '{}');
+    const output: Outputs[A] & { __type?: string; message?: string } = JSON.parse(answer.body.toString('utf8') || '{}');
     if (answer.status !== 200) throw dynamoError(output);
     return output;
   }
@@ -149,18 +176,18 @@ export function dynamoStreamProxy(options: {
   }
 
   /** The items one write request touches. */
-  async function touched(action: string, request: any): Promise<Target[]> {
-    if (action === 'PutItem') return [[request.TableName, await keyFrom(request.TableName, request.Item)]];
-    if (action === 'UpdateItem' || action === 'DeleteItem') return [[request.TableName, request.Key]];
+  async function touched(action: string, request: WriteRequest): Promise<Target[]> {
+    if (action === 'PutItem') return [[request.TableName, await keyFrom(request.TableName, request.Item!)]];
+    if (action === 'UpdateItem' || action === 'DeleteItem') return [[request.TableName, request.Key!]];
     if (action === 'TransactWriteItems') {
-      return Promise.all((request.TransactItems as any[]).map(async (op) => {
-        const spec = op.Put ?? op.Update ?? op.Delete ?? op.ConditionCheck;
-        return [spec.TableName, op.Put ? await keyFrom(spec.TableName, spec.Item) : spec.Key] as Target;
+      return Promise.all(request.TransactItems!.map(async (op) => {
+        const spec = (op.Put ?? op.Update ?? op.Delete ?? op.ConditionCheck)!;
+        return [spec.TableName, op.Put ? await keyFrom(spec.TableName, spec.Item!) : spec.Key!] as Target;
       }));
     }
     const pairs: Target[] = [];
-    for (const [table, writes] of Object.entries<any[]>(request.RequestItems ?? {})) {
-      for (const w of writes) pairs.push([table, w.PutRequest ? await keyFrom(table, w.PutRequest.Item) : w.DeleteRequest.Key]);
+    for (const [table, writes] of Object.entries(request.RequestItems ?? {})) {
+      for (const w of writes) pairs.push([table, w.PutRequest ? await keyFrom(table, w.PutRequest.Item) : w.DeleteRequest!.Key]);
     }
     return pairs;
   }
@@ -179,11 +206,11 @@ export function dynamoStreamProxy(options: {
   }
 
   async function write(req: IncomingMessage, body: Buffer, action: string): Promise<Answer> {
-    const request = JSON.parse(body.toString('utf8'));
+    const request: WriteRequest = JSON.parse(body.toString('utf8'));
     const targets = await touched(action, request);
     return withItemLocks(targets, async () => {
       try {
-        if (action === 'TransactWriteItems') return await transact(request.TransactItems, targets);
+        if (action === 'TransactWriteItems') return await transact(request.TransactItems!, targets);
         const asked = request.ReturnValues ?? 'NONE';
         const single = (action === 'UpdateItem' && (asked === 'NONE' || asked === 'ALL_NEW'))
           || ((action === 'PutItem' || action === 'DeleteItem') && (asked === 'NONE' || asked === 'ALL_OLD'));
@@ -197,18 +224,18 @@ export function dynamoStreamProxy(options: {
   }
 
   /** One put, update or delete as one dynalite operation (plus a read when the old image is not known). */
-  async function writeItem(req: IncomingMessage, action: string, request: any, target: Target): Promise<Answer> {
+  async function writeItem(req: IncomingMessage, action: string, request: WriteRequest, target: Target): Promise<Answer> {
     const asked = request.ReturnValues ?? 'NONE';
     const wanted = action === 'UpdateItem' ? 'ALL_NEW' : 'ALL_OLD';
     const known = action === 'UpdateItem' ? await current(target) : undefined;
     const answer = await send(action, JSON.stringify({ ...request, ReturnValues: wanted }), forwardHeaders(req));
-    const output = JSON.parse(answer.body.toString('utf8') || '{}');
+    const output: { Attributes?: Item; __type?: string } = JSON.parse(answer.body.toString('utf8') || '{}');
     if (answer.status !== 200) {
       // A failed condition changed nothing; after any other error the item is read again when next needed.
       if (errorName(output) !== 'ConditionalCheckFailedException') images.delete(nameOf(target));
       return answer;
     }
-    const attributes = output.Attributes as Item | undefined;
+    const attributes = output.Attributes;
     const change: Change = action === 'UpdateItem' ? { before: known, after: attributes }
       : action === 'DeleteItem' ? { before: attributes, after: undefined }
       // dynalite stores the put item as given, but for numbers it writes in canonical form.
@@ -232,10 +259,10 @@ export function dynamoStreamProxy(options: {
     return answer;
   }
 
-  async function transact(ops: any[], targets: Target[]): Promise<Answer> {
+  async function transact(ops: TransactItem[], targets: Target[]): Promise<Answer> {
     const changes: Change[] = [];
     for (const [i, op] of ops.entries()) {
-      const { ReturnValuesOnConditionCheckFailure: _, ...spec } = op.Put ?? op.Update ?? op.Delete ?? op.ConditionCheck;
+      const { ReturnValuesOnConditionCheckFailure: _, ...spec } = (op.Put ?? op.Update ?? op.Delete ?? op.ConditionCheck)!;
       const target = targets[i]!;
       try {
         if (op.Put) {

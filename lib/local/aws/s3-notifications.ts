@@ -5,6 +5,12 @@ import type { Notification } from '#local/template';
 
 const RETRY_DELAYS_MS = [1_000, 2_000];
 
+/** The fields of an S3 event record that decide where it goes; the rest is passed on as it came. */
+interface ObjectEventRecord {
+  eventName: string;
+  s3: { bucket: { name: string }; object: { key: string } };
+}
+
 export function s3Notifications(notifications: Notification[], runtime: LambdaRuntime, bucket: string) {
   const inFlight = new Set<Promise<void>>();
   const invoke = async (handler: string, event: unknown) => {
@@ -20,7 +26,7 @@ export function s3Notifications(notifications: Notification[], runtime: LambdaRu
     }
   };
   return {
-    deliver(event: { Records: any[] }) {
+    deliver(event: { Records: ObjectEventRecord[] }) {
       for (const record of event.Records) {
         if (!String(record.eventName).startsWith('ObjectCreated') || record.s3?.bucket?.name !== bucket) continue;
         const key = decodeURIComponent(String(record.s3.object.key).replace(/\+/g, ' '));

@@ -32,6 +32,17 @@ export interface LocalStepFunctions {
 
 export const STATE_MACHINE_NAME = 'Training';
 
+/** The request fields the served actions read (each action reads its own few). */
+interface ActionInput {
+  stateMachineArn?: string;
+  name?: string;
+  input?: string;
+  executionArn?: string;
+  error?: string;
+  cause?: string;
+  statusFilter?: ExecutionStatus;
+}
+
 export function localStepFunctions(definition: object): LocalStepFunctions {
   const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
@@ -71,10 +82,10 @@ export function localStepFunctions(definition: object): LocalStepFunctions {
     return execution;
   }
 
-  const actions: Record<string, (body: any) => object> = {
+  const actions: Record<string, (body: ActionInput) => object> = {
     StartExecution(body) {
       if (body.stateMachineArn !== stateMachineArn) throw awsError('StateMachineDoesNotExist', `State machine ${body.stateMachineArn} does not exist.`);
-      const name: string = body.name ?? crypto.randomUUID();
+      const name = body.name ?? crypto.randomUUID();
       const existing = byArn.get(executionArn(name));
       if (existing) {
         // AWS: the same name and input while running is idempotent; anything else is a conflict.
@@ -87,7 +98,7 @@ export function localStepFunctions(definition: object): LocalStepFunctions {
       return { executionArn: execution.arn, startDate: execution.startDate.getTime() / 1000 };
     },
     DescribeExecution(body) {
-      const e = byArn.get(body.executionArn);
+      const e = byArn.get(body.executionArn ?? '');
       if (!e) throw awsError('ExecutionDoesNotExist', `Execution ${body.executionArn} does not exist.`);
       return {
         executionArn: e.arn, stateMachineArn, name: e.name, status: e.status, input: e.input, output: e.output,
@@ -96,7 +107,7 @@ export function localStepFunctions(definition: object): LocalStepFunctions {
       };
     },
     StopExecution(body) {
-      const e = byArn.get(body.executionArn);
+      const e = byArn.get(body.executionArn ?? '');
       if (!e) throw awsError('ExecutionDoesNotExist', `Execution ${body.executionArn} does not exist.`);
       if (e.status === 'RUNNING') {
         e.status = 'ABORTED';
@@ -134,7 +145,7 @@ export function localStepFunctions(definition: object): LocalStepFunctions {
       };
       if (!action) return reply(400, { __type: 'UnknownOperationException', message: `${target} is not supported locally.` });
       try {
-        const body = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+        const body: ActionInput = JSON.parse((await readBody(req)).toString('utf8') || '{}');
         reply(200, action(body));
       } catch (error) {
         const e = error as Error & { awsType?: string };

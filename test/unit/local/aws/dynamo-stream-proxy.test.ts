@@ -18,7 +18,7 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 let table: Server;
 let direct: DynamoDBClient;
-let servers: Server[] = [];
+const servers: Server[] = [];
 let records: DynamoDBRecord[] = [];
 
 /** A client of a fresh proxy (so of a fresh image cache) in front of the shared dynalite. */

@@ -11,6 +11,7 @@ import { createFalProvider } from '#providers/fal';
 import { TrainerUnavailable } from '#providers/provider';
 import { createReplicateProvider } from '#providers/replicate';
 import { startTrainerEmulator, type EmulatedRequest, type EmulatorFaults, type TrainerEmulator } from '#local/trainer-emulator/server';
+import type { FalAnswer } from '#support/fal-answer';
 import { until } from '#support/poll';
 
 let files: Server;
@@ -35,13 +36,13 @@ const headers = { authorization: 'Key test-key', 'content-type': 'application/js
 async function call(method: string, url: string, body?: unknown, signal?: AbortSignal) {
   const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(signal ? { signal } : {}) });
   const text = await res.text();
-  let parsed: any;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     parsed = { unparsable: text };
   }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return { status: res.status, body: parsed as FalAnswer, headers: res.headers };
 }
 
 const record = (id: string) => fetch(`${emulator.url}/__emulator/requests/${id}`).then((res) => res.json() as Promise<EmulatedRequest>);

@@ -6,6 +6,7 @@ import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '#domain/safetensors';
 import { startTrainerEmulator, type EmulatedRequest, type TrainerEmulator } from '#local/trainer-emulator/server';
+import type { FalAnswer } from '#support/fal-answer';
 import { until } from '#support/poll';
 
 let files: Server;
@@ -41,7 +42,7 @@ const key = { authorization: 'Key test-key' };
 
 async function call(method: string, url: string, body?: unknown) {
   const res = await fetch(url, { method, headers: { ...key, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+  return { status: res.status, body: (await res.json()) as FalAnswer, headers: res.headers };
 }
 
 /** The step count written into the LoRA file the result of a request links to. */
@@ -158,7 +159,7 @@ describe('the trainer emulator', () => {
     emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
     const model = `${emulator.replicateUrl}/models/ostris/flux-dev-lora-trainer`;
     const headers = { authorization: 'Bearer r8_test', 'content-type': 'application/json' };
-    const version = ((await (await fetch(model, { headers })).json()) as any).latest_version.id as string;
+    const version = ((await (await fetch(model, { headers })).json()) as { latest_version: { id: string } }).latest_version.id;
     const res = await fetch(`${model}/versions/${version}/trainings`, {
       method: 'POST', headers, body: JSON.stringify({ destination: 'me/loras', input: { input_images: `${filesUrl}/set.zip`, trigger_phrase: 'TOK', steps: 2 } }),
     });
