@@ -75,8 +75,8 @@ function result(surface: Surface, request: EmulatedRequest): Reply {
   const headers = { 'x-fal-request-id': request.requestId };
   switch (request.status) {
     case 'COMPLETED':
-      if (surface.queue.resultExpired(request.requestId, 'result')) return json(request.faults.resultExpiredStatus ?? 404, { detail: `Request ${request.requestId} not found.` }, headers);
-      return json(200, surface.queue.output(request.requestId), headers);
+      if (surface.results.resultExpired(request.requestId, 'result')) return json(request.faults.resultExpiredStatus ?? 404, { detail: `Request ${request.requestId} not found.` }, headers);
+      return json(200, surface.results.output(request.requestId), headers);
     case 'CANCELLED':
       return json(499, { detail: 'The request was cancelled.', error_type: 'client_cancelled' }, { ...headers, 'x-fal-error-type': 'client_cancelled' });
     case 'FAILED': {

@@ -1,50 +1,30 @@
 // The trainer emulator's queue: requests wait for a free slot, download their dataset, "train" on a timer at a
-// fixed step rate writing log lines, and end with their output files or an error. Faults chosen per request
-// (faults.ts) bend each of those steps, and the request's record says which were applied.
-import { randomUUID } from 'node:crypto';
+// fixed step rate writing log lines, and end with their output files or an error, or are cancelled. Faults
+// chosen per request (faults.ts) bend each of those steps, and the request's record says which were applied.
+// The requests themselves, and their records on disk, are the request book's (request-book.ts); the results
+// they end with are served by results.ts.
 import { downloadDataset } from './dataset-download';
-import { FaultCounter, type AnswerPlan, type AppliedFault, type EmulatorCall, type EmulatorFaults } from './faults';
-import { fileSize, type StoredFile } from './files';
 import { stepLine } from './progress-lines';
 import { isTerminalStatus, type EmulatedRequest, type EmulatedStatus, type Entry, type LogLine } from './request';
+import { RequestBook } from './request-book';
 import { restoredEntries } from './restore';
-import { EmulatorStore } from './store';
+import { submittedEntry, type Submission } from './submission';
 import { trainingOutput } from './training-output';
-import type { EmulatedTrainer } from './trainer-schema';
 import { emulatedTrainer } from './trainers';
 
 export interface QueueOptions {
   stepsPerSecond: number;
   concurrency: number;
   dataDir?: string;
-  /** Base URL the files are served under: {filesUrl}/{requestId}/{name}. */
-  filesUrl: () => string;
-}
-
-export interface Submission {
-  trainer: EmulatedTrainer;
-  /** The endpoint submitted to: the trainer's id, or a fal sub-path of it. */
-  endpoint: string;
-  input: Record<string, unknown>;
-  faults: EmulatorFaults;
-  /** Faults already applied to the submission's answers. */
-  applied: AppliedFault[];
-  destination?: string;
-  /** The request fails at once with this answer (the trainer refused its input). */
-  refusal?: { status: number; body: unknown };
 }
 
 const falTime = (at = new Date()) => at.toISOString().replace('Z', '');
 
-export class EmulatorQueue {
-  private readonly entries = new Map<string, Entry>();
+export class EmulatorQueue extends RequestBook {
   private readonly downloads = new AbortController();
-  private stopped = false;
-
-  private readonly store: EmulatorStore | undefined;
 
   constructor(private readonly options: QueueOptions) {
-    this.store = options.dataDir ? new EmulatorStore(options.dataDir) : undefined;
+    super(options.dataDir);
   }
 
   /** Reloads requests kept in dataDir: finished ones keep their result, unfinished ones resume training. */
@@ -58,18 +38,10 @@ export class EmulatorQueue {
   }
 
   submit(submission: Submission): EmulatedRequest {
-    const { trainer, endpoint, input, faults, refusal } = submission;
-    const requestId = trainer.protocol === 'replicate' ? replicateId() : randomUUID();
-    const entry: Entry = {
-      view: {
-        requestId, endpoint, protocol: trainer.protocol, status: 'IN_QUEUE', cancelRequested: false, step: 0, totalSteps: 0, input,
-        ...(submission.destination ? { destination: submission.destination } : {}),
-        submittedAt: new Date().toISOString(), faults, faultsApplied: [...submission.applied],
-      },
-      logs: [], datasetReady: false, files: new Map(), resumedFrom: 0, counter: undefined as unknown as FaultCounter,
-    };
+    const { trainer, input, faults, refusal } = submission;
+    const entry = submittedEntry(submission);
     entry.counter = this.counterFor(entry);
-    this.entries.set(requestId, entry);
+    this.entries.set(entry.view.requestId, entry);
     if (refusal) this.fail(entry, refusal.status, refusal.body);
     else {
       const steps = input[trainer.steps];
@@ -79,60 +51,6 @@ export class EmulatorQueue {
     }
     this.save(entry);
     return this.view(entry);
-  }
-
-  /** How the answer to a call about a request is spoiled (an error burst, a malformed body, a delay). */
-  plan(requestId: string, call: EmulatorCall): AnswerPlan {
-    const entry = this.entries.get(requestId);
-    if (!entry) return {};
-    const plan = entry.counter.next(call, entry.view.protocol);
-    if (plan.error || plan.malformed || plan.delayMs) this.save(entry);
-    return plan;
-  }
-
-  get(requestId: string): EmulatedRequest | undefined {
-    const entry = this.entries.get(requestId);
-    return entry && this.view(entry);
-  }
-
-  list(): EmulatedRequest[] {
-    return [...this.entries.values()].map((entry) => this.view(entry));
-  }
-
-  logs(requestId: string): LogLine[] {
-    return [...(this.entries.get(requestId)?.logs ?? [])];
-  }
-
-  /** True when the result (and its files) of a completed request has expired (the resultExpiresAfterMs fault). */
-  resultExpired(requestId: string, call: EmulatorCall): boolean {
-    const entry = this.entries.get(requestId);
-    const after = entry?.view.faults.resultExpiresAfterMs;
-    if (!entry || after === undefined || !entry.view.finishedAt) return false;
-    if (Date.now() - Date.parse(entry.view.finishedAt) < after) return false;
-    this.applied(entry, { fault: 'result-expired', call, detail: `answered ${entry.view.faults.resultExpiredStatus ?? 404}` });
-    return true;
-  }
-
-  /** The trainer output of a completed request; file URLs use the server's current address. */
-  output(requestId: string): Record<string, unknown> | undefined {
-    const entry = this.entries.get(requestId);
-    if (!entry?.outputFiles) return undefined;
-    return Object.fromEntries(Object.entries(entry.outputFiles).map(([field, name]) => [field, this.fileRef(entry, name)]));
-  }
-
-  /** URL of a produced file. */
-  fileUrl(requestId: string, name: string): string {
-    return `${this.options.filesUrl()}/${requestId}/${encodeURIComponent(name)}`;
-  }
-
-  file(requestId: string, name: string): StoredFile | undefined {
-    return this.entries.get(requestId)?.files.get(name);
-  }
-
-  /** Records that a file is being served slowly. */
-  noteSlowDownload(requestId: string, kbps: number): void {
-    const entry = this.entries.get(requestId);
-    if (entry) this.applied(entry, { fault: 'slow-download', call: 'file', detail: `${kbps} KB/s` });
   }
 
   /**
@@ -179,38 +97,6 @@ export class EmulatorQueue {
       delete entry.timer;
     }
     await this.store?.settled();
-  }
-
-  /** Resolves once the request's record is on disk: a trainer acknowledges a job only once it cannot lose it. */
-  async durable(requestId: string): Promise<void> {
-    await this.store?.durable(requestId);
-  }
-
-  private counterFor(entry: Entry): FaultCounter {
-    const counter = new FaultCounter(() => entry.view.faults, (fault) => entry.view.faultsApplied.push(fault));
-    // Calls already answered before a restart still count.
-    for (const fault of entry.view.faultsApplied) if (fault.call) counter.calls[fault.call] = (counter.calls[fault.call] ?? 0) + 1;
-    return counter;
-  }
-
-  private applied(entry: Entry, fault: Omit<AppliedFault, 'at'>): void {
-    entry.view.faultsApplied.push({ ...fault, at: new Date().toISOString() });
-    this.save(entry);
-  }
-
-  private view(entry: Entry): EmulatedRequest {
-    const view = structuredClone(entry.view);
-    if (view.status === 'IN_QUEUE') view.queuePosition = this.queuePosition(entry);
-    return view;
-  }
-
-  private queuePosition(entry: Entry): number {
-    let ahead = 0;
-    for (const other of this.entries.values()) {
-      if (other === entry) break;
-      if (other.view.status === 'IN_QUEUE') ahead++;
-    }
-    return ahead;
   }
 
   private async download(entry: Entry): Promise<void> {
@@ -304,11 +190,6 @@ export class EmulatorQueue {
     this.finish(entry, 'COMPLETED');
   }
 
-  private fileRef(entry: Entry, name: string) {
-    const file = entry.files.get(name)!;
-    return { url: this.fileUrl(entry.view.requestId, name), content_type: file.contentType, file_name: name, file_size: fileSize(file) };
-  }
-
   private fail(entry: Entry, status: number, body: unknown): void {
     entry.view.error = { status, body };
     this.finish(entry, 'FAILED');
@@ -335,17 +216,5 @@ export class EmulatorQueue {
   private logStep(entry: Entry): void {
     this.log(entry, stepLine(entry.view.protocol, entry.view.step, entry.view.totalSteps, this.options.stepsPerSecond));
   }
-
-  private save(entry: Entry): void {
-    if (this.stopped) return;
-    this.store?.save(entry.view.requestId, () => ({
-      view: entry.view, logs: entry.logs, files: entry.files.values(), ...(entry.outputFiles ? { outputFiles: entry.outputFiles } : {}),
-    }));
-  }
 }
 
-/** Replicate ids: 26 lowercase base-32 characters. */
-function replicateId(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  return Array.from(crypto.getRandomValues(new Uint8Array(26)), (byte) => alphabet[byte % 32]).join('');
-}

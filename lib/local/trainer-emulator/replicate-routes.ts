@@ -75,7 +75,7 @@ async function createTraining(surface: Surface, model: string, version: string, 
 const REPLICATE_STATUS = { IN_QUEUE: 'starting', IN_PROGRESS: 'processing', COMPLETED: 'succeeded', FAILED: 'failed', CANCELLED: 'canceled', FORGOTTEN: 'failed' } as const;
 
 function training(surface: Surface, request: EmulatedRequest) {
-  const { queue } = surface;
+  const { queue, results } = surface;
   const base = `${surface.url()}/replicate/v1/trainings/${request.requestId}`;
   const model = request.endpoint.slice('replicate/'.length);
   const done = isTerminalStatus(request.status) && request.status !== 'FORGOTTEN';
@@ -86,7 +86,7 @@ function training(surface: Surface, request: EmulatedRequest) {
     status: REPLICATE_STATUS[request.status], created_at: request.submittedAt, started_at: request.startedAt ?? null,
     completed_at: done ? request.finishedAt ?? null : null,
     output: request.status === 'COMPLETED'
-      ? { version: `${request.destination}:${createHash('sha256').update(request.requestId).digest('hex')}`, weights: queue.output(request.requestId)?.weights && queue.fileUrl(request.requestId, 'trained_model.tar') }
+      ? { version: `${request.destination}:${createHash('sha256').update(request.requestId).digest('hex')}`, weights: results.output(request.requestId)?.weights && results.fileUrl(request.requestId, 'trained_model.tar') }
       : null,
     metrics: done && request.startedAt && request.finishedAt ? { predict_time: (Date.parse(request.finishedAt) - Date.parse(request.startedAt)) / 1000 } : {},
     urls: { web: `${surface.url()}/replicate/p/${request.requestId}`, get: base, cancel: `${base}/cancel` },

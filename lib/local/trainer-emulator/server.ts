@@ -12,6 +12,7 @@ import { FaultTickets } from './fault-tickets';
 import type { EmulatorFaults } from './faults';
 import { EmulatorQueue } from './queue';
 import { replicateRoute } from './replicate-routes';
+import { EmulatorResults } from './results';
 import { HeldAnswers, json, sendReply, spoiledAtOnce, type Reply } from './reply';
 import type { EmulatedRequest } from './request';
 import type { Surface } from './surface';
@@ -53,9 +54,9 @@ export async function startTrainerEmulator(options: TrainerEmulatorOptions): Pro
     stepsPerSecond: options.stepsPerSecond,
     concurrency: options.concurrency ?? 4,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    filesUrl: () => `${url}/files`,
   });
-  const surface: Surface = { queue, tickets: new FaultTickets(), url: () => url };
+  const results = new EmulatorResults(queue, () => `${url}/files`);
+  const surface: Surface = { queue, results, tickets: new FaultTickets(), url: () => url };
   const held = new HeldAnswers();
 
   const server = createServer((req, res) => {
@@ -104,15 +105,15 @@ async function route(surface: Surface, req: IncomingMessage): Promise<Reply> {
 }
 
 /** A trained file, for either protocol; the faults can fail, expire, delay or slow its download. */
-function fileRoute({ queue }: Surface, requestId: string, name: string): Reply {
+function fileRoute({ queue, results }: Surface, requestId: string, name: string): Reply {
   const request = queue.get(requestId);
-  const stored = queue.file(requestId, name);
+  const stored = results.file(requestId, name);
   if (!request || !stored || request.status === 'FORGOTTEN') return json(404, { detail: 'File not found.' });
   const plan = queue.plan(requestId, 'file');
   const spoiled = spoiledAtOnce(plan);
   if (spoiled) return spoiled;
-  if (queue.resultExpired(requestId, 'file')) return json(404, { detail: 'File not found.' });
+  if (results.resultExpired(requestId, 'file')) return json(404, { detail: 'File not found.' });
   const kbps = request.faults.downloadKBps;
-  if (kbps) queue.noteSlowDownload(requestId, kbps);
+  if (kbps) results.noteSlowDownload(requestId, kbps);
   return { status: 200, file: { stored, ...(kbps ? { kbps } : {}) }, ...(plan.delayMs ? { delayMs: plan.delayMs } : {}) };
 }
