@@ -1,9 +1,8 @@
 import { startJob } from '#app/start-job';
 import { publicJob } from '#domain/job-lifecycle';
-import { CreateJobRequest } from '#domain/schemas';
 import { httpRoute } from '#http/http-route';
 
-export const handler = httpRoute({ body: CreateJobRequest }, async ({ owner, body, headers, now }) => {
+export const handler = httpRoute('create-job', async ({ owner, body, headers, now }) => {
   const { origin, ...request } = body;
   const { job } = await startJob({
     owner,
@@ -13,5 +12,5 @@ export const handler = httpRoute({ body: CreateJobRequest }, async ({ owner, bod
     at: now,
   });
   // A replay answers exactly as the first request did.
-  return { status: 201, body: publicJob(job) };
+  return { body: publicJob(job) };
 });

@@ -1,6 +1,5 @@
 import { artifactLink } from '#app/get-artifact-link';
-import { JobPath } from '#http/paths';
 import { httpRoute } from '#http/http-route';
 
-export const handler = httpRoute({ path: JobPath }, async ({ owner, path, now }) =>
-  ({ status: 200, body: await artifactLink(owner, path.jobId, now) }));
+export const handler = httpRoute('get-artifact', async ({ owner, path, now }) =>
+  ({ body: await artifactLink(owner, path.jobId, now) }));

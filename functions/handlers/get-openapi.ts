@@ -3,4 +3,4 @@ import { httpRoute } from '#http/http-route';
 
 let document: ReturnType<typeof openApiDocument> | undefined;
 
-export const handler = httpRoute({ auth: false }, async () => ({ status: 200, body: (document ??= openApiDocument()) }));
+export const handler = httpRoute('get-openapi', async () => ({ body: (document ??= openApiDocument()) }));

@@ -1,4 +1,4 @@
 import { listLoras } from '#app/list-loras';
 import { httpRoute } from '#http/http-route';
 
-export const handler = httpRoute({}, async ({ owner }) => ({ status: 200, body: { adapters: await listLoras(owner) } }));
+export const handler = httpRoute('list-adapters', async ({ owner }) => ({ body: { adapters: await listLoras(owner) } }));

@@ -1,4 +1,4 @@
 import { listTrainers } from '#app/list-trainers';
 import { httpRoute } from '#http/http-route';
 
-export const handler = httpRoute({}, async () => ({ status: 200, body: await listTrainers() }));
+export const handler = httpRoute('list-trainers', async () => ({ body: await listTrainers() }));

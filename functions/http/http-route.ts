@@ -6,32 +6,35 @@ import { z } from 'zod';
 import { isDomainError, type ErrorDetail } from '#domain/errors';
 import { logger } from '#adapters/logger';
 import { invocation } from '#events/invocation';
+import { HTTP_ROUTES, type HttpHandlerName, type HttpRoute } from './routes';
 
-type Schema = z.ZodType | undefined;
-type Parsed<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+/** A route as the doorway reads it: the schemas of the request's parts, whether a token is asked for, and the
+ * status a success answers unless the route says otherwise. The table's entries (routes.ts) are such routes. */
+export type RouteSpec = Pick<HttpRoute, 'auth' | 'params' | 'query' | 'headers' | 'body'> & { readonly response: { readonly status: number } };
 
-export interface RouteSchemas<B extends Schema, P extends Schema, Q extends Schema> {
-  body?: B;
-  path?: P;
-  query?: Q;
-  /** false for the few public routes (GET /health). */
-  auth?: boolean;
-}
+type Part = 'params' | 'query' | 'headers' | 'body';
+/** What the route's schema for that part parses to; undefined where the route has none. */
+type Parsed<R, K extends Part> = R extends Record<K, infer S extends z.ZodType> ? z.output<S> : undefined;
 
-export interface RouteInput<B extends Schema, P extends Schema, Q extends Schema> {
+export interface RouteInput<R extends RouteSpec> {
   owner: string;
-  body: Parsed<B>;
-  path: Parsed<P>;
-  query: Parsed<Q>;
-  /** Header names lower-cased. */
-  headers: Record<string, string | undefined>;
+  body: Parsed<R, 'body'>;
+  /** The path parameters, parsed with the route's `params`. */
+  path: Parsed<R, 'params'>;
+  query: Parsed<R, 'query'>;
+  /** Parsed with the route's `headers`, which names them lower-cased. */
+  headers: Parsed<R, 'headers'>;
   requestId: string;
   now: Date;
 }
 
-export interface RouteResult {
-  status: number;
-  body?: unknown;
+/** What the route answers: JSON its response schema accepts, where it has one. */
+type Answer<R> = R extends { readonly response: { readonly schema: infer S extends z.ZodType } } ? z.input<S> : unknown;
+
+export interface RouteResult<R = unknown> {
+  /** @default the route's `response.status` */
+  status?: number;
+  body?: Answer<R>;
   headers?: Record<string, string>;
 }
 
@@ -60,13 +63,18 @@ export function zodDetails(error: z.ZodError, prefix?: string): ErrorDetail[] {
   }));
 }
 
-function parse<S extends Schema>(schema: S, value: unknown, where: 'body' | 'path' | 'query'): Parsed<S> {
-  if (!schema) return undefined as Parsed<S>;
-  const result = schema.safeParse(value);
-  if (result.success) return result.data as Parsed<S>;
-  const details = zodDetails(result.error, where === 'body' ? undefined : where);
-  const message = where === 'body' ? 'Some values in the request are not valid; see details.' : `The request ${where === 'path' ? 'path' : 'query string'} is not valid; see details.`;
-  throw new RouteError(errorResponse(422, 'INVALID_REQUEST', message, details));
+const WHERE = {
+  body: { prefix: undefined, message: 'Some values in the request are not valid; see details.' },
+  path: { prefix: 'path', message: 'The request path is not valid; see details.' },
+  query: { prefix: 'query', message: 'The request query string is not valid; see details.' },
+  headers: { prefix: 'headers', message: 'The request headers are not valid; see details.' },
+} as const;
+
+function parse(schema: z.ZodType | undefined, value: () => unknown, where: keyof typeof WHERE): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value());
+  if (result.success) return result.data;
+  throw new RouteError(errorResponse(422, 'INVALID_REQUEST', WHERE[where].message, zodDetails(result.error, WHERE[where].prefix)));
 }
 
 function readBody(event: HttpEvent): unknown {
@@ -85,18 +93,23 @@ function ownerOf(event: HttpEvent): string {
   return sub;
 }
 
-function toResponse(result: RouteResult): HttpResult {
+function toResponse(result: RouteResult, route: RouteSpec): HttpResult {
   return {
-    statusCode: result.status,
+    statusCode: result.status ?? route.response.status,
     headers: { ...JSON_HEADERS, ...result.headers },
     body: result.body === undefined ? '' : JSON.stringify(result.body),
   };
 }
 
-export function httpRoute<B extends Schema = undefined, P extends Schema = undefined, Q extends Schema = undefined>(
-  schemas: RouteSchemas<B, P, Q>,
-  fn: (input: RouteInput<B, P, Q>) => Promise<RouteResult>,
-) {
+/** The handler of the route of that name in HTTP_ROUTES: the table's schemas parse the request and type what
+ * `fn` gets and answers, so a route's shape is written once. `route` carries the name, so a test can tell that
+ * each handler file serves the route it is named for. */
+export function httpRoute<N extends HttpHandlerName>(name: N, fn: NoInfer<(input: RouteInput<(typeof HTTP_ROUTES)[N]>) => Promise<RouteResult<(typeof HTTP_ROUTES)[N]>>>) {
+  return Object.assign(httpHandler(HTTP_ROUTES[name], fn), { route: name });
+}
+
+/** The doorway for a route given as data. Handlers use httpRoute; the doorway's own tests give routes of their own. */
+export function httpHandler<R extends RouteSpec>(route: R, fn: NoInfer<(input: RouteInput<R>) => Promise<RouteResult<R>>>) {
   const requestIdOf = (event: HttpEvent, awsRequestId: string | undefined) => event.requestContext?.requestId ?? awsRequestId ?? 'local';
   return invocation({
     // API Gateway's event is taken as it comes: its parts are parsed below, where a failure is an API answer.
@@ -104,18 +117,15 @@ export function httpRoute<B extends Schema = undefined, P extends Schema = undef
     logKeys: (event, context) => ({ requestId: requestIdOf(event, context.awsRequestId), route: event.routeKey }),
   }, async (event, context): Promise<HttpResult> => {
     try {
-      const owner = schemas.auth === false ? '' : ownerOf(event);
-      const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-      const input: RouteInput<B, P, Q> = {
-        owner,
-        body: schemas.body ? parse(schemas.body, readBody(event), 'body') : (undefined as Parsed<B>),
-        path: parse(schemas.path as P, event.pathParameters ?? {}, 'path'),
-        query: parse(schemas.query as Q, event.queryStringParameters ?? {}, 'query'),
-        headers,
-        requestId: requestIdOf(event, context.awsRequestId),
-        now: new Date(),
-      };
-      const response = toResponse(await fn(input));
+      const owner = route.auth === false ? '' : ownerOf(event);
+      // Parsed in this order, so a request wrong in several parts is told about the first of them.
+      const body = parse(route.body, () => readBody(event), 'body');
+      const path = parse(route.params, () => event.pathParameters ?? {}, 'path');
+      const query = parse(route.query, () => event.queryStringParameters ?? {}, 'query');
+      const headers = parse(route.headers, () => Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])), 'headers');
+      // The cast restates what the route's schemas just checked.
+      const input = { owner, body, path, query, headers, requestId: requestIdOf(event, context.awsRequestId), now: new Date() } as RouteInput<R>;
+      const response = toResponse(await fn(input), route);
       logger.info('request done', { status: response.statusCode });
       return response;
     } catch (error) {

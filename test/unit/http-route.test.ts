@@ -2,13 +2,13 @@ import './quiet-logs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Conflict, Invalid, NotFound, TooLarge } from '#domain/errors';
-import { httpRoute } from '#http/http-route';
+import { httpHandler } from '#http/http-route';
 import type { ErrorBody } from '#domain/schemas';
 import { context, httpEvent, parseBody } from './http-events';
 
 const Body = z.object({ name: z.string(), params: z.object({ steps: z.number().int().max(10) }) });
-const echo = httpRoute({ body: Body }, async ({ owner, body }) => ({ status: 201, body: { owner, ...body } }));
-const throwing = (error: unknown) => httpRoute({}, async () => { throw error; });
+const echo = httpHandler({ body: Body, response: { status: 201 } }, async ({ owner, body }) => ({ status: 201, body: { owner, ...body } }));
+const throwing = (error: unknown) => httpHandler({ response: { status: 200 } }, async () => { throw error; });
 
 describe('the HTTP doorway', () => {
   it('hands the owner and the parsed body to the route', async () => {
@@ -56,7 +56,13 @@ describe('the HTTP doorway', () => {
   });
 
   it('lets public routes through without a token', async () => {
-    const health = httpRoute({ auth: false }, async () => ({ status: 200, body: { status: 'ok' } }));
+    const health = httpHandler({ auth: false, response: { status: 200 } }, async () => ({ status: 200, body: { status: 'ok' } }));
     expect((await health(httpEvent({ owner: null }), context)).statusCode).toBe(200);
+  });
+
+  it('answers the route’s success status unless the route function names another', async () => {
+    const answering = (status?: number) => httpHandler({ response: { status: 202 } }, async () => ({ status, body: { ok: true } }));
+    expect((await answering()(httpEvent({}), context)).statusCode).toBe(202);
+    expect((await answering(200)(httpEvent({}), context)).statusCode).toBe(200);
   });
 });
