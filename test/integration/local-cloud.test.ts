@@ -14,6 +14,10 @@ import { useTempDir } from '#support/temp-dir';
 
 const dataDir = useTempDir('loraworks-lc-');
 
+/** A test that starts `npm start`'s own process pays its cold start (tsx, the CDK synth, two child processes)
+ * each time: ~15 s on an idle two-core machine, more beside the suite's other local clouds. */
+const SPAWNED_TIMEOUT_MS = 150_000;
+
 describe('the local cloud', () => {
   it('runs the state machine of the synthesized CDK stack, not a copy', async () => {
     const cloud = await startLocalCloud({ port: 0, dataDir: join(dataDir(), 'asl') });
@@ -62,7 +66,7 @@ describe('the local cloud', () => {
     } finally {
       await cloud.interrupt();
     }
-  });
+  }, SPAWNED_TIMEOUT_MS);
 
   it('says which port is in use and what to do', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');
@@ -80,5 +84,5 @@ describe('the local cloud', () => {
     const config = await (await fetch(`${cloud.url}/config.json`)).json();
     expect(config).toMatchObject({ apiUrl: `${cloud.url}/api`, wsUrl: cloud.wsUrl, auth: { mode: 'dev' } });
     expect(await cloud.interrupt(), cloud.output()).toBe(0);
-  });
+  }, SPAWNED_TIMEOUT_MS);
 });
