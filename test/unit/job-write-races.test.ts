@@ -10,17 +10,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { JobRecord } from '#domain/job-lifecycle';
 import type { Progress } from '#domain/schemas';
 import { closeServer, listen } from '#local/http-util';
-import type { TrainerProvider } from '#providers/provider';
 import { jobItem } from './handler-env';
+import { provider } from './scripted-trainers';
 
-const provider = vi.hoisted(() => ({
-  listTrainers: vi.fn(), submit: vi.fn(), status: vi.fn(), cancel: vi.fn(), result: vi.fn(),
-}) satisfies Record<keyof TrainerProvider, unknown>);
-
-vi.mock('#adapters/trainers', async () => {
-  const { fallbackTrainers, findTrainer } = await import('#domain/trainer-catalog');
-  return { getTrainer: async (id: string) => findTrainer(fallbackTrainers, id), providerFor: async () => provider };
-});
+vi.mock('#adapters/trainers', () => import('./scripted-trainers'));
 
 let table: Server;
 beforeAll(async () => {

@@ -5,17 +5,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildSafetensors, parseSafetensorsHeader } from '#domain/safetensors';
-import type { TrainerProvider } from '#providers/provider';
 import { jobItem } from './handler-env';
+import { provider } from './scripted-trainers';
 
-const provider = vi.hoisted(() => ({
-  listTrainers: vi.fn(), submit: vi.fn(), status: vi.fn(), cancel: vi.fn(), result: vi.fn(),
-}) satisfies Record<keyof TrainerProvider, unknown>);
-
-vi.mock('#adapters/trainers', async () => {
-  const { fallbackTrainers, findTrainer } = await import('#domain/trainer-catalog');
-  return { getTrainer: async (id: string) => findTrainer(fallbackTrainers, id), providerFor: async () => provider };
-});
+vi.mock('#adapters/trainers', () => import('./scripted-trainers'));
 
 const { handler: submit } = await import('#handlers/training-submit');
 const { handler: poll } = await import('#handlers/training-poll');
