@@ -32,10 +32,23 @@ export interface JobPage {
 
 const MAX_PAGES = 10;
 
+/**
+ * Whether a decoded cursor is a key this listing hands out: exactly the table key (PK, SK) of one of the
+ * owner's jobs. DynamoDB answers any other shape (SK a number, SK missing, an index attribute, another
+ * partition) with a ValidationException, which would otherwise surface as a 500.
+ */
+export function isJobPageKey(key: Record<string, unknown> | undefined, owner: string): key is { PK: string; SK: string } {
+  if (!key) return false;
+  const names = Object.keys(key);
+  const { PK, SK } = key;
+  return names.length === 2 && PK === keys.owner(owner) && typeof SK === 'string' && SK.startsWith(keys.job(''))
+    && SK.length > keys.job('').length && Buffer.byteLength(SK) <= 1024;
+}
+
 /** Newest first (ULID sort keys, read backwards); the status filter may need several pages to fill `limit`. */
 export async function listJobs(owner: string, options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
   let startKey = decodeCursor(options.cursor);
-  if (options.cursor && (!startKey || startKey.PK !== keys.owner(owner))) {
+  if (options.cursor && !isJobPageKey(startKey, owner)) {
     throw new Invalid('BAD_CURSOR', 'The cursor is not one this API issued; start the listing again without it.', [{ field: 'cursor', message: 'Unknown cursor.' }]);
   }
   const jobs: JobRecord[] = [];

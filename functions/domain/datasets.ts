@@ -1,6 +1,7 @@
 // Datasets and their immutable versions. Pure: ids and the clock come in as arguments.
 import { createHash } from 'node:crypto';
 import { Conflict, NotFound, TooLarge } from './errors';
+import { DATASET_ID_PATTERN } from './identifiers';
 import type { Dataset, DatasetVersion, Trainer, ValidationReport } from './schemas';
 
 export type VersionSource = DatasetVersion['source'];
@@ -49,7 +50,6 @@ export function parseDatasetKey(key: string): DatasetObject | null {
 export const INCOMING_PREFIX = 'incoming/';
 /** `{file}.zip.train.json` beside the zip: a training request (CreateJobRequest minus the dataset) started once the version is READY. */
 export const SIDECAR_SUFFIX = '.train.json';
-const DATASET_REF = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
 export interface IncomingObject {
   owner: string;
@@ -66,7 +66,7 @@ export function parseIncomingKey(key: string): IncomingObject | null {
   const match = /^incoming\/([^/]+)\/([^/]+)\/([^/]+\.zip)(\.train\.json)?$/i.exec(key);
   if (!match) return null;
   const [, owner, datasetId, fileName, sidecar] = match as unknown as [string, string, string, string, string | undefined];
-  if (!DATASET_REF.test(datasetId)) return null;
+  if (!DATASET_ID_PATTERN.test(datasetId)) return null;
   let decodedOwner: string;
   try {
     decodedOwner = decodeURIComponent(owner);

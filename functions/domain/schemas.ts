@@ -1,8 +1,16 @@
 // The one definition of every record, request and message of the public API contract.
 // Handlers, the web app, the OpenAPI document and the tests import these; none keeps a copy.
 import { z } from 'zod';
+import { DATASET_ID_MAX, DATASET_ID_PATTERN, DATASET_ID_RULE, IDEMPOTENCY_KEY_MAX, RECORD_ID_MAX } from './identifiers';
+import { safeText, ZIP_FILE_NAME_PATTERN, ZIP_FILE_NAME_RULE, zipFileNameProblem } from './safe-text';
 
 export const IsoTime = z.string().datetime({ offset: true });
+
+// ---------- ids a client sends (identifiers.ts: each fits the DynamoDB and S3 keys it becomes part of) ----------
+export const DatasetId = z.string().min(1, 'Pick a dataset.').max(DATASET_ID_MAX, DATASET_ID_RULE).regex(DATASET_ID_PATTERN, DATASET_ID_RULE);
+export const RecordId = (what: string) => z.string().min(1, `Name the ${what}.`).max(RECORD_ID_MAX, `A ${what} id is at most ${RECORD_ID_MAX} characters.`);
+export const IdempotencyKey = safeText('The Idempotency-Key').min(1, 'An Idempotency-Key must not be empty; leave the header out instead.')
+  .max(IDEMPOTENCY_KEY_MAX, `An Idempotency-Key is at most ${IDEMPOTENCY_KEY_MAX} characters (a UUID is 36).`);
 
 // ---------- errors ----------
 export const ErrorDetail = z.object({ field: z.string(), message: z.string() });
@@ -110,9 +118,14 @@ export const Dataset = z.object({
 });
 export type Dataset = z.infer<typeof Dataset>;
 
-export const CreateDatasetRequest = z.object({ name: z.string().trim().min(1, 'Give the dataset a name.').max(120) });
+export const CreateDatasetRequest = z.object({ name: safeText('The dataset name').min(1, 'Give the dataset a name.').max(120) });
 export const CreateUploadRequest = z.object({
-  fileName: z.string().trim().min(1).max(255).regex(/\.zip$/i, 'Upload a .zip archive of images and captions.'),
+  /** A plain file name ending in .zip (safe-text.ts); it becomes the last segment of the version's object key. */
+  fileName: z.string().trim().regex(ZIP_FILE_NAME_PATTERN, ZIP_FILE_NAME_RULE).superRefine((name, ctx) => {
+    // The pattern said its rule already where it failed; the rest of the rule is checked here.
+    const problem = ZIP_FILE_NAME_PATTERN.test(name) ? zipFileNameProblem(name) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   sizeBytes: z.number().int().positive('The file is empty.'),
   source: z.enum(['web', 'cli']).optional(),
 });
@@ -138,6 +151,7 @@ export const Progress = z.object({
 export type Progress = z.infer<typeof Progress>;
 
 export const ParamValues = z.record(z.string(), z.union([z.number(), z.boolean(), z.string()]));
+// Free-text values are checked as safe text with the trainer's parameters (training-request.ts).
 export type ParamValues = z.infer<typeof ParamValues>;
 
 export const Artifact = z.object({ fileName: z.string(), sizeBytes: z.number().int(), sha256: z.string() });
@@ -166,7 +180,7 @@ export type Job = z.infer<typeof Job>;
 
 export const CreateJobRequest = z.object({
   trainerId: z.string().min(1, 'Pick a trainer.'),
-  datasetId: z.string().min(1, 'Pick a dataset.'),
+  datasetId: DatasetId,
   datasetVersion: z.number().int().positive().optional(),
   /** Checked against the trainer (training-request.ts): required, optional or refused, 1–100 characters. */
   triggerPhrase: z.string().trim().default(''),
@@ -207,8 +221,8 @@ export const Adapter = z.object({
 });
 export type Adapter = z.infer<typeof Adapter>;
 export const CreateAdapterRequest = z.object({
-  jobId: z.string().min(1, 'Name the completed job whose LoRA you register.'),
-  name: z.string().trim().min(1, 'Give the LoRA a name you will recognise in your generator.').max(120),
+  jobId: RecordId('job').min(1, 'Name the completed job whose LoRA you register.'),
+  name: safeText('The LoRA name').min(1, 'Give the LoRA a name you will recognise in your generator.').max(120),
 });
 export const AdapterList = z.object({ adapters: z.array(Adapter) });
 

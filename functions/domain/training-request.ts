@@ -1,6 +1,7 @@
 // The rules a training request meets before a job is written: a trigger phrase where the trainer takes one,
 // none where it takes none, and every parameter of the right type and range. POST /jobs, the S3 auto-start
 // and the web form all check with these, so the form says what the API would say before anything is sent.
+import { unsafeTextMessage, unsafeTextProblem } from './safe-text';
 import type { ParamValues, Trainer, TrainerParam } from './schemas';
 
 export const TRIGGER_PHRASE_MAX = 100;
@@ -17,6 +18,8 @@ export function triggerPhraseProblem(trainer: Pick<Trainer, 'name' | 'trigger'>,
     return text ? `${trainer.name} takes no trigger phrase: its captions say what the LoRA learns. Leave the trigger phrase out.` : undefined;
   }
   if (!text) return trainer.trigger === 'required' ? 'Set a trigger phrase, the word that will call up your LoRA in prompts.' : undefined;
+  const unsafe = unsafeTextMessage('The trigger phrase', text);
+  if (unsafe) return unsafe;
   if (text.length > TRIGGER_PHRASE_MAX) return `Keep the trigger phrase to ${TRIGGER_PHRASE_MAX} characters or fewer.`;
   return undefined;
 }
@@ -27,10 +30,11 @@ export function paramValueProblem(param: TrainerParam, value: unknown): string |
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `${param.label} must be true or false.`;
     case 'string':
-      return typeof value === 'string' ? undefined : `${param.label} must be text.`;
+      return typeof value === 'string' ? unsafeTextMessage(param.label, value) : `${param.label} must be text.`;
     case 'enum':
       if (typeof value === 'string' && param.options?.includes(value)) return undefined;
-      return `${param.label} must be one of ${(param.options ?? []).join(', ')}; got ${JSON.stringify(value)}.`;
+      // JSON.stringify escapes controls; the echo of a bidi override would still reorder the message.
+      return `${param.label} must be one of ${(param.options ?? []).join(', ')}; got ${typeof value === 'string' && unsafeTextProblem(value) ? 'text with unsafe characters' : JSON.stringify(value)}.`;
     case 'integer':
     case 'number': {
       if (typeof value !== 'number' || !Number.isFinite(value)) return `${param.label} must be a number.`;

@@ -1,5 +1,7 @@
+// The path parameters of the HTTP routes, with the bounds of the ids they name (identifiers.ts).
 import { z } from 'zod';
+import { DatasetId, RecordId } from '#domain/schemas';
 
-export const DatasetPath = z.object({ datasetId: z.string().min(1).max(64) });
-export const JobPath = z.object({ jobId: z.string().min(1).max(64) });
-export const AdapterPath = z.object({ adapterId: z.string().min(1).max(64) });
+export const DatasetPath = z.object({ datasetId: DatasetId });
+export const JobPath = z.object({ jobId: RecordId('job') });
+export const AdapterPath = z.object({ adapterId: RecordId('adapter') });
