@@ -49,7 +49,8 @@ export class RequestBook {
     return this.entries.get(requestId);
   }
 
-  /** Calls `onChange` after each change of the request (status, step, logs) until the returned function is called. */
+  /** Calls `onChange` after each change of the request (status, step, logs, queue position), and maybe more often,
+   * until the returned function is called. */
   watch(requestId: string, onChange: () => void): () => void {
     const watchers = this.watchers.get(requestId) ?? new Set();
     this.watchers.set(requestId, watchers);
@@ -74,10 +75,10 @@ export class RequestBook {
     return counter;
   }
 
-  /** Every change of a request is saved: the watchers hear of it once the change is whole. */
+  /** Every change of a request is saved: the watchers hear of it once the change is whole; all of them, as a
+   * change of one request can move the queue positions of others. */
   protected save(entry: Entry): void {
-    const watchers = this.watchers.get(entry.view.requestId);
-    if (watchers?.size) queueMicrotask(() => { for (const watcher of [...watchers]) watcher(); });
+    if (this.watchers.size) queueMicrotask(() => { for (const watcher of [...this.watchers.values()].flatMap((set) => [...set])) watcher(); });
     if (this.stopped) return;
     this.store?.save(entry.view.requestId, () => ({
       view: entry.view, logs: entry.logs, files: entry.files.values(), ...(entry.outputFiles ? { outputFiles: entry.outputFiles } : {}),

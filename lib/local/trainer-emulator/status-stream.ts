@@ -19,7 +19,7 @@ export function statusStream(
     stream(res: ServerResponse) {
       let logsSent = 0;
       let lastState = '';
-      const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
+      const ping = setInterval(() => res.write(': ping\n\n'), PING_MS).unref();
       const unwatch = queue.watch(requestId, () => send());
       const close = () => {
         clearInterval(ping);

@@ -100,6 +100,33 @@ describe('the fal emulator, through @fal-ai/client', () => {
     expect(events).toEqual([expect.objectContaining({ status: 'COMPLETED' })]);
   });
 
+  it('streams a queued request\'s position as the requests ahead of it go', async () => {
+    await emulator.stop();
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 1000, concurrency: 1 });
+    const QWEN = 'fal-ai/qwen-image-trainer';
+    const submit = async () => (await fal.queue.submit(QWEN, { input: { image_data_url: datasetUrl, steps: 100_000 } })).request_id;
+    const [first, second, third] = [await submit(), await submit(), await submit()];
+    await until('the first to start', async () => emulator.requests()[0]!.status, (status) => status === 'IN_PROGRESS');
+    const positions: number[] = [];
+    let reachedFront!: () => void;
+    const atFront = new Promise<void>((resolve) => { reachedFront = resolve; });
+    const watching = fal.queue.subscribeToStatus(QWEN, {
+      requestId: third, mode: 'streaming',
+      onQueueUpdate: (update) => {
+        if (update.status !== 'IN_QUEUE') return;
+        positions.push(update.queue_position);
+        if (update.queue_position === 0) reachedFront();
+      },
+    });
+    await until('the first event', async () => positions.length, (count) => count > 0);
+    await fal.queue.cancel(QWEN, { requestId: second });
+    await atFront;
+    expect(positions).toEqual([1, 0]);
+    await fal.queue.cancel(QWEN, { requestId: third });
+    expect(await watching).toMatchObject({ status: 'COMPLETED' });
+    await fal.queue.cancel(QWEN, { requestId: first });
+  });
+
   it('refuses at submit (422) an input missing a required field, as the client\'s ValidationError, and queues nothing', async () => {
     // A plain string, as the typed endpoint would not let the input lack its required fields.
     const endpoint: string = 'fal-ai/wan-22-image-trainer';
