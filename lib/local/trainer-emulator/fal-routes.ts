@@ -1,6 +1,6 @@
-// fal's queue protocol under /queue: submit to an endpoint, then status, result and cancel under its owner/app.
-// Like fal, the queue takes any JSON object; a body the trainer's schema refuses fails the request, and its
-// result answers 422 with the field errors.
+// fal's queue protocol under /queue: submit to an endpoint, then status (polled, or streamed as server-sent
+// events), result and cancel under its owner/app. Like fal, a body the trainer's schema refuses (a required field
+// missing, a misnamed or mistyped one) is refused at submit with 422 and the field errors, and nothing is queued.
 import type { IncomingMessage } from 'node:http';
 import { readBody } from '#local/http-util';
 import type { EmulatorCall } from './faults';
@@ -8,12 +8,13 @@ import { falInputErrors } from './input-check';
 import { isObject, parseJson } from './json-body';
 import { json, spoil, spoiledAtOnce, type Reply } from './reply';
 import type { Surface } from './surface';
-import type { EmulatedRequest } from './request';
+import type { EmulatedRequest, LogLine } from './request';
+import { statusStream } from './status-stream';
 import { appOf, emulatedTrainer } from './trainers';
 
 export async function falQueueRoute(surface: Surface, method: string, path: string, query: URLSearchParams, req: IncomingMessage): Promise<Reply> {
   const { queue } = surface;
-  const match = /^(.+?)\/requests\/([^/]+)(\/status|\/cancel)?$/.exec(path);
+  const match = /^(.+?)\/requests\/([^/]+)(\/status\/stream|\/status|\/cancel)?$/.exec(path);
   if (!match) {
     if (method !== 'POST') return json(405, { detail: `Use POST to submit to ${path}.` });
     return submit(surface, path, req);
@@ -25,13 +26,17 @@ export async function falQueueRoute(surface: Surface, method: string, path: stri
   if (!request || request.protocol !== 'fal' || appOf(request.endpoint) !== app || request.status === 'FORGOTTEN') {
     return action === '/cancel' ? json(404, { status: 'NOT_FOUND' }) : json(404, { detail: `Request ${requestId} not found.` });
   }
-  const call: EmulatorCall = action === '/status' ? 'status' : action === '/cancel' ? 'cancel' : 'result';
+  const call: EmulatorCall = action?.startsWith('/status') ? 'status' : action === '/cancel' ? 'cancel' : 'result';
   if (method !== (call === 'cancel' ? 'PUT' : 'GET')) return json(405, { detail: `${method} is not supported here.` });
   const plan = queue.plan(requestId, call);
   const spoiled = spoiledAtOnce(plan);
   if (spoiled) return spoiled;
+  const withLogs = query.get('logs') === '1' || query.get('logs') === 'true';
+  if (action === '/status/stream') return statusStream(surface, requestId, withLogs, (request, logs) => statusBody(surface, request, logs));
   if (call === 'status') {
-    return spoil(status(surface, queue.get(requestId)!, query.get('logs') === '1' || query.get('logs') === 'true'), plan, () => ({ request_id: requestId }));
+    const request = queue.get(requestId)!;
+    const body = statusBody(surface, request, withLogs ? queue.logs(requestId) : null);
+    return spoil(json(body.status === 'COMPLETED' ? 200 : 202, body), plan, () => ({ request_id: requestId }));
   }
   if (call === 'cancel') {
     const outcome = queue.cancel(requestId);
@@ -53,22 +58,20 @@ async function submit(surface: Surface, endpoint: string, req: IncomingMessage):
   const spoiled = spoiledAtOnce(plan);
   if (spoiled) return spoiled;
   const errors = falInputErrors(trainer, input);
-  const request = surface.queue.submit({
-    trainer, endpoint, input, ...surface.tickets.claim(raw, input),
-    ...(errors.length ? { refusal: { status: 422, body: { detail: errors } } } : {}),
-  });
+  if (errors.length) return json(422, { detail: errors });
+  const request = surface.queue.submit({ trainer, endpoint, input, ...surface.tickets.claim(raw, input) });
   await surface.queue.durable(request.requestId);
   const reply = json(200, { status: 'IN_QUEUE', request_id: request.requestId, ...links(surface, request), queue_position: request.queuePosition ?? 0 });
   return spoil(reply, plan, () => ({ status: 'IN_QUEUE' }));
 }
 
-function status(surface: Surface, request: EmulatedRequest, withLogs: boolean): Reply {
-  const logs = withLogs ? surface.queue.logs(request.requestId) : null;
+/** What fal says of a request's status; a failed or cancelled request is COMPLETED too (its result tells). */
+function statusBody(surface: Surface, request: EmulatedRequest, logs: LogLine[] | null): Record<string, unknown> {
   const base = { request_id: request.requestId, ...links(surface, request), logs };
-  if (request.status === 'IN_QUEUE') return json(202, { ...base, status: 'IN_QUEUE', queue_position: request.queuePosition ?? 0 });
-  if (request.status === 'IN_PROGRESS') return json(202, { ...base, status: 'IN_PROGRESS' });
+  if (request.status === 'IN_QUEUE') return { ...base, status: 'IN_QUEUE', queue_position: request.queuePosition ?? 0 };
+  if (request.status === 'IN_PROGRESS') return { ...base, status: 'IN_PROGRESS' };
   const seconds = request.startedAt && request.finishedAt ? (Date.parse(request.finishedAt) - Date.parse(request.startedAt)) / 1000 : 0;
-  return json(200, { ...base, status: 'COMPLETED', metrics: { inference_time: seconds } });
+  return { ...base, status: 'COMPLETED', metrics: { inference_time: seconds } };
 }
 
 function result(surface: Surface, request: EmulatedRequest): Reply {

@@ -38,17 +38,14 @@ export class EmulatorQueue extends RequestBook {
   }
 
   submit(submission: Submission): EmulatedRequest {
-    const { trainer, input, faults, refusal } = submission;
+    const { trainer, input, faults } = submission;
     const entry = submittedEntry(submission);
     entry.counter = this.counterFor(entry);
     this.entries.set(entry.view.requestId, entry);
-    if (refusal) this.fail(entry, refusal.status, refusal.body);
-    else {
-      const steps = input[trainer.steps];
-      entry.view.totalSteps = typeof steps === 'number' ? steps : trainer.defaultSteps ?? 1000;
-      if (faults.forgetAtStep === 0) this.forget(entry);
-      else void this.download(entry);
-    }
+    const steps = input[trainer.steps];
+    entry.view.totalSteps = typeof steps === 'number' ? steps : trainer.defaultSteps ?? 1000;
+    if (faults.forgetAtStep === 0) this.forget(entry);
+    else void this.download(entry);
     this.save(entry);
     return this.view(entry);
   }

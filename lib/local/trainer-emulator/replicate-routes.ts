@@ -1,6 +1,7 @@
-// Replicate's trainings API under /replicate/v1: the trainer model and its one version, creating a training on
-// it, getting and cancelling a training. The input is checked against the trainer's train() inputs when the
-// training is created, as Replicate checks it against the version's schema.
+// Replicate's trainings API under /replicate/v1: the account, the trainer model and its one version (with the
+// schema of its train() inputs), creating a training on it, listing trainings page by page, getting and
+// cancelling one. The input is checked against the trainer's train() inputs when the training is created, as
+// Replicate checks it against the version's schema: a training it refuses (422) is not created.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { readBody } from '#local/http-util';
@@ -10,6 +11,7 @@ import { isObject, parseJson } from './json-body';
 import { REPLICATE_TRAINERS } from './replicate-trainers';
 import { json, spoil, spoiledAtOnce, type Reply } from './reply';
 import type { Surface } from './surface';
+import type { EmulatedTrainer } from './trainer-schema';
 import { isTerminalStatus, type EmulatedRequest } from './request';
 
 /** The version id the emulator gives a Replicate trainer model. */
@@ -18,14 +20,22 @@ export const emulatedReplicateVersion = (model: string) => createHash('sha256').
 const trainerOf = (model: string) => REPLICATE_TRAINERS.find((trainer) => trainer.id === `replicate/${model}`);
 const notFound = (what: string) => json(404, { title: 'Not found', detail: `${what} not found.`, status: 404 });
 
-export async function replicateRoute(surface: Surface, method: string, path: string, req: IncomingMessage): Promise<Reply> {
+export async function replicateRoute(surface: Surface, method: string, path: string, query: URLSearchParams, req: IncomingMessage): Promise<Reply> {
   const { queue } = surface;
-  const model = /^models\/([^/]+\/[^/]+)$/.exec(path);
+  if (path === 'account' && method === 'GET') {
+    return json(200, { type: 'user', username: EMULATOR_ACCOUNT, name: 'Loraworks trainer emulator', github_url: null });
+  }
+  if (path === 'trainings' && method === 'GET') return listTrainings(surface, query.get('cursor'));
+  const model = /^models\/([^/]+\/[^/]+)(\/versions(?:\/([^/]+))?)?$/.exec(path);
   if (model && method === 'GET') {
-    const id = model[1]!;
-    if (!trainerOf(id)) return notFound(`Model ${id}`);
+    const [, id, versions, versionId] = model as unknown as [string, string, string | undefined, string | undefined];
+    const trainer = trainerOf(id);
+    if (!trainer) return notFound(`Model ${id}`);
     const [owner, name] = id.split('/');
-    return json(200, { owner, name, visibility: 'public', latest_version: { id: emulatedReplicateVersion(id), created_at: '2025-01-01T00:00:00Z' } });
+    const version = modelVersion(trainer, id);
+    if (versionId !== undefined) return versionId === version.id ? json(200, version) : notFound(`Version ${versionId} of ${id}`);
+    if (versions) return json(200, { previous: null, next: null, results: [version] });
+    return json(200, { url: `${surface.url()}/replicate/${id}`, owner, name, visibility: 'public', is_official: false, run_count: 0, latest_version: version });
   }
   const create = /^models\/([^/]+\/[^/]+)\/versions\/([^/]+)\/trainings$/.exec(path);
   if (create && method === 'POST') return createTraining(surface, create[1]!, create[2]!, req);
@@ -62,14 +72,54 @@ async function createTraining(surface: Surface, model: string, version: string, 
   if (spoiled) return spoiled;
   const invalid = replicateInputErrors(trainer, input);
   if (invalid.length) return json(422, replicateValidationFailure(invalid));
-  const dataset = input[trainer.dataset];
-  const request = surface.queue.submit({
-    trainer, endpoint: trainer.id, input, destination, ...surface.tickets.claim(raw, input),
-    // train.py raises this when it is started without a dataset: the training fails, it is not refused.
-    ...(typeof dataset === 'string' && dataset ? {} : { refusal: { status: 422, body: { detail: `${trainer.dataset} must be provided` } } }),
-  });
+  const request = surface.queue.submit({ trainer, endpoint: trainer.id, input, destination, ...surface.tickets.claim(raw, input) });
   await surface.queue.durable(request.requestId);
   return spoil(json(201, training(surface, request)), plan, () => ({ status: 'starting' }));
+}
+
+/** The account every token belongs to, here. */
+const EMULATOR_ACCOUNT = 'loraworks-emulator';
+/** Trainings per page of GET /trainings. */
+export const TRAININGS_PAGE_SIZE = 100;
+const CREATED = '2025-01-01T00:00:00.000000Z';
+
+const JSON_TYPES = { string: 'string', number: 'number', integer: 'integer', boolean: 'boolean', list: 'array' } as const;
+
+/** The trainer's one version, with the OpenAPI schema of its train() inputs as Cog publishes it. */
+function modelVersion(trainer: EmulatedTrainer, model: string) {
+  const properties = Object.fromEntries(Object.entries(trainer.inputs).map(([field, spec], order) => [field, {
+    title: field.split('_').map((word) => word[0]!.toUpperCase() + word.slice(1)).join(' '), 'x-order': order,
+    ...(Array.isArray(spec.type) ? { enum: spec.type } : { type: JSON_TYPES[spec.type as keyof typeof JSON_TYPES] }),
+    ...(field === trainer.dataset ? { format: 'uri' } : {}),
+    ...(spec.min !== undefined ? { minimum: spec.min } : {}), ...(spec.max !== undefined ? { maximum: spec.max } : {}),
+  }]));
+  const required = Object.entries(trainer.inputs).filter(([, spec]) => spec.required).map(([field]) => field);
+  return {
+    id: emulatedReplicateVersion(model), created_at: CREATED, cog_version: '0.9.6',
+    openapi_schema: {
+      openapi: '3.0.2', info: { title: 'Cog', version: '0.1.0' },
+      components: { schemas: { TrainingInput: { type: 'object', title: 'TrainingInput', properties, ...(required.length ? { required } : {}) } } },
+    },
+  };
+}
+
+/** Newest first; a page's `next` is the URL of the page after it, its cursor the last training it shows. */
+function listTrainings(surface: Surface, cursor: string | null): Reply {
+  const all = surface.queue.list().filter((request) => request.protocol === 'replicate' && request.status !== 'FORGOTTEN').reverse();
+  let start = 0;
+  if (cursor !== null) {
+    const after = all.findIndex((request) => request.requestId === Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (after < 0) return json(400, { title: 'Invalid cursor', detail: 'The cursor does not name a page of trainings; follow the `next` URL of the previous page.', status: 400 });
+    start = after + 1;
+  }
+  const page = all.slice(start, start + TRAININGS_PAGE_SIZE);
+  const more = start + TRAININGS_PAGE_SIZE < all.length;
+  const base = `${surface.url()}/replicate/v1/trainings`;
+  return json(200, {
+    previous: start > 0 ? (start - TRAININGS_PAGE_SIZE > 0 ? `${base}?cursor=${Buffer.from(all[start - TRAININGS_PAGE_SIZE - 1]!.requestId).toString('base64url')}` : base) : null,
+    next: more ? `${base}?cursor=${Buffer.from(page.at(-1)!.requestId).toString('base64url')}` : null,
+    results: page.map((request) => training(surface, request)),
+  });
 }
 
 const REPLICATE_STATUS = { IN_QUEUE: 'starting', IN_PROGRESS: 'processing', COMPLETED: 'succeeded', FAILED: 'failed', CANCELLED: 'canceled', FORGOTTEN: 'failed' } as const;

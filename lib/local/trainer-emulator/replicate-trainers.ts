@@ -5,10 +5,10 @@ import type { EmulatedTrainer } from './trainer-schema';
 
 export const REPLICATE_TRAINERS: readonly EmulatedTrainer[] = [{
   id: 'replicate/ostris/flux-dev-lora-trainer', protocol: 'replicate',
-  // train.py declares input_images optional and raises at run time without it: the training fails, it is not refused.
+  // train.py defaults input_images to None and raises without it; Replicate refuses such a training at create (422).
   dataset: 'input_images', steps: 'steps', defaultSteps: 1000, trigger: 'trigger_word',
   inputs: {
-    input_images: { type: 'string' }, trigger_word: { type: 'string' }, autocaption: { type: 'boolean' },
+    input_images: { type: 'string', required: true }, trigger_word: { type: 'string' }, autocaption: { type: 'boolean' },
     autocaption_prefix: { type: 'string' }, autocaption_suffix: { type: 'string' },
     steps: { type: 'integer', min: 3, max: 6000 }, learning_rate: { type: 'number' }, batch_size: { type: 'integer' },
     resolution: { type: 'string' }, lora_rank: { type: 'integer', min: 1, max: 128 }, caption_dropout_rate: { type: 'number', min: 0, max: 1 },

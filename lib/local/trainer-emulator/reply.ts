@@ -1,5 +1,6 @@
-// An answer of the emulator before it is sent: JSON, a raw (malformed) body, or a streamed file, possibly held
-// back for a while (the delay faults). Routes return one; the server sends it.
+// An answer of the emulator before it is sent: JSON, a raw (malformed) body, a streamed file, or an event stream
+// written as things happen, possibly held back for a while (the delay faults). Routes return one; the server
+// sends it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnswerPlan } from './faults';
 import { streamFile, type StoredFile } from './files';
@@ -11,6 +12,8 @@ export interface Reply {
   /** Sent as is instead of JSON (a malformed answer). */
   raw?: string;
   file?: { stored: StoredFile; kbps?: number };
+  /** Writes the body as it comes (after the status and headers), ending the response when it is done. */
+  stream?: (res: ServerResponse) => void;
   delayMs?: number;
 }
 
@@ -57,6 +60,11 @@ export async function sendReply(res: ServerResponse, req: IncomingMessage, reply
   }
   if (reply.file) {
     await streamFile(res, reply.file.stored, { ...(reply.file.kbps ? { kbps: reply.file.kbps } : {}), head: req.method === 'HEAD' });
+    return;
+  }
+  if (reply.stream) {
+    res.writeHead(reply.status, reply.headers);
+    reply.stream(res);
     return;
   }
   const bytes = Buffer.from(reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));

@@ -11,6 +11,7 @@ export class RequestBook {
   protected readonly store: EmulatorStore | undefined;
   /** Once stopped, nothing more is saved. */
   protected stopped = false;
+  private readonly watchers = new Map<string, Set<() => void>>();
 
   constructor(dataDir?: string) {
     this.store = dataDir ? new EmulatorStore(dataDir) : undefined;
@@ -48,6 +49,19 @@ export class RequestBook {
     return this.entries.get(requestId);
   }
 
+  /** Calls `onChange` after each change of the request (status, step, logs, queue position), and maybe more often,
+   * until the returned function is called. */
+  watch(requestId: string, onChange: () => void): () => void {
+    const watchers = this.watchers.get(requestId) ?? new Set();
+    this.watchers.set(requestId, watchers);
+    const watcher = () => onChange();
+    watchers.add(watcher);
+    return () => {
+      watchers.delete(watcher);
+      if (!watchers.size) this.watchers.delete(requestId);
+    };
+  }
+
   /** Records a fault applied to the request. */
   applied(entry: Entry, fault: Omit<AppliedFault, 'at'>): void {
     entry.view.faultsApplied.push({ ...fault, at: new Date().toISOString() });
@@ -61,7 +75,10 @@ export class RequestBook {
     return counter;
   }
 
+  /** Every change of a request is saved: the watchers hear of it once the change is whole; all of them, as a
+   * change of one request can move the queue positions of others. */
   protected save(entry: Entry): void {
+    if (this.watchers.size) queueMicrotask(() => { for (const watcher of [...this.watchers.values()].flatMap((set) => [...set])) watcher(); });
     if (this.stopped) return;
     this.store?.save(entry.view.requestId, () => ({
       view: entry.view, logs: entry.logs, files: entry.files.values(), ...(entry.outputFiles ? { outputFiles: entry.outputFiles } : {}),

@@ -92,7 +92,7 @@ async function route(surface: Surface, req: IncomingMessage): Promise<Reply> {
     if (auth !== undefined && !/^(Bearer|Token) \S+/.test(auth)) {
       return json(401, { title: 'Unauthenticated', detail: 'Authorization must be "Bearer <your Replicate API token>".', status: 401 });
     }
-    return replicateRoute(surface, method, pathname.slice('/replicate/v1/'.length), req);
+    return replicateRoute(surface, method, pathname.slice('/replicate/v1/'.length), searchParams, req);
   }
   if (pathname.startsWith('/__emulator/')) return controlRoute(surface, method, pathname, req);
   if (auth !== undefined && !/^Key \S+/.test(auth)) return json(401, { detail: 'Authorization must be "Key <your fal key>".' });

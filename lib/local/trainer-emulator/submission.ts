@@ -14,8 +14,6 @@ export interface Submission {
   /** Faults already applied to the submission's answers. */
   applied: AppliedFault[];
   destination?: string;
-  /** The request fails at once with this answer (the trainer refused its input). */
-  refusal?: { status: number; body: unknown };
 }
 
 /** The submission's entry, IN_QUEUE at step 0 of 0; the queue sets its steps and its fault counter. */
