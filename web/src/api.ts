@@ -1,6 +1,6 @@
 import { ErrorBody, type CreateJobRequest, type ParamValues } from '#domain/schemas';
 import { HTTP_ROUTES, type HttpRoute } from '#http/routes';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** A failed API call, carrying the contract's error body (code, message, field details). */
 export class ApiError extends Error {
@@ -10,9 +10,43 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: { field: string; message: string }[] = [],
+    /** Who answered: a handler (the contract's error body), API Gateway itself, or nobody (the network). */
+    readonly source: 'handler' | 'gateway' | 'network' = 'handler',
   ) {
     super(message);
   }
+}
+
+/** What API Gateway answers itself (HTTP APIs cannot change these bodies): `{"message": "Unauthorized"}` and the like. */
+const GatewayBody = z.object({ message: z.string() });
+
+/** The gateway's own answers, by status, as a person can act on them. */
+const GATEWAY_ANSWERS: Record<number, { code: string; message: string }> = {
+  400: { code: 'BAD_REQUEST', message: 'The API could not read the request. Reload the page and try again.' },
+  401: { code: 'UNAUTHORIZED', message: 'Your session has expired or is not valid. Sign in again.' },
+  403: { code: 'FORBIDDEN', message: 'Your session is not allowed here. Sign in again.' },
+  404: { code: 'ROUTE_NOT_FOUND', message: 'The API has no such address; this page may be out of date. Reload it.' },
+  413: { code: 'REQUEST_TOO_LARGE', message: 'The request was too large: the API takes at most 10 MB at once. Send less.' },
+  429: { code: 'TOO_MANY_REQUESTS', message: 'Too many requests at once. Wait a moment and try again.' },
+};
+
+/**
+ * The error of a failed answer. A handler's body `{"error": {code, message, details}}` is kept as it is; an answer
+ * of API Gateway's own (`{"message": …}`, or no JSON at all) becomes a sentence for its status.
+ */
+export function apiErrorFrom(status: number, body: unknown, statusText = ''): ApiError {
+  const handler = ErrorBody.safeParse(body);
+  if (handler.success) return new ApiError(status, handler.data.error.code, handler.data.error.message, handler.data.error.details);
+  const known = GATEWAY_ANSWERS[status];
+  if (known) return new ApiError(status, known.code, known.message, [], 'gateway');
+  const said = GatewayBody.safeParse(body).data?.message ?? statusText;
+  const what = `The API answered ${status}${said ? ` (${said})` : ''}.`;
+  return new ApiError(status, `HTTP_${status}`, status >= 500 ? `${what} Something went wrong on our side; try again in a moment.` : what, [], 'gateway');
+}
+
+/** Whether the answer means the token is no good: any 401, and the gateway's own 403. */
+export function asksToSignIn(error: ApiError): boolean {
+  return error.status === 401 || (error.status === 403 && error.source === 'gateway');
 }
 
 export type JobRequest = Omit<z.input<typeof CreateJobRequest>, 'params'> & { params: ParamValues };
@@ -114,16 +148,13 @@ export class ApiClient {
     try {
       response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch {
-      throw new ApiError(0, 'NETWORK', 'The Loraworks API cannot be reached. Check your connection and try again.');
+      throw new ApiError(0, 'NETWORK', 'The Loraworks API cannot be reached. Check your connection and try again.', [], 'network');
     }
     const text = await response.text();
     const json: unknown = text ? safeJson(text) : undefined;
     if (response.ok) return json as T;
-    const parsed = ErrorBody.safeParse(json);
-    const error = parsed.success
-      ? new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details)
-      : new ApiError(response.status, `HTTP_${response.status}`, `The API answered ${response.status} ${response.statusText}.`);
-    if (response.status === 401 && options.auth !== false) this.onUnauthorized();
+    const error = apiErrorFrom(response.status, json, response.statusText);
+    if (asksToSignIn(error) && options.auth !== false) this.onUnauthorized();
     throw error;
   }
 }
