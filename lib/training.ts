@@ -9,6 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { dropRoleDependsOn } from './depends-on';
 import { handlerFunction, type HandlerName } from './handler-function';
 import { grantObjects } from './grants';
 import { acknowledge, acknowledgeTableIndexes, arnInFinding, envInFinding, logicalIdOf } from './nag';
@@ -167,6 +168,7 @@ export class Training extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    dropRoleDependsOn(this.stateMachine, this.stateMachine.role);
     // The reconciler: reads and repairs job records, describes executions by name and starts or stops them.
     const reconciler = handlerFunction(this, 'reconcile', {
       environment: {
