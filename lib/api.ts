@@ -16,6 +16,7 @@ import { grantObjects } from './grants';
 import { handlerFunction } from './handler-function';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
+import { trainerEnv as trainerEnvFor } from './trainer-env';
 
 export interface ApiProps {
   /** The single table. */
@@ -26,6 +27,8 @@ export interface ApiProps {
   readonly artifacts: s3.IBucket;
   /** Trainer keys, for reading the provider's catalog. */
   readonly trainerSecret: secretsmanager.ISecret;
+  /** `owner/name` of the Replicate model trainings write to. @default - none: Replicate's trainers are left out of the catalog */
+  readonly replicateDestination?: string;
   /** The Training workflow, started by POST /jobs. */
   readonly stateMachine: sfn.IStateMachine;
   /** Issuer of the JWTs every route but the public ones requires. */
@@ -98,7 +101,7 @@ export class Api extends Construct {
     this.url = this.httpApi.apiEndpoint;
 
     const tableEnv = { TABLE_NAME: table.tableName };
-    const trainerEnv = { TRAINER_SECRET_ARN: trainerSecret.secretArn };
+    const trainerEnv = trainerEnvFor(trainerSecret, props.replicateDestination);
     const reads = (fn: lambda.IFunction) => table.grantReadData(fn);
     const writes = (fn: lambda.IFunction) => table.grantReadWriteData(fn);
     const access: Record<HttpHandlerName, Access> = {

@@ -10,6 +10,7 @@ import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { grantObjects } from './grants';
 import { handlerFunction } from './handler-function';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
+import { trainerEnv } from './trainer-env';
 
 /** Presigned uploads land under `datasets/`, tooling's direct uploads under `incoming/` (see docs/internals.md). */
 export const DATASET_PREFIXES = ['datasets/', 'incoming/'] as const;
@@ -29,6 +30,8 @@ export interface DatasetsProps {
   readonly bucket: s3.Bucket;
   /** Trainer keys, for checking which trainers a dataset fits. */
   readonly trainerSecret: secretsmanager.ISecret;
+  /** `owner/name` of the Replicate model trainings write to. @default - none: Replicate's trainers are left out of the catalog */
+  readonly replicateDestination?: string;
   /** Training workflow, for uploads that ask to start a job when valid (S3 auto-start). */
   readonly stateMachine: sfn.IStateMachine;
   /** Largest accepted upload, bytes. @default 2 GiB */
@@ -55,7 +58,7 @@ export class Datasets extends Construct {
         TABLE_NAME: table.tableName,
         DATASETS_BUCKET: bucket.bucketName,
         STATE_MACHINE_ARN: stateMachine.stateMachineArn,
-        TRAINER_SECRET_ARN: trainerSecret.secretArn,
+        ...trainerEnv(trainerSecret, props.replicateDestination),
         MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES),
       },
       memorySize: props.memorySize ?? 1024,

@@ -8,6 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HttpHandlerName } from '#http/routes';
+import { dropRoleDependsOn } from './depends-on';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge } from './nag';
 
@@ -92,6 +93,7 @@ export class HandlerFunction extends Construct {
       },
     });
     (this.fn.node.defaultChild as CfnResource).addMetadata(HANDLER_METADATA_KEY, name);
+    dropRoleDependsOn(this.fn, role);
     acknowledge(this.fn, 'AwsSolutions-L1',
       'Node 22 is the project\'s pinned runtime (docs/internals.md): the local cloud, tests and Lambda run the same major version.');
   }

@@ -6,6 +6,7 @@ import { Auth } from './auth';
 import { Datasets } from './datasets';
 import { Realtime } from './realtime';
 import { Storage } from './storage';
+import { checkReplicateDestination } from './trainer-env';
 import { Training } from './training';
 import { Web } from './web';
 
@@ -16,6 +17,12 @@ export interface LoraworksStackProps extends StackProps {
   readonly extraCorsOrigins?: string[];
   /** Folder of the built web app. @default web/dist */
   readonly webDistPath?: string;
+  /**
+   * `owner/name` of the Replicate model each Replicate training writes a version of (create it at replicate.com).
+   * Also read from the context value `replicateDestination` (`cdk deploy -c replicateDestination=owner/name`).
+   * @default - none: the catalog leaves Replicate's trainers out and says why
+   */
+  readonly replicateDestination?: string;
 }
 
 /** Loraworks in AWS: one construct per concern (storage, auth, training, datasets, web, API, realtime), wired here. */
@@ -31,22 +38,23 @@ export class LoraworksStack extends Stack {
   constructor(scope: Construct, id: string, props: LoraworksStackProps = {}) {
     super(scope, id, props);
     const maxUploadBytes = props.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+    const replicateDestination = checkReplicateDestination(props.replicateDestination ?? this.node.tryGetContext('replicateDestination'));
 
     this.storage = new Storage(this, 'Storage');
     const { table, datasets, artifacts, trainerSecret } = this.storage;
     this.auth = new Auth(this, 'Auth');
     const jwt = { jwtIssuer: this.auth.issuer, jwtAudience: this.auth.client.userPoolClientId };
 
-    this.training = new Training(this, 'Training', { table, artifacts, datasets, trainerSecret });
+    this.training = new Training(this, 'Training', { table, artifacts, datasets, trainerSecret, replicateDestination });
     const { stateMachine } = this.training;
-    this.datasets = new Datasets(this, 'Datasets', { table, bucket: datasets, trainerSecret, stateMachine, maxUploadBytes });
+    this.datasets = new Datasets(this, 'Datasets', { table, bucket: datasets, trainerSecret, stateMachine, maxUploadBytes, replicateDestination });
 
     this.web = new Web(this, 'Web', { bucket: this.storage.web, logBucket: this.storage.logs, distPath: props.webDistPath });
     const corsOrigins = [this.web.origin, ...(props.extraCorsOrigins ?? [])];
     this.storage.allowBrowserUploadsFrom(...corsOrigins);
 
     this.api = new Api(this, 'Api', {
-      table, datasets, artifacts, trainerSecret, stateMachine, ...jwt, corsOrigins, maxUploadBytes,
+      table, datasets, artifacts, trainerSecret, stateMachine, ...jwt, corsOrigins, maxUploadBytes, replicateDestination,
     });
     this.realtime = new Realtime(this, 'Realtime', { table, ...jwt });
 

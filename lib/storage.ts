@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { acknowledge } from './nag';
 
 export interface StorageProps {
@@ -29,6 +30,10 @@ export class Storage extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageProps = {}) {
     super(scope, id);
+    // S3 server access logs are delivered through a bucket policy naming logging.s3.amazonaws.com (with the source
+    // bucket and account as conditions), not the legacy LogDeliveryWrite canned ACL (cfn-lint W3045). Set here, not
+    // only in cdk.json, so the template the tests and the local cloud synthesize is the one that deploys.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const secure = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

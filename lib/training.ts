@@ -9,8 +9,10 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { dropRoleDependsOn } from './depends-on';
 import { handlerFunction, type HandlerName } from './handler-function';
 import { grantObjects } from './grants';
+import { trainerEnv } from './trainer-env';
 import { acknowledge, acknowledgeTableIndexes, arnInFinding, envInFinding, logicalIdOf } from './nag';
 
 /** Errors a task retries: the trainer's transient failures and Lambda's own service errors. */
@@ -31,6 +33,8 @@ export interface TrainingProps {
   readonly datasets: s3.IBucket;
   /** Trainer API keys. */
   readonly trainerSecret: secretsmanager.ISecret;
+  /** `owner/name` of the Replicate model trainings write to. @default - none: Replicate's trainers are left out of the catalog */
+  readonly replicateDestination?: string;
   /**
    * Upper bound for one training, counted from the job's creation: Poll then routes to MarkFailed, which
    * cancels the remote job. The execution's own timeout is this plus an hour, a backstop the reconciler
@@ -73,7 +77,7 @@ export class Training extends Construct {
       TABLE_NAME: table.tableName,
       DATASETS_BUCKET: datasets.bucketName,
       ARTIFACTS_BUCKET: artifacts.bucketName,
-      TRAINER_SECRET_ARN: trainerSecret.secretArn,
+      ...trainerEnv(trainerSecret, props.replicateDestination),
       POLL_MIN_SECONDS: String(props.pollMinSeconds ?? 5),
       POLL_MAX_SECONDS: String(props.pollMaxSeconds ?? 120),
       MAX_POLLS: String(maxPolls),
@@ -167,12 +171,13 @@ export class Training extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    dropRoleDependsOn(this.stateMachine, this.stateMachine.role);
     // The reconciler: reads and repairs job records, describes executions by name and starts or stops them.
     const reconciler = handlerFunction(this, 'reconcile', {
       environment: {
         TABLE_NAME: table.tableName,
         STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
-        TRAINER_SECRET_ARN: trainerSecret.secretArn,
+        ...trainerEnv(trainerSecret, props.replicateDestination),
         MAX_DURATION_SECONDS: environment.MAX_DURATION_SECONDS,
         RECONCILE_SILENT_SECONDS: String((props.silentAfter ?? Duration.hours(2)).toSeconds()),
       },

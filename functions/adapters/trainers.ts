@@ -3,7 +3,7 @@
 // fetched once per container, never logged, and scrubbed from any error a provider raises.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fallbackTrainers, findTrainer } from '#domain/trainer-catalog';
-import type { Trainer, TrainerList } from '#domain/schemas';
+import type { Trainer, TrainerList, UnavailableProvider } from '#domain/schemas';
 import { createFalProvider } from '#providers/fal';
 import type { RemoteJob, TrainerProvider } from '#providers/provider';
 import { createReplicateProvider } from '#providers/replicate';
@@ -132,20 +132,52 @@ let catalog: { list: TrainerList; at: number } | undefined;
 
 const replicateEntries = () => fallbackTrainers.filter((trainer) => trainer.provider === 'replicate');
 
+const SECRET_HINT = 'in the trainer secret (the stack output TrainerSecretArn; locally the environment)';
+
+/**
+ * The providers a job could not be submitted to, each with what is missing: its key (from the trainer secret or
+ * the environment) or, for Replicate, the destination model (stack configuration `replicateDestination`).
+ */
+export async function unavailableProviders(): Promise<UnavailableProvider[]> {
+  const { FAL_KEY, REPLICATE_API_TOKEN } = await trainerKeys();
+  const out: UnavailableProvider[] = [];
+  if (!FAL_KEY) out.push({ provider: 'fal', reason: `fal has no API key: set FAL_KEY ${SECRET_HINT}.` });
+  const replicateMissing = [
+    ...(REPLICATE_API_TOKEN ? [] : [`no API token: set REPLICATE_API_TOKEN ${SECRET_HINT}`]),
+    ...(config.replicateDestination ? [] : [
+      'no destination model: create a model at replicate.com and deploy with `-c replicateDestination=owner/name` (locally REPLICATE_DESTINATION)',
+    ]),
+  ];
+  if (replicateMissing.length > 0) out.push({ provider: 'replicate', reason: `Replicate has ${replicateMissing.join('; and ')}.` });
+  return out;
+}
+
 /** fal's listing (source 'provider') or the built-in fal entries when it cannot answer (source 'fallback'),
- * followed by the Replicate trainers, which always come from the built-in entries. */
+ * followed by the Replicate trainers, which always come from the built-in entries. A provider whose key or
+ * configuration is missing has its trainers left out and is named in `unavailable` with the reason. */
 export async function listTrainers(now = Date.now()): Promise<TrainerList> {
   if (catalog && now - catalog.at < CATALOG_TTL_MS) return catalog.list;
-  let list: TrainerList;
+  let unavailable: UnavailableProvider[];
   try {
-    const trainers = await (await falProvider()).listTrainers();
-    list = trainers.length > 0
-      ? { source: 'provider', trainers: [...trainers, ...replicateEntries()] }
-      : { source: 'fallback', trainers: fallbackTrainers };
+    unavailable = await unavailableProviders();
+  } catch (error) {
+    // The keys could not be read (a passing Secrets Manager fault): list everything rather than hide it all.
+    logger.warn('Trainer keys unreadable; the catalog cannot tell which providers are configured', { reason: (error as Error).message });
+    unavailable = [];
+  }
+  let source: TrainerList['source'];
+  let trainers: Trainer[];
+  try {
+    const listed = unavailable.some((u) => u.provider === 'fal') ? [] : await (await falProvider()).listTrainers();
+    source = listed.length > 0 ? 'provider' : 'fallback';
+    trainers = listed.length > 0 ? [...listed, ...replicateEntries()] : fallbackTrainers;
   } catch (error) {
     logger.warn('Trainer catalog served from the built-in entries', { reason: (error as Error).message });
-    list = { source: 'fallback', trainers: fallbackTrainers };
+    source = 'fallback';
+    trainers = fallbackTrainers;
   }
+  const hidden = new Set(unavailable.map((u) => u.provider));
+  const list: TrainerList = { source, trainers: trainers.filter((t) => !hidden.has(t.provider)), unavailable };
   // A fallback answer is cached briefly only, so the provider's catalog returns as soon as it is reachable.
   catalog = { list, at: list.source === 'provider' ? now : now - CATALOG_TTL_MS + 30_000 };
   return list;

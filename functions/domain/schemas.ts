@@ -59,7 +59,16 @@ export const Trainer = z.object({
 });
 export type Trainer = z.infer<typeof Trainer>;
 
-export const TrainerList = z.object({ source: z.enum(['provider', 'fallback']), trainers: z.array(Trainer) });
+/** A provider whose trainers the catalog leaves out, and what to set so they appear. */
+export const UnavailableProvider = z.object({ provider: Trainer.shape.provider, reason: z.string() });
+export type UnavailableProvider = z.infer<typeof UnavailableProvider>;
+
+/** `unavailable` names each provider whose trainers are left out because its key or configuration is missing. */
+export const TrainerList = z.object({
+  source: z.enum(['provider', 'fallback']),
+  trainers: z.array(Trainer),
+  unavailable: z.array(UnavailableProvider),
+});
 export type TrainerList = z.infer<typeof TrainerList>;
 
 // ---------- datasets ----------
