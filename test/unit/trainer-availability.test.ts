@@ -4,18 +4,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listTrainers, resetTrainers } from '#adapters/trainers';
 import { TrainerList } from '#domain/schemas';
+import { stubTrainerEnv } from './trainer-env';
 
 const secretsManager = mockClient(SecretsManagerClient);
 const keys = (value: Record<string, string>) => secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(value) });
 const providersIn = (list: TrainerList) => [...new Set(list.trainers.map((t) => t.provider))].sort();
 
 beforeEach(() => {
-  resetTrainers();
+  stubTrainerEnv();
   secretsManager.reset();
-  vi.stubEnv('FAL_KEY', '');
-  vi.stubEnv('REPLICATE_API_TOKEN', '');
-  vi.stubEnv('REPLICATE_DESTINATION', '');
-  vi.stubEnv('TRAINER_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:loraworks/trainers');
   // fal's model listing is unreachable: the catalog serves its built-in entries.
   vi.stubGlobal('fetch', async () => { throw new TypeError('fetch failed'); });
 });

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '#adapters/logger';
 import { keysFromSecret, listTrainers, providerFor, resetTrainers, scrub } from '#adapters/trainers';
+import { stubTrainerEnv } from './trainer-env';
 
 const FAL_KEY = 'fal-key-0a1b2c:3d4e5f6a7b8c';
 const REPLICATE_API_TOKEN = 'r8_Zx9Yw8Xv7Uu6Tt5Ss4';
@@ -35,12 +36,8 @@ const chattyFetch: typeof fetch = async (input, init) => {
 };
 
 beforeEach(() => {
-  resetTrainers();
+  stubTrainerEnv({ REPLICATE_DESTINATION: 'me/my-loras' });
   secretsManager.reset();
-  vi.stubEnv('FAL_KEY', '');
-  vi.stubEnv('REPLICATE_API_TOKEN', '');
-  vi.stubEnv('TRAINER_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:loraworks/trainers');
-  vi.stubEnv('REPLICATE_DESTINATION', 'me/my-loras');
   secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ FAL_KEY, REPLICATE_API_TOKEN }) });
   vi.stubGlobal('fetch', chattyFetch);
 });
