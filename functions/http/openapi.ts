@@ -3,15 +3,50 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import * as s from '#domain/schemas';
-import { httpRoutes } from './routes';
+import { httpRoutes, type HttpRoute } from './routes';
 
 /** Schemas that become named components, which operations refer to rather than repeat. */
 const COMPONENTS = ['Adapter', 'AdapterList', 'ErrorBody', 'Trainer', 'TrainerList', 'Dataset', 'DatasetVersion',
   'ValidationReport', 'Job', 'JobList', 'ArtifactLink', 'CreateUploadResponse', 'ServerMessage'] as const;
 
-const ERRORS = [[400, 'Malformed request'], [401, 'Missing or invalid token'], [404, 'Not found (or another user’s)'],
-  [409, 'Wrong state'], [422, 'Invalid values, field by field']] as const;
+/** The body API Gateway answers with itself (no token, a body over 10 MB, throttling, its own failure). */
+const GatewayError = z.object({ message: z.string() }).meta({ id: 'GatewayError' });
 
+type ErrorCode = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 500;
+/** What each error means, and whether API Gateway answers it too, in its own body. */
+const ERRORS: Record<ErrorCode, { text: string; gateway?: true }> = {
+  400: { text: 'Malformed JSON body' },
+  401: { text: 'Missing or invalid token', gateway: true },
+  404: { text: 'Not found (or another user’s)' },
+  409: { text: 'Wrong state' },
+  413: { text: 'Body over 10 MB (gateway) or upload too large', gateway: true },
+  422: { text: 'Invalid values, field by field' },
+  429: { text: 'Too many requests (gateway throttling)', gateway: true },
+  500: { text: 'Unexpected failure; never a stack trace', gateway: true },
+};
+
+/** The errors a route can answer, written once: 400 and 413 where there is a body; 401 where a token is asked
+ * for; 404 where the path names a record (or the route says it refers to one); 409 where the route says a
+ * state can refuse it; 422 where any part of the request is parsed; 429 and 500 everywhere. */
+export function routeErrors(route: HttpRoute): ErrorCode[] {
+  const parsed = Boolean(route.body ?? route.params ?? route.query ?? route.headers);
+  const codes: [ErrorCode, boolean][] = [
+    [400, Boolean(route.body)],
+    [401, route.auth !== false],
+    [404, Boolean(route.params) || Boolean(route.refusals?.includes(404))],
+    [409, Boolean(route.refusals?.includes(409))],
+    [413, Boolean(route.body)],
+    [422, parsed],
+    [429, true],
+    [500, true],
+  ];
+  return codes.filter(([, applies]) => applies).map(([code]) => code);
+}
+
+/** `create-job` → `createJob`. */
+const operationId = (name: string) => name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** The server is the API's root, relative to where this document was fetched, unless a URL is given. */
 export function openApiDocument(serverUrl?: string) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -28,29 +63,37 @@ export function openApiDocument(serverUrl?: string) {
     return schema;
   };
   const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: withRefs(schema) } } });
-  const errors = Object.fromEntries(ERRORS.map(([code, text]) => [code, json(s.ErrorBody, text)]));
+  const errorBody = withRefs(s.ErrorBody);
+  const error = (code: ErrorCode) => {
+    const { text, gateway } = ERRORS[code];
+    return { description: text, content: { 'application/json': { schema: gateway ? z.union([errorBody, GatewayError]) : errorBody } } };
+  };
 
-  for (const [, route] of httpRoutes()) {
+  for (const [name, route] of httpRoutes()) {
     const { status, schema, description } = route.response;
     const authorized = route.auth !== false;
     registry.registerPath({
       method: route.method.toLowerCase() as 'get' | 'post' | 'delete',
       path: route.path,
+      operationId: operationId(name),
       summary: route.summary,
-      ...(authorized ? { security: [{ [bearer.name]: [] }] } : {}),
+      security: authorized ? [{ [bearer.name]: [] }] : [],
       request: {
         ...(route.body ? { body: { content: { 'application/json': { schema: route.body } } } } : {}),
         ...(route.params ? { params: route.params } : {}),
         ...(route.query ? { query: route.query } : {}),
         ...(route.headers ? { headers: route.headers } : {}),
       },
-      responses: { [status]: schema ? json(schema, description) : { description }, ...(authorized ? errors : {}) },
+      responses: {
+        [status]: schema ? json(schema, description) : { description },
+        ...Object.fromEntries(routeErrors(route).map((code) => [code, error(code)])),
+      },
     });
   }
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'Loraworks API', version: '1', description: 'LoRA training workspace. WebSocket messages: see the ServerMessage schema.' },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    servers: [serverUrl ? { url: serverUrl } : { url: '/', description: 'The API root: where this document was fetched from' }],
   });
 }

@@ -16,6 +16,9 @@ export interface HttpRoute {
   readonly query?: z.ZodObject;
   readonly headers?: z.ZodObject;
   readonly body?: z.ZodType;
+  /** The refusals that depend on stored records other than the path's own (a path parameter already brings
+   * 404): 404 where the body names a record, 409 where the record's state can refuse the request. */
+  readonly refusals?: readonly (404 | 409)[];
   /** The success answer; `schema` is absent where the body is empty or not JSON of ours. */
   readonly response: { readonly status: number; readonly description: string; readonly schema?: z.ZodType };
 }
@@ -32,12 +35,12 @@ export const HTTP_ROUTES = {
   'list-datasets': { method: 'GET', path: '/datasets', summary: 'List datasets', response: { status: 200, schema: DatasetList, description: 'The caller’s datasets' } },
   'get-dataset': { method: 'GET', path: '/datasets/{datasetId}', summary: 'A dataset with its versions', params: DatasetPath, response: { status: 200, schema: s.Dataset, description: 'The dataset' } },
   'create-upload': { method: 'POST', path: '/datasets/{datasetId}/uploads', summary: 'A new version and its presigned POST', params: DatasetPath, body: s.CreateUploadRequest, response: { status: 201, schema: s.CreateUploadResponse, description: 'Post `fields` and `file` as multipart/form-data to `url`' } },
-  'create-job': { method: 'POST', path: '/jobs', summary: 'Start training', body: s.CreateJobRequest, headers: z.object({ 'idempotency-key': s.IdempotencyKey.optional() }), response: { status: 201, schema: s.Job, description: 'The queued job (a replay with the same Idempotency-Key returns the same job)' } },
+  'create-job': { method: 'POST', path: '/jobs', summary: 'Start training', body: s.CreateJobRequest, refusals: [404, 409], headers: z.object({ 'idempotency-key': s.IdempotencyKey.optional() }), response: { status: 201, schema: s.Job, description: 'The queued job (a replay with the same Idempotency-Key returns the same job)' } },
   'list-jobs': { method: 'GET', path: '/jobs', summary: 'List jobs, newest first', query: s.ListJobsQuery, response: { status: 200, schema: s.JobList, description: 'A page of jobs' } },
   'get-job': { method: 'GET', path: '/jobs/{jobId}', summary: 'A job', params: JobPath, response: { status: 200, schema: s.Job, description: 'The job' } },
-  'cancel-job': { method: 'POST', path: '/jobs/{jobId}/cancel', summary: 'Cancel a job', params: JobPath, response: { status: 202, schema: s.Job, description: 'CANCELLING, or CANCELLED if it never reached the trainer' } },
-  'get-artifact': { method: 'GET', path: '/jobs/{jobId}/artifact', summary: 'Download the LoRA', params: JobPath, response: { status: 200, schema: s.ArtifactLink, description: 'A presigned GET of the stored LoRA' } },
-  'create-adapter': { method: 'POST', path: '/adapters', summary: 'Register a completed job’s LoRA', body: s.CreateAdapterRequest, response: { status: 201, schema: s.Adapter, description: 'The registered adapter' } },
+  'cancel-job': { method: 'POST', path: '/jobs/{jobId}/cancel', summary: 'Cancel a job', params: JobPath, refusals: [409], response: { status: 202, schema: s.Job, description: 'CANCELLING, or CANCELLED if it never reached the trainer' } },
+  'get-artifact': { method: 'GET', path: '/jobs/{jobId}/artifact', summary: 'Download the LoRA', params: JobPath, refusals: [409], response: { status: 200, schema: s.ArtifactLink, description: 'A presigned GET of the stored LoRA' } },
+  'create-adapter': { method: 'POST', path: '/adapters', summary: 'Register a completed job’s LoRA', body: s.CreateAdapterRequest, refusals: [404, 409], response: { status: 201, schema: s.Adapter, description: 'The registered adapter' } },
   'list-adapters': { method: 'GET', path: '/adapters', summary: 'List registered LoRAs', response: { status: 200, schema: s.AdapterList, description: 'The caller’s adapters, newest first' } },
   'delete-adapter': { method: 'DELETE', path: '/adapters/{adapterId}', summary: 'Unregister a LoRA', params: AdapterPath, response: { status: 204, description: 'Removed' } },
 } as const satisfies Record<string, HttpRoute>;
