@@ -3,7 +3,7 @@
 // more CPU per request.
 import { Agent, request } from 'node:http';
 import type {
-  DeleteItemOutput, DescribeTableOutput, GetItemOutput, PutItemOutput, UpdateItemOutput,
+  DeleteItemOutput, DescribeTableOutput, GetItemOutput, PutItemOutput, ScanOutput, UpdateItemOutput,
 } from '@aws-sdk/client-dynamodb';
 import { answerHeaders, dynamoError, internalHeaders, type Answer } from './dynamo-wire';
 
@@ -14,6 +14,7 @@ export interface Outputs {
   PutItem: PutItemOutput;
   UpdateItem: UpdateItemOutput;
   DeleteItem: DeleteItemOutput;
+  Scan: ScanOutput;
 }
 
 /** One dynalite operation made by the proxy itself; its error answers are thrown as the SDK would name them. */

@@ -22,7 +22,7 @@ import { readBody } from '#local/http-util';
 import { dynaliteClient } from './dynalite-client';
 import { imageCache } from './dynamo-image-cache';
 import { itemLocks } from './dynamo-item-locks';
-import { streamRecords, type Change } from './dynamo-stream-record';
+import { streamRecords, TTL_IDENTITY, type Change } from './dynamo-stream-record';
 import { transactWriteItems, type TransactTable } from './dynamo-transact';
 import { errorName, hasCanonicalNumbers, sameItem, withBody, type Answer, type Item, type Key, type Target, type WriteRequest } from './dynamo-wire';
 
@@ -32,6 +32,11 @@ const CACHED_IMAGES = 20_000;
 
 export interface StreamProxy {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /**
+   * Deletes one item as DynamoDB's TTL does, if its `ttlAttribute` is still a number at or before `nowSeconds`:
+   * its REMOVE record carries the TTL service identity. True when it was deleted.
+   */
+  expire(table: string, key: Key, ttlAttribute: string, nowSeconds: number): Promise<boolean>;
 }
 
 export function dynamoStreamProxy(options: {
@@ -167,7 +172,29 @@ export function dynamoStreamProxy(options: {
     return answer;
   }
 
+  async function expire(table: string, key: Key, ttlAttribute: string, nowSeconds: number): Promise<boolean> {
+    const target: Target = [table, key];
+    return withItemLocks([nameOf(target)], async () => {
+      const answer = await send('DeleteItem', JSON.stringify({
+        TableName: table, Key: key, ReturnValues: 'ALL_OLD',
+        ConditionExpression: 'attribute_type(#ttl, :n) AND #ttl <= :now',
+        ExpressionAttributeNames: { '#ttl': ttlAttribute },
+        ExpressionAttributeValues: { ':n': { S: 'N' }, ':now': { N: String(nowSeconds) } },
+      }));
+      const output: { Attributes?: Item; __type?: string } = JSON.parse(answer.body.toString('utf8') || '{}');
+      if (answer.status !== 200) {
+        if (errorName(output) !== 'ConditionalCheckFailedException') images.delete(nameOf(target));
+        return false;
+      }
+      images.set(nameOf(target), undefined);
+      const r = output.Attributes && record(table, await keysOf(table), output.Attributes, undefined, TTL_IDENTITY);
+      if (r) options.onRecords([r]);
+      return Boolean(r);
+    });
+  }
+
   return {
+    expire,
     async handle(req, res) {
       const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
       if (!WRITES.has(action) && options.reads) return options.reads(req, res);

@@ -7,10 +7,13 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
 /** An item's image before and after one write; undefined where the item does not exist. */
 export interface Change { before: Item | undefined; after: Item | undefined }
 
+/** The identity DynamoDB puts on the REMOVE record of an item its TTL deleted. */
+export const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
+
 /** Makes one proxy's records; undefined for a write that found no item and left none. */
 export function streamRecords() {
   let sequence = 0;
-  return function record(table: string, keys: string[], oldImage?: Item, newImage?: Item): DynamoDBRecord | undefined {
+  return function record(table: string, keys: string[], oldImage?: Item, newImage?: Item, userIdentity?: DynamoDBRecord['userIdentity']): DynamoDBRecord | undefined {
     if (!oldImage && !newImage) return undefined;
     const source = (newImage ?? oldImage)!;
     const Keys = Object.fromEntries(keys.map((k) => [k, source[k]]));
@@ -31,6 +34,7 @@ export function streamRecords() {
         SizeBytes: JSON.stringify(source).length,
         StreamViewType: 'NEW_AND_OLD_IMAGES',
       },
+      ...(userIdentity ? { userIdentity } : {}),
     };
   };
 }
