@@ -4,8 +4,6 @@ import type { Trainer } from './schemas';
 import { genericTrainerSpec, trainerSpecs } from './trainers';
 import { publicTrainer } from './trainers/trainer-spec';
 
-export { validateParams, type ParamProblem } from './training-request';
-
 export const fallbackTrainers: Trainer[] = trainerSpecs.map(publicTrainer);
 
 /** The entry served for a training model the provider lists but Loraworks has no built-in entry for. */

@@ -2,7 +2,7 @@
 // A training runs a model version's train() and writes a new version of a destination model the account owns;
 // its output.weights is a tar holding lora.safetensors, which collect unpacks (TrainingOutput.archive).
 // The trainer emulator speaks this protocol under {url}/replicate/v1, so this adapter runs unchanged against it.
-import { replicateFieldMap, toReplicateInput } from './training-inputs';
+import { replicateTarget, toReplicateInput } from './training-inputs';
 import { finishedProgress } from '#domain/progress';
 import type { Trainer } from '#domain/schemas';
 import { fallbackTrainers } from '#domain/trainer-catalog';
@@ -111,7 +111,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Trai
   function output(job: RemoteJob, body: ReplicateTraining): TrainingOutput | undefined {
     const weights = body.output?.weights;
     if (typeof weights !== 'string' || !weights) return undefined;
-    const { archive } = replicateFieldMap(job.endpoint);
+    const { archive } = replicateTarget(job.endpoint);
     // A trainer that delivers the safetensors file itself needs no unpacking.
     const packed = !/\.safetensors(?:$|\?)/i.test(weights);
     return { loraUrl: weights, fileName: archive.member.split('/').pop()!, ...(packed ? { archive } : {}) };
@@ -129,7 +129,7 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Trai
           'TRAINER_CONFIG',
         );
       }
-      const map = replicateFieldMap(request.trainer.id);
+      const map = replicateTarget(request.trainer.id);
       const version = await latestVersion(map.model);
       const action = 'start the training';
       const response = await call('POST', `/models/${map.model}/versions/${version}/trainings`, action, {

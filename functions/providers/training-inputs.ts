@@ -24,28 +24,7 @@ function toInput(spec: TrainerSpec, request: TrainingInput, skip: (value: ParamV
   return input;
 }
 
-/** Canonical key → input field. */
-const paramFields = (spec: TrainerSpec) => Object.fromEntries(spec.params.map((param) => [param.key, param.field]));
-
 // ---------- fal ----------
-
-export interface FalFieldMap {
-  /** Input field that takes the dataset zip URL. */
-  dataset: 'images_data_url' | 'image_data_url' | 'training_data_url';
-  /** Input field that takes the trigger phrase; absent when the trainer has none. */
-  trigger?: string;
-  /** Canonical key → fal input field, for every parameter the trainer takes. */
-  params: Record<string, string>;
-  /** Output field holding the LoRA file. */
-  lora: 'diffusers_lora_file' | 'lora_file';
-}
-
-export function falFieldMap(trainerId: string): FalFieldMap {
-  const spec = falTrainerSpec(trainerId);
-  return { dataset: spec.datasetField, ...(spec.trigger ? { trigger: spec.trigger.field } : {}), params: paramFields(spec), lora: spec.loraField };
-}
-
-export const falField = (trainerId: string, canonicalKey: string): string => fieldOf(falTrainerSpec(trainerId), canonicalKey);
 
 /** The fal request body for a training. */
 export const toFalInput = (trainerId: string, request: TrainingInput): Record<string, unknown> => toInput(falTrainerSpec(trainerId), request);
@@ -72,28 +51,10 @@ export function falLoraFile(trainerId: string, output: unknown): FalFile | undef
 
 // ---------- Replicate ----------
 
-export interface ReplicateFieldMap {
-  /** owner/name of the Replicate model whose versions train (the trainings URL). */
-  model: string;
-  /** Input field that takes the dataset zip URL. */
-  dataset: string;
-  /** Input field that takes the trigger phrase. */
-  trigger?: string;
-  /** Canonical key → input field of the model's train(). */
-  params: Record<string, string>;
-  /** The trainer's output.weights is an archive holding the LoRA as this member. */
-  archive: { format: 'tar'; member: string };
+/** Where a Replicate trainer trains: the model (`owner/name` of its id) and the archive its weights come in. */
+export function replicateTarget(trainerId: string): { model: string; archive: { format: 'tar'; member: string } } {
+  return { model: parseTrainerId(trainerId).app, archive: replicateTrainerSpec(trainerId).archive };
 }
-
-export function replicateFieldMap(trainerId: string): ReplicateFieldMap {
-  const spec = replicateTrainerSpec(trainerId);
-  return {
-    model: parseTrainerId(trainerId).app, dataset: spec.datasetField, ...(spec.trigger ? { trigger: spec.trigger.field } : {}),
-    params: paramFields(spec), archive: spec.archive,
-  };
-}
-
-export const replicateField = (trainerId: string, canonicalKey: string): string => fieldOf(replicateTrainerSpec(trainerId), canonicalKey);
 
 /** The `input` of a Replicate training. Empty optional text (a caption prefix left blank) means "not set",
  * which the trainer expresses as absent. */

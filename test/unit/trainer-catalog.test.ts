@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Trainer } from '#domain/schemas';
-import { fallbackTrainers, findTrainer, genericTrainer, validateParams } from '#domain/trainer-catalog';
+import { fallbackTrainers, findTrainer, genericTrainer } from '#domain/trainer-catalog';
+import { validateParams } from '#domain/training-request';
 
 const trainer = (id: string) => {
   const found = findTrainer(fallbackTrainers, id);

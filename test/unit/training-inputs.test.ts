@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { falField, falFieldMap, falLoraFile, replicateField, replicateFieldMap, toFalInput, toReplicateInput } from '#providers/training-inputs';
+import { falTrainerSpec } from '#domain/trainers/index';
+import { falLoraFile, replicateTarget, toFalInput, toReplicateInput } from '#providers/training-inputs';
 import { fallbackTrainers } from '#domain/trainer-catalog';
 
 /** The input fields and LoRA output field of each described fal trainer, as fal publishes them (the endpoint
@@ -79,12 +80,12 @@ describe('mapping canonical parameters to fal fields', () => {
       for (const field of Object.keys(input)) expect(schema.input, `${trainer.id} has no input field ${field}`).toContain(field);
       const schemaTakesTrigger = schema.input.some((field) => field.startsWith('trigger_'));
       expect(trainer.trigger !== 'none', `${trainer.id}: whether it takes a trigger phrase`).toBe(schemaTakesTrigger);
-      expect(falFieldMap(trainer.id).lora, trainer.id).toBe(schema.lora);
+      expect(falTrainerSpec(trainer.id).loraField, trainer.id).toBe(schema.lora);
     }
   });
 
   it('uses the app\'s map for a sub-path and snake_case for unknown trainers', () => {
-    expect(falField('fal-ai/wan-trainer/t2v', 'steps')).toBe('number_of_steps');
+    expect(toFalInput('fal-ai/wan-trainer/t2v', request({ steps: 5 }))).toMatchObject({ number_of_steps: 5 });
     expect(toFalInput('fal-ai/new-trainer', request({ steps: 5, loraRank: 16 }))).toEqual({
       images_data_url: 'https://s3/set.zip', trigger_word: 'ohwx dog', steps: 5, lora_rank: 16,
     });
@@ -113,8 +114,8 @@ describe('mapping canonical parameters to Replicate fields', () => {
     const input = toReplicateInput(id, request(Object.fromEntries(trainer.params.map((param) => [param.key, param.default ?? 'x']))));
     expect(Object.keys(input)).toHaveLength(trainer.params.length + 2);
     for (const field of Object.keys(input)) expect(OSTRIS_TRAIN_INPUTS, `train() has no input ${field}`).toContain(field);
-    expect(replicateFieldMap(id).archive).toEqual({ format: 'tar', member: 'lora.safetensors' });
-    expect(replicateField(id, 'captionDropoutRate')).toBe('caption_dropout_rate');
-    expect(replicateFieldMap('replicate/someone/their-trainer').model).toBe('someone/their-trainer');
+    expect(replicateTarget(id).archive).toEqual({ format: 'tar', member: 'lora.safetensors' });
+    expect(toReplicateInput(id, request({ captionDropoutRate: 0.1 }))).toMatchObject({ caption_dropout_rate: 0.1 });
+    expect(replicateTarget('replicate/someone/their-trainer').model).toBe('someone/their-trainer');
   });
 });

@@ -3,7 +3,8 @@
 // provider refuses it.
 import { describe, expect, it } from 'vitest';
 import { toFalInput, toReplicateInput } from '#providers/training-inputs';
-import { fallbackTrainers, validateParams } from '#domain/trainer-catalog';
+import { fallbackTrainers } from '#domain/trainer-catalog';
+import { validateParams } from '#domain/training-request';
 import { FAL_LISTING } from '#local/trainer-emulator/fal-models';
 import { FAL_TRAINERS } from '#local/trainer-emulator/fal-trainers';
 import { falInputErrors, replicateInputErrors } from '#local/trainer-emulator/input-check';
