@@ -13,8 +13,6 @@ import { allocateVersion } from './allocate-version';
 import { sidecarArrived } from './auto-start-job';
 import { validateVersion, type Outcome, type UploadedObject } from './validate-dataset-version';
 
-export type { Outcome, UploadedObject };
-
 /** A claim that recorded no version after this long belongs to a crashed invocation and may be taken over. */
 const MARKER_TAKEOVER_MS = 60_000;
 
@@ -24,10 +22,10 @@ const MARKER_TAKEOVER_MS = 60_000;
  */
 export async function ingestObjects(objects: readonly UploadedObject[], remainingMs: number | undefined): Promise<void> {
   const leaseMs = (remainingMs ?? 300_000) + 5_000;
-  for (const object of objects) await ingestObject(object, leaseMs);
+  for (const object of objects) logger.info('Ingested an object', { key: object.key, outcome: await ingestObject(object, leaseMs) });
 }
 
-export async function ingestObject(object: UploadedObject, leaseMs: number, now = () => new Date()): Promise<Outcome> {
+async function ingestObject(object: UploadedObject, leaseMs: number, now = () => new Date()): Promise<Outcome> {
   const incoming = parseIncomingKey(object.key);
   if (incoming?.sidecar) {
     await sidecarArrived(object.bucket, incoming.owner, incoming.datasetId, incoming.zipKey);

@@ -8,7 +8,7 @@ import { startTraining, stopExecution } from '#adapters/workflow';
 import { failJob } from './fail-job';
 import { finishJob } from './finish-job';
 
-export type ReconcileAction = 'resumed' | 'cancelled' | 'failed';
+type ReconcileAction = 'resumed' | 'cancelled' | 'failed';
 
 /** What was done, or null when nothing was (left alone, or another writer moved the job on). */
 export async function actOn(job: JobRecord, decision: Reconciliation, now: Date): Promise<ReconcileAction | null> {

@@ -2,6 +2,7 @@
 // workflow is gone or silent too long are resumed with a new workflow (which polls the same remote job, never
 // submitting twice), cancels that never reached the trainer end, hopeless jobs fail with a reason; and
 // validations whose validator died are ended.
+import { z } from 'zod';
 import { executionName, reconcile } from '#domain/reconcile';
 import { config } from '#adapters/config';
 import { listUnfinishedJobs } from '#adapters/job-workflow-marks';
@@ -10,12 +11,18 @@ import { executionStatus } from '#adapters/workflow';
 import { actOn } from './reconcile-job';
 import { repairStuckValidations } from './repair-stuck-validations';
 
-export interface ReconcileOptions {
+/** A number the event gives, or the default (a schedule's own event fields are ignored). */
+const secondsOr = (fallback: number) => z.number().catch(fallback);
+
+/** What a run is given: the numbers its event names, each defaulted. */
+export const ReconcileEvent = z.preprocess((value) => (typeof value === 'object' && value !== null ? value : {}), z.object({
   /** Jobs younger than this are left alone (their first StartExecution may be in flight). */
-  startGraceSeconds: number;
+  startGraceSeconds: secondsOr(120),
   /** A VALIDATING version whose lease ran out longer ago than this is failed: S3's retries of its event are over. */
-  validationGraceSeconds: number;
-}
+  validationGraceSeconds: secondsOr(1800),
+}));
+
+type ReconcileOptions = z.output<typeof ReconcileEvent>;
 
 export interface ReconcileReport {
   checked: number;

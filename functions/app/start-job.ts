@@ -14,7 +14,7 @@ import { getJob } from '#adapters/job-store';
 import { getTrainer } from '#adapters/trainers';
 import { startTraining } from '#adapters/workflow';
 
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 export interface StartJobInput {
   owner: string;
@@ -33,7 +33,7 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export const requestHash = (request: CreateJobRequest): string => createHash('sha256').update(stableJson(request)).digest('hex');
+const requestHash = (request: CreateJobRequest): string => createHash('sha256').update(stableJson(request)).digest('hex');
 
 const reused = () => new Conflict('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request. Use a new key for a new job.');
 

@@ -18,7 +18,7 @@ import { allocateVersion } from './allocate-version';
 import { autoStartIfAsked } from './auto-start-job';
 
 /** Attempts (first delivery + Lambda's two async retries) before a failing validation ends INVALID. */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 
 export interface UploadedObject {
   bucket: string;
@@ -29,7 +29,7 @@ export interface UploadedObject {
   sequencer?: string;
 }
 
-export interface Target {
+interface Target {
   owner: string;
   datasetId: string;
   version: number;

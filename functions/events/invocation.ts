@@ -7,14 +7,14 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger, withOwnLogger } from '#adapters/logger';
 
-export interface InvocationOptions<S extends z.ZodType> {
+interface InvocationOptions<S extends z.ZodType> {
   /** The event's shape; a parse failure fails the invocation. */
   event: S;
   /** Log keys from the parsed event and the context (a job id, a connection id, a request id). */
   logKeys?: (event: z.output<S>, context: Context) => Record<string, unknown>;
 }
 
-export type Handler<R> = (event: unknown, context?: Context) => Promise<R>;
+type Handler<R> = (event: unknown, context?: Context) => Promise<R>;
 
 export function invocation<S extends z.ZodType, R>(
   options: InvocationOptions<S>,

@@ -2,6 +2,7 @@
 // the invocation may still run.
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import type { UploadedObject } from '#app/validate-dataset-version';
 import { decodeEventKey } from '#domain/datasets';
 import { invocation } from './invocation';
 
@@ -12,10 +13,10 @@ const S3Record = z.object({
   }),
 });
 
-export const S3Event = z.object({ Records: z.array(S3Record) });
+const S3Event = z.object({ Records: z.array(S3Record) });
 
 /** Each record's object, its key as stored (the event's form encoding undone). */
-export const s3EventConsumer = (fn: (objects: { bucket: string; key: string; size?: number; eTag?: string; sequencer?: string }[], remainingMs: () => number | undefined) => Promise<void>) =>
+export const s3EventConsumer = (fn: (objects: UploadedObject[], remainingMs: () => number | undefined) => Promise<void>) =>
   invocation({ event: S3Event }, (event, context: Context) => fn(
     event.Records.map(({ s3 }) => ({ bucket: s3.bucket.name, key: decodeEventKey(s3.object.key), size: s3.object.size, eTag: s3.object.eTag, sequencer: s3.object.sequencer })),
     () => context.getRemainingTimeInMillis?.(),

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { invocation } from './invocation';
 
-export const WsEvent = z.object({
+const WsEvent = z.object({
   body: z.string().nullish(),
   requestContext: z.object({
     connectionId: z.string(),
@@ -12,9 +12,9 @@ export const WsEvent = z.object({
     authorizer: z.object({ owner: z.string().optional() }).passthrough().nullish(),
   }).passthrough(),
 });
-export type WsEvent = z.infer<typeof WsEvent>;
+type WsEvent = z.infer<typeof WsEvent>;
 
-export interface WsResult {
+interface WsResult {
   statusCode: number;
   body: string;
 }
@@ -25,10 +25,10 @@ export const wsRoute = (fn: (event: WsEvent) => Promise<WsResult>) =>
   invocation({ event: WsEvent, logKeys: (event) => ({ connectionId: event.requestContext.connectionId }) }, fn);
 
 /** A REQUEST authorizer's event: browsers cannot set headers on a WebSocket, so the JWT rides in ?token=. */
-export const WsAuthorizerEvent = z.object({
+const WsAuthorizerEvent = z.object({
   methodArn: z.string(),
   queryStringParameters: z.record(z.string(), z.string().optional()).nullish(),
 });
-export type WsAuthorizerEvent = z.infer<typeof WsAuthorizerEvent>;
+type WsAuthorizerEvent = z.infer<typeof WsAuthorizerEvent>;
 
 export const wsAuthorizer = <R>(fn: (event: WsAuthorizerEvent) => Promise<R>) => invocation({ event: WsAuthorizerEvent }, fn);
