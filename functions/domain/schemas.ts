@@ -18,6 +18,8 @@ export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.array(ErrorDetail).optional() }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+/** What API Gateway answers with itself (no token, no route, a body over 10 MB, throttling, its own failure). */
+export const GatewayError = z.object({ message: z.string() });
 
 // ---------- trainers ----------
 export const TrainerParam = z.object({
@@ -125,6 +127,7 @@ export const Dataset = z.object({
   latestVersion: z.number().int().optional(),
   versions: z.array(DatasetVersion).optional(),
 });
+export const DatasetList = z.object({ datasets: z.array(Dataset) });
 export type Dataset = z.infer<typeof Dataset>;
 
 export const CreateDatasetRequest = z.object({ name: safeText('The dataset name').min(1, 'Give the dataset a name.').max(120) });

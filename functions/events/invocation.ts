@@ -22,7 +22,8 @@ export function invocation<S extends z.ZodType, R>(
 ): Handler<R> {
   // No early timeout: a function that runs out of time fails as Lambda reports it, as it did before middy.
   const wrapped = middy(async (event: unknown, context: Context) => fn(event as z.output<S>, context), { timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Each invocation's logger is a fresh child (withOwnLogger), so there are no keys to reset.
+    .use(injectLambdaContext(logger))
     .use({
       before: (request) => {
         const event = options.event.parse(request.event);

@@ -9,8 +9,7 @@ import { httpRoutes, type HttpRoute } from './routes';
 const COMPONENTS = ['Adapter', 'AdapterList', 'ErrorBody', 'Trainer', 'TrainerList', 'Dataset', 'DatasetVersion',
   'ValidationReport', 'Job', 'JobList', 'ArtifactLink', 'CreateUploadResponse', 'ServerMessage'] as const;
 
-/** The body API Gateway answers with itself (no token, a body over 10 MB, throttling, its own failure). */
-const GatewayError = z.object({ message: z.string() }).meta({ id: 'GatewayError' });
+const GatewayError = s.GatewayError.meta({ id: 'GatewayError' });
 
 type ErrorCode = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 500;
 /** What each error means, and whether API Gateway answers it too, in its own body. */

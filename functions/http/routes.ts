@@ -23,16 +23,13 @@ export interface HttpRoute {
   readonly response: { readonly status: number; readonly description: string; readonly schema?: z.ZodType };
 }
 
-/** `GET /datasets` answers a list object, like the other list routes. */
-export const DatasetList = z.object({ datasets: z.array(s.Dataset) });
-
 /** Every route, keyed by the handler (functions/handlers/<name>.ts) that serves it. */
 export const HTTP_ROUTES = {
   health: { method: 'GET', path: '/health', auth: false, summary: 'Liveness', response: { status: 200, schema: s.Health, description: 'The API answers' } },
   'get-openapi': { method: 'GET', path: '/openapi.json', auth: false, summary: 'This document', response: { status: 200, description: 'The OpenAPI document' } },
   'list-trainers': { method: 'GET', path: '/trainers', summary: 'The trainer catalog', response: { status: 200, schema: s.TrainerList, description: 'Trainers, with where the list came from' } },
   'create-dataset': { method: 'POST', path: '/datasets', summary: 'Create a dataset', body: s.CreateDatasetRequest, response: { status: 201, schema: s.Dataset, description: 'The new dataset' } },
-  'list-datasets': { method: 'GET', path: '/datasets', summary: 'List datasets', response: { status: 200, schema: DatasetList, description: 'The caller’s datasets' } },
+  'list-datasets': { method: 'GET', path: '/datasets', summary: 'List datasets', response: { status: 200, schema: s.DatasetList, description: 'The caller’s datasets' } },
   'get-dataset': { method: 'GET', path: '/datasets/{datasetId}', summary: 'A dataset with its versions', params: DatasetPath, response: { status: 200, schema: s.Dataset, description: 'The dataset' } },
   'create-upload': { method: 'POST', path: '/datasets/{datasetId}/uploads', summary: 'A new version and its presigned POST', params: DatasetPath, body: s.CreateUploadRequest, response: { status: 201, schema: s.CreateUploadResponse, description: 'Post `fields` and `file` as multipart/form-data to `url`' } },
   'create-job': { method: 'POST', path: '/jobs', summary: 'Start training', body: s.CreateJobRequest, refusals: [404, 409], headers: z.object({ 'idempotency-key': s.IdempotencyKey.optional() }), response: { status: 201, schema: s.Job, description: 'The queued job (a replay with the same Idempotency-Key returns the same job)' } },

@@ -1,4 +1,4 @@
-import { ErrorBody, type CreateJobRequest, type ParamValues } from '#domain/schemas';
+import { ErrorBody, GatewayError, type CreateJobRequest, type ParamValues } from '#domain/schemas';
 import { HTTP_ROUTES, type HttpRoute } from '#http/routes';
 import { z } from 'zod';
 
@@ -16,9 +16,6 @@ export class ApiError extends Error {
     super(message);
   }
 }
-
-/** What API Gateway answers itself (HTTP APIs cannot change these bodies): `{"message": "Unauthorized"}` and the like. */
-const GatewayBody = z.object({ message: z.string() });
 
 /** The gateway's own answers, by status, as a person can act on them. */
 const GATEWAY_ANSWERS: Record<number, { code: string; message: string }> = {
@@ -39,7 +36,7 @@ export function apiErrorFrom(status: number, body: unknown, statusText = ''): Ap
   if (handler.success) return new ApiError(status, handler.data.error.code, handler.data.error.message, handler.data.error.details);
   const known = GATEWAY_ANSWERS[status];
   if (known) return new ApiError(status, known.code, known.message, [], 'gateway');
-  const said = GatewayBody.safeParse(body).data?.message ?? statusText;
+  const said = GatewayError.safeParse(body).data?.message ?? statusText;
   const what = `The API answered ${status}${said ? ` (${said})` : ''}.`;
   return new ApiError(status, `HTTP_${status}`, status >= 500 ? `${what} Something went wrong on our side; try again in a moment.` : what, [], 'gateway');
 }
