@@ -2,6 +2,7 @@
 // uploads started at once never share a version. The validator's object claims and lease are beside this file.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFound } from '#domain/errors';
+import { publicDataset, publicVersion, type VersionInternals } from '#domain/datasets';
 import type { Dataset, DatasetVersion } from '#domain/schemas';
 import { allItems, ddb, isConditionFailed, keys, tableName, unlessConditionFails, withoutKeys } from './table';
 
@@ -12,24 +13,6 @@ const toDataset = (item: Record<string, unknown>) => withoutKeys<Dataset & { own
 /** A raw version item (read or stream image) as the API's DatasetVersion plus its dataset id. */
 export const toDatasetVersion = (item: Record<string, unknown>): DatasetVersion & { datasetId: string; owner: string } =>
   withoutKeys<DatasetVersion & { datasetId: string; owner: string }>(item);
-
-export function publicDataset(dataset: Dataset & { owner?: string }): Dataset {
-  const { owner: _owner, ...rest } = dataset;
-  return rest;
-}
-
-/** Fields of a version item that only the validator reads (object identity, lease, attempts). */
-export interface VersionInternals {
-  objectKey?: string;
-  objectETag?: string;
-  leaseUntil?: number;
-  attempts?: number;
-}
-
-export function publicVersion(version: DatasetVersion & { datasetId?: string; owner?: string } & VersionInternals): DatasetVersion {
-  const { owner: _owner, datasetId: _datasetId, objectKey: _k, objectETag: _e, leaseUntil: _l, attempts: _a, ...rest } = version;
-  return rest;
-}
 
 /** Stores a new dataset; false when one with its id exists already. */
 export async function putDataset(owner: string, dataset: Dataset): Promise<boolean> {

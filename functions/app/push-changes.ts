@@ -2,10 +2,11 @@
 // convenience (DynamoDB is the truth), so a failed push is logged, never retried into a stuck stream.
 // A batch is pushed per owner: their connections are read once, and each connection gets the batch's messages
 // in stream order per record (one job's changes never overtake each other), different records side by side.
+import { publicVersion } from '#domain/datasets';
 import { publicJob } from '#domain/job-lifecycle';
 import type { ServerMessage } from '#domain/schemas';
 import { deleteConnection, listConnections } from '#adapters/connection-store';
-import { publicVersion, toDatasetVersion } from '#adapters/dataset-store';
+import { toDatasetVersion } from '#adapters/dataset-store';
 import { toJobRecord } from '#adapters/job-store';
 import { logger } from '#adapters/logger';
 import { postToConnection } from '#adapters/notifier';

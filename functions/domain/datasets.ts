@@ -15,6 +15,26 @@ export function newVersion(version: number, fileName: string, sizeBytes: number,
 }
 
 /** `datasets/{owner}/{datasetId}/v{version}/{fileName}`, with the owner URI-encoded (subjects may hold any character). */
+/** A dataset as the API shows it: without its owner. */
+export function publicDataset(dataset: Dataset & { owner?: string }): Dataset {
+  const { owner: _owner, ...rest } = dataset;
+  return rest;
+}
+
+/** Fields of a version item that only the validator reads (object identity, lease, attempts). */
+export interface VersionInternals {
+  objectKey?: string;
+  objectETag?: string;
+  leaseUntil?: number;
+  attempts?: number;
+}
+
+/** A version as the API shows it: without its owner, its dataset id or the validator's own fields. */
+export function publicVersion(version: DatasetVersion & { datasetId?: string; owner?: string } & VersionInternals): DatasetVersion {
+  const { owner: _owner, datasetId: _datasetId, objectKey: _k, objectETag: _e, leaseUntil: _l, attempts: _a, ...rest } = version;
+  return rest;
+}
+
 export function datasetObjectKey(owner: string, datasetId: string, version: number, fileName: string): string {
   return `datasets/${encodeURIComponent(owner)}/${datasetId}/v${version}/${fileName}`;
 }
