@@ -18,3 +18,10 @@ export function registerLora(job: JobRecord, name: string, id: string, at: Date)
     createdAt: at.toISOString(),
   };
 }
+
+/** The refusal of a second registration of a job: it names the registration that already holds the job. */
+export const alreadyRegistered = (jobId: string, existing: { id: string; name: string }): Conflict =>
+  new Conflict(
+    'JOB_ALREADY_REGISTERED',
+    `Job ${jobId} is already registered as the LoRA "${existing.name}" (adapter ${existing.id}); use that one, or delete it before registering the job again.`,
+  );
