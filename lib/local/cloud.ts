@@ -13,6 +13,7 @@ import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
 import { closeServer, listen, startServer } from './http-util';
 import { lambdaApi } from './aws/lambda-api';
+import { DEVELOPER_CREDENTIALS } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
 import { startRealtimeProcess } from './realtime-process';
 import { s3Notifications } from './aws/s3-notifications';
@@ -26,7 +27,6 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 export const LOCAL_NAMES = { table: 'loraworks', datasets: 'loraworks-datasets', artifacts: 'loraworks-artifacts' } as const;
 /** Longer than any validation lease: a grace this far negative selects every VALIDATING version. */
 const LEASES_VOID_SECONDS = 24 * 3600;
-const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface LocalCloudOptions {
   /** Port of the web app, API and WebSocket (0 picks a free one). */
@@ -127,8 +127,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const issuer = await devIssuer(dataDir, `${url}/dev`);
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: DEVELOPER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DEVELOPER_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_S3: s3Url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ENDPOINT_URL_SFN: sfnServer.url,

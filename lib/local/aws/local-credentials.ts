@@ -1,0 +1,42 @@
+// The local cloud's access keys. The developer's key (what the AWS CLI, scripts and tests use) may do anything,
+// as an account administrator may; every other key belongs to one principal of the stack (a function's role, the
+// state machine's role, a signing user) and may do only what that principal's policies in the template allow.
+// Keys are derived from the principal's name, so each local process can tell who signed a request without sharing
+// state. They are not secrets: the local cloud listens on loopback only.
+import { createHmac } from 'node:crypto';
+
+export interface LocalCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export const DEVELOPER_CREDENTIALS: LocalCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+const PRINCIPAL_PREFIX = 'LOCAL_';
+
+/** The access key of one principal of the stack, named as the local cloud names it (for a function, its handler). */
+export function principalCredentials(principal: string): LocalCredentials {
+  if (!/^[A-Za-z0-9._-]+$/.test(principal)) throw new Error(`A local principal is named with letters, digits, '.', '_' and '-': ${principal}`);
+  const accessKeyId = `${PRINCIPAL_PREFIX}${principal}`;
+  return { accessKeyId, secretAccessKey: secretOf(accessKeyId) };
+}
+
+export type LocalPrincipal = { kind: 'developer' } | { kind: 'principal'; name: string };
+
+/** Who holds an access key, or undefined for a key the local cloud never issued (AWS: InvalidAccessKeyId). */
+export function principalOf(accessKeyId: string): LocalPrincipal | undefined {
+  if (accessKeyId === DEVELOPER_CREDENTIALS.accessKeyId) return { kind: 'developer' };
+  if (accessKeyId.startsWith(PRINCIPAL_PREFIX) && accessKeyId.length > PRINCIPAL_PREFIX.length) {
+    return { kind: 'principal', name: accessKeyId.slice(PRINCIPAL_PREFIX.length) };
+  }
+  return undefined;
+}
+
+/** The secret that signs with an access key, or undefined for a key the local cloud never issued. */
+export function secretAccessKeyOf(accessKeyId: string): string | undefined {
+  const holder = principalOf(accessKeyId);
+  if (!holder) return undefined;
+  return holder.kind === 'developer' ? DEVELOPER_CREDENTIALS.secretAccessKey : secretOf(accessKeyId);
+}
+
+const secretOf = (accessKeyId: string) => createHmac('sha256', 'loraworks-local-cloud').update(accessKeyId).digest('base64url').slice(0, 40);
