@@ -16,6 +16,9 @@ import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
 import { startRealtimeProcess } from './realtime-process';
+import { awsEventRecords } from './aws/s3-event-keys';
+// s3rver stores keys literally from here on: `..`, `.` and empty segments name no other file (s3-literal-keys.ts).
+import './aws/s3-literal-keys';
 import { s3Notifications } from './aws/s3-notifications';
 import { s3UploadPolicyProxy } from './aws/s3-upload-policy';
 import { localStepFunctions } from './aws/step-functions';
@@ -161,9 +164,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const notifications = s3Notifications(template.objectCreatedNotifications(), runtime, LOCAL_NAMES.datasets);
     const s3Records: S3EventRecordLike[] = [];
+    // s3rver puts the raw key in its records; S3 URL-encodes it (s3-event-keys.ts). A throw here would fail the
+    // request that stored the object, so nothing may: the records are re-encoded, then handed on.
     s3.on('event', (event: { Records: S3EventRecordLike[] }) => {
-      s3Records.push(...event.Records);
-      notifications.deliver(event);
+      const records = awsEventRecords(event.Records);
+      s3Records.push(...records);
+      notifications.deliver({ Records: records });
     });
 
     const api = httpGateway({ routes: template.httpRoutes(), runtime, issuer, basePath: '/api' });

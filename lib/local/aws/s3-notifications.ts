@@ -1,6 +1,8 @@
 // S3 → Lambda notifications as the template declares them (event type, prefix, suffix), delivered the way
-// S3 invokes Lambda: asynchronously, retried twice on failure.
+// S3 invokes Lambda: asynchronously, retried twice on failure. Records come with their keys already encoded as
+// S3 encodes them (the cloud re-encodes s3rver's raw keys with s3-event-keys.ts).
 import type { LambdaRuntime } from './lambda-runtime';
+import { decodeEventKey } from './s3-event-keys';
 import type { Notification } from '#local/template';
 
 const RETRY_DELAYS_MS = [1_000, 2_000];
@@ -29,7 +31,12 @@ export function s3Notifications(notifications: Notification[], runtime: LambdaRu
     deliver(event: { Records: ObjectEventRecord[] }) {
       for (const record of event.Records) {
         if (!String(record.eventName).startsWith('ObjectCreated') || record.s3?.bucket?.name !== bucket) continue;
-        const key = decodeURIComponent(String(record.s3.object.key).replace(/\+/g, ' '));
+        // Records carry keys form-encoded (s3-event-keys.ts); S3 matches prefix and suffix filters on the key itself.
+        const key = decodeEventKey(String(record.s3.object.key));
+        if (key === null) {
+          console.error(`[s3] an event record's key is not URL-encoded as S3 encodes keys: ${record.s3.object.key}`);
+          continue;
+        }
         for (const n of notifications) {
           if (!key.startsWith(n.prefix) || !key.endsWith(n.suffix)) continue;
           const delivery = invoke(n.handler, { Records: [{ ...record, eventName: `${record.eventName}` }] });

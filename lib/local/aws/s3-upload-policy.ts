@@ -1,17 +1,24 @@
 // The local S3's front door. s3rver ignores POST policies, so this proxy does what S3 does in AWS for a
-// browser (presigned POST) upload: it decodes the policy the API signed and refuses a file outside its
-// content-length-range (EntityTooLarge / EntityTooSmall) or an expired policy, before anything is stored.
-// Every other request passes through untouched (same method, path and headers, streamed both ways).
+// browser (presigned POST) upload: it reads the policy the API signed from the form's first fields, refuses a
+// body larger than the policy allows as soon as its declared length (or, without one, the bytes that arrived)
+// says so, and once the form is in, checks every condition of the policy (s3-post-policy.ts) before anything is
+// stored. Every other request passes through untouched (same method, path and headers, streamed both ways),
+// except that an empty key segment (`a//b`) is sent on escaped, as s3rver's routes would drop it.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { checkPostPolicy, decodePolicy, entityTooLarge, sizeRange, type Refusal } from './s3-post-policy';
 
 /** Fields come before the file in an S3 POST form; this is more than any form's fields need. */
 const FIELDS_WINDOW = 256 * 1024;
+/** Past the file: its closing delimiter, and any fields after it (which S3 ignores). */
+const TAIL_ALLOWANCE = 64 * 1024;
+/** The largest object a POST can upload to S3 (5 GB), the bound of a form whose policy names no size. */
+export const MAX_POST_FILE_BYTES = 5 * 1024 ** 3;
 
 export interface PostUpload {
   fields: Record<string, string>;
@@ -19,9 +26,18 @@ export interface PostUpload {
   fileSize: number;
 }
 
+/** A request path with each empty segment of the key escaped (`/b/a//c` → `/b/a/%2Fc`); s3rver decodes it back. */
+export function literalKeyPath(url: string): string {
+  const query = url.indexOf('?');
+  const [path, rest] = query < 0 ? [url, ''] : [url.slice(0, query), url.slice(query)];
+  const bucketEnd = path.indexOf('/', 1);
+  if (bucketEnd < 0) return url;
+  return path.slice(0, bucketEnd + 1) + path.slice(bucketEnd + 1).replace(/(?<=^|\/)\//g, '%2F') + rest;
+}
+
 export function s3UploadPolicyProxy(upstream: { host: string; port: number }, spoolDir = tmpdir()) {
   const pass = (req: IncomingMessage, res: ServerResponse, body: NodeJS.ReadableStream = req) => {
-    const forward = request({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const forward = request({ host: upstream.host, port: upstream.port, method: req.method, path: literalKeyPath(req.url ?? '/'), headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -34,14 +50,24 @@ export function s3UploadPolicyProxy(upstream: { host: string; port: number }, sp
     const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(req.headers['content-type'] ?? '');
     if (req.method !== 'POST' || !boundary || !/^\/[^/]+\/?$/.test(path)) return pass(req, res);
 
+    const bucket = decodeURIComponent(path.split('/')[1]!);
     const spool = join(spoolDir, `loraworks-post-${randomUUID()}`);
     try {
-      await pipeline(req, createWriteStream(spool));
-      const upload = await readPostForm(spool, (boundary[1] ?? boundary[2])!.trim());
-      const refusal = upload ? checkPolicy(upload) : { status: 400, code: 'MalformedPOSTRequest', message: 'The body of your POST request is not well-formed multipart/form-data.' };
+      const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+      const received = await receivePostForm(req, declared, (boundary[1] ?? boundary[2])!.trim(), spool);
+      let refusal = 'refusal' in received ? received.refusal : null;
+      if (!refusal && 'upload' in received) {
+        const { upload } = received;
+        const policy = upload.fields.policy === undefined ? null : decodePolicy(upload.fields.policy);
+        // An unsigned form: s3rver decides, as S3 would for a public bucket.
+        refusal = policy === null ? null : 'code' in policy ? policy : checkPostPolicy(policy, { fields: upload.fields, bucket, fileSize: upload.fileSize });
+      }
       if (refusal) {
-        res.writeHead(refusal.status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*' });
-        res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message}</Message>${refusal.extra ?? ''}<RequestId>${randomUUID()}</RequestId></Error>`);
+        // A body left unread is not drained: the connection closes once the answer is out, as S3 closes it.
+        const stopped = !req.readableEnded;
+        res.writeHead(refusal.status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*', ...(stopped ? { connection: 'close' } : {}) });
+        res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(refusal.message)}</Message>${refusal.extra ?? ''}<RequestId>${randomUUID()}</RequestId></Error>`);
+        if (stopped) res.on('finish', () => req.socket.destroy());
         return;
       }
       await new Promise<void>((resolve) => {
@@ -60,6 +86,80 @@ export function s3UploadPolicyProxy(upstream: { host: string; port: number }, sp
   };
 }
 
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const MALFORMED: Refusal = { status: 400, code: 'MalformedPOSTRequest', message: 'The body of your POST request is not well-formed multipart/form-data.' };
+
+/**
+ * Spools a POST form's body, never past what its policy allows: the first fields (within FIELDS_WINDOW) name
+ * the policy and so the largest file; a declared length over that (plus the fields and a bounded tail) is refused
+ * before the file is read, and so is a body that grows past it. A form with no size limit is bounded by S3's own.
+ * The body is read and left paused, never destroyed, so the refusal can still be answered on its connection.
+ */
+export async function receivePostForm(body: Readable, declaredLength: number | undefined, boundary: string, spool: string): Promise<{ upload: PostUpload } | { refusal: Refusal }> {
+  const out = createWriteStream(spool);
+  const closed = new Promise<void>((resolve, reject) => { out.on('close', resolve); out.on('error', reject); });
+  let head = Buffer.alloc(0);
+  let limit: { bytes: number; max: number; fileStart: number } | undefined;
+  let received = 0;
+  let refusal: Refusal | undefined;
+  const bound = (fileStart: number, fields: Record<string, string>) => {
+    const policy = fields.policy === undefined ? undefined : decodePolicy(fields.policy);
+    const max = Math.min((policy && !('code' in policy) && sizeRange(policy)?.max) || MAX_POST_FILE_BYTES, MAX_POST_FILE_BYTES);
+    return { bytes: fileStart + max + TAIL_ALLOWANCE, max, fileStart };
+  };
+  try {
+    for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (!limit) {
+        head = Buffer.concat([head, chunk]);
+        const form = parseFormHead(head, boundary);
+        if (form === null) { refusal = MALFORMED; break; }
+        if (form === 'incomplete') {
+          // Fields that do not fit the window are no form S3 would take (nor one readPostForm could read).
+          if (head.length >= FIELDS_WINDOW) { refusal = MALFORMED; break; }
+        } else limit = bound(form.fileStart, form.fields);
+        if (limit && declaredLength !== undefined && declaredLength > limit.bytes) {
+          refusal = entityTooLarge(declaredLength - limit.fileStart - TAIL_ALLOWANCE, limit.max);
+          break;
+        }
+      }
+      if (limit && received > limit.bytes) {
+        refusal = entityTooLarge(received - limit.fileStart - TAIL_ALLOWANCE, limit.max);
+        break;
+      }
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  } finally {
+    out.end();
+    await closed;
+  }
+  if (refusal) return { refusal };
+  const upload = await readPostForm(spool, boundary);
+  return upload ? { upload } : { refusal: MALFORMED };
+}
+
+/** The fields before the file part and where the file's bytes start; 'incomplete' until the file part's headers are in. */
+export function parseFormHead(head: Buffer, boundary: string): { fields: Record<string, string>; fileStart: number } | 'incomplete' | null {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const fields: Record<string, string> = {};
+  let at = head.indexOf(delimiter);
+  if (at < 0) return head.length > 1024 ? null : 'incomplete';
+  for (;;) {
+    const headersEnd = head.indexOf('\r\n\r\n', at);
+    if (headersEnd < 0) return head.subarray(at + delimiter.length, at + delimiter.length + 2).toString() === '--' ? null : 'incomplete';
+    const headers = head.subarray(at + delimiter.length, headersEnd).toString('utf8');
+    const name = /name="([^"]*)"/i.exec(headers)?.[1];
+    if (!name) return null;
+    const valueStart = headersEnd + 4;
+    if (name.toLowerCase() === 'file') return { fields, fileStart: valueStart };
+    const next = head.indexOf(delimiter, valueStart);
+    if (next < 0) return 'incomplete';
+    fields[name.toLowerCase()] = head.subarray(valueStart, next - 2).toString('utf8');
+    at = next;
+  }
+}
+
 /** Finds the form fields and the file part's exact extent in a spooled multipart body. */
 export async function readPostForm(file: string, boundary: string): Promise<PostUpload | null> {
   const handle = await open(file);
@@ -67,56 +167,16 @@ export async function readPostForm(file: string, boundary: string): Promise<Post
     const { size } = await handle.stat();
     const head = Buffer.alloc(Math.min(size, FIELDS_WINDOW));
     await handle.read(head, 0, head.length, 0);
+    const form = parseFormHead(head, boundary);
+    if (form === null || form === 'incomplete') return null;
     const delimiter = Buffer.from(`--${boundary}`);
-    const fields: Record<string, string> = {};
-    let at = head.indexOf(delimiter);
-    while (at >= 0) {
-      const headersEnd = head.indexOf('\r\n\r\n', at);
-      if (headersEnd < 0) return null;
-      const headers = head.subarray(at + delimiter.length, headersEnd).toString('utf8');
-      const name = /name="([^"]*)"/i.exec(headers)?.[1];
-      if (!name) return null;
-      const valueStart = headersEnd + 4;
-      if (name.toLowerCase() === 'file') {
-        const tail = Buffer.alloc(Math.min(size - valueStart, delimiter.length + 512));
-        await handle.read(tail, 0, tail.length, size - tail.length);
-        const close = tail.lastIndexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]));
-        if (close < 0) return null;
-        return { fields, fileStart: valueStart, fileSize: size - tail.length + close - valueStart };
-      }
-      const next = head.indexOf(delimiter, valueStart);
-      if (next < 0) return null;
-      fields[name.toLowerCase()] = head.subarray(valueStart, next - 2).toString('utf8');
-      at = next;
-    }
-    return null;
+    const tail = Buffer.alloc(Math.min(size - form.fileStart, delimiter.length + TAIL_ALLOWANCE));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    // The file ends at the first delimiter after it: search the tail from its start.
+    const close = tail.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]));
+    if (close < 0) return null;
+    return { fields: form.fields, fileStart: form.fileStart, fileSize: size - tail.length + close - form.fileStart };
   } finally {
     await handle.close();
   }
-}
-
-interface Refusal { status: number; code: string; message: string; extra?: string }
-
-export function checkPolicy(upload: PostUpload, now = new Date()): Refusal | null {
-  const encoded = upload.fields.policy;
-  if (!encoded) return null; // an unsigned form: s3rver decides, as S3 would for a public bucket
-  let policy: { expiration?: string; conditions?: unknown[] };
-  try {
-    policy = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as typeof policy;
-  } catch {
-    return { status: 400, code: 'InvalidPolicyDocument', message: 'Invalid Policy: Invalid JSON.' };
-  }
-  if (policy.expiration && Date.parse(policy.expiration) < now.getTime()) {
-    return { status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Policy expired.' };
-  }
-  const range = policy.conditions?.find((c): c is [string, number, number] => Array.isArray(c) && c[0] === 'content-length-range');
-  if (!range) return null;
-  const [, min, max] = range;
-  if (upload.fileSize > max) {
-    return { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size', extra: `<ProposedSize>${upload.fileSize}</ProposedSize><MaxSizeAllowed>${max}</MaxSizeAllowed>` };
-  }
-  if (upload.fileSize < min) {
-    return { status: 400, code: 'EntityTooSmall', message: 'Your proposed upload is smaller than the minimum allowed size', extra: `<ProposedSize>${upload.fileSize}</ProposedSize><MinSizeAllowed>${min}</MinSizeAllowed>` };
-  }
-  return null;
 }
