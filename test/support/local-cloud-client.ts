@@ -29,14 +29,14 @@ export class LoraworksClient {
   }
 
   /** Creates a dataset and uploads the zip with the presigned POST; returns the dataset and its new version number. */
-  async uploadDataset(zip: Buffer, name = 'test set'): Promise<{ dataset: Dataset; version: number }> {
+  async uploadDataset(zip: Buffer, name = 'test set', fileName = 'set.zip'): Promise<{ dataset: Dataset; version: number }> {
     const dataset = await this.expect<Dataset>(201, 'POST', '/datasets', { name });
     const { version, upload } = await this.expect<{ version: number; upload: { url: string; fields: Record<string, string> } }>(
-      201, 'POST', `/datasets/${dataset.id}/uploads`, { fileName: 'set.zip', sizeBytes: zip.length },
+      201, 'POST', `/datasets/${dataset.id}/uploads`, { fileName, sizeBytes: zip.length },
     );
     const form = new FormData();
     for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);
-    form.append('file', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'set.zip');
+    form.append('file', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), fileName);
     const res = await fetch(upload.url, { method: 'POST', body: form });
     if (res.status >= 300) throw new Error(`S3 POST upload: ${res.status} ${await res.text()}`);
     return { dataset, version };

@@ -3,11 +3,12 @@
 // body larger than the policy allows as soon as its declared length (or, without one, the bytes that arrived)
 // says so, and once the form is in, checks every condition of the policy (s3-post-policy.ts) before anything is
 // stored. Every other request passes through untouched (same method, path and headers, streamed both ways),
-// except that an empty key segment (`a//b`) is sent on escaped, as s3rver's routes would drop it.
+// except that an empty key segment (`a//b`) is sent on escaped, as s3rver's routes would drop it, and a copy's
+// source is re-encoded for s3rver's decoding.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -35,9 +36,25 @@ export function literalKeyPath(url: string): string {
   return path.slice(0, bucketEnd + 1) + path.slice(bucketEnd + 1).replace(/(?<=^|\/)\//g, '%2F') + rest;
 }
 
+/**
+ * S3 reads `x-amz-copy-source` URL-encoded (`%2B` is `+`, `%23` is `#`); s3rver decodes it with decodeURI, which
+ * leaves those escapes as they are (so a copy of `a+b.zip` looks for `a%2Bb.zip`). The header goes on encoded
+ * so that decodeURI gives the key S3 would read.
+ */
+export function literalCopySource(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const source = headers['x-amz-copy-source'];
+  if (typeof source !== 'string') return headers;
+  const [path, version] = source.split('?versionId=') as [string, string | undefined];
+  try {
+    return { ...headers, 'x-amz-copy-source': encodeURI(decodeURIComponent(path)) + (version === undefined ? '' : `?versionId=${version}`) };
+  } catch {
+    return headers;
+  }
+}
+
 export function s3UploadPolicyProxy(upstream: { host: string; port: number }, spoolDir = tmpdir()) {
   const pass = (req: IncomingMessage, res: ServerResponse, body: NodeJS.ReadableStream = req) => {
-    const forward = request({ host: upstream.host, port: upstream.port, method: req.method, path: literalKeyPath(req.url ?? '/'), headers: req.headers }, (answer) => {
+    const forward = request({ host: upstream.host, port: upstream.port, method: req.method, path: literalKeyPath(req.url ?? '/'), headers: literalCopySource(req.headers) }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
