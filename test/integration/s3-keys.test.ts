@@ -1,7 +1,7 @@
 // File names with spaces, `+`, `%`, unicode and `#` through both upload paths of the local cloud: the presigned
 // POST the API hands out, and a direct SDK put under incoming/. S3 event records carry such keys URL-encoded,
 // and each upload must end a READY version under its own name. The POST policy is enforced on the same path.
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_NAMES } from '#local/cloud';
 import type { Dataset } from '#domain/schemas';
@@ -39,4 +39,30 @@ describe('file names S3 encodes in its events', () => {
     const dataset = await session.client.expect<Dataset>(200, 'GET', `/datasets/${datasetId}`);
     expect(dataset.versions!.map((v) => [v.version, v.status, v.fileName])).toEqual([[1, 'READY', fileName]]);
   }, 40_000);
+});
+
+describe('the upload form the API hands out', () => {
+  it('uploads only as signed: another key, another type or an extra field is refused as S3 refuses it, and nothing is stored', async () => {
+    const dataset = await session.client.expect<Dataset>(201, 'POST', '/datasets', { name: 'tampered' });
+    const { upload } = await session.client.expect<{ upload: { url: string; fields: Record<string, string> } }>(
+      201, 'POST', `/datasets/${dataset.id}/uploads`, { fileName: 'p.zip', sizeBytes: zip.length });
+    const key = upload.fields.key!;
+    const other = key.replace(/p\.zip$/, 'other.zip');
+    for (const [fields, message] of [
+      [{ ...upload.fields, key: other }, `Policy Condition failed: ["eq", "$key", "${key}"]`],
+      [{ ...upload.fields, 'Content-Type': 'text/html' }, 'Policy Condition failed: ["eq", "$Content-Type", "application/zip"]'],
+      [{ ...upload.fields, 'x-amz-meta-trainer': 'mine' }, 'Extra input fields: x-amz-meta-trainer'],
+    ] as const) {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      form.append('file', new Blob([new Uint8Array(zip)]), 'p.zip');
+      const res = await fetch(upload.url, { method: 'POST', body: form });
+      expect(res.status).toBe(403);
+      expect((await res.text()).replace(/&quot;/g, '"')).toContain(`<Code>AccessDenied</Code><Message>Invalid according to Policy: ${message}</Message>`);
+    }
+    const stored = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_NAMES.datasets, Prefix: `datasets/${OWNER}/${dataset.id}/` }));
+    expect(stored.KeyCount).toBe(0);
+    const { versions } = await session.client.expect<Dataset>(200, 'GET', `/datasets/${dataset.id}`);
+    expect(versions!.map((v) => v.status)).toEqual(['UPLOADING']);
+  });
 });
