@@ -63,7 +63,13 @@ export function s3UploadPolicyProxy(upstream: { host: string; port: number }, sp
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://s3').pathname;
+    const url = new URL(req.url ?? '/', 'http://s3');
+    const path = url.pathname;
+    // s3rver joins the upload id onto its data folder: an id it never made (`../x`) names no upload, as in S3.
+    const uploadId = url.searchParams.get('uploadId');
+    if (uploadId !== null && !/^[0-9a-f]{32}$/.test(uploadId)) {
+      return refuse(req, res, { status: 404, code: 'NoSuchUpload', message: 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.' });
+    }
     const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(req.headers['content-type'] ?? '');
     if (req.method !== 'POST' || !boundary || !/^\/[^/]+\/?$/.test(path)) return pass(req, res);
 
@@ -79,14 +85,7 @@ export function s3UploadPolicyProxy(upstream: { host: string; port: number }, sp
         // An unsigned form: s3rver decides, as S3 would for a public bucket.
         refusal = policy === null ? null : 'code' in policy ? policy : checkPostPolicy(policy, { fields: upload.fields, bucket, fileSize: upload.fileSize });
       }
-      if (refusal) {
-        // A body left unread is not drained: the connection closes once the answer is out, as S3 closes it.
-        const stopped = !req.readableEnded;
-        res.writeHead(refusal.status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*', ...(stopped ? { connection: 'close' } : {}) });
-        res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(refusal.message)}</Message>${refusal.extra ?? ''}<RequestId>${randomUUID()}</RequestId></Error>`);
-        if (stopped) res.on('finish', () => req.socket.destroy());
-        return;
-      }
+      if (refusal) return refuse(req, res, refusal);
       await new Promise<void>((resolve) => {
         res.on('close', resolve);
         pass(req, res, createReadStream(spool));
@@ -101,6 +100,14 @@ export function s3UploadPolicyProxy(upstream: { host: string; port: number }, sp
       res.end('<Error><Code>InternalError</Code><Message>The local S3 front failed.</Message></Error>');
     });
   };
+}
+
+/** S3's error answer. A body left unread is not drained: the connection closes once the answer is out, as S3 closes it. */
+function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
+  const stopped = !req.complete;
+  res.writeHead(refusal.status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*', ...(stopped ? { connection: 'close' } : {}) });
+  res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(refusal.message)}</Message>${refusal.extra ?? ''}<RequestId>${randomUUID()}</RequestId></Error>`);
+  if (stopped) res.on('finish', () => req.socket.destroy());
 }
 
 const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -77,6 +77,15 @@ describe('keys with dot segments and empty segments', () => {
   });
 });
 
+describe('multipart upload ids', () => {
+  it('an id s3rver never made (a path) names no upload, and writes nothing outside the bucket', async () => {
+    const res = await fetch(`${front.url}/${BUCKET}/x.bin?partNumber=1&uploadId=${encodeURIComponent('../../../../escape')}`, { method: 'PUT', body: 'part' });
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('<Code>NoSuchUpload</Code>');
+    expect((await filesUnder(dir)).every((f) => f.startsWith(join('s3', BUCKET) + '/'))).toBe(true);
+  });
+});
+
 describe('keys in S3 event records', () => {
   it('are form-encoded as S3 encodes them, slashes kept, and decode back with the handlers\' decoding', () => {
     const cases: [string, string][] = [
