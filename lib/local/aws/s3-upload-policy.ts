@@ -144,12 +144,14 @@ export async function receivePostForm(body: Readable, declaredLength: number | u
           if (head.length >= FIELDS_WINDOW) { refusal = MALFORMED; break; }
         } else limit = bound(form.fileStart, form.fields);
         if (limit && declaredLength !== undefined && declaredLength > limit.bytes) {
-          refusal = entityTooLarge(declaredLength - limit.fileStart - TAIL_ALLOWANCE, limit.max);
+          // The file is the body less the fields before it and its closing delimiter (`\r\n--{boundary}--\r\n`).
+          refusal = entityTooLarge(declaredLength - limit.fileStart - (boundary.length + 8), limit.max);
           break;
         }
       }
       if (limit && received > limit.bytes) {
-        refusal = entityTooLarge(received - limit.fileStart - TAIL_ALLOWANCE, limit.max);
+        // At least this much of the file has arrived.
+        refusal = entityTooLarge(received - limit.fileStart, limit.max);
         break;
       }
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));

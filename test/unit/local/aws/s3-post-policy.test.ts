@@ -134,6 +134,8 @@ describe('the size of a POST form', () => {
     const { stream, counter, boundary } = countedBody(await apiForm(MAX), TOTAL);
     const result = await receivePostForm(stream, TOTAL, boundary, join(dir, 'spool-declared'));
     expect(result).toMatchObject({ refusal: { status: 400, code: 'EntityTooLarge', extra: expect.stringContaining(`<MaxSizeAllowed>${MAX}</MaxSizeAllowed>`) } });
+    const proposed = Number(/<ProposedSize>(\d+)</.exec((result as { refusal: { extra: string } }).refusal.extra)![1]);
+    expect(proposed).toBeGreaterThan(TOTAL - 64 * 1024);
     expect(counter.pulled).toBeLessThan(256 * 1024);
     expect(stream.destroyed).toBe(false);
   });
