@@ -48,7 +48,7 @@ export interface LocalCloud {
   emulatorUrl: string;
   s3Url: string;
   stateMachineDefinition: unknown;
-  /** The S3 event records s3rver emitted, and a way to deliver one again (duplicate and late events, for tests). */
+  /** The S3 event records s3rver emitted (keys URL-encoded as S3 encodes them), and a way to deliver one again (duplicate and late events, for tests). */
   s3Events: { records(): S3EventRecordLike[]; deliver(event: { Records: S3EventRecordLike[] }): void; idle(): Promise<void> };
   /** Resolves once stream records and executions started so far have been handed on (for tests). */
   streamsIdle(): Promise<void>;
