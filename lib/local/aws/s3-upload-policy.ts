@@ -1,14 +1,16 @@
 // The local S3's front door. s3rver ignores POST policies, so this proxy does what S3 does in AWS for a
 // browser (presigned POST) upload: it decodes the policy the API signed and refuses a file outside its
 // content-length-range (EntityTooLarge / EntityTooSmall) or an expired policy, before anything is stored.
-// Every other request passes through untouched (same method, path and headers, streamed both ways).
+// Every request but a CORS preflight is authenticated and authorized first (s3-auth.ts), then reaches s3rver
+// signed as the developer (same method, path and body, streamed both ways).
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { admitPostForm, admitS3Request, missingObjectRefusal, s3ErrorXml, type Admission, type S3Access, type S3Refusal } from './s3-auth';
 
 /** Fields come before the file in an S3 POST form; this is more than any form's fields need. */
 const FIELDS_WINDOW = 256 * 1024;
@@ -19,25 +21,37 @@ export interface PostUpload {
   fileSize: number;
 }
 
-export function s3UploadPolicyProxy(upstream: { host: string; port: number }, spoolDir = tmpdir()) {
-  const pass = (req: IncomingMessage, res: ServerResponse, body: NodeJS.ReadableStream = req) => {
-    const forward = request({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+/** `upstream`: where s3rver listens (a unix socket, or host and port). */
+export function s3UploadPolicyProxy(upstream: Pick<RequestOptions, 'host' | 'port' | 'socketPath'>, spoolDir = tmpdir(), access?: S3Access) {
+  const pass = (req: IncomingMessage, res: ServerResponse, body: NodeJS.ReadableStream | Buffer = req, admitted?: Admission) => {
+    const target = admitted ? { path: admitted.path, headers: admitted.headers } : { path: req.url, headers: req.headers };
+    const forward = request({ ...upstream, method: req.method, ...target }, (answer) => {
+      const hidden = answer.statusCode === 404 && admitted && access ? missingObjectRefusal(admitted, access) : null;
+      if (hidden) return void answer.resume().on('end', () => refuse(req, res, hidden));
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
     forward.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end(); });
-    body.pipe(forward);
+    if (Buffer.isBuffer(body)) forward.end(body);
+    else body.pipe(forward);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://s3').pathname;
     const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(req.headers['content-type'] ?? '');
-    if (req.method !== 'POST' || !boundary || !/^\/[^/]+\/?$/.test(path)) return pass(req, res);
+    if (req.method !== 'POST' || !boundary || !/^\/[^/]+\/?$/.test(path)) {
+      if (!access || req.method === 'OPTIONS') return pass(req, res); // a CORS preflight is anonymous, as in S3
+      const admitted = await admitS3Request(req, access);
+      if ('status' in admitted) return refuse(req, res, admitted);
+      return pass(req, res, admitted.body ?? req, admitted);
+    }
 
     const spool = join(spoolDir, `loraworks-post-${randomUUID()}`);
     try {
       await pipeline(req, createWriteStream(spool));
       const upload = await readPostForm(spool, (boundary[1] ?? boundary[2])!.trim());
+      const denied = upload && access ? await admitPostForm(decodeURIComponent(path.split('/')[1]!), upload.fields, access) : null;
+      if (denied) return refuse(req, res, denied);
       const refusal = upload ? checkPolicy(upload) : { status: 400, code: 'MalformedPOSTRequest', message: 'The body of your POST request is not well-formed multipart/form-data.' };
       if (refusal) {
         res.writeHead(refusal.status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*' });
@@ -58,6 +72,14 @@ export function s3UploadPolicyProxy(upstream: { host: string; port: number }, sp
       res.end('<Error><Code>InternalError</Code><Message>The local S3 front failed.</Message></Error>');
     });
   };
+}
+
+/** S3's error answer: XML with Code, Message and RequestId (no body for a HEAD), CORS-readable. */
+function refuse(req: IncomingMessage, res: ServerResponse, refusal: S3Refusal): void {
+  req.resume();
+  const body = req.method === 'HEAD' ? '' : s3ErrorXml(refusal);
+  res.writeHead(refusal.status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*', 'x-amz-request-id': randomUUID().slice(0, 16) });
+  res.end(body);
 }
 
 /** Finds the form fields and the file part's exact extent in a spooled multipart body. */
