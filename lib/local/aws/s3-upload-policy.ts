@@ -27,7 +27,7 @@ export function s3UploadPolicyProxy(upstream: Pick<RequestOptions, 'host' | 'por
     const target = admitted ? { path: admitted.path, headers: admitted.headers } : { path: req.url, headers: req.headers };
     const forward = request({ ...upstream, method: req.method, ...target }, (answer) => {
       const hidden = answer.statusCode === 404 && admitted && access ? missingObjectRefusal(admitted, access) : null;
-      if (hidden) return void answer.resume().on('end', () => refuse(req, res, hidden));
+      if (hidden) return void hideMissingKey(answer, req, res, hidden);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -72,6 +72,18 @@ export function s3UploadPolicyProxy(upstream: Pick<RequestOptions, 'host' | 'por
       res.end('<Error><Code>InternalError</Code><Message>The local S3 front failed.</Message></Error>');
     });
   };
+}
+
+/** A missing key is AccessDenied to a caller that may not list the bucket; a missing bucket stays NoSuchBucket. */
+function hideMissingKey(answer: IncomingMessage, req: IncomingMessage, res: ServerResponse, refusal: S3Refusal): void {
+  const chunks: Buffer[] = [];
+  answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+  answer.on('end', () => {
+    const body = Buffer.concat(chunks);
+    if (!body.includes('<Code>NoSuchBucket</Code>')) return refuse(req, res, refusal);
+    res.writeHead(404, answer.headers);
+    res.end(body);
+  });
 }
 
 /** S3's error answer: XML with Code, Message and RequestId (no body for a HEAD), CORS-readable. */

@@ -23,7 +23,7 @@ const lister = principalCredentials('lister');
 
 /** What each principal may do, as (action, resource prefix); the developer may do anything. */
 const GRANTS: Record<string, [string, string][]> = {
-  [reader.accessKeyId]: [['s3:GetObject', `arn:aws:s3:::${BUCKET}/`]],
+  [reader.accessKeyId]: [['s3:GetObject', 'arn:aws:s3:::']], // any bucket's objects
   [lister.accessKeyId]: [['s3:GetObject', `arn:aws:s3:::${BUCKET}/`], ['s3:ListBucket', `arn:aws:s3:::${BUCKET}`], ['s3:DeleteObject', `arn:aws:s3:::${BUCKET}/mine/`]],
 };
 const CORS = '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader></CORSRule></CORSConfiguration>';
@@ -189,6 +189,8 @@ describe('authorization', () => {
     expect(await refusal(client(reader).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'missing.txt' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
     expect(await refusal(client(lister).send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'missing.txt' })))).toMatchObject({ status: 404 });
     expect(await refusal(client(reader).send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'missing.txt' })))).toMatchObject({ status: 403 });
+
+    expect(await refusal(client(reader).send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'missing.txt' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
 
     const head = await fetch(await getSignedUrl(client(reader), new HeadObjectCommand({ Bucket: BUCKET, Key: 'missing.txt' })), { method: 'HEAD' });
     expect(head.status).toBe(403);
