@@ -7,7 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
-import { grantObjects } from './grants';
+import { grantListBucket, grantObjects } from './grants';
 import { handlerFunction } from './handler-function';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
 import { trainerEnv } from './trainer-env';
@@ -68,6 +68,9 @@ export class Datasets extends Construct {
     grantObjects(this.validator, bucket, 'incoming/', ['s3:GetObject']);
     // PutObject: a READY version's bytes are copied (server-side) to its own datasets/ key.
     grantObjects(this.validator, bucket, 'datasets/', ['s3:GetObject', 's3:PutObject']);
+    // A direct upload without a .train.json sidecar, and the HEAD of an object removed since its event, must read as
+    // "not there" (404), which S3 answers only to a caller that may list the bucket.
+    grantListBucket(this.validator, bucket);
     acknowledgeTableIndexes(this, table);
     trainerSecret.grantRead(this.validator);
     stateMachine.grantStartExecution(this.validator);

@@ -15,3 +15,13 @@ export function grantObjects(grantee: iam.IGrantable, bucket: s3.IBucket, prefix
   }
   return grant;
 }
+
+/**
+ * s3:ListBucket on the bucket itself. Without it S3 answers a GET or HEAD of a missing key 403 AccessDenied
+ * instead of 404 NoSuchKey, so a reader that treats "not there" as an answer (an absent sidecar, a removed
+ * upload) fails instead. Not narrowed with an s3:prefix condition: the 404-or-403 check of a GetObject or
+ * HeadObject carries no s3:prefix, so such a condition would never match and the 403 would stay.
+ */
+export function grantListBucket(grantee: iam.IGrantable, bucket: s3.IBucket): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+}

@@ -7,6 +7,16 @@ import { s3 } from './blob-store';
 const COPY_MARK = 'loraworks-version-copy';
 
 const isMissing = (error: Error) => error.name === 'NotFound' || error.name === 'NoSuchKey';
+const isRefused = (error: Error) => error.name === 'AccessDenied' || error.name === 'Forbidden' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403;
+
+/**
+ * S3 answers a missing key 403, not 404, to a caller without s3:ListBucket on the bucket: say so, rather than
+ * take it for "no such object" (which would hide a bug of the grant) or pass on a bare AccessDenied.
+ */
+function refusedRead(error: Error, bucket: string, key: string): Error {
+  if (!isRefused(error)) return error;
+  return new Error(`S3 refused to read s3://${bucket}/${key} (403 ${error.name}): the function needs s3:GetObject on the key, and s3:ListBucket on the bucket for a missing key to read as absent (404) instead of forbidden.`, { cause: error });
+}
 
 export interface ObjectHead {
   /** Without quotes. */
@@ -21,7 +31,7 @@ export interface ObjectHead {
 export async function headObject(bucket: string, key: string): Promise<ObjectHead | null> {
   const head = await s3().send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch((error: Error) => {
     if (isMissing(error)) return null;
-    throw error;
+    throw refusedRead(error, bucket, key);
   });
   if (!head) return null;
   return { eTag: (head.ETag ?? '').replace(/"/g, ''), size: head.ContentLength, lastModified: head.LastModified, versionCopy: Boolean(head.Metadata?.[COPY_MARK]) };
@@ -51,7 +61,7 @@ export async function readSmallText(bucket: string, key: string, maxBytes: numbe
     return Buffer.concat(chunks).toString('utf8');
   } catch (error) {
     if (isMissing(error as Error)) return null;
-    throw error;
+    throw refusedRead(error as Error, bucket, key);
   }
 }
 

@@ -1,7 +1,8 @@
 // The local cloud: every part of the AWS stack on loopback, wired from the synthesized template, with the
 // project's handlers running against them through the real AWS SDK clients.
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -20,6 +21,7 @@ import { awsEventRecords } from './aws/s3-event-keys';
 // s3rver stores keys literally from here on: `..`, `.` and empty segments name no other file (s3-literal-keys.ts).
 import './aws/s3-literal-keys';
 import { s3Notifications } from './aws/s3-notifications';
+import type { Authorize } from './aws/s3-auth';
 import { s3UploadPolicyProxy } from './aws/s3-upload-policy';
 import { localStepFunctions } from './aws/step-functions';
 import { StackTemplate } from './template';
@@ -80,13 +82,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const runtime = new LambdaRuntime(join(ROOT, 'functions/handlers'));
 
     const s3 = new S3rver({
-      port: 0, address: '127.0.0.1', silent: true, directory: join(dataDir, 's3'), vhostBuckets: false,
+      silent: true, directory: join(dataDir, 's3'), vhostBuckets: false,
       configureBuckets: [LOCAL_NAMES.datasets, LOCAL_NAMES.artifacts].map((name) => ({ name, configs: [CORS] })),
     });
-    const s3Address = await s3.run();
-    stops.push(() => s3.close());
-    // Everything reaches s3rver through the policy-checking front (s3rver ignores POST policies).
-    const s3Front = await startServer(s3UploadPolicyProxy({ host: '127.0.0.1', port: s3Address.port }, join(dataDir, 's3')));
+    await s3.configureBuckets();
+    // s3rver accepts any request; it listens on a unix socket only this user can open, so everything reaches it
+    // through the front, which authenticates and authorizes each request (and enforces POST policies).
+    const socket = await s3Socket(dataDir);
+    const s3Server = await s3.listen(socket);
+    await chmod(socket, 0o600);
+    stops.push(() => closeServer(s3Server));
+    // Placeholder: every signed request with a key the local cloud issued is allowed until LocalIam decides
+    // per principal from the template's role policies (wired at the merge of issue 9's IAM part).
+    const authorize: Authorize = () => ({ allowed: true });
+    const s3Front = await startServer(s3UploadPolicyProxy({ socketPath: socket }, join(dataDir, 's3'), { authorize, region: LOCAL_REGION }));
     stops.push(() => closeServer(s3Front.server));
     const s3Url = `http://${host}:${new URL(s3Front.url).port}`;
 
@@ -226,6 +235,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stop();
     throw error;
   }
+}
+
+/** A socket path in a folder only this user can enter (the data folder's, unless too long for a socket name). */
+async function s3Socket(dataDir: string): Promise<string> {
+  const inData = join(dataDir, 's3-socket');
+  const dir = inData.length + 8 < 100 ? inData : await mkdtemp(join(tmpdir(), 'loraworks-s3-'));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  const path = join(dir, 's3.sock');
+  await rm(path, { force: true });
+  return path;
 }
 
 function json(res: import('node:http').ServerResponse, body: unknown, status = 200) {

@@ -263,6 +263,13 @@ describe('datasets', () => {
     expect(reads).toContain('/incoming/*');
   });
 
+  it('lets the validator list the datasets bucket (and only it), so a missing sidecar or removed upload is 404, not 403', () => {
+    const [validatorId] = functionByHandler(template, 'validate-dataset');
+    const listing = statementsOf(template, validatorId).filter((s) => [s.Action].flat().includes('s3:ListBucket'));
+    expect(listing).toHaveLength(1);
+    expect(listing[0]).toMatchObject({ Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageDatasets/), 'Arn'] } });
+  });
+
   it('runs the validator with a small young generation, so streamed socket buffers die in scavenges', () => {
     const [, validator] = functionByHandler(template, 'validate-dataset');
     expect(validator.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps --max-semi-space-size=1');

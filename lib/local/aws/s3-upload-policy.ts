@@ -4,14 +4,16 @@
 // says so, and once the form is in, checks every condition of the policy (s3-post-policy.ts) before anything is
 // stored. Every other request passes through untouched (same method, path and headers, streamed both ways),
 // except that an empty key segment (`a//b`) is sent on escaped, as s3rver's routes would drop it, and a copy's
-// source is re-encoded for s3rver's decoding.
+// source is re-encoded for s3rver's decoding. Every request but a CORS preflight is authenticated and authorized
+// first (s3-auth.ts), then reaches s3rver signed as the developer.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { admitPostForm, admitS3Request, missingObjectRefusal, s3ErrorXml, type Admission, type S3Access, type S3Refusal } from './s3-auth';
 import { checkPostPolicy, decodePolicy, entityTooLarge, sizeRange, type Refusal } from './s3-post-policy';
 
 /** Fields come before the file in an S3 POST form; this is more than any form's fields need. */
@@ -52,14 +54,19 @@ export function literalCopySource(headers: IncomingHttpHeaders): IncomingHttpHea
   }
 }
 
-export function s3UploadPolicyProxy(upstream: { host: string; port: number }, spoolDir = tmpdir()) {
-  const pass = (req: IncomingMessage, res: ServerResponse, body: NodeJS.ReadableStream = req) => {
-    const forward = request({ host: upstream.host, port: upstream.port, method: req.method, path: literalKeyPath(req.url ?? '/'), headers: literalCopySource(req.headers) }, (answer) => {
+/** `upstream`: where s3rver listens (a unix socket, or host and port). */
+export function s3UploadPolicyProxy(upstream: Pick<RequestOptions, 'host' | 'port' | 'socketPath'>, spoolDir = tmpdir(), access?: S3Access) {
+  const pass = (req: IncomingMessage, res: ServerResponse, body: NodeJS.ReadableStream | Buffer = req, admitted?: Admission) => {
+    const target = admitted ? { path: admitted.path, headers: admitted.headers } : { path: req.url ?? '/', headers: req.headers };
+    const forward = request({ ...upstream, method: req.method, path: literalKeyPath(target.path), headers: literalCopySource(target.headers) }, (answer) => {
+      const hidden = answer.statusCode === 404 && admitted && access ? missingObjectRefusal(admitted, access) : null;
+      if (hidden) return void hideMissingKey(answer, req, res, hidden);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
     forward.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end(); });
-    body.pipe(forward);
+    if (Buffer.isBuffer(body)) forward.end(body);
+    else body.pipe(forward);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -71,7 +78,12 @@ export function s3UploadPolicyProxy(upstream: { host: string; port: number }, sp
       return refuse(req, res, { status: 404, code: 'NoSuchUpload', message: 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.' });
     }
     const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(req.headers['content-type'] ?? '');
-    if (req.method !== 'POST' || !boundary || !/^\/[^/]+\/?$/.test(path)) return pass(req, res);
+    if (req.method !== 'POST' || !boundary || !/^\/[^/]+\/?$/.test(path)) {
+      if (!access || req.method === 'OPTIONS') return pass(req, res); // a CORS preflight is anonymous, as in S3
+      const admitted = await admitS3Request(req, access);
+      if ('status' in admitted) return refuse(req, res, admitted);
+      return pass(req, res, admitted.body ?? req, admitted);
+    }
 
     const bucket = decodeURIComponent(path.split('/')[1]!);
     const spool = join(spoolDir, `loraworks-post-${randomUUID()}`);
@@ -81,6 +93,8 @@ export function s3UploadPolicyProxy(upstream: { host: string; port: number }, sp
       let refusal = 'refusal' in received ? received.refusal : null;
       if (!refusal && 'upload' in received) {
         const { upload } = received;
+        const denied = access ? await admitPostForm(bucket, upload.fields, access) : null;
+        if (denied) return refuse(req, res, denied);
         const policy = upload.fields.policy === undefined ? null : decodePolicy(upload.fields.policy);
         // An unsigned form: s3rver decides, as S3 would for a public bucket.
         refusal = policy === null ? null : 'code' in policy ? policy : checkPostPolicy(policy, { fields: upload.fields, bucket, fileSize: upload.fileSize });
@@ -102,15 +116,33 @@ export function s3UploadPolicyProxy(upstream: { host: string; port: number }, sp
   };
 }
 
-/** S3's error answer. A body left unread is not drained: the connection closes once the answer is out, as S3 closes it. */
-function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
-  const stopped = !req.complete;
-  res.writeHead(refusal.status, { 'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*', ...(stopped ? { connection: 'close' } : {}) });
-  res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(refusal.message)}</Message>${refusal.extra ?? ''}<RequestId>${randomUUID()}</RequestId></Error>`);
-  if (stopped) res.on('finish', () => req.socket.destroy());
+/** A missing key is AccessDenied to a caller that may not list the bucket; a missing bucket stays NoSuchBucket. */
+function hideMissingKey(answer: IncomingMessage, req: IncomingMessage, res: ServerResponse, refusal: S3Refusal): void {
+  const chunks: Buffer[] = [];
+  answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+  answer.on('end', () => {
+    const body = Buffer.concat(chunks);
+    if (!body.includes('<Code>NoSuchBucket</Code>')) return refuse(req, res, refusal);
+    res.writeHead(404, answer.headers);
+    res.end(body);
+  });
 }
 
-const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/**
+ * S3's error answer (no body for a HEAD), CORS-readable. A body left unread is not drained: the connection closes
+ * once the answer is out, as S3 closes it.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal | S3Refusal): void {
+  const stopped = !req.complete;
+  const xml = s3ErrorXml(refusal);
+  const body = req.method === 'HEAD' ? '' : 'extra' in refusal && refusal.extra ? xml.replace('<RequestId>', `${refusal.extra}<RequestId>`) : xml;
+  res.writeHead(refusal.status, {
+    'content-type': 'application/xml', 'access-control-allow-origin': req.headers.origin ?? '*', 'x-amz-request-id': randomUUID().slice(0, 16),
+    ...(stopped ? { connection: 'close' } : {}),
+  });
+  res.end(body);
+  if (stopped) res.on('finish', () => req.socket.destroy());
+}
 
 const MALFORMED: Refusal = { status: 400, code: 'MalformedPOSTRequest', message: 'The body of your POST request is not well-formed multipart/form-data.' };
 

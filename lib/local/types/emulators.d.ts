@@ -14,6 +14,10 @@ declare module 's3rver' {
   export default class S3rver extends EventEmitter {
     constructor(options?: S3rverOptions);
     run(): Promise<{ address: string; port: number; family: string }>;
+    /** Creates the configured buckets (run() does this before listening). */
+    configureBuckets(): Promise<void>;
+    /** An HTTP server on s3rver's handler, listening as `server.listen(...args)` does. */
+    listen(...args: unknown[]): Promise<import('node:http').Server>;
     close(): Promise<void>;
   }
 }

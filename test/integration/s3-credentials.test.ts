@@ -1,0 +1,69 @@
+// The local S3 as a developer's own tools see it: the real AWS CLI works with the developer key the README
+// names, and is refused with a dummy key or without signing; s3rver itself is reachable only through the front.
+import { execFile } from 'node:child_process';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_NAMES, startLocalCloud, type LocalCloud } from '#local/cloud';
+import { useTempDir } from '#support/temp-dir';
+
+const run = promisify(execFile);
+const dataDir = useTempDir('loraworks-s3cli-');
+let cloud: LocalCloud;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0, dataDir: join(dataDir(), 'cloud') });
+}, 60_000);
+afterAll(() => cloud?.stop());
+
+/** `aws <args>` against the local S3 with these keys, reading no profile of the machine's. */
+async function aws(keys: { id: string; secret: string } | 'unsigned', ...args: string[]) {
+  const env = {
+    PATH: process.env.PATH, HOME: dataDir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_DEFAULT_REGION: 'us-east-1',
+    ...(keys === 'unsigned' ? {} : { AWS_ACCESS_KEY_ID: keys.id, AWS_SECRET_ACCESS_KEY: keys.secret }),
+  };
+  const extra = keys === 'unsigned' ? ['--no-sign-request'] : [];
+  return run('aws', ['--endpoint-url', cloud.s3Url, ...extra, ...args], { env }).then(
+    ({ stdout, stderr }) => ({ ok: true, stdout, stderr }),
+    (error: { stdout?: string; stderr?: string }) => ({ ok: false, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+  );
+}
+
+const DEVELOPER = { id: 'S3RVER', secret: 'S3RVER' };
+const BUCKET = `s3://${LOCAL_NAMES.artifacts}`;
+
+describe('the local S3 and the AWS CLI', () => {
+  it('works with the developer key: cp up, ls, cp down, rm', async () => {
+    const file = join(dataDir(), 'notes with spaces+plus.txt');
+    await writeFile(file, 'from the CLI');
+    const up = await aws(DEVELOPER, 's3', 'cp', file, `${BUCKET}/cli/notes with spaces+plus.txt`);
+    expect(up.stderr).toBe('');
+    expect(up.ok).toBe(true);
+    const listed = await aws(DEVELOPER, 's3', 'ls', `${BUCKET}/cli/`);
+    expect(listed.stdout).toContain('notes with spaces+plus.txt');
+    const down = await aws(DEVELOPER, 's3', 'cp', `${BUCKET}/cli/notes with spaces+plus.txt`, '-');
+    expect(down.stdout).toBe('from the CLI');
+    expect((await aws(DEVELOPER, 's3', 'rm', `${BUCKET}/cli/notes with spaces+plus.txt`)).ok).toBe(true);
+    expect((await aws(DEVELOPER, 's3', 'ls', `${BUCKET}/cli/`)).stdout).toBe('');
+  }, 60_000);
+
+  it('refuses a dummy key (InvalidAccessKeyId), a wrong secret (SignatureDoesNotMatch) and an unsigned request (AccessDenied)', async () => {
+    const dummy = await aws({ id: 'AKIAIOSFODNN7EXAMPLE', secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }, 's3', 'ls', `${BUCKET}/`);
+    expect(dummy.ok).toBe(false);
+    expect(dummy.stderr).toContain('InvalidAccessKeyId');
+    const wrong = await aws({ id: 'S3RVER', secret: 'guess' }, 's3api', 'list-objects-v2', '--bucket', LOCAL_NAMES.artifacts);
+    expect(wrong.ok).toBe(false);
+    expect(wrong.stderr).toContain('SignatureDoesNotMatch');
+    const unsigned = await aws('unsigned', 's3', 'ls', `${BUCKET}/`);
+    expect(unsigned.ok).toBe(false);
+    expect(unsigned.stderr).toContain('AccessDenied');
+  }, 60_000);
+
+  it('keeps s3rver off the network: it listens on a socket only this user may open', async () => {
+    const socket = await stat(join(dataDir(), 'cloud', 's3-socket', 's3.sock'));
+    expect(socket.isSocket()).toBe(true);
+    expect(socket.mode & 0o777).toBe(0o600);
+    expect((await stat(join(dataDir(), 'cloud', 's3-socket'))).mode & 0o777).toBe(0o700);
+  });
+});
