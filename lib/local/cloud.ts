@@ -18,8 +18,9 @@ import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
 import { startRealtimeProcess } from './realtime-process';
 import { s3Notifications } from './aws/s3-notifications';
 import { s3UploadPolicyProxy } from './aws/s3-upload-policy';
+import { localSecretsManager } from './aws/secrets-manager';
 import { localStepFunctions } from './aws/step-functions';
-import { StackTemplate } from './template';
+import { StackTemplate, type SecretSpec } from './template';
 import { startTrainerEmulator } from './trainer-emulator/server';
 import { webAssets } from './web-assets';
 
@@ -36,7 +37,19 @@ export interface LocalCloudOptions {
   /** Host name the browser uses to reach this machine. @default 'localhost' */
   host?: string;
   log?: (line: string) => void;
+  /**
+   * What the trainer secret holds, as the operator puts it in after deploying; a key left out is missing, as an
+   * empty one is in AWS. @default the developer's FAL_KEY and REPLICATE_API_TOKEN, else the emulator's defaults
+   */
+  trainerKeys?: TrainerKeys;
+  /** The keys the trainer emulator accepts, as fal and Replicate accept only yours. @default those of `trainerKeys` */
+  emulatorKeys?: { fal?: string; replicate?: string };
 }
+
+export interface TrainerKeys { FAL_KEY?: string; REPLICATE_API_TOKEN?: string }
+
+/** The emulator's own keys, for a developer who set none (the emulator accepts exactly what the secret holds). */
+export const EMULATOR_TRAINER_KEYS = { FAL_KEY: 'local-emulator-key', REPLICATE_API_TOKEN: 'local-emulator-token' } as const;
 
 export interface LocalCloud {
   url: string;
@@ -118,9 +131,30 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => closeServer(sfnServer.server));
     stops.push(() => sfn.stop());
 
+    // The trainer keys reach the functions as they do in AWS: through the secret the template declares, never
+    // through their environment (a developer's FAL_KEY / REPLICATE_API_TOKEN goes into the secret, and out of it).
+    const trainerKeys: TrainerKeys = options.trainerKeys ?? {
+      FAL_KEY: process.env.FAL_KEY || EMULATOR_TRAINER_KEYS.FAL_KEY,
+      REPLICATE_API_TOKEN: process.env.REPLICATE_API_TOKEN || EMULATOR_TRAINER_KEYS.REPLICATE_API_TOKEN,
+    };
+    delete process.env.FAL_KEY;
+    delete process.env.REPLICATE_API_TOKEN;
+    const secretsManager = localSecretsManager();
+    const secretsServer = await startServer((req, res) => secretsManager.handle(req, res));
+    stops.push(() => closeServer(secretsServer.server));
+    const secretArns: Record<string, string> = {};
+    for (const spec of template.secrets()) {
+      const { arn } = secretsManager.create(spec.logicalId, localSecretValue(spec, { ...trainerKeys }), spec.description);
+      for (const variable of spec.arnVariables) secretArns[variable] = arn;
+    }
+
     const emulator = await startTrainerEmulator({
       port: 0, stepsPerSecond: options.emulatorStepsPerSecond ?? Number(process.env.LORAWORKS_EMULATOR_STEPS_PER_SECOND ?? 50),
       dataDir: join(dataDir, 'emulator'),
+      keys: options.emulatorKeys ?? {
+        ...(trainerKeys.FAL_KEY ? { fal: trainerKeys.FAL_KEY } : {}),
+        ...(trainerKeys.REPLICATE_API_TOKEN ? { replicate: trainerKeys.REPLICATE_API_TOKEN } : {}),
+      },
     });
     stops.push(() => emulator.stop());
 
@@ -133,6 +167,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ENDPOINT_URL_SFN: sfnServer.url,
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.url,
+      ...secretArns,
       S3_FORCE_PATH_STYLE: 'true',
       TABLE_NAME: LOCAL_NAMES.table,
       DATASETS_BUCKET: LOCAL_NAMES.datasets,
@@ -144,9 +180,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       JWKS_URI: `${issuer.issuer}/.well-known/jwks.json`,
       FAL_QUEUE_URL: emulator.queueUrl,
       FAL_API_URL: emulator.apiUrl,
-      FAL_KEY: process.env.FAL_KEY ?? 'local-emulator-key',
       REPLICATE_API_URL: emulator.replicateUrl,
-      REPLICATE_API_TOKEN: process.env.REPLICATE_API_TOKEN ?? 'local-emulator-token',
       REPLICATE_DESTINATION: process.env.REPLICATE_DESTINATION ?? 'loraworks/local-loras',
       POLL_MIN_SECONDS: process.env.POLL_MIN_SECONDS ?? '1',
       POLL_MAX_SECONDS: process.env.POLL_MAX_SECONDS ?? '3',
@@ -220,6 +254,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stop();
     throw error;
   }
+}
+
+/**
+ * The value the local cloud gives a secret of the template: each field its JSON declares, from `values` (a field
+ * with no value stays empty, as the stack's placeholders are until the operator fills them in).
+ */
+function localSecretValue(spec: SecretSpec, values: Record<string, string | undefined>): string {
+  return JSON.stringify(Object.fromEntries(spec.fields.map((field) => [field, values[field] ?? ''])));
 }
 
 function json(res: import('node:http').ServerResponse, body: unknown, status = 200) {

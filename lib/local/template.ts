@@ -26,11 +26,16 @@ interface PropertiesOf {
     GlobalSecondaryIndexes?: GlobalSecondaryIndex[];
     TimeToLiveSpecification?: { AttributeName?: string };
   };
+  'AWS::SecretsManager::Secret': { Description?: string; SecretString?: Value; GenerateSecretString?: unknown };
+  'AWS::Lambda::Function': { Environment?: { Variables?: Record<string, Value> } };
 }
 
 export interface Route { key: string; method: string; path: string; handler: string; authorized: boolean }
 export interface WebSocketRoutes { routes: Record<string, string>; authorizer?: string }
 export interface Notification { prefix: string; suffix: string; handler: string }
+/** A secret the stack declares: the JSON fields of its value (when the template spells them), and the environment
+ * variables through which functions are handed its ARN. */
+export interface SecretSpec { logicalId: string; description?: string; fields: string[]; arnVariables: string[] }
 export interface TableSpec {
   KeySchema: KeySchemaElement[];
   AttributeDefinitions: AttributeDefinition[];
@@ -137,6 +142,37 @@ export class StackTemplate {
       })),
       ttlAttribute: p.TimeToLiveSpecification?.AttributeName,
     };
+  }
+
+  /** The stack's Secrets Manager secrets. */
+  secrets(): SecretSpec[] {
+    const functions = this.ofType('AWS::Lambda::Function');
+    return this.ofType('AWS::SecretsManager::Secret').map(([logicalId, secret]) => {
+      const arnVariables = new Set<string>();
+      for (const [, fn] of functions) {
+        for (const [name, value] of Object.entries(fn.Properties?.Environment?.Variables ?? {})) {
+          if ((value as Ref | undefined)?.Ref === logicalId) arnVariables.add(name);
+        }
+      }
+      return {
+        logicalId,
+        ...(secret.Properties.Description ? { description: secret.Properties.Description } : {}),
+        fields: this.secretFields(secret.Properties.SecretString),
+        arnVariables: [...arnVariables].sort(),
+      };
+    });
+  }
+
+  /** The field names of a JSON SecretString, literal (`"{\"A\":\"\"}"`) or joined from parts (`{"a":"`, Ref, `"}`). */
+  private secretFields(value: Value): string[] {
+    const parts = typeof value === 'string' ? [value] : (value as { 'Fn::Join'?: [string, Value[]] } | undefined)?.['Fn::Join']?.[1] ?? [];
+    const text = parts.map((p) => (typeof p === 'string' ? p : '""')).join('');
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+    } catch {
+      return [];
+    }
   }
 
   /** The resources of one type, with the properties the local cloud reads of that type (CDK wrote them). */
