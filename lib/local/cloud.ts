@@ -42,6 +42,11 @@ export interface LocalCloudOptions {
    * empty one is in AWS. @default the developer's FAL_KEY and REPLICATE_API_TOKEN, else the emulator's defaults
    */
   trainerKeys?: TrainerKeys;
+  /**
+   * How often expired items (the table's TTL attribute in the template) are deleted, in ms; 0 only when
+   * `sweepTtl` is called. DynamoDB deletes them within days; locally a minute stands in. @default 60000
+   */
+  ttlSweepMs?: number;
   /** The keys the trainer emulator accepts, as fal and Replicate accept only yours. @default those of `trainerKeys` */
   emulatorKeys?: { fal?: string; replicate?: string };
 }
@@ -64,6 +69,8 @@ export interface LocalCloud {
   streamsIdle(): Promise<void>;
   /** Called with each batch of stream records the moment their writes commit (benchmarks time pushes from here). */
   onStreamRecords(listener: (records: DynamoDBRecord[], committedAt: number) => void): void;
+  /** One pass of the table's TTL now, or as if the clock read `at`; resolves with how many items it deleted. */
+  sweepTtl(at?: Date): Promise<number>;
   /** The workflow executions of a job (named after it: `${jobId}` and the reconciler's `${jobId}-r${n}`), for tests. */
   executionsOf(jobId: string): { name: string; status: string }[];
   stop(): Promise<void>;
@@ -120,6 +127,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const realtime = realtimeStarted.value;
     await ensureTable(dynamo.tableUrl, template);
     dynamo.subscribe(realtime.streamPort);
+    const tableSpec = template.table();
+    if (tableSpec.ttlAttribute) {
+      dynamo.expireItems({
+        table: LOCAL_NAMES.table, keys: tableSpec.KeySchema.map((k) => k.AttributeName!), attribute: tableSpec.ttlAttribute,
+        intervalMs: options.ttlSweepMs ?? Number(process.env.LORAWORKS_TTL_SWEEP_MS ?? 60_000),
+      });
+    }
 
     const lambda = await startServer(lambdaApi(runtime));
     stops.push(() => closeServer(lambda.server));
@@ -245,6 +259,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       s3Events: { records: () => [...s3Records], deliver: (event) => notifications.deliver(event), idle: () => notifications.idle() },
       streamsIdle: () => dynamo.sync().then((seq) => realtime.idle(seq)),
       onStreamRecords: (listener) => dynamo.forward(listener),
+      sweepTtl: (at) => dynamo.sweepTtl(at),
       executionsOf: (jobId) => sfn.executions()
         .filter((e) => e.name === jobId || e.name.startsWith(`${jobId}-r`))
         .map((e) => ({ name: e.name, status: e.status })),

@@ -12,7 +12,7 @@ import { EmulatorClient } from '#support/emulator-client';
 /** The operator filled in a Replicate token with a typo and no fal key; the accounts have other keys. */
 const session = useCloudSession('trainer-keys', {
   stepsPerSecond: 500,
-  keys: { trainerKeys: { REPLICATE_API_TOKEN: 'r8_operator_typo' }, emulatorKeys: { fal: 'fal-account-key', replicate: 'r8_account_token' } },
+  cloud: { trainerKeys: { REPLICATE_API_TOKEN: 'r8_operator_typo' }, emulatorKeys: { fal: 'fal-account-key', replicate: 'r8_account_token' } },
 });
 
 describe('trainer keys through the secret path', () => {

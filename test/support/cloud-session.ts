@@ -19,13 +19,13 @@ export interface SessionOptions {
   stepsPerSecond: number;
   /** Who signs in. @default 'alice' */
   user?: string;
-  /** What the trainer secret holds and the keys the emulator accepts (LocalCloudOptions). */
-  keys?: Pick<LocalCloudOptions, 'trainerKeys' | 'emulatorKeys'>;
+  /** What the trainer secret holds, the keys the emulator accepts, the TTL sweep (LocalCloudOptions). */
+  cloud?: Pick<LocalCloudOptions, 'trainerKeys' | 'emulatorKeys' | 'ttlSweepMs'>;
 }
 
 export async function startCloudSession(name: string, options: SessionOptions): Promise<CloudSession> {
   const dataDir = await mkdtemp(join(tmpdir(), `loraworks-${name}-`));
-  const cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: options.stepsPerSecond, ...options.keys });
+  const cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: options.stepsPerSecond, ...options.cloud });
   const client = await LoraworksClient.signIn(cloud.apiUrl, options.user ?? 'alice');
   const feed = await client.connect(cloud.wsUrl);
   return {
