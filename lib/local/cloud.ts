@@ -13,7 +13,7 @@ import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
 import { closeServer, listen, startServer } from './http-util';
 import { lambdaApi } from './aws/lambda-api';
-import { DEVELOPER_CREDENTIALS } from './aws/local-credentials';
+import { DEVELOPER_CREDENTIALS, principalCredentials } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
 import { startRealtimeProcess } from './realtime-process';
 import { s3Notifications } from './aws/s3-notifications';
@@ -158,7 +158,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => closeServer(secretsServer.server));
     const secretArns: Record<string, string> = {};
     for (const spec of template.secrets()) {
-      const { arn } = secretsManager.create(spec.logicalId, localSecretValue(spec, { ...trainerKeys }), spec.description);
+      // A secret holding a user's access key (the dataset link signer's) holds that principal's local key.
+      const values = spec.accessKeyOf ? { ...principalCredentials(spec.accessKeyOf) } : { ...trainerKeys };
+      const { arn } = secretsManager.create(spec.logicalId, localSecretValue(spec, values), spec.description);
       for (const variable of spec.arnVariables) secretArns[variable] = arn;
     }
 

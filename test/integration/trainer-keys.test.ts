@@ -5,6 +5,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import type { Job, TrainerList } from '#domain/schemas';
+import { principalCredentials } from '#local/aws/local-credentials';
 import { useCloudSession } from '#support/cloud-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { EmulatorClient } from '#support/emulator-client';
@@ -24,6 +25,9 @@ describe('trainer keys through the secret path', () => {
     const secrets = new SecretsManagerClient({});
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
     expect(JSON.parse(SecretString!)).toEqual({ FAL_KEY: '', REPLICATE_API_TOKEN: 'r8_operator_typo' });
+    // The dataset link signer's secret holds that principal's local key, as the stack's holds its user's access key.
+    const signer = await secrets.send(new GetSecretValueCommand({ SecretId: process.env.DATASET_LINK_SIGNER_SECRET_ARN! }));
+    expect(JSON.parse(signer.SecretString!)).toEqual(principalCredentials('dataset-link-signer'));
     const missing = await secrets.send(new GetSecretValueCommand({ SecretId: `${arn}x` })).catch((error: Error) => error);
     expect(missing).toMatchObject({ name: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
   });
