@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import S3rver from 's3rver';
+import { DUMMY_ACCOUNT as S3RVER_ACCOUNT } from 's3rver/lib/models/account.js';
 import { synthesizeTemplate } from '#lib/synth';
 import { devIssuer } from './aws/dev-issuer';
 import { startDynaliteProcess } from './dynalite-process';
@@ -158,8 +159,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => closeServer(secretsServer.server));
     const secretArns: Record<string, string> = {};
     for (const spec of template.secrets()) {
-      // A secret holding a user's access key (the dataset link signer's) holds that principal's local key.
-      const values = spec.accessKeyOf ? { ...principalCredentials(spec.accessKeyOf) } : { ...trainerKeys };
+      // A secret holding a user's access key (the dataset link signer's) holds that principal's local key, which
+      // s3rver must know to accept what it signs (s3rver knows only the keys registered with it).
+      const userKey = spec.accessKeyOf ? principalCredentials(spec.accessKeyOf) : undefined;
+      if (userKey) S3RVER_ACCOUNT.createKeyPair(userKey.accessKeyId, userKey.secretAccessKey);
+      const values = userKey ? { ...userKey } : { ...trainerKeys };
       const { arn } = secretsManager.create(spec.logicalId, localSecretValue(spec, values), spec.description);
       for (const variable of spec.arnVariables) secretArns[variable] = arn;
     }

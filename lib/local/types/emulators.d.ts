@@ -17,3 +17,8 @@ declare module 's3rver' {
     close(): Promise<void>;
   }
 }
+
+declare module 's3rver/lib/models/account.js' {
+  /** s3rver's access keys, one registry for the process: a request signed with a key not in it is InvalidAccessKeyId. */
+  export const DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
+}
