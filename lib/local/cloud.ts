@@ -63,6 +63,8 @@ export interface LocalCloud {
   wsUrl: string;
   emulatorUrl: string;
   s3Url: string;
+  /** The local Secrets Manager (the trainer secret, the dataset link signer's), for the AWS CLI's --endpoint-url. */
+  secretsManagerUrl: string;
   stateMachineDefinition: unknown;
   /** The S3 event records s3rver emitted, and a way to deliver one again (duplicate and late events, for tests). */
   s3Events: { records(): S3EventRecordLike[]; deliver(event: { Records: S3EventRecordLike[] }): void; idle(): Promise<void> };
@@ -261,6 +263,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       wsUrl: `ws://${host}:${port}/ws`,
       emulatorUrl: emulator.url,
       s3Url,
+      secretsManagerUrl: secretsServer.url,
       stateMachineDefinition: definition,
       s3Events: { records: () => [...s3Records], deliver: (event) => notifications.deliver(event), idle: () => notifications.idle() },
       streamsIdle: () => dynamo.sync().then((seq) => realtime.idle(seq)),
