@@ -8,6 +8,7 @@ const dataDir = process.env.LORAWORKS_DATA_DIR ?? '.data';
 try {
   const cloud = await startLocalCloud({ port, dataDir, log: (line) => console.log(line) });
   console.log(`Loraworks is running at ${cloud.url}`);
+  console.log(`Trainer keys: the secret in Secrets Manager at ${cloud.secretsManagerUrl} (aws --endpoint-url ${cloud.secretsManagerUrl} secretsmanager list-secrets)`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

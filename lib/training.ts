@@ -9,6 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DatasetLinkSigner } from './dataset-link-signer';
 import { dropRoleDependsOn } from './depends-on';
 import { handlerFunction, type HandlerName } from './handler-function';
 import { grantObjects } from './grants';
@@ -67,6 +68,8 @@ export class Training extends Construct {
   readonly functions: Record<'submit' | 'poll' | 'collect' | 'cancelRemote' | 'markFailed', lambda.IFunction>;
   /** Resumes or fails jobs whose workflow is gone, on a schedule. */
   readonly reconciler: lambda.IFunction;
+  /** The user whose key presigns the trainer's dataset links, and the secret holding that key. */
+  readonly linkSigner: DatasetLinkSigner;
 
   constructor(scope: Construct, id: string, props: TrainingProps) {
     super(scope, id);
@@ -90,7 +93,11 @@ export class Training extends Construct {
       return fn;
     };
     const submit = task('training-submit');
-    grantObjects(submit, datasets, 'datasets/', ['s3:GetObject']); // presigned GET for the trainer
+    // The trainer's dataset link is presigned with the signer's long-lived key, not with Submit's own session
+    // (which can expire before the link's 6 hours): Submit may read the key, and no object itself.
+    this.linkSigner = new DatasetLinkSigner(this, 'DatasetLinkSigner', { bucket: datasets, prefix: 'datasets/', removalPolicy: RemovalPolicy.DESTROY });
+    submit.addEnvironment('DATASET_LINK_SIGNER_SECRET_ARN', this.linkSigner.secret.secretArn);
+    this.linkSigner.secret.grantRead(submit);
     const poll = task('training-poll');
     // Streams the LoRA in (multipart) and reads its header back to check the safetensors format.
     const collect = task('training-collect', Duration.minutes(15), 1024);

@@ -28,9 +28,24 @@ export async function presignUpload(bucket: string, key: string, sizeBytes: numb
   return { url, fields };
 }
 
-export async function presignDownload(bucket: string, key: string, expiresSeconds: number, fileName?: string): Promise<string> {
+/** Static credentials to presign with instead of the function's own (whose session may end before the link). */
+export interface SigningCredentials { accessKeyId: string; secretAccessKey: string }
+
+const signers = new Map<string, S3Client>();
+const signerFor = (credentials: SigningCredentials): S3Client => {
+  const id = `${credentials.accessKeyId}:${credentials.secretAccessKey}`;
+  let signer = signers.get(id);
+  if (!signer) {
+    signer = new S3Client({ forcePathStyle: config.s3ForcePathStyle, credentials: { ...credentials }, ...sdkHttp });
+    signers.clear(); // one signer at a time: a rotated key replaces the old one
+    signers.set(id, signer);
+  }
+  return signer;
+};
+
+export async function presignDownload(bucket: string, key: string, expiresSeconds: number, fileName?: string, credentials?: SigningCredentials): Promise<string> {
   return getSignedUrl(
-    s3(),
+    credentials ? signerFor(credentials) : s3(),
     new GetObjectCommand({
       Bucket: bucket,
       Key: key,

@@ -24,6 +24,8 @@ export const config = {
   get falQueueUrl() { return process.env.FAL_QUEUE_URL || 'https://queue.fal.run'; },
   get falApiUrl() { return process.env.FAL_API_URL || 'https://api.fal.ai'; },
   get trainerSecretArn() { return process.env.TRAINER_SECRET_ARN || null; },
+  /** The secret holding the access key that presigns the trainer's dataset links (JSON accessKeyId, secretAccessKey). */
+  get datasetLinkSignerSecretArn() { return process.env.DATASET_LINK_SIGNER_SECRET_ARN || null; },
   get falKey() { return process.env.FAL_KEY || null; },
   get replicateApiToken() { return process.env.REPLICATE_API_TOKEN || null; },
   get replicateApiUrl() { return process.env.REPLICATE_API_URL || 'https://api.replicate.com/v1'; },

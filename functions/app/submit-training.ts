@@ -6,6 +6,7 @@ import { presignDownload } from '#adapters/blob-store';
 import { config } from '#adapters/config';
 import { getVersion } from '#adapters/dataset-store';
 import { getJob } from '#adapters/job-store';
+import { linkSignerCredentials } from '#adapters/link-signer';
 import { attachRemote, markSubmitting } from '#adapters/job-workflow-marks';
 import { logger } from '#adapters/logger';
 import { getTrainer, providerFor } from '#adapters/trainers';
@@ -13,7 +14,8 @@ import { TrainerRejected } from '#providers/provider';
 import { finishJob } from './finish-job';
 import { loadTrainingJob } from './load-training-job';
 
-const DATASET_LINK_SECONDS = 6 * 60 * 60;
+/** How long the trainer's dataset link is valid. */
+export const DATASET_LINK_SECONDS = 6 * 60 * 60;
 
 export async function submitTraining(state: TrainingState): Promise<TrainingState> {
   const job = await loadTrainingJob(state);
@@ -29,10 +31,13 @@ export async function submitTraining(state: TrainingState): Promise<TrainingStat
   if (!trainer) throw new TrainerRejected(`The trainer ${job.trainerId} is no longer offered.`, 'UNKNOWN_TRAINER');
   const version = await getVersion(job.owner, job.datasetId, job.datasetVersion);
   if (!version?.fileName) throw new TrainerRejected(`Version ${job.datasetVersion} of the dataset is gone.`, 'DATASET_GONE');
+  // Signed with the link signer's own key, so the link lives its 6 hours even if this function's session ends first.
   const datasetUrl = await presignDownload(
     config.datasetsBucket,
     datasetObjectKey(job.owner, job.datasetId, job.datasetVersion, version.fileName),
     DATASET_LINK_SECONDS,
+    undefined,
+    await linkSignerCredentials(),
   );
 
   const provider = await providerFor(trainer);

@@ -14,7 +14,7 @@ import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
 import { closeServer, listen, startServer } from './http-util';
 import { lambdaApi } from './aws/lambda-api';
-import { DEVELOPER_CREDENTIALS } from './aws/local-credentials';
+import { DEVELOPER_CREDENTIALS, principalCredentials } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
 import { startRealtimeProcess } from './realtime-process';
 import { awsEventRecords } from './aws/s3-event-keys';
@@ -23,8 +23,9 @@ import './aws/s3-literal-keys';
 import { s3Notifications } from './aws/s3-notifications';
 import type { Authorize } from './aws/s3-auth';
 import { s3UploadPolicyProxy } from './aws/s3-upload-policy';
+import { localSecretsManager } from './aws/secrets-manager';
 import { localStepFunctions } from './aws/step-functions';
-import { StackTemplate } from './template';
+import { StackTemplate, type SecretSpec } from './template';
 import { startTrainerEmulator } from './trainer-emulator/server';
 import { webAssets } from './web-assets';
 
@@ -41,7 +42,24 @@ export interface LocalCloudOptions {
   /** Host name the browser uses to reach this machine. @default 'localhost' */
   host?: string;
   log?: (line: string) => void;
+  /**
+   * What the trainer secret holds, as the operator puts it in after deploying; a key left out is missing, as an
+   * empty one is in AWS. @default the developer's FAL_KEY and REPLICATE_API_TOKEN, else the emulator's defaults
+   */
+  trainerKeys?: TrainerKeys;
+  /**
+   * How often expired items (the table's TTL attribute in the template) are deleted, in ms; 0 only when
+   * `sweepTtl` is called. DynamoDB deletes them within days; locally a minute stands in. @default 60000
+   */
+  ttlSweepMs?: number;
+  /** The keys the trainer emulator accepts, as fal and Replicate accept only yours. @default those of `trainerKeys` */
+  emulatorKeys?: { fal?: string; replicate?: string };
 }
+
+export interface TrainerKeys { FAL_KEY?: string; REPLICATE_API_TOKEN?: string }
+
+/** The emulator's own keys, for a developer who set none (the emulator accepts exactly what the secret holds). */
+export const EMULATOR_TRAINER_KEYS = { FAL_KEY: 'local-emulator-key', REPLICATE_API_TOKEN: 'local-emulator-token' } as const;
 
 export interface LocalCloud {
   url: string;
@@ -49,6 +67,8 @@ export interface LocalCloud {
   wsUrl: string;
   emulatorUrl: string;
   s3Url: string;
+  /** The local Secrets Manager (the trainer secret, the dataset link signer's), for the AWS CLI's --endpoint-url. */
+  secretsManagerUrl: string;
   stateMachineDefinition: unknown;
   /** The S3 event records s3rver emitted (keys URL-encoded as S3 encodes them), and a way to deliver one again (duplicate and late events, for tests). */
   s3Events: { records(): S3EventRecordLike[]; deliver(event: { Records: S3EventRecordLike[] }): void; idle(): Promise<void> };
@@ -56,6 +76,8 @@ export interface LocalCloud {
   streamsIdle(): Promise<void>;
   /** Called with each batch of stream records the moment their writes commit (benchmarks time pushes from here). */
   onStreamRecords(listener: (records: DynamoDBRecord[], committedAt: number) => void): void;
+  /** One pass of the table's TTL now, or as if the clock read `at`; resolves with how many items it deleted. */
+  sweepTtl(at?: Date): Promise<number>;
   /** The workflow executions of a job (named after it: `${jobId}` and the reconciler's `${jobId}-r${n}`), for tests. */
   executionsOf(jobId: string): { name: string; status: string }[];
   stop(): Promise<void>;
@@ -119,6 +141,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const realtime = realtimeStarted.value;
     await ensureTable(dynamo.tableUrl, template);
     dynamo.subscribe(realtime.streamPort);
+    const tableSpec = template.table();
+    if (tableSpec.ttlAttribute) {
+      dynamo.expireItems({
+        table: LOCAL_NAMES.table, keys: tableSpec.KeySchema.map((k) => k.AttributeName!), attribute: tableSpec.ttlAttribute,
+        intervalMs: options.ttlSweepMs ?? Number(process.env.LORAWORKS_TTL_SWEEP_MS ?? 60_000),
+      });
+    }
 
     const lambda = await startServer(lambdaApi(runtime));
     stops.push(() => closeServer(lambda.server));
@@ -130,9 +159,33 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => closeServer(sfnServer.server));
     stops.push(() => sfn.stop());
 
+    // The trainer keys reach the functions as they do in AWS: through the secret the template declares, never
+    // through their environment (a developer's FAL_KEY / REPLICATE_API_TOKEN goes into the secret, and out of it).
+    const trainerKeys: TrainerKeys = options.trainerKeys ?? {
+      FAL_KEY: process.env.FAL_KEY || EMULATOR_TRAINER_KEYS.FAL_KEY,
+      REPLICATE_API_TOKEN: process.env.REPLICATE_API_TOKEN || EMULATOR_TRAINER_KEYS.REPLICATE_API_TOKEN,
+    };
+    delete process.env.FAL_KEY;
+    delete process.env.REPLICATE_API_TOKEN;
+    const secretsManager = localSecretsManager();
+    const secretsServer = await startServer((req, res) => secretsManager.handle(req, res));
+    stops.push(() => closeServer(secretsServer.server));
+    const secretArns: Record<string, string> = {};
+    for (const spec of template.secrets()) {
+      // A secret holding a user's access key (the dataset link signer's) holds that principal's local key.
+      const userKey = spec.accessKeyOf ? principalCredentials(spec.accessKeyOf) : undefined;
+      const values = userKey ? { ...userKey } : { ...trainerKeys };
+      const { arn } = secretsManager.create(spec.logicalId, localSecretValue(spec, values), spec.description);
+      for (const variable of spec.arnVariables) secretArns[variable] = arn;
+    }
+
     const emulator = await startTrainerEmulator({
       port: 0, stepsPerSecond: options.emulatorStepsPerSecond ?? Number(process.env.LORAWORKS_EMULATOR_STEPS_PER_SECOND ?? 50),
       dataDir: join(dataDir, 'emulator'),
+      keys: options.emulatorKeys ?? {
+        ...(trainerKeys.FAL_KEY ? { fal: trainerKeys.FAL_KEY } : {}),
+        ...(trainerKeys.REPLICATE_API_TOKEN ? { replicate: trainerKeys.REPLICATE_API_TOKEN } : {}),
+      },
     });
     stops.push(() => emulator.stop());
 
@@ -145,6 +198,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ENDPOINT_URL_SFN: sfnServer.url,
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.url,
+      ...secretArns,
       S3_FORCE_PATH_STYLE: 'true',
       TABLE_NAME: LOCAL_NAMES.table,
       DATASETS_BUCKET: LOCAL_NAMES.datasets,
@@ -156,9 +211,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       JWKS_URI: `${issuer.issuer}/.well-known/jwks.json`,
       FAL_QUEUE_URL: emulator.queueUrl,
       FAL_API_URL: emulator.apiUrl,
-      FAL_KEY: process.env.FAL_KEY ?? 'local-emulator-key',
       REPLICATE_API_URL: emulator.replicateUrl,
-      REPLICATE_API_TOKEN: process.env.REPLICATE_API_TOKEN ?? 'local-emulator-token',
       REPLICATE_DESTINATION: process.env.REPLICATE_DESTINATION ?? 'loraworks/local-loras',
       POLL_MIN_SECONDS: process.env.POLL_MIN_SECONDS ?? '1',
       POLL_MAX_SECONDS: process.env.POLL_MAX_SECONDS ?? '3',
@@ -222,10 +275,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       wsUrl: `ws://${host}:${port}/ws`,
       emulatorUrl: emulator.url,
       s3Url,
+      secretsManagerUrl: secretsServer.url,
       stateMachineDefinition: definition,
       s3Events: { records: () => [...s3Records], deliver: (event) => notifications.deliver(event), idle: () => notifications.idle() },
       streamsIdle: () => dynamo.sync().then((seq) => realtime.idle(seq)),
       onStreamRecords: (listener) => dynamo.forward(listener),
+      sweepTtl: (at) => dynamo.sweepTtl(at),
       executionsOf: (jobId) => sfn.executions()
         .filter((e) => e.name === jobId || e.name.startsWith(`${jobId}-r`))
         .map((e) => ({ name: e.name, status: e.status })),
@@ -246,6 +301,14 @@ async function s3Socket(dataDir: string): Promise<string> {
   const path = join(dir, 's3.sock');
   await rm(path, { force: true });
   return path;
+}
+
+/**
+ * The value the local cloud gives a secret of the template: each field its JSON declares, from `values` (a field
+ * with no value stays empty, as the stack's placeholders are until the operator fills them in).
+ */
+function localSecretValue(spec: SecretSpec, values: Record<string, string | undefined>): string {
+  return JSON.stringify(Object.fromEntries(spec.fields.map((field) => [field, values[field] ?? ''])));
 }
 
 function json(res: import('node:http').ServerResponse, body: unknown, status = 200) {

@@ -7,7 +7,9 @@
 import dynalite from 'dynalite';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { dynaliteClient } from './aws/dynalite-client';
 import { dynamoStreamProxy } from './aws/dynamo-stream-proxy';
+import { ttlSweeper, type TtlSweeper } from './aws/dynamo-ttl';
 import { closeServer, listen, startServer } from './http-util';
 
 const send = (message: unknown) => {
@@ -33,7 +35,30 @@ const proxy = dynamoStreamProxy({
   },
 });
 const front = await startServer((req, res) => proxy.handle(req, res));
-process.on('message', (message: { sync?: number; subscribe?: number; forward?: boolean }) => {
+const { call } = dynaliteClient(`http://127.0.0.1:${tablePort}`);
+interface TtlMessage { table: string; keys: string[]; attribute: string; intervalMs: number }
+let ttl: TtlMessage | undefined;
+let sweeper: TtlSweeper | undefined;
+/** A sweep as of `now` (a test's clock), or of the real time. */
+const sweepAt = (now?: number) => {
+  if (!ttl) return Promise.resolve(0);
+  if (now === undefined) return sweeper!.sweep();
+  return ttlSweeper({ call, proxy, table: ttl.table, keys: ttl.keys, ttlAttribute: ttl.attribute, now: () => now }).sweep();
+};
+process.on('message', (message: { sync?: number; subscribe?: number; forward?: boolean; ttl?: TtlMessage; sweep?: number; now?: number }) => {
+  if (message.ttl) {
+    ttl = message.ttl;
+    sweeper?.stop();
+    sweeper = ttlSweeper({ call, proxy, table: ttl.table, keys: ttl.keys, ttlAttribute: ttl.attribute });
+    if (ttl.intervalMs > 0) sweeper.start(ttl.intervalMs);
+  }
+  if (message.sweep !== undefined) {
+    const id = message.sweep;
+    sweepAt(message.now).then(
+      (deleted) => send({ swept: id, deleted }),
+      (error: Error) => send({ swept: id, error: error.message }),
+    );
+  }
   if (message.subscribe !== undefined) {
     const socket = connect(message.subscribe, '127.0.0.1', () => {
       socket.setNoDelay(true);
@@ -51,6 +76,7 @@ let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
+  sweeper?.stop();
   // Open keep-alive connections would hold a plain close() up to their timeout.
   void closeServer(front.server).then(() => {
     table.closeAllConnections();

@@ -13,6 +13,13 @@ export interface DynaliteProcess {
   forward(listener: (records: DynamoDBRecord[], committedAt: number) => void): void;
   /** The sequence number of the last record sent, once every write answered so far has had its records sent. */
   sync(): Promise<number>;
+  /**
+   * Expires items as DynamoDB's TTL does: those of `table` whose `attribute` (epoch seconds) has passed are deleted
+   * with a REMOVE record from the TTL service (aws/dynamo-ttl.ts), every `intervalMs` (0: only when asked).
+   */
+  expireItems(ttl: { table: string; keys: string[]; attribute: string; intervalMs: number }): void;
+  /** One TTL pass now, or as if the clock read `at`; resolves with how many items it deleted. */
+  sweepTtl(at?: Date): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -20,8 +27,16 @@ export async function startDynaliteProcess(path: string): Promise<DynaliteProces
   const { child, ports: [tablePort, proxyPort], stop } = await startLocalChild(new URL('./dynalite-child.ts', import.meta.url), [path], 'dynalite');
   let syncs = 0;
   const synced = new Map<number, (seq: number) => void>();
+  let sweeps = 0;
+  const swept = new Map<number, { resolve: (deleted: number) => void; reject: (error: Error) => void }>();
   const listeners: ((records: DynamoDBRecord[], committedAt: number) => void)[] = [];
-  child.on('message', (message: { records?: DynamoDBRecord[]; committedAt?: number; synced?: number; seq?: number }) => {
+  child.on('message', (message: { records?: DynamoDBRecord[]; committedAt?: number; synced?: number; seq?: number; swept?: number; deleted?: number; error?: string }) => {
+    if (message.swept !== undefined) {
+      const waiter = swept.get(message.swept);
+      swept.delete(message.swept);
+      if (message.error !== undefined) waiter?.reject(new Error(`The TTL sweep failed: ${message.error}`));
+      else waiter?.resolve(message.deleted ?? 0);
+    }
     if (message.records) for (const listener of listeners) listener(message.records, message.committedAt!);
     if (message.synced !== undefined) {
       synced.get(message.synced)?.(message.seq!);
@@ -42,6 +57,13 @@ export async function startDynaliteProcess(path: string): Promise<DynaliteProces
       synced.set(syncs, resolve);
       child.send({ sync: syncs });
     }) : Promise.resolve(0)),
+    expireItems: (ttl) => void child.send({ ttl }),
+    sweepTtl: (at) => new Promise<number>((resolve, reject) => {
+      if (!child.connected) return reject(new Error('The DynamoDB process has stopped.'));
+      sweeps += 1;
+      swept.set(sweeps, { resolve, reject });
+      child.send({ sweep: sweeps, ...(at ? { now: at.getTime() } : {}) });
+    }),
     stop,
   };
 }

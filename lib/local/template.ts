@@ -1,7 +1,7 @@
 // Reads the pieces the local cloud needs out of the synthesized CloudFormation template, so that it runs
 // what the stack declares (routes, state machine, notifications, stream consumer), never a copy of it.
 import type { Resource, Template } from '#lib/cloudformation';
-import { HANDLER_METADATA_KEY as HANDLER_METADATA } from '#lib/handler-metadata';
+import { HANDLER_METADATA_KEY as HANDLER_METADATA, PRINCIPAL_METADATA_KEY as PRINCIPAL_METADATA } from '#lib/handler-metadata';
 import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION } from './aws/lambda-runtime';
 
@@ -26,11 +26,24 @@ interface PropertiesOf {
     GlobalSecondaryIndexes?: GlobalSecondaryIndex[];
     TimeToLiveSpecification?: { AttributeName?: string };
   };
+  'AWS::SecretsManager::Secret': { Description?: string; SecretString?: Value; GenerateSecretString?: unknown };
+  'AWS::Lambda::Function': { Environment?: { Variables?: Record<string, Value> } };
+  'AWS::IAM::AccessKey': { UserName: Ref };
 }
 
 export interface Route { key: string; method: string; path: string; handler: string; authorized: boolean }
 export interface WebSocketRoutes { routes: Record<string, string>; authorizer?: string }
 export interface Notification { prefix: string; suffix: string; handler: string }
+/** A secret the stack declares: the JSON fields of its value (when the template spells them), and the environment
+ * variables through which functions are handed its ARN. */
+export interface SecretSpec {
+  logicalId: string;
+  description?: string;
+  fields: string[];
+  arnVariables: string[];
+  /** The local principal of the IAM user whose access key the secret holds (its `loraworks:principal` metadata). */
+  accessKeyOf?: string;
+}
 export interface TableSpec {
   KeySchema: KeySchemaElement[];
   AttributeDefinitions: AttributeDefinition[];
@@ -137,6 +150,44 @@ export class StackTemplate {
       })),
       ttlAttribute: p.TimeToLiveSpecification?.AttributeName,
     };
+  }
+
+  /** The stack's Secrets Manager secrets. */
+  secrets(): SecretSpec[] {
+    const functions = this.ofType('AWS::Lambda::Function');
+    return this.ofType('AWS::SecretsManager::Secret').map(([logicalId, secret]) => {
+      const arnVariables = new Set<string>();
+      for (const [, fn] of functions) {
+        for (const [name, value] of Object.entries(fn.Properties?.Environment?.Variables ?? {})) {
+          if ((value as Ref | undefined)?.Ref === logicalId) arnVariables.add(name);
+        }
+      }
+      const accessKey = this.references(secret.Properties.SecretString).find((id) => this.resources[id]?.Type === 'AWS::IAM::AccessKey');
+      const userId = accessKey ? (this.resources[accessKey]?.Properties as PropertiesOf['AWS::IAM::AccessKey'] | undefined)?.UserName?.Ref : undefined;
+      const principal = userId ? this.resources[userId]?.Metadata?.[PRINCIPAL_METADATA] : undefined;
+      if (accessKey && typeof principal !== 'string') {
+        throw new Error(`Secret ${logicalId} holds the access key of ${userId ?? accessKey}, which names no local principal (${PRINCIPAL_METADATA} metadata).`);
+      }
+      return {
+        logicalId,
+        ...(secret.Properties.Description ? { description: secret.Properties.Description } : {}),
+        ...(typeof principal === 'string' ? { accessKeyOf: principal } : {}),
+        fields: this.secretFields(secret.Properties.SecretString),
+        arnVariables: [...arnVariables].sort(),
+      };
+    });
+  }
+
+  /** The field names of a JSON SecretString, literal (`"{\"A\":\"\"}"`) or joined from parts (`{"a":"`, Ref, `"}`). */
+  private secretFields(value: Value): string[] {
+    const parts = typeof value === 'string' ? [value] : (value as { 'Fn::Join'?: [string, Value[]] } | undefined)?.['Fn::Join']?.[1] ?? [];
+    const text = parts.map((p) => (typeof p === 'string' ? p : 'x')).join(''); // a part is a value inside a JSON string
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+    } catch {
+      return [];
+    }
   }
 
   /** The resources of one type, with the properties the local cloud reads of that type (CDK wrote them). */

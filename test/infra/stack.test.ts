@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, HANDLER_METADATA_KEY, synthesizeTemplate } from '#lib/synth';
 import {
   ALL_HANDLERS, HTTP_ROUTES, actionsOf, statementsOf, functionByHandler, functionIdIn, handlerOf, ofType, resourceOf, stateMachineDefinition,
-  type Asl, type ResourceType, type Template,
+  type Asl, type Template,
 } from './template-helpers';
 
 let template: Template;
@@ -17,11 +17,6 @@ beforeAll(() => {
 });
 
 const envOf = (handler: string) => functionByHandler(template, handler)[1].Properties.Environment.Variables;
-const refTo = (type: ResourceType) => {
-  const found = ofType(template, type);
-  expect(found, `one ${type}`).toHaveLength(1);
-  return found[0]![0];
-};
 
 describe('synthesizeTemplate', () => {
   it('exports the handler metadata key the local cloud reads', () => {
@@ -72,7 +67,7 @@ describe('storage', () => {
   });
 
   it('keeps trainer keys in a Secrets Manager secret that only trainer-facing functions may read', () => {
-    const secretId = refTo('AWS::SecretsManager::Secret');
+    const secretId = ofType(template, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('StorageTrainerSecret'))![0];
     const readers = ofType(template, 'AWS::Lambda::Function')
       .filter(([, f]) => f.Properties.Environment?.Variables?.TRAINER_SECRET_ARN)
       .map(([id]) => handlerOf(template, id)).sort();
@@ -144,6 +139,29 @@ describe('functions', () => {
       Action: 's3:PutObject',
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageDatasets/), 'Arn'] }, '/datasets/*']] },
     })]);
+  });
+
+  it('presigns the trainer\'s dataset links with a dedicated user allowed only s3:GetObject on datasets/, its key in a secret only Submit reads', () => {
+    const users = ofType(template, 'AWS::IAM::User');
+    expect(users).toHaveLength(1);
+    const [userId, user] = users[0]!;
+    expect(user.Metadata?.['loraworks:principal']).toBe('dataset-link-signer');
+    const userPolicies = ofType(template, 'AWS::IAM::Policy').filter(([, p]) => (p.Properties.Users ?? []).some((u) => u.Ref === userId));
+    expect(userPolicies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement)).toEqual([{
+      Effect: 'Allow', Action: 's3:GetObject',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageDatasets/), 'Arn'] }, '/datasets/*']] },
+    }]);
+    const [keyId] = ofType(template, 'AWS::IAM::AccessKey').find(([, k]) => k.Properties.UserName.Ref === userId)!;
+    const [secretId, secret] = ofType(template, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('TrainingDatasetLinkSigner'))!;
+    expect(secret.Properties.SecretString).toEqual({ 'Fn::Join': ['', ['{"accessKeyId":"', { Ref: keyId }, '","secretAccessKey":"', { 'Fn::GetAtt': [keyId, 'SecretAccessKey'] }, '"}']] });
+    const readers = ofType(template, 'AWS::Lambda::Function').filter(([, f]) => f.Properties.Environment?.Variables?.DATASET_LINK_SIGNER_SECRET_ARN);
+    expect(readers.map(([id]) => handlerOf(template, id))).toEqual(['training-submit']);
+    expect(readers[0]![1].Properties.Environment.Variables.DATASET_LINK_SIGNER_SECRET_ARN).toEqual({ Ref: secretId });
+    const readsSecret = ofType(template, 'AWS::IAM::Policy').filter(([, p]) => p.Properties.PolicyDocument.Statement
+      .some((st) => JSON.stringify(st.Resource).includes(`"${secretId}"`)));
+    expect(readsSecret.map(([, p]) => p.Properties.Roles?.map((r) => r.Ref))).toEqual([[readers[0]![1].Properties.Role['Fn::GetAtt'][0]]]);
+    // Submit signs with the signer's key: it reads no dataset object itself.
+    expect(actionsOf(template, readers[0]![0])).not.toContain('s3:GetObject');
   });
 
   it('lets Collect write, read and remove LoRAs under loras/ in the artifacts bucket, and nothing else in S3', () => {

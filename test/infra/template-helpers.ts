@@ -24,7 +24,9 @@ interface PropertiesOf {
     LoggingConfiguration?: { DestinationBucketName: Ref };
   };
   'AWS::S3::BucketPolicy': { Bucket: Ref; PolicyDocument: { Statement: Statement[] } };
-  'AWS::IAM::Policy': { Roles: Ref[]; PolicyDocument: { Statement: Statement[] } };
+  'AWS::IAM::Policy': { Roles: Ref[]; Users?: Ref[]; PolicyDocument: { Statement: Statement[] } };
+  'AWS::IAM::User': Record<string, unknown>;
+  'AWS::IAM::AccessKey': { UserName: Ref };
   'AWS::Events::Rule': { Targets: unknown; ScheduleExpression?: string };
   'AWS::ApiGatewayV2::Route': { RouteKey: string; Target: { 'Fn::Join': [string, [string, Ref]] }; AuthorizationType?: string; AuthorizerId?: Ref };
   'AWS::ApiGatewayV2::Integration': { PayloadFormatVersion?: string; IntegrationUri: Partial<GetAtt> };
@@ -108,7 +110,7 @@ export function stateMachineDefinition(t: Template): Asl {
 export function statementsOf(t: Template, functionId: string): Statement[] {
   const roleRef = resourceOf(t, 'AWS::Lambda::Function', functionId)!.Properties.Role['Fn::GetAtt'][0];
   return ofType(t, 'AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r) => r.Ref === roleRef))
+    .filter(([, p]) => (p.Properties.Roles ?? []).some((r) => r.Ref === roleRef))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '#local/cloud';
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '#local/cloud';
 import { LoraworksClient, type LiveFeed } from './local-cloud-client';
 
 export interface CloudSession {
@@ -19,11 +19,13 @@ export interface SessionOptions {
   stepsPerSecond: number;
   /** Who signs in. @default 'alice' */
   user?: string;
+  /** What the trainer secret holds, the keys the emulator accepts, the TTL sweep (LocalCloudOptions). */
+  cloud?: Pick<LocalCloudOptions, 'trainerKeys' | 'emulatorKeys' | 'ttlSweepMs'>;
 }
 
 export async function startCloudSession(name: string, options: SessionOptions): Promise<CloudSession> {
   const dataDir = await mkdtemp(join(tmpdir(), `loraworks-${name}-`));
-  const cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: options.stepsPerSecond });
+  const cloud = await startLocalCloud({ port: 0, dataDir, emulatorStepsPerSecond: options.stepsPerSecond, ...options.cloud });
   const client = await LoraworksClient.signIn(cloud.apiUrl, options.user ?? 'alice');
   const feed = await client.connect(cloud.wsUrl);
   return {

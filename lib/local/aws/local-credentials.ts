@@ -40,3 +40,35 @@ export function secretAccessKeyOf(accessKeyId: string): string | undefined {
 }
 
 const secretOf = (accessKeyId: string) => createHmac('sha256', 'loraworks-local-cloud').update(accessKeyId).digest('base64url').slice(0, 40);
+
+export interface LocalSessionCredentials extends LocalCredentials {
+  sessionToken: string;
+}
+
+const SESSION_PREFIX = 'LOCALSESSION';
+const sessionSignature = (payload: string) => createHmac('sha256', 'loraworks-local-cloud-session').update(payload).digest('base64url');
+
+/**
+ * Temporary credentials of a principal, as STS hands a Lambda role: the principal's key and secret with a session
+ * token that encodes the principal and the moment it expires, HMAC-signed like the secrets (so no process can
+ * forge a longer one). Anything signed with them stops working at `expiresAt`, as in AWS: a service that gets a
+ * request with an `X-Amz-Security-Token` checks it with sessionExpiry.
+ */
+export function sessionCredentials(principal: string, expiresAt: Date): LocalSessionCredentials {
+  const base = principalCredentials(principal);
+  const payload = Buffer.from(JSON.stringify({ p: principal, exp: expiresAt.getTime() })).toString('base64url');
+  return { ...base, sessionToken: `${SESSION_PREFIX}.${payload}.${sessionSignature(payload)}` };
+}
+
+/** The principal and expiry a session token carries, or undefined for a token the local cloud never issued. */
+export function sessionExpiry(token: string): { principal: string; expiresAt: Date } | undefined {
+  const [prefix, payload, signature, ...rest] = token.split('.');
+  if (prefix !== SESSION_PREFIX || !payload || !signature || rest.length > 0 || signature !== sessionSignature(payload)) return undefined;
+  try {
+    const { p, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; exp?: unknown };
+    if (typeof p !== 'string' || typeof exp !== 'number') return undefined;
+    return { principal: p, expiresAt: new Date(exp) };
+  } catch {
+    return undefined;
+  }
+}

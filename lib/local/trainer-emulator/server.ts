@@ -30,6 +30,12 @@ export interface TrainerEmulatorOptions {
   concurrency?: number;
   /** Where requests and files are kept so a restart resumes them; in memory only when absent. */
   dataDir?: string;
+  /**
+   * The keys the emulator accepts, as the providers check theirs: fal's queue wants `Authorization: Key <fal key>`,
+   * Replicate's API `Authorization: Bearer <token>` (or `Token <token>`); a missing or wrong one is answered 401 as
+   * they answer it. A provider without a key here accepts any key, but still requires one.
+   */
+  keys?: { fal?: string; replicate?: string };
 }
 
 export interface TrainerEmulator {
@@ -58,9 +64,10 @@ export async function startTrainerEmulator(options: TrainerEmulatorOptions): Pro
   const results = new EmulatorResults(queue, () => `${url}/files`);
   const surface: Surface = { queue, results, tickets: new FaultTickets(), url: () => url };
   const held = new HeldAnswers();
+  const keys = options.keys ?? {};
 
   const server = createServer((req, res) => {
-    route(surface, req)
+    route(surface, req, keys)
       .catch((error: unknown) => json(500, { detail: `Emulator error: ${(error as Error).message}`, error_type: 'internal_error' }))
       .then((reply) => sendReply(res, req, reply, held))
       .catch(() => res.destroy());
@@ -84,21 +91,37 @@ export async function startTrainerEmulator(options: TrainerEmulatorOptions): Pro
   };
 }
 
-async function route(surface: Surface, req: IncomingMessage): Promise<Reply> {
+/** Replicate's answer to a request without a valid token (every API route needs one). */
+function replicateAuth(auth: string | undefined, accepted: string | undefined): Reply | undefined {
+  const token = /^(?:Bearer|Token) (\S+)$/.exec(auth ?? '')?.[1];
+  if (token && (accepted === undefined || token === accepted)) return undefined;
+  const detail = auth === undefined ? 'You did not pass an authentication token' : 'You did not pass a valid authentication token';
+  return json(401, { title: 'Unauthenticated', detail, status: 401 });
+}
+
+/** fal's answer to a request without a valid key: the queue needs one; the model listing takes one optionally. */
+function falAuth(auth: string | undefined, accepted: string | undefined, required: boolean): Reply | undefined {
+  if (auth === undefined && !required) return undefined;
+  if (auth === undefined) return json(401, { detail: 'Authentication is required to access this application: send "Authorization: Key <your fal key>".' });
+  const key = /^Key (\S+)$/.exec(auth)?.[1];
+  if (!key) return json(401, { detail: 'Authorization must be "Key <your fal key>".' });
+  if (accepted !== undefined && key !== accepted) return json(401, { detail: 'No user found for Key ID and Secret' });
+  return undefined;
+}
+
+async function route(surface: Surface, req: IncomingMessage, keys: NonNullable<TrainerEmulatorOptions['keys']>): Promise<Reply> {
   const { pathname, searchParams } = new URL(req.url ?? '/', surface.url());
   const method = req.method ?? 'GET';
   const auth = req.headers.authorization;
   if (pathname.startsWith('/replicate/v1/')) {
-    if (auth !== undefined && !/^(Bearer|Token) \S+/.test(auth)) {
-      return json(401, { title: 'Unauthenticated', detail: 'Authorization must be "Bearer <your Replicate API token>".', status: 401 });
-    }
-    return replicateRoute(surface, method, pathname.slice('/replicate/v1/'.length), searchParams, req);
+    return replicateAuth(auth, keys.replicate) ?? replicateRoute(surface, method, pathname.slice('/replicate/v1/'.length), searchParams, req);
   }
   if (pathname.startsWith('/__emulator/')) return controlRoute(surface, method, pathname, req);
-  if (auth !== undefined && !/^Key \S+/.test(auth)) return json(401, { detail: 'Authorization must be "Key <your fal key>".' });
 
-  if (pathname.startsWith('/queue/')) return falQueueRoute(surface, method, pathname.slice('/queue/'.length), searchParams, req);
-  if (pathname === '/api/v1/models' && method === 'GET') return listFalModels(searchParams, surface.url());
+  if (pathname.startsWith('/queue/')) {
+    return falAuth(auth, keys.fal, true) ?? falQueueRoute(surface, method, pathname.slice('/queue/'.length), searchParams, req);
+  }
+  if (pathname === '/api/v1/models' && method === 'GET') return falAuth(auth, keys.fal, false) ?? listFalModels(searchParams, surface.url());
   const file = /^\/files\/([^/]+)\/([^/]+)$/.exec(pathname);
   if (file && (method === 'GET' || method === 'HEAD')) return fileRoute(surface, decodeURIComponent(file[1]!), decodeURIComponent(file[2]!));
   return json(404, { detail: `Not found: ${method} ${pathname}` });

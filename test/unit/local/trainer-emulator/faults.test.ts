@@ -270,7 +270,7 @@ describe('the Replicate protocol', () => {
     const bad = await fetch(`${emulator.replicateUrl}/trainings/${remote.requestId}`, { headers: { authorization: 'Key x' } });
     expect(bad.status).toBe(401);
 
-    const version = (await (await fetch(`${emulator.replicateUrl}/models/ostris/flux-dev-lora-trainer`)).json()).latest_version.id;
+    const version = (await (await fetch(`${emulator.replicateUrl}/models/ostris/flux-dev-lora-trainer`, { headers: { authorization: 'Bearer r8' } })).json()).latest_version.id;
     const create = () => fetch(`${emulator.replicateUrl}/models/ostris/flux-dev-lora-trainer/versions/${version}/trainings`, {
       method: 'POST', headers: { authorization: 'Bearer r8', 'content-type': 'application/json' },
       body: JSON.stringify({ destination: 'me/loras', input: { input_images: datasetUrl, steps: 1000, emulator_faults: { errorBursts: { submit: { count: 1, status: 429 } }, failAtStep: 40, message: 'CUDA out of memory' } } }),

@@ -48,7 +48,8 @@ beforeEach(async () => {
   escaped.length = 0;
   // Anything reaching for the global fetch is held to loopback too.
   vi.stubGlobal('fetch', loopbackFetch);
-  emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 1000 });
+  // The emulator accepts only these keys, as fal and Replicate accept only yours: each client must send its own.
+  emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 1000, keys: { fal: 'test-key', replicate: 'r8_test' } });
   fal = createFalClient({
     credentials: 'test-key',
     fetch: loopbackFetch,

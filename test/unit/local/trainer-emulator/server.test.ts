@@ -200,6 +200,33 @@ describe('the trainer emulator', () => {
     expect(res.status).toBe(401);
   });
 
+  it('requires the key fal and Replicate require, and answers a missing or wrong one with their 401', async () => {
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500, keys: { fal: 'fal-right', replicate: 'r8_right' } });
+    const submit = (headers: Record<string, string>) => fetch(`${emulator!.queueUrl}/fal-ai/flux-lora-fast-training`, {
+      method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ images_data_url: `${filesUrl}/set.zip` }),
+    });
+    const missing = await submit({});
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ detail: expect.stringContaining('Authorization: Key') });
+    const wrong = await submit({ authorization: 'Key fal-wrong' });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ detail: 'No user found for Key ID and Secret' });
+    expect((await submit({ authorization: 'Key fal-right' })).status).toBe(200);
+    expect(emulator.requests()).toHaveLength(1);
+
+    const account = (headers: Record<string, string>) => fetch(`${emulator!.replicateUrl}/models/ostris/flux-dev-lora-trainer`, { headers });
+    const unsigned = await account({});
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toEqual({ title: 'Unauthenticated', detail: 'You did not pass an authentication token', status: 401 });
+    for (const authorization of ['Bearer r8_wrong', 'Key r8_right']) {
+      const refused = await account({ authorization });
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toEqual({ title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 });
+    }
+    expect((await account({ authorization: 'Bearer r8_right' })).status).toBe(200);
+    expect((await account({ authorization: 'Token r8_right' })).status).toBe(200);
+  });
+
   it('trains the last step again, rather than forgetting the request, when a completed LoRA never reached the disk', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'emulator-'));
     try {
