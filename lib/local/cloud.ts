@@ -15,7 +15,7 @@ import { closeServer, listen, startServer } from './http-util';
 import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
-import { startRealtimeProcess } from './realtime-process';
+import { realtimeEnvironment, startRealtimeProcess } from './realtime-process';
 import { s3Notifications } from './aws/s3-notifications';
 import { s3UploadPolicyProxy } from './aws/s3-upload-policy';
 import { localStepFunctions } from './aws/step-functions';
@@ -153,7 +153,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
 
     await realtime.configure({
-      env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      env: realtimeEnvironment(template, process.env),
       routes: template.webSocketRoutes(),
       streamConsumer: template.streamConsumer(),
       handlersDir: join(ROOT, 'functions/handlers'),
