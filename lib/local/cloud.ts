@@ -11,7 +11,7 @@ import { synthesizeTemplate } from '#lib/synth';
 import { devIssuer } from './aws/dev-issuer';
 import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
-import { closeServer, listen, startServer } from './http-util';
+import { closeServer, fromThisMachine, listen, startServer } from './http-util';
 import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
@@ -179,7 +179,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         if (path === '/api' || path.startsWith('/api/')) return api(req, res);
         if (path === '/config.json') return json(res, config(req.headers.host));
         if (path === '/dev/.well-known/jwks.json') return json(res, issuer.jwks);
-        if (path === '/__local/info') return json(res, { emulatorUrl: emulator.url, s3Url, stateMachineArn: sfn.stateMachineArn });
+        // The local cloud's own wiring, for tools on this machine: nobody else's business (the public port may
+        // listen on every interface).
+        if (path === '/__local/info') {
+          if (!fromThisMachine(req, [host])) return json(res, { error: { code: 'FORBIDDEN', message: '/__local/info answers only on this machine (loopback).' } }, 403);
+          return json(res, { emulatorUrl: emulator.url, s3Url, stateMachineArn: sfn.stateMachineArn });
+        }
         return web(req, res);
       })();
       handled.catch((error: Error) => {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '#domain/safetensors';
 import type { Adapter, ErrorBody, Job, Trainer } from '#domain/schemas';
@@ -25,6 +26,16 @@ async function startJob(datasetId: string, steps: number): Promise<Job> {
   return session.client.expect<Job>(201, 'POST', '/jobs', { trainerId: trainer.id, datasetId, triggerPhrase: 'ohwx cat', params: { steps } });
 }
 
+/** A GET with a Host header of the caller's choosing (fetch sets its own). */
+function rawGet(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject).end();
+  });
+}
+
 describe('health and trainers', () => {
   it('answers /health without a token', async () => {
     const res = await fetch(`${session.cloud.apiUrl}/health`);
@@ -46,6 +57,18 @@ describe('health and trainers', () => {
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/jobs', '/jobs/{jobId}/cancel', '/datasets/{datasetId}/uploads', '/trainers']));
     expect(document.components.schemas.Job).toMatchObject({ properties: expect.objectContaining({ status: expect.objectContaining({ enum: expect.arrayContaining(['QUEUED', 'CANCELLING']) }) }) });
+  });
+
+  it('answers /__local/info only to this machine', async () => {
+    const port = new URL(session.cloud.url).port;
+    const local = await fetch(`http://127.0.0.1:${port}/__local/info`);
+    expect(local.status).toBe(200);
+    expect(await local.json()).toMatchObject({ emulatorUrl: session.cloud.emulatorUrl });
+    // A page whose own name resolves to 127.0.0.1 (DNS rebinding) asks with its name as the Host.
+    const rebound = await rawGet(Number(port), '/__local/info', 'attacker.example');
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body)).toMatchObject({ error: { code: 'FORBIDDEN', message: expect.stringMatching(/only on this machine/) } });
+    expect(rebound.body).not.toContain(session.cloud.emulatorUrl);
   });
 
   it('refuses a request without a valid token', async () => {
@@ -113,6 +136,9 @@ describe('a LoRA job end to end', () => {
 
     const seen = (await (await fetch(`${session.cloud.emulatorUrl}/__emulator/requests`)).json()) as { cancelRequested: boolean; status: string; input: Record<string, unknown> }[];
     expect(seen.some((r) => r.cancelRequested && r.status === 'CANCELLED')).toBe(true);
+    // The trainer's record holds the dataset's link without the signature that would open it.
+    expect(JSON.stringify(seen)).not.toMatch(/X-Amz-Signature/i);
+    expect(seen.some((r) => String(r.input.images_data_url).endsWith('?…'))).toBe(true);
     await session.client.expect(409, 'POST', `/jobs/${job.id}/cancel`);
     await session.client.expect(409, 'GET', `/jobs/${job.id}/artifact`);
     const refused = await session.client.request<ErrorBody>('POST', '/adapters', { jobId: job.id, name: 'never trained' });
