@@ -9,6 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { VALIDATED_PREFIX } from '#domain/datasets';
 import { dropRoleDependsOn } from './depends-on';
 import { handlerFunction, type HandlerName } from './handler-function';
 import { grantObjects } from './grants';
@@ -90,7 +91,10 @@ export class Training extends Construct {
       return fn;
     };
     const submit = task('training-submit');
-    grantObjects(submit, datasets, 'datasets/', ['s3:GetObject']); // presigned GET for the trainer
+    // HEAD (the validated copy is still the one validated) and the presigned GET for the trainer, of the copy
+    // under validated/; datasets/ for a version validated before such copies were made.
+    grantObjects(submit, datasets, VALIDATED_PREFIX, ['s3:GetObject']);
+    grantObjects(submit, datasets, 'datasets/', ['s3:GetObject']);
     const poll = task('training-poll');
     // Streams the LoRA in (multipart) and reads its header back to check the safetensors format.
     const collect = task('training-collect', Duration.minutes(15), 1024);

@@ -146,6 +146,24 @@ describe('functions', () => {
     })]);
   });
 
+  it('lets only the validator write validated/ (no upload grant names it), and Submit read the validated copies', () => {
+    const s3Statements = (handler: string) => statementsOf(template, functionByHandler(template, handler)[0])
+      .filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')))
+      .map((s) => ({ actions: [s.Action].flat(), prefix: String((s.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1][1]) }));
+    expect(s3Statements('validate-dataset')).toEqual(expect.arrayContaining([
+      { actions: ['s3:GetObject'], prefix: '/incoming/*' },
+      { actions: ['s3:GetObject'], prefix: '/datasets/*' },
+      { actions: ['s3:PutObject'], prefix: '/validated/*' },
+    ]));
+    expect(s3Statements('validate-dataset')).toHaveLength(3);
+    expect(s3Statements('training-submit')).toEqual([
+      { actions: ['s3:GetObject'], prefix: '/validated/*' },
+      { actions: ['s3:GetObject'], prefix: '/datasets/*' },
+    ]);
+    const writers = ALL_HANDLERS.filter((handler) => s3Statements(handler).some((s) => s.prefix === '/validated/*' && s.actions.includes('s3:PutObject')));
+    expect(writers).toEqual(['validate-dataset']);
+  });
+
   it('lets Collect write, read and remove LoRAs under loras/ in the artifacts bucket, and nothing else in S3', () => {
     const [id] = functionByHandler(template, 'training-collect');
     const s3 = statementsOf(template, id).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));

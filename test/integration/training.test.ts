@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '#domain/safetensors';
 import type { Adapter, ErrorBody, Job, Trainer } from '#domain/schemas';
 import { makeDatasetZip } from '#support/dataset-zip';
-import { LoraworksClient } from '#support/local-cloud-client';
+import { EmulatorClient } from '#support/emulator-client';
+import { LoraworksClient, postForm } from '#support/local-cloud-client';
+import { eventually } from '#support/poll';
 import { useCloudSession } from '#support/cloud-session';
 
 /** Signed in as alice. */
@@ -144,6 +147,25 @@ describe('a LoRA job end to end', () => {
     const refused = await session.client.request<ErrorBody>('POST', '/adapters', { jobId: job.id, name: 'never trained' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/only a completed job/);
+  });
+
+  it('trains on the validated bytes even when the presigned form is posted again after READY', async () => {
+    const { dataset, version, upload } = await session.client.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
+    const ready = await session.feed.datasetVersion(dataset.id, version, ['READY', 'INVALID']);
+    expect(ready.status).toBe('READY');
+    expect(ready.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Another archive of the same size through the same form, still within its hour: S3 takes it.
+    const hostile = Buffer.alloc(ready.sizeBytes!, 0x41);
+    hostile.write('PK\x03\x04', 0, 'latin1');
+    const reposted = await postForm(upload, hostile);
+    expect(reposted.status, reposted.body).toBeLessThan(300);
+
+    const trigger = `ohwx repost ${Date.now().toString(36)}`;
+    await session.client.expect<Job>(201, 'POST', '/jobs', { trainerId: trainer.id, datasetId: dataset.id, datasetVersion: version, triggerPhrase: trigger, params: { steps: 50 } });
+    const emulator = new EmulatorClient(session.cloud.emulatorUrl);
+    const record = await eventually(async () => (await emulator.requestsFor(trigger)).find((r) => r.datasetSha256), 'the trainer to download the dataset', 30_000);
+    expect(record.datasetSha256).toBe(ready.sha256);
+    expect(record.datasetSha256).not.toBe(createHash('sha256').update(hostile).digest('hex'));
   });
 
   it('refuses bad parameters field by field', async () => {

@@ -2,6 +2,17 @@
 import WebSocket from 'ws';
 import type { Dataset, DatasetVersion, Job, ServerMessage } from '#domain/schemas';
 
+export interface PresignedForm { url: string; fields: Record<string, string> }
+
+/** Posts a file with a presigned form, as a browser does. */
+export async function postForm(upload: PresignedForm, file: Buffer): Promise<{ status: number; body: string }> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);
+  form.append('file', new Blob([new Uint8Array(file)], { type: 'application/zip' }), 'set.zip');
+  const res = await fetch(upload.url, { method: 'POST', body: form });
+  return { status: res.status, body: await res.text() };
+}
+
 export class LoraworksClient {
   private constructor(readonly apiUrl: string, readonly token: string) {}
 
@@ -28,18 +39,16 @@ export class LoraworksClient {
     return res.body;
   }
 
-  /** Creates a dataset and uploads the zip with the presigned POST; returns the dataset and its new version number. */
-  async uploadDataset(zip: Buffer, name = 'test set'): Promise<{ dataset: Dataset; version: number }> {
+  /** Creates a dataset and uploads the zip with the presigned POST; returns the dataset, its new version number
+   * and the form it was posted with (which stays valid for its policy's lifetime). */
+  async uploadDataset(zip: Buffer, name = 'test set'): Promise<{ dataset: Dataset; version: number; upload: PresignedForm }> {
     const dataset = await this.expect<Dataset>(201, 'POST', '/datasets', { name });
-    const { version, upload } = await this.expect<{ version: number; upload: { url: string; fields: Record<string, string> } }>(
+    const { version, upload } = await this.expect<{ version: number; upload: PresignedForm }>(
       201, 'POST', `/datasets/${dataset.id}/uploads`, { fileName: 'set.zip', sizeBytes: zip.length },
     );
-    const form = new FormData();
-    for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);
-    form.append('file', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'set.zip');
-    const res = await fetch(upload.url, { method: 'POST', body: form });
-    if (res.status >= 300) throw new Error(`S3 POST upload: ${res.status} ${await res.text()}`);
-    return { dataset, version };
+    const res = await postForm(upload, zip);
+    if (res.status >= 300) throw new Error(`S3 POST upload: ${res.status} ${res.body}`);
+    return { dataset, version, upload };
   }
 
   /** Opens the WebSocket and records every message; `next` waits for the first one matching. */
