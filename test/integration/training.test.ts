@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { join } from 'node:path';
+import { importJWK, SignJWT, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '#domain/safetensors';
 import type { Adapter, ErrorBody, Job, Trainer } from '#domain/schemas';
@@ -216,5 +219,39 @@ describe('one user cannot see another', () => {
   it('refuses a WebSocket without a valid token', async () => {
     const stranger = Object.create(LoraworksClient.prototype, { token: { value: 'nope' } }) as LoraworksClient;
     await expect(stranger.connect(session.cloud.wsUrl)).rejects.toThrow(/401/);
+  });
+});
+
+describe('one token rule for both doors', () => {
+  /** A token signed by the local cloud's own issuer (valid signature, issuer and expiry), with these claims. */
+  async function signed(claims: Record<string, unknown>): Promise<string> {
+    const jwk = JSON.parse(await readFile(join(session.dataDir, 'dev-issuer-key.json'), 'utf8')) as JWK;
+    const issuer = `${session.cloud.url}/dev`;
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: jwk.kid! }).setIssuer(issuer).setSubject('dev-mallory')
+      .setIssuedAt().setExpirationTime('1h').sign(await importJWK(jwk, 'RS256'));
+  }
+  const as = (token: string) => Object.create(LoraworksClient.prototype, { token: { value: token }, apiUrl: { value: session.cloud.apiUrl } }) as LoraworksClient;
+
+  it.each([
+    { kind: 'an access token (client_id, no aud)', claims: { token_use: 'access', client_id: 'loraworks-local', scope: 'aws.cognito.signin.user.admin' } },
+    { kind: 'a token without token_use', claims: { aud: 'loraworks-local' } },
+  ])('refuses $kind on the HTTP routes and on the WebSocket alike', async ({ claims }) => {
+    const client = as(await signed(claims));
+    const http = await client.request<ErrorBody>('GET', '/datasets');
+    expect(http.status).toBe(401);
+    // Past the gateway (it takes what API Gateway's JWT authorizer takes), refused by the rule both doors share.
+    expect(http.body.error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/ID token/) });
+    await expect(client.connect(session.cloud.wsUrl)).rejects.toThrow(/401/);
+  });
+
+  it('takes an ID token of the client on both doors', async () => {
+    const client = as(await signed({ token_use: 'id', aud: 'loraworks-local' }));
+    expect((await client.request('GET', '/datasets')).status).toBe(200);
+    (await client.connect(session.cloud.wsUrl)).close();
+  });
+
+  it('refuses a token for another client at the gateway, as API Gateway does', async () => {
+    const res = await as(await signed({ token_use: 'id', aud: 'someone-else', client_id: 'loraworks-local' })).request<{ message: string }>('GET', '/datasets');
+    expect(res).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
   });
 });
