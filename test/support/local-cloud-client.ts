@@ -1,6 +1,15 @@
 // Drives a running local cloud the way the web app and the CLI do: over HTTP, WebSocket and S3 POST.
 import WebSocket from 'ws';
 import type { Dataset, DatasetVersion, Job, ServerMessage } from '#domain/schemas';
+import { OpenApiContract } from './openapi-check';
+
+/** The published document of each API the tests talk to, fetched once. */
+const contracts = new Map<string, Promise<OpenApiContract>>();
+const contractOf = (apiUrl: string) => {
+  let contract = contracts.get(apiUrl);
+  if (!contract) contracts.set(apiUrl, (contract = OpenApiContract.fetch(apiUrl)));
+  return contract;
+};
 
 export interface PresignedForm { url: string; fields: Record<string, string> }
 
@@ -30,7 +39,10 @@ export class LoraworksClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    const parsed = text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) as unknown : text || undefined;
+    // Every answer is checked against GET /openapi.json: a body the document does not describe fails the test.
+    (await contractOf(this.apiUrl)).check(method, path, res.status, parsed);
+    return { status: res.status, body: parsed as T };
   }
 
   async expect<T = unknown>(status: number, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
