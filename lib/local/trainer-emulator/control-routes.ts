@@ -11,24 +11,28 @@ import { json, type Reply } from './reply';
 import type { EmulatedRequest } from './request';
 import type { Surface } from './surface';
 
-/** A URL without its query and fragment (a presigned link's signature lives there); anything else as it is. */
+/** Every URL in a value without its query and fragment (a presigned link's signature lives there), and
+ * without user info: in the input, and in the error a failed download wrote (which quotes the link). */
 function redacted(value: unknown): unknown {
-  if (typeof value === 'string') {
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
-    try {
-      const url = new URL(value);
-      if (!url.search && !url.hash && !url.username && !url.password) return value;
-      return `${url.protocol}//${url.host}${url.pathname}${url.search ? '?…' : ''}`;
-    } catch {
-      return value;
-    }
-  }
+  if (typeof value === 'string') return value.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, redactUrl);
   if (Array.isArray(value)) return value.map(redacted);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redacted(v)]));
   return value;
 }
 
-const view = (request: EmulatedRequest): EmulatedRequest => ({ ...request, input: redacted(request.input) as Record<string, unknown> });
+function redactUrl(text: string): string {
+  // A sentence may end right after the link: keep its closing punctuation out of the URL.
+  const [, link = text, trailing = ''] = /^(.*?)([.,;:)]*)$/.exec(text) ?? [];
+  try {
+    const url = new URL(link);
+    if (!url.search && !url.hash && !url.username && !url.password) return text;
+    return `${url.protocol}//${url.host}${url.pathname}${url.search ? '?…' : ''}${trailing}`;
+  } catch {
+    return text;
+  }
+}
+
+const view = (request: EmulatedRequest): EmulatedRequest => redacted(request) as EmulatedRequest;
 
 export async function controlRoute(surface: Surface, method: string, pathname: string, req: IncomingMessage): Promise<Reply> {
   if (pathname === '/__emulator/requests' && method === 'GET') return json(200, surface.queue.list().map(view));

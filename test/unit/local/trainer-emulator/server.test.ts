@@ -79,6 +79,11 @@ describe('the trainer emulator', () => {
       expect(record.input.images_data_url).toBe(`${filesUrl}/set.zip?…`);
       expect(JSON.stringify(record)).not.toMatch(/Signature|feedface/);
     }
+    // A link the trainer could not download is quoted in the request's error: without its signature too.
+    const broken = await call('POST', `http://127.0.0.1:${port}/queue/fal-ai/flux-lora-fast-training`, { images_data_url: `${filesUrl}/gone.zip?X-Amz-Signature=feedface`, trigger_word: 'ohwx', steps: 50 });
+    const failed = await until('the download to fail', () => fetch(`http://127.0.0.1:${port}/__emulator/requests/${broken.body.request_id as string}`).then((r) => r.json() as Promise<EmulatedRequest>), (r) => r.status === 'FAILED');
+    expect(JSON.stringify(failed.error)).toContain(`${filesUrl}/gone.zip?…`);
+    expect(JSON.stringify(failed)).not.toMatch(/Signature|feedface/);
     // The link itself still reached the training (it is the view that hides it).
     await until('completion', () => inspect(submitted.body.request_id as string), (r) => r.status === 'COMPLETED');
   });
