@@ -12,8 +12,8 @@ export const DATASET_LINK_SIGNER = 'dataset-link-signer';
 export interface DatasetLinkSignerProps {
   /** The datasets bucket. */
   readonly bucket: s3.IBucket;
-  /** The prefix of the validated objects the trainer downloads. */
-  readonly prefix: string;
+  /** The prefixes of the validated objects the trainer downloads. */
+  readonly prefixes: readonly string[];
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -34,11 +34,13 @@ export class DatasetLinkSigner extends Construct {
     this.user = new iam.User(this, 'User');
     (this.user.node.defaultChild as iam.CfnUser).addMetadata(PRINCIPAL_METADATA_KEY, DATASET_LINK_SIGNER);
     const policy = new iam.Policy(this, 'Policy', {
-      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.bucket.arnForObjects(`${props.prefix}*`)] })],
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: props.prefixes.map((prefix) => props.bucket.arnForObjects(`${prefix}*`)) })],
     });
     this.user.attachInlinePolicy(policy);
-    acknowledge(policy, `AwsSolutions-IAM5[Resource::${arnInFinding(props.bucket)}/${props.prefix}*]`,
-      `The signer reads any validated dataset object under ${props.prefix}; their keys are made per owner and version at run time.`);
+    for (const prefix of props.prefixes) {
+      acknowledge(policy, `AwsSolutions-IAM5[Resource::${arnInFinding(props.bucket)}/${prefix}*]`,
+        `The signer reads any validated dataset object under ${prefix}; their keys are made per owner and version at run time.`);
+    }
     const key = new iam.AccessKey(this, 'AccessKey', { user: this.user });
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       description: 'Loraworks dataset link signer: the access key that presigns the trainer\'s dataset downloads (JSON: accessKeyId, secretAccessKey)',

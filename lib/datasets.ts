@@ -6,6 +6,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { VALIDATED_PREFIX } from '#domain/datasets';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { grantListBucket, grantObjects } from './grants';
 import { handlerFunction } from './handler-function';
@@ -66,8 +67,10 @@ export class Datasets extends Construct {
     });
     table.grantReadWriteData(this.validator);
     grantObjects(this.validator, bucket, 'incoming/', ['s3:GetObject']);
-    // PutObject: a READY version's bytes are copied (server-side) to its own datasets/ key.
-    grantObjects(this.validator, bucket, 'datasets/', ['s3:GetObject', 's3:PutObject']);
+    grantObjects(this.validator, bucket, 'datasets/', ['s3:GetObject']);
+    // A READY version's bytes are copied (server-side: GetObject on the source, PutObject here) to validated/,
+    // which no upload policy names and nothing else may write.
+    grantObjects(this.validator, bucket, VALIDATED_PREFIX, ['s3:PutObject']);
     // A direct upload without a .train.json sidecar, and the HEAD of an object removed since its event, must read as
     // "not there" (404), which S3 answers only to a caller that may list the bucket.
     grantListBucket(this.validator, bucket);

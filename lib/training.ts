@@ -9,6 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { VALIDATED_PREFIX } from '#domain/datasets';
 import { DatasetLinkSigner } from './dataset-link-signer';
 import { dropRoleDependsOn } from './depends-on';
 import { handlerFunction, type HandlerName } from './handler-function';
@@ -94,10 +95,14 @@ export class Training extends Construct {
     };
     const submit = task('training-submit');
     // The trainer's dataset link is presigned with the signer's long-lived key, not with Submit's own session
-    // (which can expire before the link's 6 hours): Submit may read the key, and no object itself.
-    this.linkSigner = new DatasetLinkSigner(this, 'DatasetLinkSigner', { bucket: datasets, prefix: 'datasets/', removalPolicy: RemovalPolicy.DESTROY });
+    // (which can expire before the link's 6 hours): the copy under validated/, or datasets/ for a version
+    // validated before such copies were made.
+    this.linkSigner = new DatasetLinkSigner(this, 'DatasetLinkSigner', { bucket: datasets, prefixes: [VALIDATED_PREFIX, 'datasets/'], removalPolicy: RemovalPolicy.DESTROY });
     submit.addEnvironment('DATASET_LINK_SIGNER_SECRET_ARN', this.linkSigner.secret.secretArn);
     this.linkSigner.secret.grantRead(submit);
+    // HEAD: the object is still the one validated.
+    grantObjects(submit, datasets, VALIDATED_PREFIX, ['s3:GetObject']);
+    grantObjects(submit, datasets, 'datasets/', ['s3:GetObject']);
     const poll = task('training-poll');
     // Streams the LoRA in (multipart) and reads its header back to check the safetensors format.
     const collect = task('training-collect', Duration.minutes(15), 1024);

@@ -1,6 +1,7 @@
 // Verifies the users' JWTs: Cognito's in AWS, the development issuer's locally; the same code for both.
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { tokenOwner, type TokenClaims } from '#domain/user-token';
 import { config } from './config';
 
 /** The library's own fetcher speaks only HTTPS; the local issuer serves its JWKS over plain loopback HTTP. */
@@ -12,7 +13,7 @@ const fetcher = {
   },
 };
 
-let verifier: { verify(token: string): Promise<{ sub?: unknown }> } | undefined;
+let verifier: { verify(token: string): Promise<TokenClaims> } | undefined;
 
 const jwtVerifier = () =>
   (verifier ??= JwtRsaVerifier.create(
@@ -20,12 +21,12 @@ const jwtVerifier = () =>
     { jwksCache: new SimpleJwksCache({ fetcher }) },
   ) as never);
 
-/** The subject of a valid token, or null when the token is missing, expired, forged or for someone else. */
+/** The subject of a valid ID token, or null when the token is missing, expired, forged, for someone else or
+ * not an ID token (the rule the HTTP routes apply too: domain/user-token.ts). */
 export async function verifyToken(token: string | undefined): Promise<string | null> {
   if (!token) return null;
   try {
-    const payload = await jwtVerifier().verify(token);
-    return typeof payload.sub === 'string' && payload.sub ? payload.sub : null;
+    return tokenOwner(await jwtVerifier().verify(token), config.jwtAudience);
   } catch {
     return null;
   }

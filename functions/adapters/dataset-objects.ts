@@ -43,12 +43,19 @@ export async function objectETag(bucket: string, key: string): Promise<string | 
   return head?.ETag || undefined;
 }
 
-/** Copies `from` (only while it still has `eTag`) to `to`, marked as the copy of `version`. */
-export async function copyToVersionKey(bucket: string, from: string, to: string, eTag: string, version: number): Promise<void> {
-  await s3().send(new CopyObjectCommand({
+/** Copies `from` (only while it still has `eTag`) to `to`, marked as the copy of `version`; the copy's ETag,
+ * or 'replaced' when `from` no longer has `eTag` (a newer object was put at that key). */
+export async function copyToVersionKey(bucket: string, from: string, to: string, eTag: string, version: number): Promise<string | 'replaced'> {
+  const copied = await s3().send(new CopyObjectCommand({
     Bucket: bucket, Key: to, CopySource: `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`, CopySourceIfMatch: `"${eTag}"`,
     MetadataDirective: 'REPLACE', Metadata: { [COPY_MARK]: String(version) }, ContentType: 'application/zip',
-  }));
+  })).catch((error: unknown) => {
+    const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (name === 'PreconditionFailed' || $metadata?.httpStatusCode === 412) return 'replaced' as const;
+    throw error;
+  });
+  if (copied === 'replaced') return copied;
+  return (copied.CopyObjectResult?.ETag ?? '').replace(/"/g, '');
 }
 
 /** A small object's text; 'too-large' past `maxBytes`, null when there is no such object. */

@@ -1,6 +1,7 @@
 // The validation lease on a version: UPLOADING → VALIDATING for one object under a lease, the verdict
 // VALIDATING → READY | INVALID for that object only, and the repair of leases whose validator died.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { VersionInternals } from '#domain/datasets';
 import type { DatasetVersion } from '#domain/schemas';
 import { versionKey } from './dataset-store';
 import { allItems, conditionalUpdate, ddb, definedOnly, isConditionFailed, tableName, updateParts } from './table';
@@ -43,7 +44,7 @@ export async function releaseValidation(owner: string, datasetId: string, versio
 }
 
 /** VALIDATING → READY | INVALID for this object only; false when it was decided already. */
-export function decideValidation(owner: string, datasetId: string, version: number, eTag: string, status: 'READY' | 'INVALID', patch: Partial<DatasetVersion>, at: Date): Promise<boolean> {
+export function decideValidation(owner: string, datasetId: string, version: number, eTag: string, status: 'READY' | 'INVALID', patch: Partial<DatasetVersion> & Pick<VersionInternals, 'validatedKey' | 'validatedETag'>, at: Date): Promise<boolean> {
   return endValidation(owner, datasetId, version, { ...definedOnly(patch), status, updatedAt: at.toISOString() }, 'objectETag = :etag', { ':etag': eTag });
 }
 

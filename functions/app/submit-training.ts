@@ -4,7 +4,8 @@ import { cancelled, isTerminal } from '#domain/job-lifecycle';
 import type { TrainingState } from '#domain/training-state';
 import { presignDownload } from '#adapters/blob-store';
 import { config } from '#adapters/config';
-import { getVersion } from '#adapters/dataset-store';
+import { headObject } from '#adapters/dataset-objects';
+import { getStoredVersion } from '#adapters/dataset-store';
 import { getJob } from '#adapters/job-store';
 import { linkSignerCredentials } from '#adapters/link-signer';
 import { attachRemote, markSubmitting } from '#adapters/job-workflow-marks';
@@ -29,16 +30,18 @@ export async function submitTraining(state: TrainingState): Promise<TrainingStat
 
   const trainer = await getTrainer(job.trainerId);
   if (!trainer) throw new TrainerRejected(`The trainer ${job.trainerId} is no longer offered.`, 'UNKNOWN_TRAINER');
-  const version = await getVersion(job.owner, job.datasetId, job.datasetVersion);
+  const version = await getStoredVersion(job.owner, job.datasetId, job.datasetVersion);
   if (!version?.fileName) throw new TrainerRejected(`Version ${job.datasetVersion} of the dataset is gone.`, 'DATASET_GONE');
+  // The validated copy (validated/, which only the validator writes); a version validated before copies were
+  // made there is read at its upload key, and only while that object is still the one validated.
+  const key = version.validatedKey ?? datasetObjectKey(job.owner, job.datasetId, job.datasetVersion, version.fileName);
+  const expectedETag = version.validatedKey ? version.validatedETag : version.objectETag;
+  const head = await headObject(config.datasetsBucket, key);
+  if (!head || (expectedETag && head.eTag !== expectedETag)) {
+    throw new TrainerRejected(`Version ${job.datasetVersion} of the dataset is no longer the file that was validated. Upload the zip again and start the job on the new version.`, 'DATASET_CHANGED');
+  }
   // Signed with the link signer's own key, so the link lives its 6 hours even if this function's session ends first.
-  const datasetUrl = await presignDownload(
-    config.datasetsBucket,
-    datasetObjectKey(job.owner, job.datasetId, job.datasetVersion, version.fileName),
-    DATASET_LINK_SECONDS,
-    undefined,
-    await linkSignerCredentials(),
-  );
+  const datasetUrl = await presignDownload(config.datasetsBucket, key, DATASET_LINK_SECONDS, undefined, await linkSignerCredentials());
 
   const provider = await providerFor(trainer);
   if (!(await markSubmitting(job, new Date()))) {

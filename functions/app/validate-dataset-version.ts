@@ -4,7 +4,7 @@
 // with a message; a transient one releases the lease and is retried by Lambda, and the last attempt ends
 // INVALID too, so no version stays VALIDATING.
 import { inspectArchive } from '#domain/archive-inspection';
-import { datasetObjectKey, objectId } from '#domain/datasets';
+import { objectId, validatedObjectKey, type VersionInternals } from '#domain/datasets';
 import { rejectedReport } from '#domain/dataset-validation';
 import type { DatasetVersion } from '#domain/schemas';
 import { s3ArchiveSource, StaleObject } from '#adapters/archive-source';
@@ -56,7 +56,7 @@ export async function validateVersion(object: UploadedObject, target: Target, eT
     return 'duplicate';
   }
 
-  let patch: Partial<DatasetVersion>;
+  let patch: Partial<DatasetVersion> & VersionInternals;
   try {
     const source = await s3ArchiveSource(object.bucket, object.key, { size, eTag });
     const { report, sha256, sizeBytes } = await inspectArchive(source, (await listTrainers()).trainers);
@@ -73,18 +73,20 @@ export async function validateVersion(object: UploadedObject, target: Target, eT
       patch = { report: rejectedReport('VALIDATION_FAILED', `The upload could not be validated (${(error as Error).message}). Upload it again; if it keeps failing, re-create the zip.`) };
     }
   }
-  const status = (patch.report?.errors.length ?? 1) > 0 ? 'INVALID' : 'READY';
-  if (status === 'READY') {
-    // Every READY version's bytes live at its own key, which nothing overwrites (a direct upload's incoming/
-    // key, or an overwritten presigned key, may be replaced by the next upload). A server-side copy.
-    const ownKey = datasetObjectKey(owner, datasetId, version, (await getStoredVersion(owner, datasetId, version))?.fileName ?? 'dataset.zip');
-    if (ownKey !== object.key) {
-      await copyToVersionKey(object.bucket, object.key, ownKey, eTag, version).catch(async (error: unknown) => {
-        if (attempt < MAX_ATTEMPTS) await releaseValidation(owner, datasetId, version, eTag);
-        throw error;
-      });
-    }
+  if ((patch.report?.errors.length ?? 1) === 0) {
+    // A READY version's bytes live under validated/, where no upload policy or grant can write: the upload key
+    // (a presigned form stays valid for an hour; a direct upload's incoming/ key takes the next file) may be
+    // overwritten, the copy is not. A server-side copy of exactly the validated object (If-Match its ETag).
+    const validatedKey = validatedObjectKey(owner, datasetId, version, (await getStoredVersion(owner, datasetId, version))?.fileName ?? 'dataset.zip');
+    const copied = await copyToVersionKey(object.bucket, object.key, validatedKey, eTag, version).catch(async (error: unknown) => {
+      if (attempt < MAX_ATTEMPTS) await releaseValidation(owner, datasetId, version, eTag);
+      throw error;
+    });
+    patch = copied === 'replaced'
+      ? { report: rejectedReport('OBJECT_REPLACED', 'This upload was replaced by a newer file at the same key before it could be validated; the newer file is validated as the next version.') }
+      : { ...patch, validatedKey, validatedETag: copied };
   }
+  const status = (patch.report?.errors.length ?? 1) > 0 ? 'INVALID' : 'READY';
   if (!(await decideValidation(owner, datasetId, version, eTag, status, patch, now()))) {
     logger.info('Version was decided by another invocation', { datasetId, version });
     return 'duplicate';

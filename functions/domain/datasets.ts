@@ -25,18 +25,32 @@ export function publicDataset(dataset: Dataset & { owner?: string }): Dataset {
 export interface VersionInternals {
   objectKey?: string;
   objectETag?: string;
+  /** Where a READY version's validated bytes live (validatedObjectKey), and that copy's ETag. */
+  validatedKey?: string;
+  validatedETag?: string;
   leaseUntil?: number;
   attempts?: number;
 }
 
 /** A version as the API shows it: without its owner, its dataset id or the validator's own fields. */
 export function publicVersion(version: DatasetVersion & { datasetId?: string; owner?: string } & VersionInternals): DatasetVersion {
-  const { owner: _owner, datasetId: _datasetId, objectKey: _k, objectETag: _e, leaseUntil: _l, attempts: _a, ...rest } = version;
+  const { owner: _owner, datasetId: _datasetId, objectKey: _k, objectETag: _e, validatedKey: _vk, validatedETag: _ve, leaseUntil: _l, attempts: _a, ...rest } = version;
   return rest;
 }
 
 export function datasetObjectKey(owner: string, datasetId: string, version: number, fileName: string): string {
   return `datasets/${encodeURIComponent(owner)}/${datasetId}/v${version}/${fileName}`;
+}
+
+/**
+ * Validated bytes live under `validated/`, which no upload policy and no direct-upload grant names and no
+ * notification watches: once READY, a version's bytes are the ones validated, whatever is posted at its upload
+ * key later (a presigned form stays valid for an hour). Only the validator writes here; the trainer reads here.
+ */
+export const VALIDATED_PREFIX = 'validated/';
+
+export function validatedObjectKey(owner: string, datasetId: string, version: number, fileName: string): string {
+  return `${VALIDATED_PREFIX}${encodeURIComponent(owner)}/${datasetId}/v${version}/${fileName}`;
 }
 
 export interface DatasetObject {

@@ -9,21 +9,30 @@ export interface Failure {
   message: string;
 }
 
+/** A cause that starts with an error class's name ("TrainerRejected: …", as the local Step Functions writes
+ * it, or any "SomeError: …"): a person is told what went wrong, never which class said so. */
+const CLASS_PREFIX = /^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+:\s+/;
+
+function withoutClassName(message: string, name: string | undefined): string {
+  if (name && message.startsWith(`${name}: `)) return message.slice(name.length + 2);
+  return message.replace(CLASS_PREFIX, '');
+}
+
 /** Step Functions puts a Lambda error's JSON ({errorType, errorMessage, trace}) in Cause; keep only the message. */
-function causeMessage(cause: string | undefined): string | undefined {
+function causeMessage(cause: string | undefined, name: string | undefined): string | undefined {
   if (!cause) return undefined;
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+    return withoutClassName(typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause, name);
   } catch {
-    return cause;
+    return withoutClassName(cause, name);
   }
 }
 
 export function failureFrom(error: TaskError | undefined): Failure {
   const name = error?.Error ?? 'Unknown';
   // Messages are put inside sentences below: no full stop of their own.
-  const detail = causeMessage(error?.Cause)?.trim().replace(/\.+$/, '');
+  const detail = causeMessage(error?.Cause, error?.Error)?.trim().replace(/\.+$/, '');
   switch (name) {
     case 'TrainerRejected':
       return { code: 'TRAINER_REJECTED', message: `The trainer refused the job: ${detail ?? 'no reason given'}. Check the parameters and the dataset, then start it again.` };

@@ -4,6 +4,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { isDomainError, type ErrorDetail } from '#domain/errors';
+import { tokenOwner } from '#domain/user-token';
 import { logger } from '#adapters/logger';
 import { invocation } from '#events/invocation';
 import { HTTP_ROUTES, type HttpHandlerName, type HttpRoute } from './routes';
@@ -87,10 +88,12 @@ function readBody(event: HttpEvent): unknown {
   }
 }
 
+/** API Gateway's JWT authorizer checked the signature, issuer, expiry and audience (`aud`, or `client_id` when a
+ * token has no `aud`); the WebSocket's authorizer asks the same of a token, and then both the one rule. */
 function ownerOf(event: HttpEvent): string {
-  const sub = event.requestContext?.authorizer?.jwt?.claims?.sub;
-  if (typeof sub !== 'string' || !sub) throw new RouteError(errorResponse(401, 'UNAUTHORIZED', 'Sign in again: the request carries no valid token.'));
-  return sub;
+  const owner = tokenOwner(event.requestContext?.authorizer?.jwt?.claims, null);
+  if (!owner) throw new RouteError(errorResponse(401, 'UNAUTHORIZED', 'Sign in again: the request carries no valid ID token (access tokens are not accepted).'));
+  return owner;
 }
 
 function toResponse(result: RouteResult, route: RouteSpec): HttpResult {

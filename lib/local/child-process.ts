@@ -12,10 +12,19 @@ export interface LocalChild {
   stop(): Promise<void>;
 }
 
+/** What a Node process needs of its environment to start at all; nothing of the developer's own settings or keys. */
+const BASE_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'SystemRoot'];
+
+export function baseEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(BASE_VARIABLES.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])));
+}
+
 export async function startLocalChild(entry: URL, args: string[], what: string): Promise<LocalChild> {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(entry), ...args], {
     cwd: root, // where --import finds tsx
+    // A child starts with only the base: what its functions need it is given over IPC (realtime-process.ts).
+    env: baseEnvironment(),
     stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
   });
   const ports = await new Promise<number[]>((resolve, reject) => {

@@ -12,11 +12,11 @@ import { synthesizeTemplate } from '#lib/synth';
 import { devIssuer } from './aws/dev-issuer';
 import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
-import { closeServer, listen, startServer } from './http-util';
+import { closeServer, fromThisMachine, listen, startServer } from './http-util';
 import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
-import { startRealtimeProcess } from './realtime-process';
+import { realtimeEnvironment, startRealtimeProcess } from './realtime-process';
 import { awsEventRecords } from './aws/s3-event-keys';
 // s3rver stores keys literally from here on: `..`, `.` and empty segments name no other file (s3-literal-keys.ts).
 import './aws/s3-literal-keys';
@@ -218,7 +218,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
 
     await realtime.configure({
-      env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      env: realtimeEnvironment(template, process.env),
       routes: template.webSocketRoutes(),
       streamConsumer: template.streamConsumer(),
       handlersDir: join(ROOT, 'functions/handlers'),
@@ -247,7 +247,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         if (path === '/api' || path.startsWith('/api/')) return api(req, res);
         if (path === '/config.json') return json(res, config(req.headers.host));
         if (path === '/dev/.well-known/jwks.json') return json(res, issuer.jwks);
-        if (path === '/__local/info') return json(res, { emulatorUrl: emulator.url, s3Url, stateMachineArn: sfn.stateMachineArn });
+        // The local cloud's own wiring, for tools on this machine: nobody else's business (the public port may
+        // listen on every interface).
+        if (path === '/__local/info') {
+          if (!fromThisMachine(req, [host])) return json(res, { error: { code: 'FORBIDDEN', message: '/__local/info answers only on this machine (loopback).' } }, 403);
+          return json(res, { emulatorUrl: emulator.url, s3Url, stateMachineArn: sfn.stateMachineArn });
+        }
         return web(req, res);
       })();
       handled.catch((error: Error) => {

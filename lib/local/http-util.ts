@@ -11,6 +11,20 @@ export async function readBody(req: IncomingMessage, limitBytes = 10 * 1024 * 10
   return Buffer.concat(chunks);
 }
 
+const LOOPBACK_ADDRESS = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/;
+
+/**
+ * Whether a request comes from this machine, to this machine: the client is on loopback (127.0.0.0/8 or ::1,
+ * also IPv4-mapped), and the Host it asked for is a loopback name (or one of `hostNames`), so a web page whose
+ * own name resolves to 127.0.0.1 (DNS rebinding) cannot read the answer either.
+ */
+export function fromThisMachine(req: IncomingMessage, hostNames: readonly string[] = []): boolean {
+  const address = (req.socket.remoteAddress ?? '').replace(/^::ffff:/i, '');
+  if (!LOOPBACK_ADDRESS.test(address)) return false;
+  const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || LOOPBACK_ADDRESS.test(host) || hostNames.includes(host);
+}
+
 /** Listens on loopback; a port in use becomes an error that says which port and what to do. */
 export function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -5,8 +5,27 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { startLocalChild } from './child-process';
 import type { RealtimeConfig, UpgradeMessage } from './realtime-child';
+import type { StackTemplate } from './template';
+
+/** The AWS SDK's own settings (region, credentials, the local endpoints) that the functions' clients read, and
+ * the logger's level (Lambda's runtime sets these itself; the template does not declare them). */
+const RUNTIME_VARIABLE = /^(?:AWS_(?:REGION|DEFAULT_REGION|ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|ENDPOINT_URL(?:_[A-Z0-9_]+)?|LAMBDA_LOG_LEVEL)|POWERTOOLS_LOG_LEVEL)$/;
+
+/**
+ * The environment of the push path's functions: the variables the template declares for them (the WebSocket
+ * routes, their authorizer, the stream consumer), with the local cloud's values, and the runtime's settings.
+ * Nothing else: no trainer key or other function's setting reaches that process.
+ */
+export function realtimeEnvironment(template: StackTemplate, env: NodeJS.ProcessEnv): Record<string, string> {
+  const { routes, authorizer } = template.webSocketRoutes();
+  const handlers = [...Object.values(routes), ...(authorizer ? [authorizer] : []), template.streamConsumer().handler];
+  const declared = new Set(template.environmentOf(handlers));
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] =>
+    e[1] !== undefined && (declared.has(e[0]) || RUNTIME_VARIABLE.test(e[0]))));
+}
 
 export interface RealtimeProcess {
+  pid: number;
   streamPort: number;
   connectionsUrl: string;
   /** Gives the child its environment and routes; records and sockets are handled only after this. */
@@ -36,6 +55,7 @@ export async function startRealtimeProcess(): Promise<RealtimeProcess> {
     if (!stopping) console.error(`[local] the realtime process (WebSocket pushes) stopped unexpectedly (${signal ?? code}); restart Loraworks.`);
   });
   return {
+    pid: child.pid!,
     streamPort: streamPort!,
     connectionsUrl: `http://127.0.0.1:${connectionsPort}`,
     configure: (config) => new Promise<void>((resolve) => {

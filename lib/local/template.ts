@@ -20,6 +20,7 @@ interface PropertiesOf {
   };
   'AWS::Lambda::EventSourceMapping': { EventSourceArn?: Value; FunctionName: Value; BatchSize?: number };
   'AWS::Events::Rule': { ScheduleExpression?: string; Description?: string; Targets: Value };
+  'AWS::Lambda::Function': { Environment?: { Variables?: Record<string, Value> } };
   'AWS::DynamoDB::Table': {
     KeySchema: KeySchemaElement[];
     AttributeDefinitions: AttributeDefinition[];
@@ -27,7 +28,6 @@ interface PropertiesOf {
     TimeToLiveSpecification?: { AttributeName?: string };
   };
   'AWS::SecretsManager::Secret': { Description?: string; SecretString?: Value; GenerateSecretString?: unknown };
-  'AWS::Lambda::Function': { Environment?: { Variables?: Record<string, Value> } };
   'AWS::IAM::AccessKey': { UserName: Ref };
 }
 
@@ -132,6 +132,16 @@ export class StackTemplate {
     const rule = this.ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression && /reconcile/i.test(String(r.Properties.Description ?? '')));
     if (!rule) throw new Error('The template has no reconcile schedule.');
     return this.handlerOf(this.functionIn(rule[1].Properties.Targets));
+  }
+
+  /** The environment variables the stack declares for these handlers' functions (their union). */
+  environmentOf(handlers: readonly string[]): string[] {
+    const names = new Set<string>();
+    for (const [id, fn] of this.ofType('AWS::Lambda::Function')) {
+      if (typeof fn.Metadata?.[HANDLER_METADATA] !== 'string' || !handlers.includes(this.handlerOf(id))) continue;
+      for (const name of Object.keys(fn.Properties.Environment?.Variables ?? {})) names.add(name);
+    }
+    return [...names].sort();
   }
 
   /** The one table: its keys and indexes, to create the same table locally. */

@@ -141,7 +141,7 @@ describe('functions', () => {
     })]);
   });
 
-  it('presigns the trainer\'s dataset links with a dedicated user allowed only s3:GetObject on datasets/, its key in a secret only Submit reads', () => {
+  it('presigns the trainer\'s dataset links with a dedicated user allowed only s3:GetObject on the validated objects, its key in a secret only Submit reads', () => {
     const users = ofType(template, 'AWS::IAM::User');
     expect(users).toHaveLength(1);
     const [userId, user] = users[0]!;
@@ -149,7 +149,7 @@ describe('functions', () => {
     const userPolicies = ofType(template, 'AWS::IAM::Policy').filter(([, p]) => (p.Properties.Users ?? []).some((u) => u.Ref === userId));
     expect(userPolicies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement)).toEqual([{
       Effect: 'Allow', Action: 's3:GetObject',
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageDatasets/), 'Arn'] }, '/datasets/*']] },
+      Resource: ['/validated/*', '/datasets/*'].map((suffix) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageDatasets/), 'Arn'] }, suffix]] })),
     }]);
     const [keyId] = ofType(template, 'AWS::IAM::AccessKey').find(([, k]) => k.Properties.UserName.Ref === userId)!;
     const [secretId, secret] = ofType(template, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('TrainingDatasetLinkSigner'))!;
@@ -160,8 +160,24 @@ describe('functions', () => {
     const readsSecret = ofType(template, 'AWS::IAM::Policy').filter(([, p]) => p.Properties.PolicyDocument.Statement
       .some((st) => JSON.stringify(st.Resource).includes(`"${secretId}"`)));
     expect(readsSecret.map(([, p]) => p.Properties.Roles?.map((r) => r.Ref))).toEqual([[readers[0]![1].Properties.Role['Fn::GetAtt'][0]]]);
-    // Submit signs with the signer's key: it reads no dataset object itself.
-    expect(actionsOf(template, readers[0]![0])).not.toContain('s3:GetObject');
+  });
+
+  it('lets only the validator write validated/ (no upload grant names it), and Submit read the validated copies (object grants)', () => {
+    const s3Statements = (handler: string) => statementsOf(template, functionByHandler(template, handler)[0])
+      .filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')) && (s.Resource as { 'Fn::Join'?: unknown })['Fn::Join'])
+      .map((s) => ({ actions: [s.Action].flat(), prefix: String((s.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1][1]) }));
+    expect(s3Statements('validate-dataset')).toEqual(expect.arrayContaining([
+      { actions: ['s3:GetObject'], prefix: '/incoming/*' },
+      { actions: ['s3:GetObject'], prefix: '/datasets/*' },
+      { actions: ['s3:PutObject'], prefix: '/validated/*' },
+    ]));
+    expect(s3Statements('validate-dataset')).toHaveLength(3);
+    expect(s3Statements('training-submit')).toEqual([
+      { actions: ['s3:GetObject'], prefix: '/validated/*' },
+      { actions: ['s3:GetObject'], prefix: '/datasets/*' },
+    ]);
+    const writers = ALL_HANDLERS.filter((handler) => s3Statements(handler).some((s) => s.prefix === '/validated/*' && s.actions.includes('s3:PutObject')));
+    expect(writers).toEqual(['validate-dataset']);
   });
 
   it('lets Collect write, read and remove LoRAs under loras/ in the artifacts bucket, and nothing else in S3', () => {

@@ -1,8 +1,15 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { importJWK, SignJWT, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '#domain/safetensors';
 import type { Adapter, ErrorBody, Job, Trainer } from '#domain/schemas';
 import { makeDatasetZip } from '#support/dataset-zip';
-import { LoraworksClient } from '#support/local-cloud-client';
+import { EmulatorClient } from '#support/emulator-client';
+import { LoraworksClient, postForm } from '#support/local-cloud-client';
+import { eventually } from '#support/poll';
 import { useCloudSession } from '#support/cloud-session';
 
 /** Signed in as alice. */
@@ -23,6 +30,16 @@ async function readyDataset() {
 
 async function startJob(datasetId: string, steps: number): Promise<Job> {
   return session.client.expect<Job>(201, 'POST', '/jobs', { trainerId: trainer.id, datasetId, triggerPhrase: 'ohwx cat', params: { steps } });
+}
+
+/** A GET with a Host header of the caller's choosing (fetch sets its own). */
+function rawGet(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject).end();
+  });
 }
 
 describe('health and trainers', () => {
@@ -46,6 +63,18 @@ describe('health and trainers', () => {
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/jobs', '/jobs/{jobId}/cancel', '/datasets/{datasetId}/uploads', '/trainers']));
     expect(document.components.schemas.Job).toMatchObject({ properties: expect.objectContaining({ status: expect.objectContaining({ enum: expect.arrayContaining(['QUEUED', 'CANCELLING']) }) }) });
+  });
+
+  it('answers /__local/info only to this machine', async () => {
+    const port = new URL(session.cloud.url).port;
+    const local = await fetch(`http://127.0.0.1:${port}/__local/info`);
+    expect(local.status).toBe(200);
+    expect(await local.json()).toMatchObject({ emulatorUrl: session.cloud.emulatorUrl });
+    // A page whose own name resolves to 127.0.0.1 (DNS rebinding) asks with its name as the Host.
+    const rebound = await rawGet(Number(port), '/__local/info', 'attacker.example');
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body)).toMatchObject({ error: { code: 'FORBIDDEN', message: expect.stringMatching(/only on this machine/) } });
+    expect(rebound.body).not.toContain(session.cloud.emulatorUrl);
   });
 
   it('refuses a request without a valid token', async () => {
@@ -113,11 +142,33 @@ describe('a LoRA job end to end', () => {
 
     const seen = (await (await fetch(`${session.cloud.emulatorUrl}/__emulator/requests`)).json()) as { cancelRequested: boolean; status: string; input: Record<string, unknown> }[];
     expect(seen.some((r) => r.cancelRequested && r.status === 'CANCELLED')).toBe(true);
+    // The trainer's record holds the dataset's link without the signature that would open it.
+    expect(JSON.stringify(seen)).not.toMatch(/X-Amz-Signature/i);
+    expect(seen.some((r) => String(r.input.images_data_url).endsWith('?…'))).toBe(true);
     await session.client.expect(409, 'POST', `/jobs/${job.id}/cancel`);
     await session.client.expect(409, 'GET', `/jobs/${job.id}/artifact`);
     const refused = await session.client.request<ErrorBody>('POST', '/adapters', { jobId: job.id, name: 'never trained' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/only a completed job/);
+  });
+
+  it('trains on the validated bytes even when the presigned form is posted again after READY', async () => {
+    const { dataset, version, upload } = await session.client.uploadDataset(await makeDatasetZip({ images: 4, size: 64 }));
+    const ready = await session.feed.datasetVersion(dataset.id, version, ['READY', 'INVALID']);
+    expect(ready.status).toBe('READY');
+    expect(ready.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Another archive of the same size through the same form, still within its hour: S3 takes it.
+    const hostile = Buffer.alloc(ready.sizeBytes!, 0x41);
+    hostile.write('PK\x03\x04', 0, 'latin1');
+    const reposted = await postForm(upload, hostile);
+    expect(reposted.status, reposted.body).toBeLessThan(300);
+
+    const trigger = `ohwx repost ${Date.now().toString(36)}`;
+    await session.client.expect<Job>(201, 'POST', '/jobs', { trainerId: trainer.id, datasetId: dataset.id, datasetVersion: version, triggerPhrase: trigger, params: { steps: 50 } });
+    const emulator = new EmulatorClient(session.cloud.emulatorUrl);
+    const record = await eventually(async () => (await emulator.requestsFor(trigger)).find((r) => r.datasetSha256), 'the trainer to download the dataset', 30_000);
+    expect(record.datasetSha256).toBe(ready.sha256);
+    expect(record.datasetSha256).not.toBe(createHash('sha256').update(hostile).digest('hex'));
   });
 
   it('refuses bad parameters field by field', async () => {
@@ -168,5 +219,39 @@ describe('one user cannot see another', () => {
   it('refuses a WebSocket without a valid token', async () => {
     const stranger = Object.create(LoraworksClient.prototype, { token: { value: 'nope' } }) as LoraworksClient;
     await expect(stranger.connect(session.cloud.wsUrl)).rejects.toThrow(/401/);
+  });
+});
+
+describe('one token rule for both doors', () => {
+  /** A token signed by the local cloud's own issuer (valid signature, issuer and expiry), with these claims. */
+  async function signed(claims: Record<string, unknown>): Promise<string> {
+    const jwk = JSON.parse(await readFile(join(session.dataDir, 'dev-issuer-key.json'), 'utf8')) as JWK;
+    const issuer = `${session.cloud.url}/dev`;
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: jwk.kid! }).setIssuer(issuer).setSubject('dev-mallory')
+      .setIssuedAt().setExpirationTime('1h').sign(await importJWK(jwk, 'RS256'));
+  }
+  const as = (token: string) => Object.create(LoraworksClient.prototype, { token: { value: token }, apiUrl: { value: session.cloud.apiUrl } }) as LoraworksClient;
+
+  it.each([
+    { kind: 'an access token (client_id, no aud)', claims: { token_use: 'access', client_id: 'loraworks-local', scope: 'aws.cognito.signin.user.admin' } },
+    { kind: 'a token without token_use', claims: { aud: 'loraworks-local' } },
+  ])('refuses $kind on the HTTP routes and on the WebSocket alike', async ({ claims }) => {
+    const client = as(await signed(claims));
+    const http = await client.request<ErrorBody>('GET', '/datasets');
+    expect(http.status).toBe(401);
+    // Past the gateway (it takes what API Gateway's JWT authorizer takes), refused by the rule both doors share.
+    expect(http.body.error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/ID token/) });
+    await expect(client.connect(session.cloud.wsUrl)).rejects.toThrow(/401/);
+  });
+
+  it('takes an ID token of the client on both doors', async () => {
+    const client = as(await signed({ token_use: 'id', aud: 'loraworks-local' }));
+    expect((await client.request('GET', '/datasets')).status).toBe(200);
+    (await client.connect(session.cloud.wsUrl)).close();
+  });
+
+  it('refuses a token for another client at the gateway, as API Gateway does', async () => {
+    const res = await as(await signed({ token_use: 'id', aud: 'someone-else', client_id: 'loraworks-local' })).request<{ message: string }>('GET', '/datasets');
+    expect(res).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
   });
 });

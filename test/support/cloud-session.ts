@@ -9,6 +9,8 @@ import { LoraworksClient, type LiveFeed } from './local-cloud-client';
 
 export interface CloudSession {
   cloud: LocalCloud;
+  /** The cloud's data folder (its development issuer's key is there). */
+  dataDir: string;
   client: LoraworksClient;
   feed: LiveFeed;
   stop(): Promise<void>;
@@ -29,7 +31,7 @@ export async function startCloudSession(name: string, options: SessionOptions): 
   const client = await LoraworksClient.signIn(cloud.apiUrl, options.user ?? 'alice');
   const feed = await client.connect(cloud.wsUrl);
   return {
-    cloud, client, feed,
+    cloud, client, feed, dataDir,
     async stop() {
       feed.close();
       await cloud.stop();

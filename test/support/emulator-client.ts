@@ -9,6 +9,8 @@ export interface EmulatorRecord {
   totalSteps: number;
   input: Record<string, unknown>;
   queuePosition?: number;
+  /** sha256 of the dataset the trainer downloaded. */
+  datasetSha256?: string;
   faultsApplied?: { fault: string; call?: string; detail?: string }[];
 }
 

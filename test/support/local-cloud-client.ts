@@ -1,6 +1,26 @@
 // Drives a running local cloud the way the web app and the CLI do: over HTTP, WebSocket and S3 POST.
 import WebSocket from 'ws';
 import type { Dataset, DatasetVersion, Job, ServerMessage } from '#domain/schemas';
+import { OpenApiContract } from './openapi-check';
+
+/** The published document of each API the tests talk to, fetched once. */
+const contracts = new Map<string, Promise<OpenApiContract>>();
+const contractOf = (apiUrl: string) => {
+  let contract = contracts.get(apiUrl);
+  if (!contract) contracts.set(apiUrl, (contract = OpenApiContract.fetch(apiUrl)));
+  return contract;
+};
+
+export interface PresignedForm { url: string; fields: Record<string, string> }
+
+/** Posts a file with a presigned form, as a browser does. */
+export async function postForm(upload: PresignedForm, file: Buffer, fileName = 'set.zip'): Promise<{ status: number; body: string }> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);
+  form.append('file', new Blob([new Uint8Array(file)], { type: 'application/zip' }), fileName);
+  const res = await fetch(upload.url, { method: 'POST', body: form });
+  return { status: res.status, body: await res.text() };
+}
 
 export class LoraworksClient {
   private constructor(readonly apiUrl: string, readonly token: string) {}
@@ -19,7 +39,10 @@ export class LoraworksClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    const parsed = text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) as unknown : text || undefined;
+    // Every answer is checked against GET /openapi.json: a body the document does not describe fails the test.
+    (await contractOf(this.apiUrl)).check(method, path, res.status, parsed);
+    return { status: res.status, body: parsed as T };
   }
 
   async expect<T = unknown>(status: number, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
@@ -28,18 +51,16 @@ export class LoraworksClient {
     return res.body;
   }
 
-  /** Creates a dataset and uploads the zip with the presigned POST; returns the dataset and its new version number. */
-  async uploadDataset(zip: Buffer, name = 'test set', fileName = 'set.zip'): Promise<{ dataset: Dataset; version: number }> {
+  /** Creates a dataset and uploads the zip with the presigned POST; returns the dataset, its new version number
+   * and the form it was posted with (which stays valid for its policy's lifetime). */
+  async uploadDataset(zip: Buffer, name = 'test set', fileName = 'set.zip'): Promise<{ dataset: Dataset; version: number; upload: PresignedForm }> {
     const dataset = await this.expect<Dataset>(201, 'POST', '/datasets', { name });
-    const { version, upload } = await this.expect<{ version: number; upload: { url: string; fields: Record<string, string> } }>(
+    const { version, upload } = await this.expect<{ version: number; upload: PresignedForm }>(
       201, 'POST', `/datasets/${dataset.id}/uploads`, { fileName, sizeBytes: zip.length },
     );
-    const form = new FormData();
-    for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);
-    form.append('file', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), fileName);
-    const res = await fetch(upload.url, { method: 'POST', body: form });
-    if (res.status >= 300) throw new Error(`S3 POST upload: ${res.status} ${await res.text()}`);
-    return { dataset, version };
+    const res = await postForm(upload, zip, fileName);
+    if (res.status >= 300) throw new Error(`S3 POST upload: ${res.status} ${res.body}`);
+    return { dataset, version, upload };
   }
 
   /** Opens the WebSocket and records every message; `next` waits for the first one matching. */

@@ -10,7 +10,7 @@ export function httpEvent(options: {
   headers?: Record<string, string>;
   routeKey?: string;
 }): APIGatewayProxyEventV2WithJWTAuthorizer {
-  const claims = options.owner === null ? {} : { sub: options.owner ?? 'alice' };
+  const claims = options.owner === null ? {} : { sub: options.owner ?? 'alice', token_use: 'id', aud: 'web-client' };
   return {
     version: '2.0',
     routeKey: options.routeKey ?? 'POST /test',

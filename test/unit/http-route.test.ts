@@ -24,6 +24,17 @@ describe('the HTTP doorway', () => {
     expect(parseBody<ErrorBody>(response).error.code).toBe('UNAUTHORIZED');
   });
 
+  it.each([
+    { kind: 'an access token', claims: { sub: 'bob', token_use: 'access', client_id: 'web-client' } as Record<string, string> },
+    { kind: 'a token without token_use', claims: { sub: 'bob', aud: 'web-client' } as Record<string, string> },
+  ])('answers 401 to $kind that API Gateway let through (the WebSocket refuses it too)', async ({ claims }) => {
+    const event = httpEvent({ body: { name: 'x', params: {} } });
+    event.requestContext.authorizer.jwt.claims = claims;
+    const response = await echo(event, context);
+    expect(response.statusCode).toBe(401);
+    expect(parseBody<ErrorBody>(response).error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/ID token/) });
+  });
+
   it('answers 400 with a clear message on malformed JSON', async () => {
     const response = await echo(httpEvent({ rawBody: '{"name": ' }), context);
     expect(response.statusCode).toBe(400);

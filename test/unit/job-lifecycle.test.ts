@@ -87,4 +87,16 @@ describe('reading trainer status', () => {
     expect(failure.message).toContain('steps too high');
     expect(failure.message).not.toContain('at x');
   });
+
+  it.each([
+    { how: 'the local Step Functions', Cause: 'TrainerRejected: fal refused to start the training: steps must be at most 10000.' },
+    { how: 'AWS', Cause: JSON.stringify({ errorType: 'TrainerRejected', errorMessage: 'TrainerRejected: fal refused to start the training: steps must be at most 10000.' }) },
+  ])('names no internal class in the message a person reads ($how)', ({ Cause }) => {
+    const failure = failureFrom({ Error: 'TrainerRejected', Cause });
+    expect(failure.message).toBe('The trainer refused the job: fal refused to start the training: steps must be at most 10000. Check the parameters and the dataset, then start it again.');
+  });
+
+  it('drops any error class name a cause starts with', () => {
+    expect(failureFrom({ Error: 'TrainerLostJob', Cause: 'TypeError: the trainer forgot it' }).message).not.toMatch(/TypeError/);
+  });
 });

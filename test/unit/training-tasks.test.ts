@@ -1,5 +1,5 @@
 import './handler-env';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
@@ -62,22 +62,37 @@ describe('the training workflow tasks', () => {
     expect(writtenStatus()).toEqual(['CANCELLED']);
   });
 
-  it('submit hands the dataset to the trainer and records where it runs', async () => {
+  const validated = { version: 1, status: 'READY', fileName: 'set.zip', objectETag: 'e-upload', validatedKey: 'validated/alice/ds1/v1/set.zip', validatedETag: 'e-copy' };
+
+  it('submit hands the validated copy of the dataset to the trainer and records where it runs', async () => {
     withJob({ status: 'QUEUED' });
-    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: { version: 1, status: 'READY', fileName: 'set.zip' } });
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: validated });
+    s3.on(HeadObjectCommand, { Key: 'validated/alice/ds1/v1/set.zip' }).resolves({ ETag: '"e-copy"' });
     ddb.on(UpdateCommand).resolves({ Attributes: jobItem({ remote }) });
     provider.submit.mockResolvedValue(remote);
     expect((await submit({ jobId: '01JOB', owner: 'alice' })).phase).toBe('queued');
-    expect(provider.submit.mock.calls[0]![0].datasetUrl).toContain('datasets/alice/ds1/v1/set.zip');
+    expect(new URL(provider.submit.mock.calls[0]![0].datasetUrl).pathname).toMatch(/\/validated\/alice\/ds1\/v1\/set\.zip$/);
     // First the note that a submit starts (a cancel from then on goes through the trainer), then the remote job.
     const updates = ddb.commandCalls(UpdateCommand).map(({ args: [{ input }] }) => input);
     expect(updates[0]!.UpdateExpression).toBe('SET submittingAt = :at');
     expect(updates[1]!.ExpressionAttributeValues![':remote']).toEqual(remote);
   });
 
+  it.each([
+    { what: 'the validated copy is not the one validated', item: validated, at: 'validated/alice/ds1/v1/set.zip', eTag: '"e-other"' },
+    { what: 'a version validated before copies: its upload key holds other bytes', item: { ...validated, validatedKey: undefined, validatedETag: undefined }, at: 'datasets/alice/ds1/v1/set.zip', eTag: '"e-reposted"' },
+  ])('submit refuses to hand the trainer a dataset when $what', async ({ item, at, eTag }) => {
+    withJob({ status: 'QUEUED' });
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: item });
+    s3.on(HeadObjectCommand, { Key: at }).resolves({ ETag: eTag });
+    await expect(submit({ jobId: '01JOB', owner: 'alice' })).rejects.toMatchObject({ name: 'TrainerRejected', code: 'DATASET_CHANGED', message: expect.stringMatching(/Upload the zip again/) });
+    expect(provider.submit).not.toHaveBeenCalled();
+  });
+
   it('submit calls no trainer when the job was cancelled just before', async () => {
     withJob({ status: 'QUEUED' });
-    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: { version: 1, status: 'READY', fileName: 'set.zip' } });
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: validated });
+    s3.on(HeadObjectCommand).resolves({ ETag: '"e-copy"' });
     const failed = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
     ddb.on(UpdateCommand).rejects(failed);
     expect((await submit({ jobId: '01JOB', owner: 'alice' })).phase).toBe('done');

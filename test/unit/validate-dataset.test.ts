@@ -55,7 +55,7 @@ beforeEach(() => {
   ddb.on(PutCommand).resolves({});
   ddb.on(QueryCommand).resolves({ Items: [] });
   ddb.on(UpdateCommand).resolves({ Attributes: { attempts: 1 } });
-  s3.on(CopyObjectCommand).resolves({});
+  s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: `"${ETAG}"` } });
 });
 
 describe('validating an uploaded dataset', () => {
@@ -72,7 +72,22 @@ describe('validating an uploaded dataset', () => {
     expect((result.report as { fitsTrainers: string[] }).fitsTrainers).toContain(TRAINER_ID);
     // One ranged read of the tail (a small zip is all tail): the object is not read twice.
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);
-    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(0);
+    // The validated object, and only it (If-Match its ETag), is copied where no upload policy can write.
+    expect(s3.commandCalls(CopyObjectCommand).map((call) => call.args[0].input)).toEqual([
+      expect.objectContaining({ Key: 'validated/alice/ds1/v1/set.zip', CopySource: 'datasets-test/datasets/alice/ds1/v1/set.zip', CopySourceIfMatch: `"${ETAG}"` }),
+    ]);
+    expect(result).toMatchObject({ validatedKey: 'validated/alice/ds1/v1/set.zip', validatedETag: ETAG });
+  });
+
+  it('marks the version INVALID when its object was replaced before the validated copy was made', async () => {
+    serveZip();
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: version() });
+    s3.on(CopyObjectCommand).rejects(Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } }));
+    await handler(s3Event());
+    const result = fieldsOf(decided()!);
+    expect(result.status).toBe('INVALID');
+    expect(result.report).toMatchObject({ errors: [expect.objectContaining({ code: 'OBJECT_REPLACED' })] });
+    expect(result.validatedKey).toBeUndefined();
   });
 
   it('marks a file that is not a zip INVALID with a reason', async () => {
@@ -134,7 +149,7 @@ describe('duplicate, late and retried events', () => {
 });
 
 describe('direct uploads', () => {
-  it('records an incoming/ zip as a new version of source s3 and copies its bytes to the version’s own key', async () => {
+  it('records an incoming/ zip as a new version of source s3 and copies its bytes to the version’s validated key', async () => {
     serveZip();
     ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DS#faces' } }).resolves({ Item: { id: 'faces', name: 'faces' } });
     ddb.on(UpdateCommand).callsFake(async (input: { UpdateExpression?: string }) => (input.UpdateExpression === 'ADD latestVersion :one' ? { Attributes: { latestVersion: 4 } } : { Attributes: { attempts: 1 } }));
@@ -142,7 +157,7 @@ describe('direct uploads', () => {
     await handler(s3Event('incoming/alice/faces/set.zip'));
     const puts = ddb.commandCalls(PutCommand).map((call) => call.args[0].input.Item!);
     expect(puts).toContainEqual(expect.objectContaining({ SK: 'DSV#faces#000004', source: 's3', status: 'UPLOADING', objectKey: 'incoming/alice/faces/set.zip' }));
-    expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({ Key: 'datasets/alice/faces/v4/set.zip', CopySourceIfMatch: `"${ETAG}"` });
+    expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({ Key: 'validated/alice/faces/v4/set.zip', CopySourceIfMatch: `"${ETAG}"` });
     expect(fieldsOf(decided()!).status).toBe('READY');
   });
 });

@@ -55,7 +55,9 @@ export function httpGateway(options: { routes: Route[]; runtime: LambdaRuntime; 
     });
     return { ...route, pattern: new RegExp(`^${source}$`), params };
   });
-  const verifier = JwtRsaVerifier.create({ issuer: options.issuer.issuer, audience: DEV_AUDIENCE, jwksUri: `${options.issuer.issuer}/.well-known/jwks.json` });
+  // API Gateway's JWT authorizer checks the audience its own way: `aud` must name one of the configured
+  // audiences, or, only when a token has no `aud`, `client_id` must (so Cognito's access tokens pass it).
+  const verifier = JwtRsaVerifier.create({ issuer: options.issuer.issuer, audience: null, jwksUri: `${options.issuer.issuer}/.well-known/jwks.json` });
   verifier.cacheJwks(options.issuer.jwks as never);
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -102,6 +104,8 @@ export function httpGateway(options: { routes: Route[]; runtime: LambdaRuntime; 
       if (!token) return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
       try {
         claims = (await verifier.verify(token)) as Record<string, unknown>;
+        const aud = claims.aud === undefined ? claims.client_id : claims.aud;
+        if (!(Array.isArray(aud) ? aud.includes(DEV_AUDIENCE) : aud === DEV_AUDIENCE)) throw new JwtInvalidAudienceError('the token does not have a valid audience', aud as string, DEV_AUDIENCE);
       } catch (error) {
         return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': bearerChallenge(error) });
       }

@@ -3,6 +3,7 @@
 // chosen per request (faults.ts) bend each of those steps, and the request's record says which were applied.
 // The requests themselves, and their records on disk, are the request book's (request-book.ts); the results
 // they end with are served by results.ts.
+import { createHash } from 'node:crypto';
 import { downloadDataset } from './dataset-download';
 import { stepLine } from './progress-lines';
 import { isTerminalStatus, type EmulatedRequest, type EmulatedStatus, type Entry, type LogLine } from './request';
@@ -107,6 +108,7 @@ export class EmulatorQueue extends RequestBook {
       return;
     }
     entry.view.datasetBytes = downloaded.bytes.byteLength;
+    entry.view.datasetSha256 = createHash('sha256').update(downloaded.bytes).digest('hex');
     entry.datasetReady = true;
     this.log(entry, `Dataset downloaded (${downloaded.bytes.byteLength} bytes).`);
     this.save(entry);

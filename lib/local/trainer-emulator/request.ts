@@ -24,6 +24,8 @@ export interface EmulatedRequest {
   destination?: string;
   queuePosition?: number;
   datasetBytes?: number;
+  /** sha256 of the dataset as downloaded: the bytes the training got. */
+  datasetSha256?: string;
   submittedAt: string;
   startedAt?: string;
   finishedAt?: string;

@@ -4,7 +4,7 @@
 // /__emulator (control-routes.ts). Faults are chosen per request (faults.ts), in the input field
 // `emulator_faults` or registered ahead.
 import { createServer, type IncomingMessage } from 'node:http';
-import { closeServer, listen } from '#local/http-util';
+import { closeServer, fromThisMachine, listen } from '#local/http-util';
 import { controlRoute } from './control-routes';
 import { listFalModels } from './fal-models';
 import { falQueueRoute } from './fal-routes';
@@ -116,7 +116,10 @@ async function route(surface: Surface, req: IncomingMessage, keys: NonNullable<T
   if (pathname.startsWith('/replicate/v1/')) {
     return replicateAuth(auth, keys.replicate) ?? replicateRoute(surface, method, pathname.slice('/replicate/v1/'.length), searchParams, req);
   }
-  if (pathname.startsWith('/__emulator/')) return controlRoute(surface, method, pathname, req);
+  if (pathname.startsWith('/__emulator/')) {
+    if (!fromThisMachine(req, [new URL(surface.url()).hostname])) return json(403, { detail: 'The /__emulator control view answers only on this machine (loopback).' });
+    return controlRoute(surface, method, pathname, req);
+  }
 
   if (pathname.startsWith('/queue/')) {
     return falAuth(auth, keys.fal, true) ?? falQueueRoute(surface, method, pathname.slice('/queue/'.length), searchParams, req);

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   served['/set.zip'] = await zip.generateAsync({ type: 'uint8array' });
   served['/not-a-zip.zip'] = new TextEncoder().encode('hello, not a zip');
   files = createServer((req, res) => {
-    const body = served[req.url ?? ''];
+    const body = served[new URL(req.url ?? '/', 'http://files').pathname];
     res.writeHead(body ? 200 : 404).end(body);
   });
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
@@ -54,6 +54,40 @@ async function servedLoraSteps(id: string): Promise<string | undefined> {
 const inspect = (id: string) => fetch(`${emulator!.url}/__emulator/requests/${id}`).then((res) => res.json() as Promise<EmulatedRequest>);
 
 describe('the trainer emulator', () => {
+  it('answers its control view only on this machine, and shows no dataset link that opens anything', async () => {
+    const outside = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+    expect(outside, 'this test needs an address of this machine other than loopback').toBeDefined();
+    emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500, host: '0.0.0.0' });
+    const port = new URL(emulator.url).port;
+    const link = `${filesUrl}/set.zip?X-Amz-Credential=AKIA%2Flocal&X-Amz-Signature=feedface`;
+    const submitted = await call('POST', `http://127.0.0.1:${port}/queue/fal-ai/flux-lora-fast-training`, { images_data_url: link, trigger_word: 'ohwx cat', steps: 50 });
+    expect(submitted.status).toBe(200);
+
+    const fromOutside = await fetch(`http://${outside}:${port}/__emulator/requests`);
+    expect(fromOutside.status).toBe(403);
+    expect(await fromOutside.json()).toMatchObject({ detail: expect.stringMatching(/only on this machine/) });
+
+    const rebound = await new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/__emulator/requests', headers: { host: `attacker.example:${port}` } }, (res) => resolve(res.resume().statusCode ?? 0))
+        .on('error', reject).end();
+    });
+    expect(rebound, 'a page whose name resolves to 127.0.0.1').toBe(403);
+
+    const records = (await (await fetch(`http://127.0.0.1:${port}/__emulator/requests`)).json()) as EmulatedRequest[];
+    const one = (await (await fetch(`http://127.0.0.1:${port}/__emulator/requests/${submitted.body.request_id as string}`)).json()) as EmulatedRequest;
+    for (const record of [records[0]!, one]) {
+      expect(record.input.images_data_url).toBe(`${filesUrl}/set.zip?…`);
+      expect(JSON.stringify(record)).not.toMatch(/Signature|feedface/);
+    }
+    // A link the trainer could not download is quoted in the request's error: without its signature too.
+    const broken = await call('POST', `http://127.0.0.1:${port}/queue/fal-ai/flux-lora-fast-training`, { images_data_url: `${filesUrl}/gone.zip?X-Amz-Signature=feedface`, trigger_word: 'ohwx', steps: 50 });
+    const failed = await until('the download to fail', () => fetch(`http://127.0.0.1:${port}/__emulator/requests/${broken.body.request_id as string}`).then((r) => r.json() as Promise<EmulatedRequest>), (r) => r.status === 'FAILED');
+    expect(JSON.stringify(failed.error)).toContain(`${filesUrl}/gone.zip?…`);
+    expect(JSON.stringify(failed)).not.toMatch(/Signature|feedface/);
+    // The link itself still reached the training (it is the view that hides it).
+    await until('completion', () => inspect(submitted.body.request_id as string), (r) => r.status === 'COMPLETED');
+  });
+
   it('trains a submitted request with rising progress and serves a safetensors LoRA', async () => {
     emulator = await startTrainerEmulator({ port: 0, stepsPerSecond: 500 });
     const submitted = await call('POST', `${emulator.queueUrl}/fal-ai/flux-lora-fast-training`, {

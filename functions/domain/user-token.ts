@@ -1,0 +1,27 @@
+// The one kind of token both doors take (the HTTP API's JWT authorizer and the WebSocket's $connect
+// authorizer): a Cognito ID token of the stack's web client. Signature, issuer, expiry and audience are checked
+// before this (API Gateway's JWT authorizer for HTTP, the verifier in adapters/auth.ts for the WebSocket);
+// this rule is what both then ask of the claims, so a token one door takes the other takes too.
+//
+// An access token (token_use "access": no `aud`, a `client_id`) passes API Gateway's audience check but names
+// no audience the WebSocket's verifier accepts; a token without token_use is not Cognito's. Both are refused.
+
+/** Claims as a verifier returns them, or as API Gateway hands them on (every value a string; arrays as "[a b]"). */
+export type TokenClaims = Record<string, unknown>;
+
+function audiences(aud: unknown): string[] {
+  if (Array.isArray(aud)) return aud.filter((a): a is string => typeof a === 'string');
+  if (typeof aud !== 'string' || !aud) return [];
+  return /^\[.*\]$/.test(aud) ? aud.slice(1, -1).split(' ').filter(Boolean) : [aud];
+}
+
+/**
+ * The owner (the subject) a token's claims name, or null when the token is not a user's ID token: token_use
+ * must be "id", the subject a non-empty string, and `aud` must name the client (`audience`, when known).
+ */
+export function tokenOwner(claims: TokenClaims | undefined, audience: string | null): string | null {
+  if (!claims || claims.token_use !== 'id') return null;
+  const auds = audiences(claims.aud);
+  if (auds.length === 0 || (audience !== null && !auds.includes(audience))) return null;
+  return typeof claims.sub === 'string' && claims.sub ? claims.sub : null;
+}
