@@ -2,6 +2,7 @@
 // secret), never with Submit's own session, so it lives its 6 hours even when the function's credentials expire
 // first, as temporary credentials do.
 import './handler-env';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,6 +18,7 @@ const { handler: submit } = await import('#handlers/training-submit');
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const secrets = mockClient(SecretsManagerClient);
+const s3 = mockClient(S3Client);
 const SIGNER = principalCredentials('dataset-link-signer');
 const SIGNER_SECRET = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:TrainingDatasetLinkSignerSecret-abcdef';
 const remote = { provider: 'fal', endpoint: 'fal-ai/flux-lora-fast-training', requestId: 'r1' };
@@ -28,6 +30,7 @@ const session = sessionCredentials('training-submit', new Date(now + 15 * 60_000
 beforeEach(() => {
   ddb.reset();
   secrets.reset();
+  s3.reset();
   resetLinkSigner();
   Object.values(provider).forEach((fn) => fn.mockReset());
   vi.stubEnv('DATASET_LINK_SIGNER_SECRET_ARN', SIGNER_SECRET);
@@ -37,7 +40,11 @@ beforeEach(() => {
   secrets.on(GetSecretValueCommand, { SecretId: SIGNER_SECRET }).resolves({ SecretString: JSON.stringify(SIGNER) });
   ddb.on(GetCommand).resolves({});
   ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'JOB#01JOB' } }).resolves({ Item: jobItem({ createdAt: new Date(now - 60_000).toISOString() }) });
-  ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({ Item: { version: 1, status: 'READY', fileName: 'set.zip' } });
+  ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' } }).resolves({
+    Item: { version: 1, status: 'READY', fileName: 'set.zip', validatedKey: 'validated/alice/ds1/v1/set.zip', validatedETag: 'e1' },
+  });
+  // Submit checks the validated copy is still the one validated before it links it.
+  s3.on(HeadObjectCommand).resolves({ ETag: '"e1"', ContentLength: 100 });
   ddb.on(UpdateCommand).resolves({ Attributes: jobItem({ remote }) });
   provider.submit.mockResolvedValue(remote);
 });
@@ -56,7 +63,7 @@ const validUntil = (url: URL) => {
 describe('the dataset link', () => {
   it('is signed with the link signer\'s key, carries no session token, and is valid 6 hours', async () => {
     const link = await linkHandedToTrainer();
-    expect(link.pathname).toContain('datasets/alice/ds1/v1/set.zip');
+    expect(link.pathname).toContain('validated/alice/ds1/v1/set.zip');
     expect(link.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${SIGNER.accessKeyId}/`));
     expect(link.searchParams.has('X-Amz-Security-Token')).toBe(false);
     expect(link.searchParams.get('X-Amz-Expires')).toBe(String(6 * 3600));
