@@ -12,6 +12,7 @@ import { devIssuer } from './aws/dev-issuer';
 import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
 import { closeServer, listen, startServer } from './http-util';
+import { LocalIam } from './aws/iam';
 import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
@@ -75,6 +76,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const template = new StackTemplate(synthesizeTemplate({ bundling: false }));
     const runtime = new LambdaRuntime(join(ROOT, 'functions/handlers'));
+    // IAM as the template declares it: each function signs with its own key and may do what its role allows.
+    const iam = LocalIam.fromTemplate(template, LOCAL_NAMES);
 
     const s3 = new S3rver({
       port: 0, address: '127.0.0.1', silent: true, directory: join(dataDir, 's3'), vhostBuckets: false,
@@ -90,7 +93,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // dynalite and the proxy that turns its writes into stream records run in a process of their own, and the
     // push path (the stream's consumer, the WebSocket API, @connections) in another: records go straight there.
     // Both start side by side (each spends a few hundred ms loading); one that started is stopped even if the other failed.
-    const [dynamoStarted, realtimeStarted] = await Promise.allSettled([startDynaliteProcess(join(dataDir, 'dynamodb')), startRealtimeProcess()]);
+    const [dynamoStarted, realtimeStarted] = await Promise.allSettled([startDynaliteProcess(join(dataDir, 'dynamodb'), iam.toJSON()), startRealtimeProcess()]);
     if (dynamoStarted.status === 'fulfilled') stops.push(() => dynamoStarted.value.stop());
     // A server that handed sockets to a child process asks it, on close, whether they are closed, and waits
     // forever once that child is gone: the public server starts closing before the realtime process stops.
@@ -108,12 +111,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await ensureTable(dynamo.tableUrl, template);
     dynamo.subscribe(realtime.streamPort);
 
-    const lambda = await startServer(lambdaApi(runtime));
+    const lambda = await startServer(lambdaApi(runtime, iam));
     stops.push(() => closeServer(lambda.server));
 
     const definition = template.stateMachineDefinition();
     // The interpreter annotates the definition it is given; keep the synthesized one pristine.
-    const sfn = localStepFunctions(structuredClone(definition));
+    const sfn = localStepFunctions(structuredClone(definition), iam);
     const sfnServer = await startServer((req, res) => sfn.handle(req, res));
     stops.push(() => closeServer(sfnServer.server));
     stops.push(() => sfn.stop());

@@ -8,6 +8,7 @@ import dynalite from 'dynalite';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { dynamoStreamProxy } from './aws/dynamo-stream-proxy';
+import { LocalIam } from './aws/iam';
 import { closeServer, listen, startServer } from './http-util';
 
 const send = (message: unknown) => {
@@ -21,7 +22,10 @@ const unsent: string[] = [];
 
 const table = dynalite({ path: process.argv[2], createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const tablePort = await listen(table, 0);
+// The stack's IAM (LocalIam.toJSON()), when the parent enforces it: every request is authorized for its signer.
+const iam = process.argv[3] ? LocalIam.fromJSON(JSON.parse(process.argv[3])) : undefined;
 const proxy = dynamoStreamProxy({
+  ...(iam ? { iam } : {}),
   dynaliteUrl: `http://127.0.0.1:${tablePort}`,
   reads: table.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void,
   onRecords: (records) => {
