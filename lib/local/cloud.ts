@@ -78,6 +78,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const runtime = new LambdaRuntime(join(ROOT, 'functions/handlers'));
     // IAM as the template declares it: each function signs with its own key and may do what its role allows.
     const iam = LocalIam.fromTemplate(template, LOCAL_NAMES);
+    stops.push(() => runtime.stop());
 
     const s3 = new S3rver({
       port: 0, address: '127.0.0.1', silent: true, directory: join(dataDir, 's3'), vhostBuckets: false,
@@ -160,6 +161,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       routes: template.webSocketRoutes(),
       streamConsumer: template.streamConsumer(),
       handlersDir: join(ROOT, 'functions/handlers'),
+      iam: iam.toJSON(),
     });
 
     const notifications = s3Notifications(template.objectCreatedNotifications(), runtime, LOCAL_NAMES.datasets);
