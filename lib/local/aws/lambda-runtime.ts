@@ -27,7 +27,7 @@ export type InvokeOutcome =
 
 /** What a function's worker is started with, and the messages it exchanges (lambda-worker.ts). */
 export interface WorkerData { handlersDir: string; name: string; timeoutMs: number }
-export interface InvokeMessage { id: number; event: unknown }
+export interface InvokeMessage { id: number; event: unknown; env: Record<string, string | undefined> }
 export interface OutcomeMessage { id: number; outcome: InvokeOutcome }
 
 interface Sandbox {
@@ -52,7 +52,7 @@ export class LambdaRuntime {
     const id = ++this.invocations;
     return new Promise<InvokeOutcome>((resolve) => {
       sandbox.pending.set(id, resolve);
-      sandbox.worker.postMessage({ id, event } satisfies InvokeMessage);
+      sandbox.worker.postMessage({ id, event, env: environmentOf(name) } satisfies InvokeMessage);
     });
   }
 
@@ -81,10 +81,9 @@ export class LambdaRuntime {
   private sandboxOf(name: string): Sandbox {
     const known = this.sandboxes.get(name);
     if (known) return known;
-    const credentials = principalCredentials(name);
     const worker = new Worker(WORKER_ENTRY, {
       workerData: { handlersDir: this.handlersDir, name, timeoutMs: this.timeoutMs } satisfies WorkerData,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+      env: environmentOf(name),
       execArgv: [],
     });
     const sandbox: Sandbox = { worker, pending: new Map() };
@@ -104,6 +103,15 @@ export class LambdaRuntime {
     this.sandboxes.set(name, sandbox);
     return sandbox;
   }
+}
+
+/**
+ * A function's environment: the local cloud's, with the function's own credentials. Read again at each invocation,
+ * as Lambda applies a function's current configuration (tests change a setting between invocations).
+ */
+function environmentOf(name: string): Record<string, string | undefined> {
+  const credentials = principalCredentials(name);
+  return { ...process.env, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey };
 }
 
 function settle(sandbox: Sandbox, outcome: InvokeOutcome) {

@@ -45,5 +45,8 @@ async function invoke(event: unknown): Promise<InvokeOutcome> {
 }
 
 parentPort!.on('message', (message: InvokeMessage) => {
+  // The function's configuration as it is now (variables removed since are gone).
+  for (const key of Object.keys(process.env)) if (!(key in message.env)) delete process.env[key];
+  Object.assign(process.env, message.env);
   void invoke(message.event).then((outcome) => parentPort!.postMessage({ id: message.id, outcome } satisfies OutcomeMessage));
 });

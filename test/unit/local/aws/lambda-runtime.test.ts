@@ -18,6 +18,18 @@ describe('LambdaRuntime', () => {
     expect(process.env.AWS_ACCESS_KEY_ID).not.toBe(principalCredentials('who-am-i').accessKeyId);
   });
 
+  it('applies the environment as it is at each invocation, as Lambda applies a changed configuration', async () => {
+    process.env.LORAWORKS_TEST_SETTING = 'first';
+    try {
+      expect(await runtime.call('who-am-i', {})).toMatchObject({ setting: 'first' });
+      process.env.LORAWORKS_TEST_SETTING = 'second';
+      expect(await runtime.call('who-am-i', {})).toMatchObject({ setting: 'second' });
+    } finally {
+      delete process.env.LORAWORKS_TEST_SETTING;
+    }
+    expect(await runtime.call('who-am-i', {})).not.toHaveProperty('setting', expect.anything());
+  });
+
   it('reports a handler’s error as Lambda does', async () => {
     expect(await runtime.invoke('who-am-i', { fail: true })).toEqual({ ok: false, error: { errorType: 'AskedToFail', errorMessage: 'asked to fail' } });
     await expect(runtime.call('who-am-i', { fail: true })).rejects.toMatchObject({ name: 'AskedToFail' });

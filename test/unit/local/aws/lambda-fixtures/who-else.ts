@@ -11,5 +11,6 @@ export const handler = async (event: { fail?: boolean }, context: LambdaContext)
     functionName: context.functionName,
     remaining: context.getRemainingTimeInMillis(),
     invocations,
+    setting: process.env.LORAWORKS_TEST_SETTING,
   };
 };
