@@ -13,6 +13,7 @@ import { devIssuer } from './aws/dev-issuer';
 import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
 import { closeServer, fromThisMachine, listen, startServer } from './http-util';
+import { LocalIam } from './aws/iam';
 import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
@@ -102,6 +103,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const template = new StackTemplate(synthesizeTemplate({ bundling: false }));
     const runtime = new LambdaRuntime(join(ROOT, 'functions/handlers'));
+    // IAM as the template declares it: each function signs with its own key and may do what its role allows.
+    const iam = LocalIam.fromTemplate(template, LOCAL_NAMES);
+    stops.push(() => runtime.stop());
 
     const s3 = new S3rver({
       silent: true, directory: join(dataDir, 's3'), vhostBuckets: false,
@@ -114,9 +118,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const s3Server = await s3.listen(socket);
     await chmod(socket, 0o600);
     stops.push(() => closeServer(s3Server));
-    // Placeholder: every signed request with a key the local cloud issued is allowed until LocalIam decides
-    // per principal from the template's role policies (wired at the merge of issue 9's IAM part).
-    const authorize: Authorize = () => ({ allowed: true });
+    const authorize: Authorize = (accessKeyId, action, resource) => iam.authorize(accessKeyId, action, resource);
     const s3Front = await startServer(s3UploadPolicyProxy({ socketPath: socket }, join(dataDir, 's3'), { authorize, region: LOCAL_REGION }));
     stops.push(() => closeServer(s3Front.server));
     const s3Url = `http://${host}:${new URL(s3Front.url).port}`;
@@ -124,7 +126,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // dynalite and the proxy that turns its writes into stream records run in a process of their own, and the
     // push path (the stream's consumer, the WebSocket API, @connections) in another: records go straight there.
     // Both start side by side (each spends a few hundred ms loading); one that started is stopped even if the other failed.
-    const [dynamoStarted, realtimeStarted] = await Promise.allSettled([startDynaliteProcess(join(dataDir, 'dynamodb')), startRealtimeProcess()]);
+    const [dynamoStarted, realtimeStarted] = await Promise.allSettled([startDynaliteProcess(join(dataDir, 'dynamodb'), iam.toJSON()), startRealtimeProcess()]);
     if (dynamoStarted.status === 'fulfilled') stops.push(() => dynamoStarted.value.stop());
     // A server that handed sockets to a child process asks it, on close, whether they are closed, and waits
     // forever once that child is gone: the public server starts closing before the realtime process stops.
@@ -149,12 +151,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       });
     }
 
-    const lambda = await startServer(lambdaApi(runtime));
+    const lambda = await startServer(lambdaApi(runtime, iam));
     stops.push(() => closeServer(lambda.server));
 
     const definition = template.stateMachineDefinition();
     // The interpreter annotates the definition it is given; keep the synthesized one pristine.
-    const sfn = localStepFunctions(structuredClone(definition));
+    const sfn = localStepFunctions(structuredClone(definition), iam);
     const sfnServer = await startServer((req, res) => sfn.handle(req, res));
     stops.push(() => closeServer(sfnServer.server));
     stops.push(() => sfn.stop());
@@ -167,7 +169,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
     delete process.env.FAL_KEY;
     delete process.env.REPLICATE_API_TOKEN;
-    const secretsManager = localSecretsManager();
+    const secretsManager = localSecretsManager({ authorize: (accessKeyId, action, resource) => iam.authorize(accessKeyId, action, resource).allowed });
     const secretsServer = await startServer((req, res) => secretsManager.handle(req, res));
     stops.push(() => closeServer(secretsServer.server));
     const secretArns: Record<string, string> = {};
@@ -222,6 +224,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       routes: template.webSocketRoutes(),
       streamConsumer: template.streamConsumer(),
       handlersDir: join(ROOT, 'functions/handlers'),
+      iam: iam.toJSON(),
     });
 
     const notifications = s3Notifications(template.objectCreatedNotifications(), runtime, LOCAL_NAMES.datasets);

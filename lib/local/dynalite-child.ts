@@ -10,6 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { dynaliteClient } from './aws/dynalite-client';
 import { dynamoStreamProxy } from './aws/dynamo-stream-proxy';
 import { ttlSweeper, type TtlSweeper } from './aws/dynamo-ttl';
+import { LocalIam } from './aws/iam';
 import { closeServer, listen, startServer } from './http-util';
 
 const send = (message: unknown) => {
@@ -23,7 +24,10 @@ const unsent: string[] = [];
 
 const table = dynalite({ path: process.argv[2], createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const tablePort = await listen(table, 0);
+// The stack's IAM (LocalIam.toJSON()), when the parent enforces it: every request is authorized for its signer.
+const iam = process.argv[3] ? LocalIam.fromJSON(JSON.parse(process.argv[3])) : undefined;
 const proxy = dynamoStreamProxy({
+  ...(iam ? { iam } : {}),
   dynaliteUrl: `http://127.0.0.1:${tablePort}`,
   reads: table.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void,
   onRecords: (records) => {

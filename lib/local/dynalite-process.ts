@@ -23,8 +23,10 @@ export interface DynaliteProcess {
   stop(): Promise<void>;
 }
 
-export async function startDynaliteProcess(path: string): Promise<DynaliteProcess> {
-  const { child, ports: [tablePort, proxyPort], stop } = await startLocalChild(new URL('./dynalite-child.ts', import.meta.url), [path], 'dynalite');
+/** `iam`: the stack's IAM (LocalIam.toJSON()), enforced on every request to the proxy; without it all is allowed. */
+export async function startDynaliteProcess(path: string, iam?: unknown): Promise<DynaliteProcess> {
+  const args = iam === undefined ? [path] : [path, JSON.stringify(iam)];
+  const { child, ports: [tablePort, proxyPort], stop } = await startLocalChild(new URL('./dynalite-child.ts', import.meta.url), args, 'dynalite');
   let syncs = 0;
   const synced = new Map<number, (seq: number) => void>();
   let sweeps = 0;

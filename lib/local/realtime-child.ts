@@ -12,6 +12,7 @@ import { createServer, type Socket } from 'node:net';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { streamPump } from './aws/dynamo-stream-pump';
 import { closeServer, startServer } from './http-util';
+import { LocalIam } from './aws/iam';
 import { LambdaRuntime } from './aws/lambda-runtime';
 import type { WebSocketRoutes } from './template';
 import { webSocketGateway } from './aws/ws-gateway';
@@ -21,6 +22,8 @@ export interface RealtimeConfig {
   routes: WebSocketRoutes;
   streamConsumer: { handler: string; batchSize: number };
   handlersDir: string;
+  /** The stack's IAM (LocalIam.toJSON()), enforced on @connections; without it all is allowed. */
+  iam?: unknown;
 }
 
 /** One line of the stream channel: a write's records, the moment it committed and its sequence number. */
@@ -42,6 +45,7 @@ const send = (message: unknown) => {
 
 let gateway: ReturnType<typeof webSocketGateway> | undefined;
 let pump: ReturnType<typeof streamPump> | undefined;
+let runtime: LambdaRuntime | undefined;
 // Lines that arrive before `configure` (nothing is written before it, but the order of two channels is not promised).
 const early: StreamLine[] = [];
 let received = 0;
@@ -80,12 +84,13 @@ const connections = await startServer((req, res) => gateway ? gateway.connection
 
 process.on('message', (message: ParentMessage, handle?: Socket) => {
   if ('configure' in message) {
-    const { env, routes, streamConsumer, handlersDir } = message.configure;
+    const { env, routes, streamConsumer, handlersDir, iam } = message.configure;
     Object.assign(process.env, env, { WS_MANAGEMENT_URL: `${connections.url}/ws` });
-    const runtime = new LambdaRuntime(handlersDir);
-    gateway = webSocketGateway({ routes, runtime, path: '/ws', stage: 'local' });
+    const functions = new LambdaRuntime(handlersDir);
+    runtime = functions;
+    gateway = webSocketGateway({ routes, runtime: functions, path: '/ws', stage: 'local', ...(iam ? { iam: LocalIam.fromJSON(iam) } : {}) });
     pump = streamPump(async (records) => {
-      await runtime.call(streamConsumer.handler, { Records: records });
+      await functions.call(streamConsumer.handler, { Records: records });
     }, streamConsumer.batchSize);
     for (const line of early.splice(0)) deliver(line);
     send({ configured: true });
@@ -108,7 +113,7 @@ const stop = () => {
   stopping = true;
   gateway?.close();
   streams.close();
-  void closeServer(connections.server).then(() => process.exit(0));
+  void closeServer(connections.server).then(() => runtime?.stop()).then(() => process.exit(0));
 };
 process.stdin.on('end', stop);
 process.stdin.on('error', stop);

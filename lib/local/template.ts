@@ -58,6 +58,11 @@ export class StackTemplate {
     this.resources = template.Resources ?? {};
   }
 
+  /** Every resource by logical id, for readers of their own (the IAM engine, aws/iam.ts). */
+  resourcesById(): Readonly<Record<string, Partial<Resource> | undefined>> {
+    return this.resources;
+  }
+
   /** Handler name of a Lambda function resource, from the metadata every project function carries. */
   handlerOf(logicalId: string): string {
     const resource = this.resources[logicalId];

@@ -18,7 +18,10 @@
 // delivers them to the consumer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { Readable } from 'node:stream';
 import { readBody } from '#local/http-util';
+import { signedAccessKey, type Authorizer } from './iam';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
 import { dynaliteClient } from './dynalite-client';
 import { imageCache } from './dynamo-image-cache';
 import { itemLocks } from './dynamo-item-locks';
@@ -49,6 +52,8 @@ export function dynamoStreamProxy(options: {
   reads?: (req: IncomingMessage, res: ServerResponse) => void;
   /** How many item images to keep. @default 20000 */
   cachedImages?: number;
+  /** When given, every request is authorized as DynamoDB authorizes it, for the key that signed it. */
+  iam?: Authorizer;
 }): StreamProxy {
   const keyNames = new Map<string, Promise<string[]>>();
   const record = streamRecords();
@@ -197,11 +202,68 @@ export function dynamoStreamProxy(options: {
     expire,
     async handle(req, res) {
       const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      if (!WRITES.has(action) && options.reads) return options.reads(req, res);
+      if (!options.iam && !WRITES.has(action) && options.reads) return options.reads(req, res);
       const body = await readBody(req);
+      if (options.iam) {
+        const refused = refusal(options.iam, signedAccessKey(req.headers.authorization), action, body);
+        if (refused) {
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(JSON.stringify(refused));
+          return;
+        }
+        if (!WRITES.has(action) && options.reads) return options.reads(replayed(req, body), res);
+      }
       const response = WRITES.has(action) ? await write(req, body, action) : await send(action, body, forwardHeaders(req));
       res.writeHead(response.status, response.headers);
       res.end(response.body);
     },
   };
+}
+
+/** A request whose body was read, readable again (for dynalite's own listener). */
+function replayed(req: IncomingMessage, body: Buffer): IncomingMessage {
+  return Object.assign(Readable.from([body]), { headers: req.headers, method: req.method, url: req.url }) as unknown as IncomingMessage;
+}
+
+const tableArn = (table: string) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${table}`;
+
+/** What a request asks of IAM, as DynamoDB authorizes it: [action, resource] pairs, all of which must be allowed. */
+function asked(action: string, body: Buffer): [string, string][] {
+  let request: Record<string, unknown>;
+  try {
+    request = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    return [[action, tableArn('*')]]; // dynalite answers the malformed body itself
+  }
+  const table = typeof request.TableName === 'string' ? request.TableName : undefined;
+  switch (action) {
+    case 'BatchGetItem':
+    case 'BatchWriteItem':
+      return Object.keys((request.RequestItems as object | undefined) ?? {}).map((t) => [action, tableArn(t)]);
+    case 'TransactWriteItems':
+    case 'TransactGetItems':
+      // Each item with its own action, as DynamoDB authorizes a transaction.
+      return ((request.TransactItems as Record<string, { TableName?: string }>[] | undefined) ?? []).flatMap((item) =>
+        Object.entries(item).map(([kind, spec]): [string, string] => [TRANSACT_ACTIONS[kind] ?? kind, tableArn(spec?.TableName ?? '*')]));
+    case 'ListTables':
+      return [[action, tableArn('*')]];
+    case 'Query':
+    case 'Scan':
+      if (typeof request.IndexName === 'string') return [[action, `${tableArn(table ?? '*')}/index/${request.IndexName}`]];
+  }
+  return [[action, tableArn(table ?? '*')]];
+}
+
+const TRANSACT_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
+
+/** DynamoDB's own answer to a request IAM refuses, or undefined when every part of it is allowed. */
+function refusal(iam: Authorizer, accessKeyId: string | undefined, action: string, body: Buffer): { __type: string; message: string } | undefined {
+  if (!accessKeyId) return { __type: 'com.amazon.coral.service#UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  for (const [operation, resource] of asked(action, body)) {
+    const decision = iam.authorize(accessKeyId, `dynamodb:${operation}`, resource);
+    if (decision.allowed) continue;
+    if (decision.unrecognized) return { __type: 'com.amazon.coral.service#UnrecognizedClientException', message: decision.message };
+    return { __type: 'com.amazon.coral.service#AccessDeniedException', message: decision.message };
+  }
+  return undefined;
 }

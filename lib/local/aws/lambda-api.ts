@@ -1,12 +1,14 @@
 // The Lambda Invoke API (POST /2015-03-31/functions/{name}/invocations) over HTTP, so that
-// aws-local-stepfunctions invokes the state machine's tasks with the real Lambda client, as AWS would.
+// aws-local-stepfunctions invokes the state machine's tasks with the real Lambda client, as AWS would. With an
+// `iam`, the caller's key must be allowed lambda:InvokeFunction on the function's ARN.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LambdaRuntime } from './lambda-runtime';
+import { functionArn, type LambdaRuntime } from './lambda-runtime';
 import { readBody } from '#local/http-util';
+import { signedAccessKey, type Authorizer } from './iam';
 
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
-export function lambdaApi(runtime: LambdaRuntime) {
+export function lambdaApi(runtime: LambdaRuntime, iam?: Authorizer) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const match = INVOKE.exec(new URL(req.url ?? '/', 'http://local').pathname);
     if (req.method !== 'POST' || !match) {
@@ -15,6 +17,18 @@ export function lambdaApi(runtime: LambdaRuntime) {
       return;
     }
     const name = functionName(decodeURIComponent(match[1]!));
+    if (iam) {
+      const accessKeyId = signedAccessKey(req.headers.authorization);
+      const decision = accessKeyId
+        ? iam.authorize(accessKeyId, 'lambda:InvokeFunction', functionArn(name))
+        : { allowed: false as const, unrecognized: true as const, message: 'The security token included in the request is invalid.' };
+      if (!decision.allowed) {
+        const type = decision.unrecognized ? 'UnrecognizedClientException' : 'AccessDeniedException';
+        res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': type });
+        res.end(JSON.stringify({ Type: 'User', message: decision.message }));
+        return;
+      }
+    }
     const body = await readBody(req);
     const event = body.length ? JSON.parse(body.toString('utf8')) : {};
     const outcome = await runtime.invoke(name, event);

@@ -1,10 +1,13 @@
-// Runs the project's Lambda handlers in this process, the way the Lambda service would: one module per
-// handler, loaded once, invoked with an event and a context, errors reported as { errorType, errorMessage }.
-import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-type Handler = (event: unknown, context: LambdaContext) => Promise<unknown>;
+// Runs the project's Lambda handlers the way the Lambda service does: each function in a sandbox of its own (a
+// worker thread, lambda-worker.ts, started on its first invocation and kept), whose environment carries that
+// function's own credentials (local-credentials.ts), so every AWS call it makes is signed as its role and the
+// local services authorize it by the template's IAM (iam.ts). Its handler module is loaded once there, invoked
+// with an event and a context, errors reported as { errorType, errorMessage }.
+//
+// Concurrent invocations of one function share its worker (and so its module state), where Lambda would give
+// each its own execution environment; handlers keep no per-invocation state in module scope, so this is safe.
+import { Worker } from 'node:worker_threads';
+import { principalCredentials } from './local-credentials';
 
 export interface LambdaContext {
   awsRequestId: string;
@@ -22,32 +25,35 @@ export type InvokeOutcome =
   | { ok: true; result: unknown }
   | { ok: false; error: { errorType: string; errorMessage: string } };
 
+/** What a function's worker is started with, and the messages it exchanges (lambda-worker.ts). */
+export interface WorkerData { handlersDir: string; name: string; timeoutMs: number }
+export interface InvokeMessage { id: number; event: unknown; env: Record<string, string | undefined> }
+export interface OutcomeMessage { id: number; outcome: InvokeOutcome }
+
+interface Sandbox {
+  worker: Worker;
+  pending: Map<number, (outcome: InvokeOutcome) => void>;
+}
+
+const WORKER_ENTRY = new URL('./lambda-worker-entry.mjs', import.meta.url);
+
 export class LambdaRuntime {
-  private readonly modules = new Map<string, Promise<Handler>>();
+  private readonly sandboxes = new Map<string, Sandbox>();
+  private invocations = 0;
+  private stopped = false;
 
   constructor(private readonly handlersDir: string, private readonly timeoutMs = 900_000) {}
 
   /** Invokes a handler by its name (`functions/handlers/<name>.ts`) and reports the outcome as Lambda would. */
-  async invoke(name: string, event: unknown): Promise<InvokeOutcome> {
-    const started = Date.now();
-    const context: LambdaContext = {
-      awsRequestId: randomUUID(),
-      functionName: name,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: functionArn(name),
-      memoryLimitInMB: '1024',
-      logGroupName: `/aws/lambda/${name}`,
-      logStreamName: 'local',
-      callbackWaitsForEmptyEventLoop: false,
-      getRemainingTimeInMillis: () => Math.max(0, this.timeoutMs - (Date.now() - started)),
-    };
-    try {
-      const handler = await this.load(name);
-      return { ok: true, result: await handler(event, context) };
-    } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
-      return { ok: false, error: { errorType: err.name || 'Error', errorMessage: err.message } };
-    }
+  invoke(name: string, event: unknown): Promise<InvokeOutcome> {
+    if (!/^[a-z0-9-]+$/.test(name)) return Promise.resolve(failure('Error', `No handler named ${name}.`));
+    if (this.stopped) return Promise.resolve(failure('Error', `The local cloud is stopping; ${name} was not invoked.`));
+    const sandbox = this.sandboxOf(name);
+    const id = ++this.invocations;
+    return new Promise<InvokeOutcome>((resolve) => {
+      sandbox.pending.set(id, resolve);
+      sandbox.worker.postMessage({ id, event, env: environmentOf(name) } satisfies InvokeMessage);
+    });
   }
 
   /** Like invoke, but throws the handler's error (for callers that are not the Lambda service). */
@@ -61,21 +67,63 @@ export class LambdaRuntime {
     return outcome.result;
   }
 
-  private load(name: string): Promise<Handler> {
-    if (!/^[a-z0-9-]+$/.test(name)) return Promise.reject(new Error(`No handler named ${name}.`));
-    let loaded = this.modules.get(name);
-    if (!loaded) {
-      const file = pathToFileURL(resolve(this.handlersDir, `${name}.ts`)).href;
-      loaded = import(file).then((module: { handler?: Handler }) => {
-        if (typeof module.handler !== 'function') throw new Error(`functions/handlers/${name}.ts exports no handler.`);
-        return module.handler;
-      });
-      this.modules.set(name, loaded);
-    }
-    return loaded;
+  /** Ends every function's worker; invocations still running are answered with an error. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const sandboxes = [...this.sandboxes.values()];
+    this.sandboxes.clear();
+    await Promise.all(sandboxes.map(async (s) => {
+      await s.worker.terminate();
+      settle(s, failure('Error', 'The local cloud stopped during the invocation.'));
+    }));
+  }
+
+  private sandboxOf(name: string): Sandbox {
+    const known = this.sandboxes.get(name);
+    if (known) return known;
+    const worker = new Worker(WORKER_ENTRY, {
+      workerData: { handlersDir: this.handlersDir, name, timeoutMs: this.timeoutMs } satisfies WorkerData,
+      env: environmentOf(name),
+      execArgv: [],
+    });
+    const sandbox: Sandbox = { worker, pending: new Map() };
+    worker.on('message', (message: OutcomeMessage) => {
+      sandbox.pending.get(message.id)?.(message.outcome);
+      sandbox.pending.delete(message.id);
+    });
+    // A sandbox that crashed is replaced on the next invocation, as Lambda replaces an execution environment.
+    const lost = (why: string) => {
+      if (this.sandboxes.get(name) === sandbox) this.sandboxes.delete(name);
+      settle(sandbox, failure('Runtime.ExitError', `${name}'s sandbox ended: ${why}`));
+    };
+    worker.on('error', (error) => lost(error.message));
+    worker.on('exit', (code) => lost(`exit code ${code}`));
+    // An idle worker does not keep the local cloud's process alive.
+    worker.unref();
+    this.sandboxes.set(name, sandbox);
+    return sandbox;
   }
 }
+
+/**
+ * A function's environment: the local cloud's, with the function's own credentials. Read again at each invocation,
+ * as Lambda applies a function's current configuration (tests change a setting between invocations).
+ */
+function environmentOf(name: string): Record<string, string | undefined> {
+  const credentials = principalCredentials(name);
+  return { ...process.env, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey };
+}
+
+function settle(sandbox: Sandbox, outcome: InvokeOutcome) {
+  for (const resolve of sandbox.pending.values()) resolve(outcome);
+  sandbox.pending.clear();
+}
+
+const failure = (errorType: string, errorMessage: string): InvokeOutcome => ({ ok: false, error: { errorType, errorMessage } });
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 export const functionArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
+/** The one state machine of the stack, as the local Step Functions names it. */
+export const STATE_MACHINE_NAME = 'Training';
+export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;

@@ -7,7 +7,7 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { DEVELOPER_CREDENTIALS, secretAccessKeyOf } from './local-credentials';
+import { DEVELOPER_CREDENTIALS, principalOf, secretAccessKeyOf, sessionExpiry } from './local-credentials';
 
 export type Authorization = { allowed: true } | { allowed: false; message: string };
 /** Whether the principal holding this access key may do the IAM action on the resource (LocalIam decides). */
@@ -56,6 +56,9 @@ export async function admitS3Request(
   if (!target) return { status: 400, code: 'InvalidURI', message: "Couldn't parse the specified URI." };
   const signer = await whoSigned(req.method ?? 'GET', target, req.headers, access.region, now);
   if ('status' in signer) return signer;
+  const token = target.query.find(([name]) => name === 'X-Amz-Security-Token')?.[1] ?? req.headers['x-amz-security-token'];
+  const expired = sessionRefusal(typeof token === 'string' ? token : undefined, signer.accessKeyId, now);
+  if (expired) return expired;
 
   const operation = s3Operation(req.method ?? 'GET', target, req.headers);
   if ('status' in operation) return operation;
@@ -79,6 +82,22 @@ export async function admitS3Request(
     body,
     readsObjectOf: operation.readsObject ? target.bucket : undefined,
   };
+}
+
+/**
+ * Temporary credentials sign only while their session lasts, whatever a presigned URL's own X-Amz-Expires says:
+ * a token past its expiry is ExpiredToken, one the local cloud never issued (or issued to another principal)
+ * InvalidToken. A request with no token was signed with a long-lived key.
+ */
+export function sessionRefusal(token: string | undefined, accessKeyId: string, now: Date): S3Refusal | null {
+  if (token === undefined) return null;
+  const session = sessionExpiry(token);
+  const holder = principalOf(accessKeyId);
+  if (!session || holder?.kind !== 'principal' || holder.name !== session.principal) {
+    return { status: 400, code: 'InvalidToken', message: 'The provided token is malformed or otherwise invalid.' };
+  }
+  if (session.expiresAt.getTime() <= now.getTime()) return { status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' };
+  return null;
 }
 
 /** Authenticates a browser POST form (its policy's signature) and authorizes s3:PutObject on its key. */

@@ -4,7 +4,7 @@
 // MissingAuthenticationTokenException for an unsigned request, UnrecognizedClientException for an access key
 // the local cloud never issued, AccessDeniedException when `authorize` refuses. Secrets live in memory: the
 // local cloud creates the template's secrets at start, from the developer's environment.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '#local/http-util';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
@@ -49,6 +49,13 @@ type Operation = (typeof OPERATIONS)[number];
 /** The access key of a SigV4 `Authorization` header (`AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, …`). */
 export function accessKeyOfSigV4(header: string | undefined): string | undefined {
   return /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\//.exec(header ?? '')?.[1];
+}
+
+/** A secret's ARN: its name and six characters, as AWS appends them; derived from the name, so that local IAM
+ * (iam.ts) resolves the template's reference to the same ARN. */
+export function localSecretArn(name: string): string {
+  const suffix = createHash('sha256').update(name).digest('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
+  return `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${name}-${suffix}`;
 }
 
 export function localSecretsManager(options: SecretsManagerOptions = {}): LocalSecretsManager {
@@ -116,8 +123,7 @@ export function localSecretsManager(options: SecretsManagerOptions = {}): LocalS
 
   return {
     create(name, value, description) {
-      const suffix = randomBytes(6).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
-      const arn = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${name}-${suffix}`;
+      const arn = localSecretArn(name);
       const now = Date.now();
       secrets.set(arn, { arn, name, value, versionId: randomUUID(), created: now, changed: now, ...(description ? { description } : {}) });
       return { arn, name };

@@ -1,10 +1,13 @@
 // A Step Functions endpoint (the AWS JSON 1.0 protocol the SDK's SFNClient speaks) that runs executions
 // of the synthesized definition in aws-local-stepfunctions. Task states invoke Lambda through the real
-// Lambda client, pointed at the local Lambda API by AWS_ENDPOINT_URL_LAMBDA.
+// Lambda client, pointed at the local Lambda API by AWS_ENDPOINT_URL_LAMBDA, signed with the state machine
+// role's key (`states`). With an `iam`, each request is authorized for the key that signed it, as AWS does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { readBody } from '#local/http-util';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
+import { signedAccessKey, STATES_PRINCIPAL, type Authorizer } from './iam';
+import { principalCredentials } from './local-credentials';
+import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, STATE_MACHINE_NAME } from './lambda-runtime';
 
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -30,8 +33,6 @@ export interface LocalStepFunctions {
   stop(): void;
 }
 
-export const STATE_MACHINE_NAME = 'Training';
-
 /** The request fields the served actions read (each action reads its own few). */
 interface ActionInput {
   stateMachineArn?: string;
@@ -43,9 +44,12 @@ interface ActionInput {
   statusFilter?: ExecutionStatus;
 }
 
-export function localStepFunctions(definition: object): LocalStepFunctions {
-  const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
+export function localStepFunctions(definition: object, iam?: Authorizer): LocalStepFunctions {
+  const stateMachineArn = LOCAL_STATE_MACHINE_ARN;
+  const machine = new StateMachine(definition as never, {
+    validationOptions: { checkArn: false, checkPaths: false },
+    awsConfig: { region: LOCAL_REGION, credentials: { accessKeys: principalCredentials(STATES_PRINCIPAL) } },
+  });
   const byArn = new Map<string, Execution>();
   const failStates = new Set(Object.values((definition as { States?: Record<string, { Type?: string; Error?: string }> }).States ?? {})
     .flatMap((state) => (state.Type === 'Fail' && state.Error ? [state.Error] : [])));
@@ -146,6 +150,15 @@ export function localStepFunctions(definition: object): LocalStepFunctions {
       if (!action) return reply(400, { __type: 'UnknownOperationException', message: `${target} is not supported locally.` });
       try {
         const body: ActionInput = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+        if (iam) {
+          const name = target.replace(/^AWSStepFunctions\./, '');
+          const resource = name === 'StartExecution' || name === 'ListExecutions' ? body.stateMachineArn ?? '' : body.executionArn ?? '';
+          const accessKeyId = signedAccessKey(req.headers.authorization);
+          const decision = accessKeyId
+            ? iam.authorize(accessKeyId, `states:${name}`, resource)
+            : { allowed: false as const, unrecognized: true as const, message: 'The security token included in the request is invalid.' };
+          if (!decision.allowed) return reply(400, { __type: decision.unrecognized ? 'UnrecognizedClientException' : 'AccessDeniedException', message: decision.message });
+        }
         reply(200, action(body));
       } catch (error) {
         const e = error as Error & { awsType?: string };

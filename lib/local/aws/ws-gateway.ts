@@ -5,13 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { LambdaRuntime } from './lambda-runtime';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type LambdaRuntime } from './lambda-runtime';
+import { LOCAL_WEBSOCKET_API, signedAccessKey, type Authorizer } from './iam';
 import type { WebSocketRoutes } from '#local/template';
 import { readBody } from '#local/http-util';
 
 interface Connection { socket: WebSocket; connectedAt: Date; lastActiveAt: Date; sourceIp: string; userAgent: string; authorizer: Record<string, unknown> }
 
-export function webSocketGateway(options: { routes: WebSocketRoutes; runtime: LambdaRuntime; path: string; stage: string }) {
+/** `iam`: when given, @connections calls need execute-api:ManageConnections for the key that signed them. */
+export function webSocketGateway(options: { routes: WebSocketRoutes; runtime: LambdaRuntime; path: string; stage: string; iam?: Authorizer }) {
   const server = new WebSocketServer({ noServer: true });
   const connections = new Map<string, Connection>();
 
@@ -121,6 +123,18 @@ export function webSocketGateway(options: { routes: WebSocketRoutes; runtime: La
      */
     connectionsApi: (req: IncomingMessage, res: ServerResponse) => {
       const match = /\/@connections\/([^/?]+)/.exec(req.url ?? '');
+      if (match && options.iam) {
+        const resource = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${LOCAL_WEBSOCKET_API}/${options.stage}/${req.method}/@connections/${decodeURIComponent(match[1]!)}`;
+        const accessKeyId = signedAccessKey(req.headers.authorization);
+        const decision = accessKeyId ? options.iam.authorize(accessKeyId, 'execute-api:ManageConnections', resource) : undefined;
+        if (!decision?.allowed) {
+          // API Gateway's answers: 403 with its own Message (a missing or unknown key is a 403 too).
+          const message = decision?.message ?? 'Missing Authentication Token';
+          res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': decision && !decision.unrecognized ? 'AccessDeniedException' : 'UnrecognizedClientException' });
+          res.end(JSON.stringify({ Message: message }));
+          return Promise.resolve();
+        }
+      }
       if (match) return management(req, res, decodeURIComponent(match[1]!));
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
       return Promise.resolve();

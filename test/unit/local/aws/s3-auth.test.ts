@@ -11,7 +11,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeServer, startServer } from '#local/http-util';
-import { DEVELOPER_CREDENTIALS, principalCredentials, type LocalCredentials } from '#local/aws/local-credentials';
+import { DEVELOPER_CREDENTIALS, principalCredentials, sessionCredentials, type LocalCredentials } from '#local/aws/local-credentials';
 import type { Authorize } from '#local/aws/s3-auth';
 import { s3UploadPolicyProxy } from '#local/aws/s3-upload-policy';
 import { useTempDir } from '#support/temp-dir';
@@ -121,6 +121,20 @@ describe('authentication', () => {
     const forged = await fetch(tampered);
     expect(forged.status).toBe(403);
     expect(await forged.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+
+  it("refuses a presigned GET once its session credentials have expired, whatever its own X-Amz-Expires says", async () => {
+    const presign = (credentials: LocalCredentials) => getSignedUrl(client(credentials), new GetObjectCommand({ Bucket: BUCKET, Key: 'present.txt' }), { expiresIn: 6 * 3600 });
+    const live = await fetch(await presign(sessionCredentials('reader', new Date(Date.now() + 3600_000))));
+    expect(live.status).toBe(200);
+    const ended = await fetch(await presign(sessionCredentials('reader', new Date(Date.now() - 1000))));
+    expect(ended.status).toBe(400);
+    expect(await ended.text()).toContain('<Code>ExpiredToken</Code>');
+    const borrowed = { ...principalCredentials('lister'), sessionToken: sessionCredentials('reader', new Date(Date.now() + 3600_000)).sessionToken };
+    const forged = await fetch(await presign(borrowed));
+    expect(await forged.text()).toContain('<Code>InvalidToken</Code>');
+    // A long-lived key (the dataset link signer's) carries no token, and its link lives its own X-Amz-Expires.
+    expect((await fetch(await presign(reader))).status).toBe(200);
   });
 
   it('accepts a POST form signed with an issued key and refuses an unsigned or forged one', async () => {
