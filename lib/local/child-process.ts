@@ -13,7 +13,8 @@ export interface LocalChild {
 }
 
 /** What a Node process needs of its environment to start at all; nothing of the developer's own settings or keys. */
-const BASE_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'SystemRoot'];
+// LORAWORKS_IAM_REPORT: every process of the local cloud records the (principal, action) pairs it allowed there.
+const BASE_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'SystemRoot', 'LORAWORKS_IAM_REPORT'];
 
 export function baseEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   return Object.fromEntries(BASE_VARIABLES.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])));

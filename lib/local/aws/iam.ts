@@ -301,7 +301,7 @@ function resolver(template: StackTemplate, resources: Resources, names: LocalNam
     if (Array.isArray(v['Fn::Select'])) {
       const [index, list] = v['Fn::Select'] as [unknown, unknown];
       const items = resolve(list);
-      const i = Number(resolve(index));
+      const i = typeof index === 'number' ? index : Number(resolve(index)); // CDK writes the index as a number
       return Array.isArray(items) ? items[i] : undefined;
     }
     return undefined;

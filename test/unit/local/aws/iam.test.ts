@@ -30,6 +30,19 @@ describe('LocalIam on the synthesized template', () => {
     expect(iam.authorize(key('states'), 'lambda:InvokeFunction', functionArn('create-job')).allowed).toBe(false);
   });
 
+  it("resolves CDK's Fn::Select/Fn::Split of the state machine's ARN: the reconciler may describe and stop its executions", () => {
+    const execution = 'arn:aws:states:us-east-1:000000000000:execution:Training:01JOB';
+    expect(iam.authorize(key('reconcile'), 'states:DescribeExecution', execution)).toEqual({ allowed: true });
+    expect(iam.authorize(key('reconcile'), 'states:StopExecution', execution)).toEqual({ allowed: true });
+    expect(iam.authorize(key('list-jobs'), 'states:StopExecution', execution).allowed).toBe(false);
+  });
+
+  it('knows the users the stack makes for a principal: the dataset link signer reads validated objects only', () => {
+    expect(iam.authorize(key('dataset-link-signer'), 's3:GetObject', 'arn:aws:s3:::loraworks-datasets/validated/alice/ds/v1/set.zip')).toEqual({ allowed: true });
+    expect(iam.authorize(key('dataset-link-signer'), 's3:GetObject', 'arn:aws:s3:::loraworks-datasets/incoming/alice/set.zip').allowed).toBe(false);
+    expect(iam.authorize(key('dataset-link-signer'), 's3:PutObject', 'arn:aws:s3:::loraworks-datasets/validated/alice/ds/v1/set.zip').allowed).toBe(false);
+  });
+
   it('denies an action no statement names', () => {
     expect(iam.authorize(key('list-trainers'), 'dynamodb:PutItem', TABLE).allowed).toBe(false);
     expect(iam.authorize(key('list-datasets'), 'dynamodb:UpdateItem', TABLE).allowed).toBe(false);
