@@ -2,7 +2,7 @@
 // way DynamoDB evaluates them: a writer that decided on a record another writer changed meanwhile must not put
 // the older progress back.
 import './handler-env';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTestTable } from '#support/test-table';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import type { Server } from 'node:http';
@@ -20,11 +20,7 @@ beforeAll(async () => {
   table = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const port = await listen(table, 0);
   process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${port}`;
-  await new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-east-1' }).send(new CreateTableCommand({
-    TableName: process.env.TABLE_NAME, BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }],
-    AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }, { AttributeName: 'SK', AttributeType: 'S' }],
-  }));
+  await createTestTable(process.env.AWS_ENDPOINT_URL_DYNAMODB);
 });
 afterAll(async () => {
   delete process.env.AWS_ENDPOINT_URL_DYNAMODB;

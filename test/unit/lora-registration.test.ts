@@ -2,7 +2,7 @@
 // the way DynamoDB evaluates it (through the local cloud's proxy, which adds the transactions dynalite lacks): one
 // job is one registration, even when two requests register it at once.
 import './handler-env';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTestTable } from '#support/test-table';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import type { Server } from 'node:http';
@@ -20,11 +20,7 @@ beforeAll(async () => {
   const started = await startServer((req, res) => proxy.handle(req, res));
   proxyServer = started.server;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = started.url;
-  await new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-east-1' }).send(new CreateTableCommand({
-    TableName: process.env.TABLE_NAME, BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }],
-    AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }, { AttributeName: 'SK', AttributeType: 'S' }],
-  }));
+  await createTestTable(process.env.AWS_ENDPOINT_URL_DYNAMODB);
 });
 afterAll(async () => {
   delete process.env.AWS_ENDPOINT_URL_DYNAMODB;

@@ -1,16 +1,2 @@
-// A handler that tells which credentials its sandbox holds and what its context says.
-import type { LambdaContext } from '#local/aws/lambda-runtime';
-
-let invocations = 0;
-
-export const handler = async (event: { fail?: boolean }, context: LambdaContext) => {
-  if (event.fail) throw Object.assign(new Error('asked to fail'), { name: 'AskedToFail' });
-  invocations += 1;
-  return {
-    accessKeyId: process.env.AWS_ACCESS_KEY_ID,
-    functionName: context.functionName,
-    remaining: context.getRemainingTimeInMillis(),
-    invocations,
-    setting: process.env.LORAWORKS_TEST_SETTING,
-  };
-};
+// The same handler as another function: its own sandbox, so its own credentials and its own module state.
+export { handler } from './who-am-i';
