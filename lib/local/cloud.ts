@@ -13,7 +13,7 @@ import { devIssuer } from './aws/dev-issuer';
 import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
 import { closeServer, fromThisMachine, listen, startServer } from './http-util';
-import { LocalIam } from './aws/iam';
+import { LocalIam, type Authorize } from './aws/iam';
 import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
@@ -22,7 +22,6 @@ import { awsEventRecords } from './aws/s3-event-keys';
 // s3rver stores keys literally from here on: `..`, `.` and empty segments name no other file (s3-literal-keys.ts).
 import './aws/s3-literal-keys';
 import { s3Notifications } from './aws/s3-notifications';
-import type { Authorize } from './aws/s3-auth';
 import { s3UploadPolicyProxy } from './aws/s3-upload-policy';
 import { localSecretsManager } from './aws/secrets-manager';
 import { localStepFunctions } from './aws/step-functions';
@@ -118,7 +117,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const s3Server = await s3.listen(socket);
     await chmod(socket, 0o600);
     stops.push(() => closeServer(s3Server));
-    const authorize: Authorize = (accessKeyId, action, resource) => iam.authorize(accessKeyId, action, resource);
+    const authorize: Authorize = (accessKeyId, action, resource) => iam.authorize(accessKeyId, action, resource); // S3 and Secrets Manager ask it
     const s3Front = await startServer(s3UploadPolicyProxy({ socketPath: socket }, join(dataDir, 's3'), { authorize, region: LOCAL_REGION }));
     stops.push(() => closeServer(s3Front.server));
     const s3Url = `http://${host}:${new URL(s3Front.url).port}`;
@@ -169,7 +168,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
     delete process.env.FAL_KEY;
     delete process.env.REPLICATE_API_TOKEN;
-    const secretsManager = localSecretsManager({ authorize: (accessKeyId, action, resource) => iam.authorize(accessKeyId, action, resource).allowed });
+    const secretsManager = localSecretsManager({ authorize });
     const secretsServer = await startServer((req, res) => secretsManager.handle(req, res));
     stops.push(() => closeServer(secretsServer.server));
     const secretArns: Record<string, string> = {};

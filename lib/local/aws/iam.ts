@@ -9,9 +9,8 @@
 // conditions are not evaluated: a statement with one fails the load, so that nothing is silently allowed.
 import { appendFileSync } from 'node:fs';
 import type { Resource } from '#lib/cloudformation';
-import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN } from './lambda-runtime';
+import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, localSecretArn } from './lambda-runtime';
 import { principalOf } from './local-credentials';
-import { localSecretArn } from './secrets-manager';
 import type { StackTemplate } from '#local/template';
 
 export type IamDecision = { allowed: true } | { allowed: false; message: string; /** The key is none the local cloud issued. */ unrecognized?: true };
@@ -310,15 +309,10 @@ function resolver(template: StackTemplate, resources: Resources, names: LocalNam
   return resolve;
 }
 
-/** The access key a SigV4-signed request names (its Authorization header, or X-Amz-Credential of a presigned URL). */
-export function signedAccessKey(authorization: string | undefined, url?: string): string | undefined {
-  const fromHeader = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
-  if (fromHeader) return fromHeader;
-  const credential = url ? new URL(url, 'http://local').searchParams.get('X-Amz-Credential') : null;
-  return credential?.split('/')[0] || undefined;
-}
-
 /** Who may ask: LocalIam, or any engine of the same shape. */
 export interface Authorizer {
   authorize(accessKeyId: string, action: string, resource: string): IamDecision;
 }
+
+/** Whether the principal holding this access key may do the IAM action on the resource (LocalIam decides). */
+export type Authorize = Authorizer['authorize'];

@@ -4,7 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { functionArn, type LambdaRuntime } from './lambda-runtime';
 import { readBody } from '#local/http-util';
-import { signedAccessKey, type Authorizer } from './iam';
+import type { Authorizer } from './iam';
+import { signedAccessKey } from './local-credentials';
 
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 

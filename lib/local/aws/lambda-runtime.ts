@@ -6,6 +6,7 @@
 //
 // Concurrent invocations of one function share its worker (and so its module state), where Lambda would give
 // each its own execution environment; handlers keep no per-invocation state in module scope, so this is safe.
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { principalCredentials } from './local-credentials';
 
@@ -127,3 +128,9 @@ export const functionArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${L
 /** The one state machine of the stack, as the local Step Functions names it. */
 export const STATE_MACHINE_NAME = 'Training';
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
+/** A secret's ARN: its name and six characters, as AWS appends them; derived from the name, so that local IAM
+ * (iam.ts) and the local Secrets Manager agree on it the template's reference to the same ARN. */
+export function localSecretArn(name: string): string {
+  const suffix = createHash('sha256').update(name).digest('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
+  return `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${name}-${suffix}`;
+}

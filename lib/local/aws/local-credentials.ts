@@ -72,3 +72,11 @@ export function sessionExpiry(token: string): { principal: string; expiresAt: Da
     return undefined;
   }
 }
+
+/** The access key a SigV4-signed request names (its Authorization header, or X-Amz-Credential of a presigned URL). */
+export function signedAccessKey(authorization: string | undefined, url?: string): string | undefined {
+  const fromHeader = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
+  if (fromHeader) return fromHeader;
+  const credential = url ? new URL(url, 'http://local').searchParams.get('X-Amz-Credential') : null;
+  return credential?.split('/')[0] || undefined;
+}

@@ -7,11 +7,9 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { Authorize } from './iam';
 import { DEVELOPER_CREDENTIALS, principalOf, secretAccessKeyOf, sessionExpiry } from './local-credentials';
 
-export type Authorization = { allowed: true } | { allowed: false; message: string };
-/** Whether the principal holding this access key may do the IAM action on the resource (LocalIam decides). */
-export type Authorize = (accessKeyId: string, action: string, resourceArn: string) => Authorization;
 
 export interface S3Access {
   authorize: Authorize;

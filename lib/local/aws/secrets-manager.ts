@@ -4,11 +4,12 @@
 // MissingAuthenticationTokenException for an unsigned request, UnrecognizedClientException for an access key
 // the local cloud never issued, AccessDeniedException when `authorize` refuses. Secrets live in memory: the
 // local cloud creates the template's secrets at start, from the developer's environment.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '#local/http-util';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
-import { principalOf } from './local-credentials';
+import { localSecretArn } from './lambda-runtime';
+import type { Authorize } from './iam';
+import { principalOf, signedAccessKey } from './local-credentials';
 
 export interface LocalSecret {
   arn: string;
@@ -18,9 +19,9 @@ export interface LocalSecret {
 export interface SecretsManagerOptions {
   /**
    * Whether the holder of an access key may perform `action` (e.g. `secretsmanager:GetSecretValue`) on the
-   * secret's ARN. @default allows every key the local cloud issued
+   * secret's ARN; a refusal's message is the AccessDeniedException's. @default allows every key the local cloud issued
    */
-  authorize?: (accessKeyId: string, action: string, resource: string) => boolean;
+  authorize?: Authorize;
 }
 
 export interface LocalSecretsManager {
@@ -46,20 +47,8 @@ class AwsError extends Error {
 const OPERATIONS = ['GetSecretValue', 'DescribeSecret', 'PutSecretValue', 'ListSecrets'] as const;
 type Operation = (typeof OPERATIONS)[number];
 
-/** The access key of a SigV4 `Authorization` header (`AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, …`). */
-export function accessKeyOfSigV4(header: string | undefined): string | undefined {
-  return /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\//.exec(header ?? '')?.[1];
-}
-
-/** A secret's ARN: its name and six characters, as AWS appends them; derived from the name, so that local IAM
- * (iam.ts) resolves the template's reference to the same ARN. */
-export function localSecretArn(name: string): string {
-  const suffix = createHash('sha256').update(name).digest('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
-  return `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${name}-${suffix}`;
-}
-
 export function localSecretsManager(options: SecretsManagerOptions = {}): LocalSecretsManager {
-  const authorize = options.authorize ?? (() => true);
+  const authorize = options.authorize ?? (() => ({ allowed: true }));
   const secrets = new Map<string, Stored>();
 
   const find = (id: unknown): Stored => {
@@ -73,11 +62,9 @@ export function localSecretsManager(options: SecretsManagerOptions = {}): LocalS
   function run(operation: Operation, input: Record<string, unknown>, accessKeyId: string): unknown {
     const check = (secret: Stored | undefined, action: string) => {
       const resource = secret?.arn ?? '*';
-      if (!authorize(accessKeyId, `secretsmanager:${action}`, resource)) {
-        const who = principalOf(accessKeyId);
-        const user = who?.kind === 'principal' ? `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${who.name}/local` : `arn:aws:iam::${LOCAL_ACCOUNT}:root`;
-        throw new AwsError('AccessDeniedException',
-          `User: ${user} is not authorized to perform: secretsmanager:${action} on resource: ${resource} because no identity-based policy allows the secretsmanager:${action} action`);
+      const decision = authorize(accessKeyId, `secretsmanager:${action}`, resource);
+      if (!decision.allowed) {
+        throw new AwsError('AccessDeniedException', decision.message);
       }
     };
     switch (operation) {
@@ -136,7 +123,7 @@ export function localSecretsManager(options: SecretsManagerOptions = {}): LocalS
       try {
         const target = String(req.headers['x-amz-target'] ?? '');
         const body = await readBody(req, 1024 * 1024);
-        const accessKeyId = accessKeyOfSigV4(req.headers.authorization);
+        const accessKeyId = signedAccessKey(req.headers.authorization);
         if (req.method !== 'POST' || !target.startsWith('secretsmanager.')) {
           throw new AwsError('UnknownOperationException', 'The local Secrets Manager speaks the AWS JSON 1.1 protocol: POST with X-Amz-Target: secretsmanager.<Operation>.');
         }

@@ -5,8 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { readBody } from '#local/http-util';
-import { signedAccessKey, STATES_PRINCIPAL, type Authorizer } from './iam';
-import { principalCredentials } from './local-credentials';
+import { STATES_PRINCIPAL, type Authorizer } from './iam';
+import { principalCredentials, signedAccessKey } from './local-credentials';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, STATE_MACHINE_NAME } from './lambda-runtime';
 
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LambdaRuntime } from './lambda-runtime';
-import { LOCAL_WEBSOCKET_API, signedAccessKey, type Authorizer } from './iam';
+import { LOCAL_WEBSOCKET_API, type Authorizer } from './iam';
+import { signedAccessKey } from './local-credentials';
 import type { WebSocketRoutes } from '#local/template';
 import { readBody } from '#local/http-util';
 

@@ -12,7 +12,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeServer, startServer } from '#local/http-util';
 import { DEVELOPER_CREDENTIALS, principalCredentials, sessionCredentials, type LocalCredentials } from '#local/aws/local-credentials';
-import type { Authorize } from '#local/aws/s3-auth';
+import type { Authorize } from '#local/aws/iam';
 import { s3UploadPolicyProxy } from '#local/aws/s3-upload-policy';
 import { useTempDir } from '#support/temp-dir';
 

@@ -40,7 +40,9 @@ describe('the local Secrets Manager', () => {
     const { manager, url, client } = await start({
       authorize: (accessKeyId, action, resource) => {
         asked.push(`${accessKeyId} ${action} ${resource}`);
-        return accessKeyId !== principalCredentials('list-datasets').accessKeyId;
+        return accessKeyId !== principalCredentials('list-datasets').accessKeyId
+          ? { allowed: true }
+          : { allowed: false, message: `User: list-datasets is not authorized to perform: ${action} on resource: ${resource}` };
       },
     });
     const { arn } = manager.create('TrainerSecret', '{}');
