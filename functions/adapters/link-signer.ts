@@ -2,22 +2,15 @@
 // links presigned with it live their full length, whatever happens to the function's own session. Fetched once
 // and kept for a while (a rotated key is picked up within CACHE_MS); a failed fetch is not kept, so the next
 // link asks again.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SigningCredentials } from './blob-store';
 import { config } from './config';
+import { readSecretText } from './secrets';
 
 const CACHE_MS = 15 * 60 * 1000;
-let secrets: SecretsManagerClient | undefined;
 let cached: { credentials: Promise<SigningCredentials>; at: number } | undefined;
 
 async function fetchCredentials(arn: string): Promise<SigningCredentials> {
-  secrets ??= new SecretsManagerClient({});
-  let text: string | undefined;
-  try {
-    ({ SecretString: text } = await secrets.send(new GetSecretValueCommand({ SecretId: arn })));
-  } catch (error) {
-    throw new Error(`Could not read the dataset link signer's key from Secrets Manager: ${(error as Error).name}.`);
-  }
+  const text = await readSecretText(arn, "dataset link signer's key");
   let parsed: unknown;
   try {
     parsed = JSON.parse(text ?? '');
@@ -51,5 +44,4 @@ export function linkSignerCredentials(now = Date.now()): Promise<SigningCredenti
 /** For tests: forget the cached key. */
 export function resetLinkSigner(): void {
   cached = undefined;
-  secrets = undefined;
 }

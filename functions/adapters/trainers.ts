@@ -1,7 +1,6 @@
 // The trainer providers and the catalog they serve. Keys come from the environment locally (FAL_KEY,
 // REPLICATE_API_TOKEN) or from one Secrets Manager secret in AWS (JSON {"FAL_KEY": "...", "REPLICATE_API_TOKEN": "..."}),
 // fetched once per container, never logged, and scrubbed from any error a provider raises.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fallbackTrainers, findTrainer } from '#domain/trainer-catalog';
 import type { Trainer, TrainerList, UnavailableProvider } from '#domain/schemas';
 import { createFalProvider } from '#providers/fal';
@@ -9,6 +8,7 @@ import type { RemoteJob, TrainerProvider } from '#providers/provider';
 import { createReplicateProvider } from '#providers/replicate';
 import { config } from './config';
 import { logger } from './logger';
+import { readSecretText } from './secrets';
 
 export type ProviderName = Trainer['provider'];
 
@@ -17,7 +17,6 @@ export interface TrainerKeys {
   REPLICATE_API_TOKEN?: string;
 }
 
-let secrets: SecretsManagerClient | undefined;
 let keys: Promise<TrainerKeys> | undefined;
 const providers = new Map<ProviderName, Promise<TrainerProvider>>();
 
@@ -44,13 +43,7 @@ async function loadKeys(): Promise<TrainerKeys> {
   };
   const arn = config.trainerSecretArn;
   if (!arn) return fromEnv;
-  secrets ??= new SecretsManagerClient({});
-  let secret: string | undefined;
-  try {
-    ({ SecretString: secret } = await secrets.send(new GetSecretValueCommand({ SecretId: arn })));
-  } catch (error) {
-    throw new Error(`Could not read the trainer keys from Secrets Manager: ${(error as Error).name}.`);
-  }
+  const secret = await readSecretText(arn, 'trainer keys');
   // The environment wins, so a developer can point one provider at another account without touching the secret.
   return { ...keysFromSecret(secret), ...fromEnv };
 }
@@ -191,7 +184,6 @@ export async function getTrainer(trainerId: string): Promise<Trainer | undefined
 /** For tests: forget cached providers, keys and catalog. */
 export function resetTrainers(): void {
   keys = undefined;
-  secrets = undefined;
   providers.clear();
   catalog = undefined;
 }
