@@ -3,6 +3,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -16,6 +17,7 @@ import { grantObjects } from './grants';
 import { handlerFunction } from './handler-function';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
+import { ToolingUploadRole } from './tooling-uploads';
 import { trainerEnv as trainerEnvFor } from './trainer-env';
 
 export interface ApiProps {
@@ -68,6 +70,8 @@ export class Api extends Construct {
   readonly functions: Partial<Record<HttpHandlerName, lambda.IFunction>> = {};
   /** Route of each handler name. */
   readonly routes: Partial<Record<HttpHandlerName, apigwv2.HttpRoute>> = {};
+  /** The role of tooling's direct uploads, assumed by POST /upload-credentials. */
+  readonly toolingUploadRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -104,6 +108,7 @@ export class Api extends Construct {
     const trainerEnv = trainerEnvFor(trainerSecret, props.replicateDestination);
     const reads = (fn: lambda.IFunction) => table.grantReadData(fn);
     const writes = (fn: lambda.IFunction) => table.grantReadWriteData(fn);
+    let toolingUploadRole: iam.Role | undefined;
     const access: Record<HttpHandlerName, Access> = {
       health: {},
       'get-openapi': {},
@@ -115,6 +120,14 @@ export class Api extends Construct {
         env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName, MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES) },
         // A presigned POST carries the signer's permission to put the object, nothing more.
         grant: (fn) => { writes(fn); grantObjects(fn, datasets, 'datasets/', ['s3:PutObject']); },
+      },
+      'create-upload-credentials': {
+        env: { DATASETS_BUCKET: datasets.bucketName },
+        // Sessions of a role of their own, trusted by this function only (lib/tooling-uploads.ts).
+        grant: (fn) => {
+          toolingUploadRole = new ToolingUploadRole(this, 'ToolingUpload', { issuer: fn, bucket: datasets }).role;
+          (fn as lambda.Function).addEnvironment('UPLOAD_ROLE_ARN', toolingUploadRole.roleArn);
+        },
       },
       'create-job': {
         env: { ...tableEnv, ...trainerEnv, STATE_MACHINE_ARN: stateMachine.stateMachineArn },
@@ -153,5 +166,7 @@ export class Api extends Construct {
       this.routes[name] = routes[0]!;
     }
     acknowledgeTableIndexes(this, table);
+    if (!toolingUploadRole) throw new Error('The route table has no create-upload-credentials route.');
+    this.toolingUploadRole = toolingUploadRole;
   }
 }
