@@ -20,7 +20,7 @@ const roleVar = template.roleVariables().UPLOAD_ROLE_ARN!;
 const ROLE_ARN = localRoleArn(roleVar.roleName);
 const ISSUER = principalCredentials('create-upload-credentials');
 const object = (key: string) => `arn:aws:s3:::${NAMES.datasets}/${key}`;
-let clock = new Date('2026-01-01T00:00:00Z');
+const clock = new Date('2026-01-01T00:00:00Z');
 let server: Awaited<ReturnType<typeof startServer>>;
 
 beforeAll(async () => {
