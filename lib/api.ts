@@ -3,6 +3,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -16,6 +17,7 @@ import { grantObjects, grantTokenLookup } from './grants';
 import { handlerFunction } from './handler-function';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
+import { ToolingUploadRole } from './tooling-uploads';
 import { trainerEnv as trainerEnvFor } from './trainer-env';
 
 export interface ApiProps {
@@ -75,6 +77,8 @@ export class Api extends Construct {
   readonly routes: Partial<Record<HttpHandlerName, apigwv2.HttpRoute>> = {};
   /** The authorizer's function. */
   readonly authorizerFunction: lambda.IFunction;
+  /** The role of tooling's direct uploads, assumed by POST /upload-credentials. */
+  readonly toolingUploadRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -126,6 +130,7 @@ export class Api extends Construct {
     const trainerEnv = trainerEnvFor(trainerSecret, props.replicateDestination);
     const reads = (fn: lambda.IFunction) => table.grantReadData(fn);
     const writes = (fn: lambda.IFunction) => table.grantReadWriteData(fn);
+    let toolingUploadRole: iam.Role | undefined;
     const access: Record<HttpHandlerName, Access> = {
       health: {},
       'get-openapi': {},
@@ -137,6 +142,14 @@ export class Api extends Construct {
         env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName, MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES) },
         // A presigned POST carries the signer's permission to put the object, nothing more.
         grant: (fn) => { writes(fn); grantObjects(fn, datasets, 'datasets/', ['s3:PutObject']); },
+      },
+      'create-upload-credentials': {
+        env: { DATASETS_BUCKET: datasets.bucketName },
+        // Sessions of a role of their own, trusted by this function only (lib/tooling-uploads.ts).
+        grant: (fn) => {
+          toolingUploadRole = new ToolingUploadRole(this, 'ToolingUpload', { issuer: fn, bucket: datasets }).role;
+          (fn as lambda.Function).addEnvironment('UPLOAD_ROLE_ARN', toolingUploadRole.roleArn);
+        },
       },
       'create-job': {
         env: { ...tableEnv, ...trainerEnv, STATE_MACHINE_ARN: stateMachine.stateMachineArn },
@@ -180,5 +193,7 @@ export class Api extends Construct {
     // The local cloud reads which handler the authorizer runs from this metadata.
     (this.httpApi.node.findChild('TokenAuthorizer').node.defaultChild as CfnResource).addMetadata(HANDLER_METADATA_KEY, 'authorize');
     acknowledgeTableIndexes(this, table);
+    if (!toolingUploadRole) throw new Error('The route table has no create-upload-credentials route.');
+    this.toolingUploadRole = toolingUploadRole;
   }
 }

@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
@@ -49,11 +50,12 @@ export interface DatasetsProps {
  */
 export class Datasets extends Construct {
   readonly validator: lambda.IFunction;
+  private readonly fn: lambda.Function;
 
   constructor(scope: Construct, id: string, props: DatasetsProps) {
     super(scope, id);
     const { table, bucket, trainerSecret, stateMachine } = props;
-    this.validator = handlerFunction(this, 'validate-dataset', {
+    this.validator = this.fn = handlerFunction(this, 'validate-dataset', {
       environment: {
         NODE_OPTIONS: VALIDATOR_NODE_OPTIONS,
         TABLE_NAME: table.tableName,
@@ -85,5 +87,13 @@ export class Datasets extends Construct {
       acknowledge(child, 'AwsSolutions-IAM5[Resource::*]',
         'CDK\'s bucket-notifications provider function needs s3:PutBucketNotification on buckets named only at deploy time.');
     }
+  }
+
+  /**
+   * Direct uploads are filed under the owner their key names only when S3 recorded that owner's session of this
+   * role as the writer (`AWS:<RoleId>:<session>`); the validator learns the role's id.
+   */
+  trustUploadsOf(role: iam.Role): void {
+    this.fn.addEnvironment('UPLOAD_ROLE_ID', role.roleId);
   }
 }

@@ -56,6 +56,7 @@ export class LoraworksStack extends Stack {
     this.api = new Api(this, 'Api', {
       table, datasets, artifacts, trainerSecret, stateMachine, ...jwt, corsOrigins, maxUploadBytes, replicateDestination,
     });
+    this.datasets.trustUploadsOf(this.api.toolingUploadRole);
     this.realtime = new Realtime(this, 'Realtime', { table, ...jwt });
 
     this.web.publish({

@@ -41,6 +41,13 @@ export const config = {
   get reconcileSilentSeconds() { return numberOr('RECONCILE_SILENT_SECONDS', 3600); },
   /** Workflow restarts the reconciler allows one job before failing it. */
   get maxWorkflowRestarts() { return numberOr('MAX_WORKFLOW_RESTARTS', 5); },
+  /** The role whose sessions tooling's direct uploads use (POST /upload-credentials assumes it). */
+  get uploadRoleArn() { return required('UPLOAD_ROLE_ARN'); },
+  /** That role's RoleId: S3 records `AWS:<RoleId>:<session>` as the writer of an object put with a session. */
+  get uploadRoleId() { return process.env.UPLOAD_ROLE_ID || null; },
+  /** Where S3 is, when it is not AWS's (the local cloud sets it; the SDK reads it too). */
+  get s3Endpoint() { return process.env.AWS_ENDPOINT_URL_S3 || null; },
+  get region() { return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1'; },
   get s3ForcePathStyle() { return process.env.S3_FORCE_PATH_STYLE === 'true'; },
 };
 

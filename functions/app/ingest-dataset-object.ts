@@ -5,7 +5,11 @@
 //  2. the version moves UPLOADING → VALIDATING under a lease, and the verdict is written for that ETag only
 //     (validate-dataset-version.ts);
 //  3. a direct upload's sidecar starts its training once the zip is READY (auto-start-job.ts).
+// A direct (incoming/) object counts for the owner its key names only when S3 recorded that owner's upload
+// session as its writer (domain/upload-credentials.ts); anything else makes no version.
 import { objectId, parseDatasetKey, parseIncomingKey } from '#domain/datasets';
+import { attributeIncoming } from '#domain/upload-credentials';
+import { config } from '#adapters/config';
 import { claimObject, getObjectMarker, setObjectVersion, takeOverObject } from '#adapters/dataset-object-claims';
 import { headObject } from '#adapters/dataset-objects';
 import { logger } from '#adapters/logger';
@@ -27,6 +31,13 @@ export async function ingestObjects(objects: readonly UploadedObject[], remainin
 
 async function ingestObject(object: UploadedObject, leaseMs: number, now = () => new Date()): Promise<Outcome> {
   const incoming = parseIncomingKey(object.key);
+  if (incoming) {
+    const attribution = attributeIncoming(incoming.owner, object.writer, config.uploadRoleId ?? undefined);
+    if (!attribution.attributed) {
+      logger.warn('Refused a direct upload: its writer is not the owner its key names', { key: object.key, owner: incoming.owner, writer: object.writer, reason: attribution.reason });
+      return 'refused';
+    }
+  }
   if (incoming?.sidecar) {
     await sidecarArrived(object.bucket, incoming.owner, incoming.datasetId, incoming.zipKey);
     return 'sidecar';

@@ -27,6 +27,8 @@ export interface UploadedObject {
   size?: number;
   eTag?: string;
   sequencer?: string;
+  /** Who wrote it, as S3 records it (userIdentity.principalId): decides whether a direct upload is its key's owner's. */
+  writer?: string;
 }
 
 interface Target {
@@ -37,7 +39,7 @@ interface Target {
   direct: boolean;
 }
 
-export type Outcome = 'validated' | 'duplicate' | 'stale' | 'ignored' | 'sidecar';
+export type Outcome = 'validated' | 'duplicate' | 'stale' | 'ignored' | 'sidecar' | 'refused';
 
 export async function validateVersion(object: UploadedObject, target: Target, eTag: string, size: number, leaseMs: number, now: () => Date): Promise<Outcome> {
   const { owner, datasetId, version } = target;

@@ -148,6 +148,20 @@ export const CreateUploadResponse = z.object({
 });
 export type CreateUploadResponse = z.infer<typeof CreateUploadResponse>;
 
+/** POST /upload-credentials: a short-lived STS session that may put objects only under the caller's own
+ * `incoming/{owner}/` prefix (README, "Direct S3 uploads"). */
+export const UploadCredentials = z.object({
+  bucket: z.string(),
+  /** `incoming/<owner URI-encoded>/`: put `<prefix><dataset>/<file>.zip` (and its `.train.json` sidecar). */
+  prefix: z.string(),
+  region: z.string(),
+  expiresAt: IsoTime,
+  credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string(), sessionToken: z.string() }),
+  /** The S3 endpoint, only where S3 is not AWS's (the local cloud). */
+  endpoint: z.string().optional(),
+});
+export type UploadCredentials = z.infer<typeof UploadCredentials>;
+
 // ---------- jobs ----------
 export const JobStatus = z.enum(['QUEUED', 'RUNNING', 'CANCELLING', 'COMPLETED', 'FAILED', 'CANCELLED']);
 export type JobStatus = z.infer<typeof JobStatus>;

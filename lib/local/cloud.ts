@@ -16,15 +16,17 @@ import { closeServer, fromThisMachine, listen, startServer } from './http-util';
 import { LocalIam, type Authorize } from './aws/iam';
 import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from './aws/local-credentials';
-import { LambdaRuntime, LOCAL_REGION } from './aws/lambda-runtime';
+import { LambdaRuntime, LOCAL_REGION, localRoleArn, localRoleId } from './aws/lambda-runtime';
 import { realtimeEnvironment, startRealtimeProcess } from './realtime-process';
 import { awsEventRecords } from './aws/s3-event-keys';
 // s3rver stores keys literally from here on: `..`, `.` and empty segments name no other file (s3-literal-keys.ts).
 import './aws/s3-literal-keys';
 import { s3Notifications } from './aws/s3-notifications';
 import { s3UploadPolicyProxy } from './aws/s3-upload-policy';
+import { recordWriters } from './aws/s3-writers';
 import { localSecretsManager } from './aws/secrets-manager';
 import { localStepFunctions } from './aws/step-functions';
+import { localSts } from './aws/sts';
 import { StackTemplate, type SecretSpec } from './template';
 import { startTrainerEmulator } from './trainer-emulator/server';
 import { webAssets } from './web-assets';
@@ -69,6 +71,8 @@ export interface LocalCloud {
   s3Url: string;
   /** The local Secrets Manager (the trainer secret, the dataset link signer's), for the AWS CLI's --endpoint-url. */
   secretsManagerUrl: string;
+  /** The local STS (AssumeRole of the template's roles: the tooling-upload role). */
+  stsUrl: string;
   stateMachineDefinition: unknown;
   /** The S3 event records s3rver emitted (keys URL-encoded as S3 encodes them), and a way to deliver one again (duplicate and late events, for tests). */
   s3Events: { records(): S3EventRecordLike[]; deliver(event: { Records: S3EventRecordLike[] }): void; idle(): Promise<void> };
@@ -111,14 +115,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       configureBuckets: [LOCAL_NAMES.datasets, LOCAL_NAMES.artifacts].map((name) => ({ name, configs: [CORS] })),
     });
     await s3.configureBuckets();
+    // Each event record names who wrote the object, as S3's do (userIdentity.principalId): the front tells s3rver.
+    recordWriters(s3);
     // s3rver accepts any request; it listens on a unix socket only this user can open, so everything reaches it
     // through the front, which authenticates and authorizes each request (and enforces POST policies).
     const socket = await s3Socket(dataDir);
     const s3Server = await s3.listen(socket);
     await chmod(socket, 0o600);
     stops.push(() => closeServer(s3Server));
-    const authorize: Authorize = (accessKeyId, action, resource) => iam.authorize(accessKeyId, action, resource); // S3 and Secrets Manager ask it
-    const s3Front = await startServer(s3UploadPolicyProxy({ socketPath: socket }, join(dataDir, 's3'), { authorize, region: LOCAL_REGION }));
+    const authorize: Authorize = (accessKeyId, action, resource, token) => iam.authorize(accessKeyId, action, resource, token); // S3 and Secrets Manager ask it
+    const principalId = (accessKeyId: string, token?: string) => iam.principalId(accessKeyId, token);
+    const s3Front = await startServer(s3UploadPolicyProxy({ socketPath: socket }, join(dataDir, 's3'), { authorize, region: LOCAL_REGION, principalId }));
     stops.push(() => closeServer(s3Front.server));
     const s3Url = `http://${host}:${new URL(s3Front.url).port}`;
 
@@ -171,6 +178,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const secretsManager = localSecretsManager({ authorize });
     const secretsServer = await startServer((req, res) => secretsManager.handle(req, res));
     stops.push(() => closeServer(secretsServer.server));
+    // STS hands out sessions of the template's roles (the tooling-upload role) to the principals they trust.
+    const sts = localSts({ iam });
+    const stsServer = await startServer((req, res) => sts.handle(req, res));
+    stops.push(() => closeServer(stsServer.server));
+    // A role's ARN or RoleId in a function's environment is the local one (the same iam.ts resolves).
+    const roleValues = Object.fromEntries(Object.entries(template.roleVariables()).map(([name, r]) =>
+      [name, r.attribute === 'Arn' ? localRoleArn(r.roleName) : localRoleId(r.role)]));
     const secretArns: Record<string, string> = {};
     for (const spec of template.secrets()) {
       // A secret holding a user's access key (the dataset link signer's) holds that principal's local key.
@@ -200,7 +214,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_SFN: sfnServer.url,
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.url,
+      AWS_ENDPOINT_URL_STS: stsServer.url,
       ...secretArns,
+      ...roleValues,
       S3_FORCE_PATH_STYLE: 'true',
       TABLE_NAME: LOCAL_NAMES.table,
       DATASETS_BUCKET: LOCAL_NAMES.datasets,
@@ -283,6 +299,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       emulatorUrl: emulator.url,
       s3Url,
       secretsManagerUrl: secretsServer.url,
+      stsUrl: stsServer.url,
       stateMachineDefinition: definition,
       s3Events: { records: () => [...s3Records], deliver: (event) => notifications.deliver(event), idle: () => notifications.idle() },
       streamsIdle: () => dynamo.sync().then((seq) => realtime.idle(seq)),

@@ -191,6 +191,22 @@ export class StackTemplate {
     return [...names].sort();
   }
 
+  /** The functions' environment variables that name a role's Arn or RoleId (`Fn::GetAtt`), with the role's logical id
+   * and the attribute: the local cloud sets them to its own ARNs and ids (lambda-runtime.ts localRoleArn, localRoleId). */
+  roleVariables(): Record<string, { role: string; roleName: string; attribute: 'Arn' | 'RoleId' }> {
+    const found: Record<string, { role: string; roleName: string; attribute: 'Arn' | 'RoleId' }> = {};
+    for (const [, fn] of this.ofType('AWS::Lambda::Function')) {
+      for (const [name, value] of Object.entries(fn.Properties?.Environment?.Variables ?? {})) {
+        const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+        const role = getAtt && this.resources[getAtt[0]];
+        if (!getAtt || role?.Type !== 'AWS::IAM::Role' || (getAtt[1] !== 'Arn' && getAtt[1] !== 'RoleId')) continue;
+        const roleName = typeof role.Properties?.RoleName === 'string' ? role.Properties.RoleName : getAtt[0];
+        found[name] = { role: getAtt[0], roleName, attribute: getAtt[1] };
+      }
+    }
+    return found;
+  }
+
   /** The one table: its keys and indexes, to create the same table locally. */
   table(): TableSpec {
     const tables = this.ofType('AWS::DynamoDB::Table');

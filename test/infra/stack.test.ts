@@ -186,6 +186,50 @@ describe('functions', () => {
   });
 });
 
+describe('tooling uploads', () => {
+  const uploadRole = () => {
+    const roles = ofType(template, 'AWS::IAM::Role').filter(([id]) => id.startsWith('ApiToolingUpload'));
+    expect(roles).toHaveLength(1);
+    return roles[0]!;
+  };
+  const roleOfHandler = (handler: string) => functionByHandler(template, handler)[1].Properties.Role['Fn::GetAtt'][0];
+
+  it('has a tooling-upload role trusted only by the upload-credentials function\'s role, with sessions of at most an hour', () => {
+    const [, role] = uploadRole();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: { 'Fn::GetAtt': [roleOfHandler('create-upload-credentials'), 'Arn'] } },
+    }]);
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
+  });
+
+  it('lets the role put objects (and run multipart uploads) under incoming/ and do nothing else', () => {
+    const [roleId] = uploadRole();
+    const statements = ofType(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles ?? []).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([{
+      Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageDatasets/), 'Arn'] }, '/incoming/*']] },
+    }]);
+  });
+
+  it('lets exactly one function assume roles: upload-credentials, on the tooling-upload role only, which it is told', () => {
+    const [roleId] = uploadRole();
+    const assumers = ALL_HANDLERS.filter((handler) => actionsOf(template, functionByHandler(template, handler)[0]).some((a) => a.startsWith('sts:')));
+    expect(assumers).toEqual(['create-upload-credentials']);
+    const [fnId] = functionByHandler(template, 'create-upload-credentials');
+    expect(statementsOf(template, fnId).filter((s) => [s.Action].flat().some((a) => a.startsWith('sts:'))))
+      .toEqual([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: { 'Fn::GetAtt': [roleId, 'Arn'] } }]);
+    expect(statementsOf(template, fnId).filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')))).toEqual([]);
+    expect(envOf('create-upload-credentials')).toMatchObject({ UPLOAD_ROLE_ARN: { 'Fn::GetAtt': [roleId, 'Arn'] }, DATASETS_BUCKET: expect.anything() });
+  });
+
+  it('tells the validator the role\'s id, the only writer whose incoming/ objects it files under an owner', () => {
+    const [roleId] = uploadRole();
+    expect(envOf('validate-dataset')).toMatchObject({ UPLOAD_ROLE_ID: { 'Fn::GetAtt': [roleId, 'RoleId'] } });
+  });
+});
+
 describe('HTTP API', () => {
   it('maps each route of docs/internals.md to its own handler', () => {
     const routes = ofType(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey.includes(' '));

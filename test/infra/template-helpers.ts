@@ -26,6 +26,7 @@ interface PropertiesOf {
   'AWS::S3::BucketPolicy': { Bucket: Ref; PolicyDocument: { Statement: Statement[] } };
   'AWS::IAM::Policy': { Roles: Ref[]; Users?: Ref[]; PolicyDocument: { Statement: Statement[] } };
   'AWS::IAM::User': Record<string, unknown>;
+  'AWS::IAM::Role': { AssumeRolePolicyDocument: { Statement: (Statement & { Principal: unknown })[] }; MaxSessionDuration?: number };
   'AWS::IAM::AccessKey': { UserName: Ref };
   'AWS::Events::Rule': { Targets: unknown; ScheduleExpression?: string };
   'AWS::ApiGatewayV2::Route': { RouteKey: string; Target: { 'Fn::Join': [string, [string, Ref]] }; AuthorizationType?: string; AuthorizerId?: Ref };
@@ -53,6 +54,7 @@ export const HTTP_ROUTES: Record<string, string> = {
   'GET /datasets': 'list-datasets',
   'GET /datasets/{datasetId}': 'get-dataset',
   'POST /datasets/{datasetId}/uploads': 'create-upload',
+  'POST /upload-credentials': 'create-upload-credentials',
   'POST /jobs': 'create-job',
   'GET /jobs': 'list-jobs',
   'GET /jobs/{jobId}': 'get-job',

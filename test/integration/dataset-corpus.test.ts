@@ -11,6 +11,7 @@ import type { Dataset, DatasetVersion, ErrorBody, Job, Trainer } from '#domain/s
 import { datasetCorpus, type CorpusCase } from '#support/dataset-corpus';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { useCloudSession } from '#support/cloud-session';
+import { toolingS3 } from '#support/tooling-s3';
 
 const USER = 'corpus';
 const OWNER = `dev-${USER}`;
@@ -18,13 +19,16 @@ const BATCH = 6;
 
 const session = useCloudSession('corpus', { stepsPerSecond: 500, user: USER }, 60_000);
 let s3: S3Client;
+/** The user's own upload credentials (POST /upload-credentials): tooling's direct puts under incoming/ sign with them. */
+let tooling: S3Client;
 
-beforeAll(() => {
+beforeAll(async () => {
   s3 = new S3Client({ endpoint: session.cloud.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  tooling = (await toolingS3(session.client)).s3;
 });
 
 const putDirect = (key: string, body: Buffer | string) =>
-  s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.datasets, Key: key, Body: body }));
+  tooling.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.datasets, Key: key, Body: body }));
 
 async function run(c: CorpusCase, index: number): Promise<string | null> {
   let datasetId: string;

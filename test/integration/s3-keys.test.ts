@@ -7,6 +7,7 @@ import { LOCAL_NAMES } from '#local/cloud';
 import type { Dataset } from '#domain/schemas';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { useCloudSession } from '#support/cloud-session';
+import { toolingS3 } from '#support/tooling-s3';
 
 const USER = 'keys';
 const OWNER = `dev-${USER}`;
@@ -14,10 +15,13 @@ const NAMES = ['my set.zip', 'a+b.zip', '100%.zip', 'ünïcødé 日本.zip', 's
 
 const session = useCloudSession('s3keys', { stepsPerSecond: 500, user: USER }, 60_000);
 let s3: S3Client;
+/** The user's own upload credentials (POST /upload-credentials): only their puts under incoming/ are filed under them. */
+let tooling: S3Client;
 let zip: Buffer;
 
 beforeAll(async () => {
   s3 = new S3Client({ endpoint: session.cloud.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  tooling = (await toolingS3(session.client)).s3;
   zip = await makeDatasetZip({ images: 4, size: 300 });
 });
 
@@ -33,7 +37,7 @@ describe('file names S3 encodes in its events', () => {
   }, 40_000);
 
   it.each(NAMES.map((name, i) => [name, `direct-${i}`]))('%s put straight under incoming/ becomes a READY version of that name', async (fileName, datasetId) => {
-    await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.datasets, Key: `incoming/${OWNER}/${datasetId}/${fileName}`, Body: zip }));
+    await tooling.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.datasets, Key: `incoming/${OWNER}/${datasetId}/${fileName}`, Body: zip }));
     const decided = await session.feed.datasetVersion(datasetId, 1, ['READY', 'INVALID'], 30_000);
     expect(decided).toMatchObject({ status: 'READY', fileName, sizeBytes: zip.length });
     const dataset = await session.client.expect<Dataset>(200, 'GET', `/datasets/${datasetId}`);

@@ -9,6 +9,8 @@ process.env.JWT_ISSUER = 'https://issuer.example.test';
 process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = 'test';
 process.env.AWS_SECRET_ACCESS_KEY = 'test';
+process.env.UPLOAD_ROLE_ID = 'AROAUPLOADROLETEST';
+process.env.UPLOAD_ROLE_ARN = 'arn:aws:iam::123456789012:role/ToolingUpload';
 
 export const TRAINER_ID = 'fal-ai/flux-lora-fast-training';
 

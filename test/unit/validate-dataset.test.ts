@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { makePng } from '#support/png';
 import { buildZip } from '#support/zip-writer';
+import { logger } from '#adapters/logger';
 import { TRAINER_ID } from './handler-env';
 
 vi.mock('#adapters/trainers', async () => {
@@ -25,13 +26,32 @@ const zip = buildZip(Array.from({ length: 5 }, (_, i) => [
 const ETAG = 'abc123';
 const conditionFailed = () => Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' });
 
-const s3Event = (key = KEY, eTag = ETAG): S3Event => ({
-  Records: [{ s3: { bucket: { name: 'datasets-test' }, object: { key, size: zip.length, eTag, sequencer: '0A1' } } } as never],
+const s3Event = (key = KEY, eTag = ETAG, principalId?: string): S3Event => ({
+  Records: [{ ...(principalId ? { userIdentity: { principalId } } : {}), s3: { bucket: { name: 'datasets-test' }, object: { key, size: zip.length, eTag, sequencer: '0A1' } } } as never],
 });
+/** What S3 records for a put with alice's upload credentials (a session of the tooling-upload role named after her). */
+const ALICE_UPLOADS = 'AWS:AROAUPLOADROLETEST:alice';
 const version = (patch: Record<string, unknown> = {}) => ({
   PK: 'OWNER#alice', SK: 'DSV#ds1#000001', type: 'DatasetVersion', owner: 'alice', datasetId: 'ds1', version: 1,
   status: 'UPLOADING', sizeBytes: zip.length, fileName: 'set.zip', source: 'web', createdAt: '2025-01-01T00:00:00.000Z', ...patch,
 });
+
+/** The log lines printed at WARN and above while `run` ran. */
+async function warningsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const printed: string[] = [];
+  const spies = [process.stdout, process.stderr].map((stream) => vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    printed.push(String(chunk));
+    return true;
+  }) as typeof stream.write));
+  logger.setLogLevel('WARN');
+  try {
+    await run();
+  } finally {
+    logger.setLogLevel('SILENT');
+    spies.forEach((spy) => spy.mockRestore());
+  }
+  return printed.join('').split('\n').filter(Boolean);
+}
 
 const updates = () => ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
 const decided = () => updates().find((u) => String(u.ConditionExpression).includes('objectETag = :etag') && String(u.UpdateExpression).includes('REMOVE leaseUntil'));
@@ -154,10 +174,33 @@ describe('direct uploads', () => {
     ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DS#faces' } }).resolves({ Item: { id: 'faces', name: 'faces' } });
     ddb.on(UpdateCommand).callsFake(async (input: { UpdateExpression?: string }) => (input.UpdateExpression === 'ADD latestVersion :one' ? { Attributes: { latestVersion: 4 } } : { Attributes: { attempts: 1 } }));
     ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'DSV#faces#000004' } }).resolves({ Item: version({ version: 4, SK: 'DSV#faces#000004', datasetId: 'faces', source: 's3' }) });
-    await handler(s3Event('incoming/alice/faces/set.zip'));
+    await handler(s3Event('incoming/alice/faces/set.zip', ETAG, ALICE_UPLOADS));
     const puts = ddb.commandCalls(PutCommand).map((call) => call.args[0].input.Item!);
     expect(puts).toContainEqual(expect.objectContaining({ SK: 'DSV#faces#000004', source: 's3', status: 'UPLOADING', objectKey: 'incoming/alice/faces/set.zip' }));
     expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({ Key: 'validated/alice/faces/v4/set.zip', CopySourceIfMatch: `"${ETAG}"` });
     expect(fieldsOf(decided()!).status).toBe('READY');
+  });
+
+  it.each([
+    ['no recorded writer', undefined],
+    ['the account\'s own key', 'AWS:AIDAEXAMPLEDEVELOPER'],
+    ['another owner\'s upload session', 'AWS:AROAUPLOADROLETEST:bob'],
+    ['another role\'s session named alice', 'AWS:AROAOTHERROLE:alice'],
+  ])('makes no version of an incoming/ zip written by %s, and says why and what to do', async (_name, writer) => {
+    serveZip();
+    const printed = await warningsOf(() => handler(s3Event('incoming/alice/faces/set.zip', ETAG, writer)));
+    expect(ddb.commandCalls(PutCommand)).toEqual([]);
+    expect(ddb.commandCalls(UpdateCommand)).toEqual([]);
+    expect(s3.commandCalls(HeadObjectCommand)).toEqual([]);
+    const refusal = printed.find((line) => line.includes('Refused a direct upload'));
+    expect(refusal).toContain('incoming/alice/faces/set.zip');
+    expect(refusal).toContain('POST /upload-credentials');
+  });
+
+  it('starts nothing for a sidecar under incoming/ that the owner\'s session did not write', async () => {
+    const printed = await warningsOf(() => handler(s3Event('incoming/alice/faces/set.zip.train.json', ETAG, 'AWS:AROAUPLOADROLETEST:bob')));
+    expect(s3.commandCalls(GetObjectCommand)).toEqual([]);
+    expect(ddb.calls()).toEqual([]);
+    expect(printed.some((line) => line.includes('Refused a direct upload'))).toBe(true);
   });
 });

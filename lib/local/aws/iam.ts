@@ -9,8 +9,8 @@
 // conditions are not evaluated: a statement with one fails the load, so that nothing is silently allowed.
 import { appendFileSync } from 'node:fs';
 import type { Resource } from '#lib/cloudformation';
-import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, localSecretArn } from './lambda-runtime';
-import { principalOf } from './local-credentials';
+import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, localRoleArn, localRoleId, localSecretArn, localUserId } from './lambda-runtime';
+import { assumedRoleSession, principalOf, type AssumedRoleSession } from './local-credentials';
 import type { StackTemplate } from '#local/template';
 
 export type IamDecision = { allowed: true } | { allowed: false; message: string; /** The key is none the local cloud issued. */ unrecognized?: true };
@@ -31,8 +31,28 @@ interface StatementJSON {
   notResources?: string[];
 }
 
-interface PrincipalJSON { arn: string; statements: StatementJSON[] }
-interface IamJSON { principals: Record<string, PrincipalJSON> }
+interface PrincipalJSON {
+  arn: string;
+  statements: StatementJSON[];
+  /** What S3 records as the writer (userIdentity.principalId): `AWS:<RoleId>:<session>` for a role, `AWS:<UserId>` for a user. */
+  principalId: string;
+  /** The ARN a trust policy names this principal by (its role's, or the user's). */
+  trustArn: string;
+}
+/** A role that may be assumed with STS (its trust policy names AWS principals), by logical id. */
+interface RoleJSON {
+  arn: string;
+  name: string;
+  roleId: string;
+  /** The principal ARNs its trust policy allows sts:AssumeRole. */
+  trusted: string[];
+  maxSessionSeconds: number;
+  statements: StatementJSON[];
+}
+interface IamJSON { principals: Record<string, PrincipalJSON>; roles: Record<string, RoleJSON> }
+
+/** The developer key's identity: the account's administrator user. */
+const DEVELOPER_ID = `AWS:${localUserId('developer')}`;
 
 /** Managed policies the stack's roles attach, and what they grant locally (nothing: logs are not served). */
 const MANAGED_POLICIES: Record<string, StatementJSON[]> = {
@@ -41,10 +61,13 @@ const MANAGED_POLICIES: Record<string, StatementJSON[]> = {
 
 export class LocalIam {
   private readonly matchers: Map<string, { arn: string; statements: CompiledStatement[] }>;
+  private readonly roleMatchers: Map<string, CompiledStatement[]>;
+  private readonly sessionPolicies = new Map<string, CompiledStatement[]>();
   private readonly allowedPairs = new Set<string>();
 
   private constructor(private readonly json: IamJSON) {
     this.matchers = new Map(Object.entries(json.principals).map(([name, p]) => [name, { arn: p.arn, statements: p.statements.map(compile) }]));
+    this.roleMatchers = new Map(Object.entries(json.roles ?? {}).map(([id, r]) => [id, r.statements.map(compile)]));
   }
 
   static fromTemplate(template: StackTemplate, names: LocalNames): LocalIam {
@@ -66,11 +89,16 @@ export class LocalIam {
     return [...this.matchers.keys()];
   }
 
-  /** accessKeyId as signed; action like 's3:GetObject'; resource an ARN. Developer key: always allowed. */
-  authorize(accessKeyId: string, action: string, resource: string): IamDecision {
+  /**
+   * accessKeyId as signed; action like 's3:GetObject'; resource an ARN; the request's session token, which an
+   * assumed-role key needs (a session may do what its role's policies and its session policy both allow).
+   * Developer key: always allowed.
+   */
+  authorize(accessKeyId: string, action: string, resource: string, sessionToken?: string): IamDecision {
     const holder = principalOf(accessKeyId);
     if (!holder) return { allowed: false, unrecognized: true, message: 'The security token included in the request is invalid.' };
     if (holder.kind === 'developer') return { allowed: true };
+    if (holder.kind === 'assumed-role') return this.authorizeSession(accessKeyId, sessionToken, action, resource);
     const principal = this.matchers.get(holder.name);
     if (!principal) return { allowed: false, unrecognized: true, message: 'The security token included in the request is invalid.' };
     const applies = principal.statements.filter((s) => s.appliesTo(action, resource));
@@ -82,6 +110,77 @@ export class LocalIam {
     if (!applies.some((s) => s.effect === 'Allow')) return denied(`because no identity-based policy allows the ${action} action`);
     this.record(holder.name, action);
     return { allowed: true };
+  }
+
+  /** The role of an ARN that STS may hand sessions of, with its logical id. */
+  assumableRole(roleArn: string): (RoleJSON & { id: string }) | undefined {
+    const found = Object.entries(this.json.roles ?? {}).find(([, r]) => r.arn === roleArn);
+    return found && { ...found[1], id: found[0] };
+  }
+
+  /**
+   * Whether the caller may assume the role, as STS decides: its own policies must allow sts:AssumeRole on the
+   * role, and the role's trust policy must name it (the developer key too: a trust policy that names only a
+   * function's role trusts no one else).
+   */
+  authorizeAssumeRole(accessKeyId: string, sessionToken: string | undefined, roleArn: string): IamDecision {
+    const caller = this.callerArn(accessKeyId, sessionToken);
+    if (!caller) return { allowed: false, unrecognized: true, message: 'The security token included in the request is invalid.' };
+    const role = this.assumableRole(roleArn);
+    const refused: IamDecision = { allowed: false, message: `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}` };
+    if (!role) return refused;
+    const trustedBy = (arn: string) => arn === caller.trustArn || arn === `arn:aws:iam::${LOCAL_ACCOUNT}:root` || arn === LOCAL_ACCOUNT;
+    if (!role.trusted.some(trustedBy)) return refused;
+    const decision = this.authorize(accessKeyId, 'sts:AssumeRole', roleArn, sessionToken);
+    return decision.allowed ? decision : refused;
+  }
+
+  /** What S3 records as the writer of an object put with this key (and token): userIdentity.principalId. */
+  principalId(accessKeyId: string, sessionToken?: string): string | undefined {
+    const holder = principalOf(accessKeyId);
+    if (!holder) return undefined;
+    if (holder.kind === 'developer') return DEVELOPER_ID;
+    if (holder.kind === 'principal') return this.json.principals[holder.name]?.principalId;
+    const session = assumedRoleSession(accessKeyId, sessionToken);
+    const role = session && this.json.roles?.[session.role];
+    return role ? `AWS:${role.roleId}:${session.sessionName}` : undefined;
+  }
+
+  private callerArn(accessKeyId: string, sessionToken: string | undefined): { arn: string; trustArn: string } | undefined {
+    const holder = principalOf(accessKeyId);
+    if (!holder) return undefined;
+    if (holder.kind === 'developer') return { arn: `arn:aws:iam::${LOCAL_ACCOUNT}:user/developer`, trustArn: `arn:aws:iam::${LOCAL_ACCOUNT}:user/developer` };
+    if (holder.kind === 'principal') {
+      const p = this.json.principals[holder.name];
+      return p && { arn: p.arn, trustArn: p.trustArn };
+    }
+    const session = assumedRoleSession(accessKeyId, sessionToken);
+    return session && { arn: sessionArn(session), trustArn: session.roleArn };
+  }
+
+  private authorizeSession(accessKeyId: string, token: string | undefined, action: string, resource: string): IamDecision {
+    const session = assumedRoleSession(accessKeyId, token);
+    const role = session && this.roleMatchers.get(session.role);
+    if (!session || !role) return { allowed: false, unrecognized: true, message: 'The security token included in the request is invalid.' };
+    if (session.expiresAt.getTime() <= Date.now()) return { allowed: false, message: 'The security token included in the request is expired.' };
+    const denied = (why: string): IamDecision => ({ allowed: false, message: `User: ${sessionArn(session)} is not authorized to perform: ${action} on resource: ${resource} ${why}` });
+    const roleApplies = role.filter((st) => st.appliesTo(action, resource));
+    const sessionApplies = session.policy === undefined ? undefined : this.sessionPolicy(session.policy).filter((st) => st.appliesTo(action, resource));
+    if (roleApplies.some((st) => st.effect === 'Deny')) return denied('with an explicit deny in an identity-based policy');
+    if (sessionApplies?.some((st) => st.effect === 'Deny')) return denied('with an explicit deny in a session policy');
+    if (!roleApplies.some((st) => st.effect === 'Allow')) return denied(`because no identity-based policy allows the ${action} action`);
+    if (sessionApplies && !sessionApplies.some((st) => st.effect === 'Allow')) return denied(`because no session policy allows the ${action} action`);
+    this.record(`role:${session.role}`, action);
+    return { allowed: true };
+  }
+
+  private sessionPolicy(text: string): CompiledStatement[] {
+    let compiled = this.sessionPolicies.get(text);
+    if (!compiled) {
+      compiled = sessionPolicyStatements(text).map(compile);
+      this.sessionPolicies.set(text, compiled);
+    }
+    return compiled;
   }
 
   /** The (principal, action) pairs allowed so far in this process. */
@@ -159,7 +258,10 @@ function readTemplate(template: StackTemplate, names: LocalNames): IamJSON {
       if (!known) throw new Error(`${principal}'s role ${roleId} attaches the managed policy ${arn}, which the local cloud does not know; add what it grants to MANAGED_POLICIES in lib/local/aws/iam.ts.`);
       statements.push(...known[1]);
     }
-    principals[principal] = { arn: `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${roleName}/${principal}`, statements };
+    principals[principal] = {
+      arn: `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${roleName}/${principal}`, statements,
+      principalId: `AWS:${localRoleId(roleId)}:${principal}`, trustArn: localRoleArn(roleName),
+    };
   }
   // A user the stack makes for a principal (the dataset link signer): the policies attached to it.
   for (const [userId, user] of Object.entries(resources)) {
@@ -171,9 +273,65 @@ function readTemplate(template: StackTemplate, names: LocalNames): IamJSON {
     principals[principal] = {
       arn: `arn:aws:iam::${LOCAL_ACCOUNT}:user/${userId}`,
       statements: documents.flatMap((d) => statementsOf(d, resolve, `${principal}'s user ${userId}`)),
+      principalId: `AWS:${localUserId(userId)}`, trustArn: `arn:aws:iam::${LOCAL_ACCOUNT}:user/${userId}`,
     };
   }
-  return { principals };
+  // Roles STS hands sessions of: those whose trust policy names AWS principals (not a service's).
+  const roles: Record<string, RoleJSON> = {};
+  for (const [roleId, role] of Object.entries(resources)) {
+    if (role?.Type !== 'AWS::IAM::Role') continue;
+    const props = (role.Properties ?? {}) as { RoleName?: string; AssumeRolePolicyDocument?: { Statement?: unknown }; Policies?: { PolicyDocument: unknown }[]; MaxSessionDuration?: number };
+    const trust = [props.AssumeRolePolicyDocument?.Statement ?? []].flat() as { Effect?: string; Action?: unknown; Principal?: { AWS?: unknown } }[];
+    const trusted = trust
+      .filter((st) => st.Effect === 'Allow' && [st.Action].flat().includes('sts:AssumeRole') && st.Principal?.AWS !== undefined)
+      .flatMap((st) => [st.Principal!.AWS].flat().map((p) => resolve(p)))
+      .flat()
+      .filter((arn): arn is string => typeof arn === 'string');
+    if (trusted.length === 0) continue;
+    const name = typeof props.RoleName === 'string' ? props.RoleName : roleId;
+    const documents: unknown[] = (props.Policies ?? []).map((p) => p.PolicyDocument);
+    for (const r of Object.values(resources)) {
+      if ((r?.Type === 'AWS::IAM::Policy' || r?.Type === 'AWS::IAM::ManagedPolicy')
+        && ((r.Properties?.Roles as unknown[] | undefined) ?? []).some((ref) => referencedId(ref) === roleId)) {
+        documents.push(r.Properties!.PolicyDocument);
+      }
+    }
+    roles[roleId] = {
+      arn: localRoleArn(name), name, roleId: localRoleId(roleId), trusted, maxSessionSeconds: props.MaxSessionDuration ?? 3600,
+      statements: documents.flatMap((d) => statementsOf(d, resolve, `role ${roleId}`)),
+    };
+  }
+  return { principals, roles };
+}
+
+const sessionArn = (session: AssumedRoleSession) =>
+  `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${session.roleArn.slice(session.roleArn.lastIndexOf('/') + 1)}/${session.sessionName}`;
+
+/** Why a session policy is no policy the local STS takes, or null (STS: MalformedPolicyDocument). */
+export function sessionPolicyProblem(text: string): string | null {
+  try {
+    sessionPolicyStatements(text);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** A session policy's statements: literal strings only (no intrinsics), no conditions. */
+function sessionPolicyStatements(text: string): StatementJSON[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new Error('Syntax errors in policy: the session policy is not JSON.');
+  }
+  const statements = (document as { Statement?: unknown } | null)?.Statement;
+  if (statements === undefined || (typeof statements !== 'object')) throw new Error('The session policy has no Statement.');
+  const literal = (v: unknown) => ([v].flat().every((x) => typeof x === 'string') ? v : (() => { throw new Error('Policy actions and resources are strings.'); })());
+  for (const st of [statements].flat() as Record<string, unknown>[]) {
+    for (const field of ['Action', 'NotAction', 'Resource', 'NotResource'] as const) if (st[field] !== undefined) literal(st[field]);
+  }
+  return statementsOf(document, (v) => (typeof v === 'string' ? v : undefined), 'the session policy');
 }
 
 function statementsOf(document: unknown, resolve: (v: unknown) => Resolved, owner: string): StatementJSON[] {
@@ -255,7 +413,8 @@ function resolver(template: StackTemplate, resources: Resources, names: LocalNam
       case 'AWS::S3::Bucket.Arn': { const b = bucketOf(id); return b && `arn:aws:s3:::${b}`; }
       case 'AWS::Lambda::Function.Arn': { const h = handlerOf(id); return h && functionArn(h); }
       case 'AWS::StepFunctions::StateMachine.Arn': return stateMachineArn;
-      case 'AWS::IAM::Role.Arn': return `arn:aws:iam::${LOCAL_ACCOUNT}:role/${ref(id)}`;
+      case 'AWS::IAM::Role.Arn': { const name = ref(id); return name && localRoleArn(name); }
+      case 'AWS::IAM::Role.RoleId': return localRoleId(id);
       case 'AWS::Logs::LogGroup.Arn': return `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${id}:*`;
       default: return undefined;
     }
@@ -311,7 +470,7 @@ function resolver(template: StackTemplate, resources: Resources, names: LocalNam
 
 /** Who may ask: LocalIam, or any engine of the same shape. */
 export interface Authorizer {
-  authorize(accessKeyId: string, action: string, resource: string): IamDecision;
+  authorize(accessKeyId: string, action: string, resource: string, sessionToken?: string): IamDecision;
 }
 
 /** Whether the principal holding this access key may do the IAM action on the resource (LocalIam decides). */

@@ -134,3 +134,12 @@ export function localSecretArn(name: string): string {
   const suffix = createHash('sha256').update(name).digest('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
   return `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${name}-${suffix}`;
 }
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const stableId = (prefix: string, name: string) => `${prefix}${[...createHash('sha256').update(name).digest().subarray(0, 17)].map((b) => BASE32[b % 32]).join('')}`;
+/** A role's RoleId (`AROA…`), stable: derived from its logical id, so that the template's `Fn::GetAtt [role, RoleId]`
+ * (a function's environment, iam.ts) and the principal ids the local S3 records agree. */
+export const localRoleId = (logicalId: string): string => stableId('AROA', logicalId);
+/** An IAM user's UserId (`AIDA…`), stable in the same way; the developer key's is that of `developer`. */
+export const localUserId = (name: string): string => stableId('AIDA', name);
+export const localRoleArn = (roleName: string): string => `arn:aws:iam::${LOCAL_ACCOUNT}:role/${roleName}`;

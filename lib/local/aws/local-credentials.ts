@@ -21,11 +21,13 @@ export function principalCredentials(principal: string): LocalCredentials {
   return { accessKeyId, secretAccessKey: secretOf(accessKeyId) };
 }
 
-export type LocalPrincipal = { kind: 'developer' } | { kind: 'principal'; name: string };
+export type LocalPrincipal = { kind: 'developer' } | { kind: 'principal'; name: string } | { kind: 'assumed-role' };
 
-/** Who holds an access key, or undefined for a key the local cloud never issued (AWS: InvalidAccessKeyId). */
+/** Who holds an access key, or undefined for a key the local cloud never issued (AWS: InvalidAccessKeyId). An
+ * assumed-role session's key says only that it is one: its session token tells which (assumedRoleSession). */
 export function principalOf(accessKeyId: string): LocalPrincipal | undefined {
   if (accessKeyId === DEVELOPER_CREDENTIALS.accessKeyId) return { kind: 'developer' };
+  if (ASSUMED_KEY.test(accessKeyId)) return { kind: 'assumed-role' };
   if (accessKeyId.startsWith(PRINCIPAL_PREFIX) && accessKeyId.length > PRINCIPAL_PREFIX.length) {
     return { kind: 'principal', name: accessKeyId.slice(PRINCIPAL_PREFIX.length) };
   }
@@ -79,4 +81,48 @@ export function signedAccessKey(authorization: string | undefined, url?: string)
   if (fromHeader) return fromHeader;
   const credential = url ? new URL(url, 'http://local').searchParams.get('X-Amz-Credential') : null;
   return credential?.split('/')[0] || undefined;
+}
+
+/** A session of a role, as the local STS mints it for AssumeRole. */
+export interface AssumedRoleSession {
+  /** The role's ARN, and its logical id in the template (the local IAM knows roles by it). */
+  roleArn: string;
+  role: string;
+  sessionName: string;
+  /** The inline session policy (JSON text), if the caller gave one: the session may do only what it and the role allow. */
+  policy?: string;
+  expiresAt: Date;
+}
+
+const ASSUMED_PREFIX = 'LOCALROLE';
+const ASSUMED_KEY = /^ASIA[A-Z2-7]{16}$/;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const assumedKeyOf = (payload: string) => `ASIA${[...createHmac('sha256', 'loraworks-local-cloud-role').update(payload).digest().subarray(0, 16)].map((b) => BASE32[b % 32]).join('')}`;
+
+/**
+ * Credentials of an assumed-role session (AWS's `ASIA…` keys): the token carries the session (role, name, policy,
+ * expiry), HMAC-signed; the access key is derived from the token's payload and the secret from the key, so any local
+ * process can check that a key and a token belong together, and nobody can widen or lengthen a session.
+ */
+export function assumedRoleCredentials(session: AssumedRoleSession): LocalSessionCredentials {
+  const payload = Buffer.from(JSON.stringify({
+    a: session.roleArn, r: session.role, s: session.sessionName, ...(session.policy === undefined ? {} : { p: session.policy }), exp: session.expiresAt.getTime(),
+  })).toString('base64url');
+  const accessKeyId = assumedKeyOf(payload);
+  return { accessKeyId, secretAccessKey: secretOf(accessKeyId), sessionToken: `${ASSUMED_PREFIX}.${payload}.${sessionSignature(payload)}` };
+}
+
+/** The session an `ASIA…` key and its token stand for, or undefined when the token is none the local cloud issued
+ * for that key. Expiry is the caller's to check. */
+export function assumedRoleSession(accessKeyId: string, token: string | undefined): AssumedRoleSession | undefined {
+  const [prefix, payload, signature, ...rest] = (token ?? '').split('.');
+  if (prefix !== ASSUMED_PREFIX || !payload || !signature || rest.length > 0 || signature !== sessionSignature(payload)) return undefined;
+  if (assumedKeyOf(payload) !== accessKeyId) return undefined;
+  try {
+    const { a, r, s, p, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (typeof a !== 'string' || typeof r !== 'string' || typeof s !== 'string' || typeof exp !== 'number' || (p !== undefined && typeof p !== 'string')) return undefined;
+    return { roleArn: a, role: r, sessionName: s, ...(p === undefined ? {} : { policy: p }), expiresAt: new Date(exp) };
+  } catch {
+    return undefined;
+  }
 }

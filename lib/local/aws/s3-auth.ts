@@ -8,11 +8,13 @@ import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Authorize } from './iam';
-import { DEVELOPER_CREDENTIALS, principalOf, secretAccessKeyOf, sessionExpiry } from './local-credentials';
+import { assumedRoleSession, DEVELOPER_CREDENTIALS, principalOf, secretAccessKeyOf, sessionExpiry } from './local-credentials';
 
 
 export interface S3Access {
   authorize: Authorize;
+  /** What S3 records as the writer of a request signed with this key (and token): the event's userIdentity.principalId. */
+  principalId?: (accessKeyId: string, sessionToken?: string) => string | undefined;
   /** The region every signature's scope must name. */
   region: string;
 }
@@ -28,6 +30,10 @@ export interface S3Refusal {
 /** A request that may reach s3rver: what to forward, and what to check on its answer. */
 export interface Admission {
   accessKeyId: string;
+  /** The session token it was signed with, if any. */
+  sessionToken?: string;
+  /** The principal id S3 records for what this request writes. */
+  writer?: string;
   /** The request target with the presigned query's auth parameters removed. */
   path: string;
   /** The headers signed as the developer: s3rver only knows that key. */
@@ -54,8 +60,9 @@ export async function admitS3Request(
   if (!target) return { status: 400, code: 'InvalidURI', message: "Couldn't parse the specified URI." };
   const signer = await whoSigned(req.method ?? 'GET', target, req.headers, access.region, now);
   if ('status' in signer) return signer;
-  const token = target.query.find(([name]) => name === 'X-Amz-Security-Token')?.[1] ?? req.headers['x-amz-security-token'];
-  const expired = sessionRefusal(typeof token === 'string' ? token : undefined, signer.accessKeyId, now);
+  const tokenValue = target.query.find(([name]) => name === 'X-Amz-Security-Token')?.[1] ?? req.headers['x-amz-security-token'];
+  const token = typeof tokenValue === 'string' ? tokenValue : undefined;
+  const expired = sessionRefusal(token, signer.accessKeyId, now);
   if (expired) return expired;
 
   const operation = s3Operation(req.method ?? 'GET', target, req.headers);
@@ -67,7 +74,7 @@ export async function admitS3Request(
     for (const key of deletedKeys(body)) operation.checks.push({ action: 's3:DeleteObject', resource: objectArn(target.bucket!, key) });
   }
   for (const { action, resource } of operation.checks) {
-    const decision = access.authorize(signer.accessKeyId, action, resource);
+    const decision = access.authorize(signer.accessKeyId, action, resource, token);
     if (!decision.allowed) return { ...ACCESS_DENIED, message: decision.message || ACCESS_DENIED.message };
   }
 
@@ -75,6 +82,8 @@ export async function admitS3Request(
   const path = target.rawPath + (query.length ? `?${query.map(([k, v]) => (v === undefined ? escape(k) : `${escape(k)}=${escape(v)}`)).join('&')}` : '');
   return {
     accessKeyId: signer.accessKeyId,
+    ...(token === undefined ? {} : { sessionToken: token }),
+    writer: access.principalId?.(signer.accessKeyId, token),
     path,
     headers: await asDeveloper(req.headers, access.region, now),
     body,
@@ -88,11 +97,18 @@ export async function admitS3Request(
  * InvalidToken. A request with no token was signed with a long-lived key.
  */
 export function sessionRefusal(token: string | undefined, accessKeyId: string, now: Date): S3Refusal | null {
+  const invalid: S3Refusal = { status: 400, code: 'InvalidToken', message: 'The provided token is malformed or otherwise invalid.' };
+  const holder = principalOf(accessKeyId);
+  if (holder?.kind === 'assumed-role') {
+    // A session's key signs nothing without its own token.
+    const assumed = token === undefined ? undefined : assumedRoleSession(accessKeyId, token);
+    if (!assumed) return token === undefined ? { status: 403, code: 'InvalidAccessKeyId', message: 'The AWS Access Key Id you provided does not exist in our records: a temporary key needs its session token (X-Amz-Security-Token, AWS_SESSION_TOKEN).' } : invalid;
+    return assumed.expiresAt.getTime() <= now.getTime() ? { status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' } : null;
+  }
   if (token === undefined) return null;
   const session = sessionExpiry(token);
-  const holder = principalOf(accessKeyId);
   if (!session || holder?.kind !== 'principal' || holder.name !== session.principal) {
-    return { status: 400, code: 'InvalidToken', message: 'The provided token is malformed or otherwise invalid.' };
+    return invalid;
   }
   if (session.expiresAt.getTime() <= now.getTime()) return { status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' };
   return null;
@@ -116,7 +132,10 @@ export async function admitPostForm(bucket: string, fields: Record<string, strin
   const expected = await signerFor(scope.accessKeyId, secret, scope.region).sign(policy!, { signingDate: date, signingRegion: scope.region });
   if (!sameHex(expected, signature!)) return signatureMismatch(scope.accessKeyId, signature!);
   const key = fields.key ?? '';
-  const decision = access.authorize(scope.accessKeyId, 's3:PutObject', objectArn(bucket, key));
+  const token = fields['x-amz-security-token'];
+  const expired = sessionRefusal(token, scope.accessKeyId, new Date());
+  if (expired) return expired;
+  const decision = access.authorize(scope.accessKeyId, 's3:PutObject', objectArn(bucket, key), token);
   return decision.allowed ? null : { ...ACCESS_DENIED, message: decision.message || ACCESS_DENIED.message };
 }
 
@@ -126,7 +145,7 @@ export async function admitPostForm(bucket: string, fields: Record<string, strin
  */
 export function missingObjectRefusal(admission: Admission, access: S3Access): S3Refusal | null {
   if (!admission.readsObjectOf) return null;
-  return access.authorize(admission.accessKeyId, 's3:ListBucket', `arn:aws:s3:::${admission.readsObjectOf}`).allowed ? null : ACCESS_DENIED;
+  return access.authorize(admission.accessKeyId, 's3:ListBucket', `arn:aws:s3:::${admission.readsObjectOf}`, admission.sessionToken).allowed ? null : ACCESS_DENIED;
 }
 
 /** S3's XML error body. */

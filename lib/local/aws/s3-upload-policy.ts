@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { admitPostForm, admitS3Request, missingObjectRefusal, s3ErrorXml, type Admission, type S3Access, type S3Refusal } from './s3-auth';
 import { checkPostPolicy, decodePolicy, entityTooLarge, sizeRange, type Refusal } from './s3-post-policy';
+import { withWriter } from './s3-writers';
 
 /** Fields come before the file in an S3 POST form; this is more than any form's fields need. */
 const FIELDS_WINDOW = 256 * 1024;
@@ -56,9 +57,11 @@ export function literalCopySource(headers: IncomingHttpHeaders): IncomingHttpHea
 
 /** `upstream`: where s3rver listens (a unix socket, or host and port). */
 export function s3UploadPolicyProxy(upstream: Pick<RequestOptions, 'host' | 'port' | 'socketPath'>, spoolDir = tmpdir(), access?: S3Access) {
-  const pass = (req: IncomingMessage, res: ServerResponse, body: NodeJS.ReadableStream | Buffer = req, admitted?: Admission) => {
+  // `writer`: who signed (what S3 records in the event, s3-writers.ts); never what the client's own headers say.
+  const pass = (req: IncomingMessage, res: ServerResponse, body: NodeJS.ReadableStream | Buffer = req, admitted?: Admission, writer = admitted?.writer) => {
     const target = admitted ? { path: admitted.path, headers: admitted.headers } : { path: req.url ?? '/', headers: req.headers };
-    const forward = request({ ...upstream, method: req.method, path: literalKeyPath(target.path), headers: literalCopySource(target.headers) }, (answer) => {
+    const headers = withWriter(literalCopySource(target.headers), writer);
+    const forward = request({ ...upstream, method: req.method, path: literalKeyPath(target.path), headers }, (answer) => {
       const hidden = answer.statusCode === 404 && admitted && access ? missingObjectRefusal(admitted, access) : null;
       if (hidden) return void hideMissingKey(answer, req, res, hidden);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -102,7 +105,9 @@ export function s3UploadPolicyProxy(upstream: Pick<RequestOptions, 'host' | 'por
       if (refusal) return refuse(req, res, refusal);
       await new Promise<void>((resolve) => {
         res.on('close', resolve);
-        pass(req, res, createReadStream(spool));
+        const { fields } = 'upload' in received ? received.upload : { fields: {} as Record<string, string> };
+        const signer = fields['x-amz-credential']?.split('/')[0];
+        pass(req, res, createReadStream(spool), undefined, signer ? access?.principalId?.(signer, fields['x-amz-security-token']) : undefined);
       });
     } finally {
       await rm(spool, { force: true });
