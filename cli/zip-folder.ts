@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import JSZip from 'jszip';
 import { zipFileNameProblem } from '#domain/safe-text';
 import { usageError } from './errors';
@@ -32,8 +32,13 @@ export async function listFolder(dir: string, prefix = ''): Promise<FolderFile[]
 /** The archive as a stream; call again for a second, identical one. */
 export function zipFolderStream(files: FolderFile[]): Readable {
   const zip = new JSZip();
-  for (const file of files) zip.file(file.name, createReadStream(file.path), { binary: true, date: file.mtime });
-  return zip.generateNodeStream({ type: 'nodebuffer', streamFiles: true, compression: 'STORE' }) as Readable;
+  for (const file of files) zip.file(file.name, createReadStream(file.path), { binary: true, date: file.mtime, createFolders: false });
+  // jszip's stream is an old-style one: piped into a PassThrough it becomes an ordinary Readable.
+  const out = new PassThrough();
+  const generated = zip.generateNodeStream({ type: 'nodebuffer', streamFiles: true, compression: 'STORE' });
+  generated.on('error', (error: Error) => out.destroy(error));
+  generated.pipe(out);
+  return out;
 }
 
 /** How many bytes the archive of these files has, by making it once. */
