@@ -1,6 +1,6 @@
 import { CfnResource, Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { httpRoutes, type HttpHandlerName } from '#http/routes';
 import { accessLogSettings } from './access-log';
-import { grantObjects } from './grants';
+import { grantObjects, grantTokenLookup } from './grants';
 import { handlerFunction } from './handler-function';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
@@ -31,7 +31,7 @@ export interface ApiProps {
   readonly replicateDestination?: string;
   /** The Training workflow, started by POST /jobs. */
   readonly stateMachine: sfn.IStateMachine;
-  /** Issuer of the JWTs every route but the public ones requires. */
+  /** Issuer of the users' JWTs (every route but the public ones takes one of them or an API token). */
   readonly jwtIssuer: string;
   /** Accepted `aud` of the JWTs (the Cognito app client id). */
   readonly jwtAudience: string;
@@ -41,6 +41,11 @@ export interface ApiProps {
   readonly maxUploadBytes?: number;
   /** How long the access logs are kept. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * How long API Gateway caches the authorizer's answer per Authorization header: a revoked API token still works
+   * for at most this long. @default Duration.seconds(60)
+   */
+  readonly authorizerCacheTtl?: Duration;
 }
 
 /** What a handler reads from its environment, and the grants for what it touches. */
@@ -56,8 +61,8 @@ const PUBLIC_BECAUSE: Partial<Record<HttpHandlerName, string>> = {
 };
 
 /**
- * The HTTP API of the API contract (functions/http/routes.ts): one Lambda per route (docs/internals.md), a
- * JWT authorizer on every route the table does not mark public.
+ * The HTTP API of the API contract (functions/http/routes.ts): one Lambda per route (docs/internals.md), and one
+ * Lambda authorizer (handlers/authorize.ts: a user's JWT or an API token) on every route the table does not mark public.
  */
 export class Api extends Construct {
   readonly httpApi: apigwv2.HttpApi;
@@ -68,18 +73,35 @@ export class Api extends Construct {
   readonly functions: Partial<Record<HttpHandlerName, lambda.IFunction>> = {};
   /** Route of each handler name. */
   readonly routes: Partial<Record<HttpHandlerName, apigwv2.HttpRoute>> = {};
+  /** The authorizer's function. */
+  readonly authorizerFunction: lambda.IFunction;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { table, datasets, artifacts, trainerSecret, stateMachine } = props;
 
+    // One authorizer for both kinds of token: a Cognito ID token (verified against the pool's JWKS) or an API token
+    // (looked up by id, its secret checked against the stored hash). The WebSocket's $connect runs the same use case.
+    this.authorizerFunction = handlerFunction(this, 'authorize', {
+      environment: {
+        TABLE_NAME: table.tableName,
+        JWT_ISSUER: props.jwtIssuer,
+        JWT_AUDIENCE: props.jwtAudience,
+        JWKS_URI: `${props.jwtIssuer}/.well-known/jwks.json`,
+      },
+    });
+    grantTokenLookup(this.authorizerFunction, table);
+    const authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
+      authorizerName: 'jwt-or-api-token',
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      resultsCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(60),
+    });
+
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'Loraworks HTTP API',
       createDefaultStage: false,
-      defaultAuthorizer: new HttpJwtAuthorizer('CognitoJwt', props.jwtIssuer, {
-        authorizerName: 'cognito-jwt',
-        jwtAudience: [props.jwtAudience],
-      }),
+      defaultAuthorizer: authorizer,
       corsPreflight: props.corsOrigins?.length ? {
         allowOrigins: props.corsOrigins,
         allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.PATCH,
@@ -131,6 +153,9 @@ export class Api extends Construct {
       'create-adapter': { env: tableEnv, grant: writes },
       'list-adapters': { env: tableEnv, grant: reads },
       'delete-adapter': { env: tableEnv, grant: writes },
+      'create-token': { env: tableEnv, grant: writes },
+      'list-tokens': { env: tableEnv, grant: reads },
+      'delete-token': { env: tableEnv, grant: writes },
     };
 
     for (const [name, spec] of httpRoutes()) {
@@ -152,6 +177,8 @@ export class Api extends Construct {
       this.functions[name] = fn;
       this.routes[name] = routes[0]!;
     }
+    // The local cloud reads which handler the authorizer runs from this metadata.
+    (this.httpApi.node.findChild('TokenAuthorizer').node.defaultChild as CfnResource).addMetadata(HANDLER_METADATA_KEY, 'authorize');
     acknowledgeTableIndexes(this, table);
   }
 }

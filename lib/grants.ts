@@ -1,3 +1,4 @@
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { acknowledge, arnInFinding } from './nag';
@@ -24,4 +25,12 @@ export function grantObjects(grantee: iam.IGrantable, bucket: s3.IBucket, prefix
  */
 export function grantListBucket(grantee: iam.IGrantable, bucket: s3.IBucket): iam.Grant {
   return iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+}
+
+/**
+ * What an authorizer needs of the table to check an API token: GetItem of the token's item and the conditional
+ * UpdateItem that records its last use, on the table only (never its indexes), nothing more.
+ */
+export function grantTokenLookup(grantee: iam.IGrantable, table: dynamodb.ITable): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resourceArns: [table.tableArn] });
 }

@@ -18,7 +18,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Every handler of docs/internals.md, by the file name under functions/handlers/. */
 export type HandlerName =
   | HttpHandlerName
-  | 'ws-authorize' | 'ws-connect' | 'ws-disconnect' | 'ws-message'
+  | 'authorize' | 'ws-authorize' | 'ws-connect' | 'ws-disconnect' | 'ws-message'
   | 'validate-dataset' | 'notify'
   | 'training-submit' | 'training-poll' | 'training-collect' | 'training-cancel-remote' | 'training-mark-failed' | 'reconcile';
 

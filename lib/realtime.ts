@@ -10,6 +10,7 @@ import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accessLogSettings } from './access-log';
+import { grantTokenLookup } from './grants';
 import { handlerFunction } from './handler-function';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge, acknowledgeTableIndexes, envInFinding, logicalIdOf } from './nag';
@@ -17,7 +18,7 @@ import { acknowledge, acknowledgeTableIndexes, envInFinding, logicalIdOf } from 
 export interface RealtimeProps {
   /** The single table; its stream feeds `notify`, and connections are stored in it. */
   readonly table: dynamodb.ITable;
-  /** Issuer of the JWTs `$connect` accepts (query string `token`). */
+  /** Issuer of the JWTs `$connect` accepts (query string `token`, which may also be an API token). */
   readonly jwtIssuer: string;
   /** Accepted `aud` of those JWTs. */
   readonly jwtAudience: string;
@@ -51,9 +52,13 @@ export class Realtime extends Construct {
     const stageName = props.stageName ?? 'prod';
     const tableEnv = { TABLE_NAME: table.tableName };
 
+    // The same use case as the HTTP API's authorizer (app/authenticate.ts): a user's JWT or an API token.
     const authorize = handlerFunction(this, 'ws-authorize', {
-      environment: { JWT_ISSUER: props.jwtIssuer, JWT_AUDIENCE: props.jwtAudience },
+      environment: {
+        ...tableEnv, JWT_ISSUER: props.jwtIssuer, JWT_AUDIENCE: props.jwtAudience, JWKS_URI: `${props.jwtIssuer}/.well-known/jwks.json`,
+      },
     });
+    grantTokenLookup(authorize, table);
     const connect = handlerFunction(this, 'ws-connect', { environment: tableEnv });
     const disconnect = handlerFunction(this, 'ws-disconnect', { environment: tableEnv });
     table.grantReadWriteData(connect);

@@ -2,6 +2,7 @@
 // Handlers, the web app, the OpenAPI document and the tests import these; none keeps a copy.
 import { z } from 'zod';
 import { DATASET_ID_MAX, DATASET_ID_PATTERN, DATASET_ID_RULE, IDEMPOTENCY_KEY_MAX, RECORD_ID_MAX } from './identifiers';
+import { DEFAULT_EXPIRES_IN_DAYS, MAX_EXPIRES_IN_DAYS, TOKEN_NAME_MAX } from './api-token-limits';
 import { safeText, ZIP_FILE_NAME_PATTERN, ZIP_FILE_NAME_RULE, zipFileNameProblem } from './safe-text';
 
 export const IsoTime = z.string().datetime({ offset: true });
@@ -237,6 +238,29 @@ export const CreateAdapterRequest = z.object({
   name: safeText('The LoRA name').min(1, 'Give the LoRA a name you will recognise in your generator.').max(120),
 });
 export const AdapterList = z.object({ adapters: z.array(Adapter) });
+
+// ---------- API tokens (for tooling; the token itself is shown once, in CreatedToken) ----------
+export const CreateTokenRequest = z.object({
+  name: safeText('The token name').min(1, 'Give the token a name that says where it is used, such as "ci".')
+    .max(TOKEN_NAME_MAX, `A token name is at most ${TOKEN_NAME_MAX} characters.`),
+  expiresInDays: z.number({ message: `Give expiresInDays as a whole number of days, 1 to ${MAX_EXPIRES_IN_DAYS}.` })
+    .int(`Give expiresInDays as a whole number of days, 1 to ${MAX_EXPIRES_IN_DAYS}.`)
+    .min(1, 'A token lives at least 1 day.').max(MAX_EXPIRES_IN_DAYS, `A token lives at most ${MAX_EXPIRES_IN_DAYS} days; create a new one when it ends.`)
+    .default(DEFAULT_EXPIRES_IN_DAYS),
+});
+export const ApiToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: IsoTime,
+  expiresAt: IsoTime,
+  lastUsedAt: IsoTime.optional(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+export const CreatedToken = ApiToken.omit({ lastUsedAt: true }).extend({
+  token: z.string().describe('The API token (lwk_…): send it as `Authorization: Bearer <token>`. Shown only in this answer.'),
+});
+export type CreatedToken = z.infer<typeof CreatedToken>;
+export const TokenList = z.object({ tokens: z.array(ApiToken) });
 
 // ---------- realtime ----------
 export const ServerMessage = z.discriminatedUnion('type', [

@@ -1,10 +1,9 @@
-// The doorway every HTTP handler shares: owner from the JWT claims, JSON and zod parsing, one mapping from
+// The doorway every HTTP handler shares: owner from the Lambda authorizer's context, JSON and zod parsing, one mapping from
 // failures to the API error body, and the invocation's own log context (events/invocation.ts). A route gets
 // the parsed parts of the request, never the raw event, and no failure leaks a stack.
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { isDomainError, type ErrorDetail } from '#domain/errors';
-import { tokenOwner } from '#domain/user-token';
 import { logger } from '#adapters/logger';
 import { invocation } from '#events/invocation';
 import { HTTP_ROUTES, type HttpHandlerName, type HttpRoute } from './routes';
@@ -39,7 +38,9 @@ export interface RouteResult<R = unknown> {
   headers?: Record<string, string>;
 }
 
-export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+/** What the HTTP API's Lambda authorizer (handlers/authorize.ts) hands on: who is calling, with which kind of token. */
+export interface AuthorizerContext { owner?: string; tokenKind?: 'user' | 'api-token'; tokenId?: string }
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -88,11 +89,11 @@ function readBody(event: HttpEvent): unknown {
   }
 }
 
-/** API Gateway's JWT authorizer checked the signature, issuer, expiry and audience (`aud`, or `client_id` when a
- * token has no `aud`); the WebSocket's authorizer asks the same of a token, and then both the one rule. */
+/** The HTTP API's Lambda authorizer (app/authenticate.ts, shared with the WebSocket's) decided who calls; a route
+ * that requires a token and finds no owner in its context was reached without that authorizer. */
 function ownerOf(event: HttpEvent): string {
-  const owner = tokenOwner(event.requestContext?.authorizer?.jwt?.claims, null);
-  if (!owner) throw new RouteError(errorResponse(401, 'UNAUTHORIZED', 'Sign in again: the request carries no valid ID token (access tokens are not accepted).'));
+  const owner = event.requestContext?.authorizer?.lambda?.owner;
+  if (typeof owner !== 'string' || !owner) throw new RouteError(errorResponse(401, 'UNAUTHORIZED', 'Sign in again: the request names no signed-in user or API token.'));
   return owner;
 }
 

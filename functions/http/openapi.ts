@@ -11,11 +11,12 @@ const COMPONENTS = ['Adapter', 'AdapterList', 'ErrorBody', 'Trainer', 'TrainerLi
 
 const GatewayError = s.GatewayError.meta({ id: 'GatewayError' });
 
-type ErrorCode = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 500;
+type ErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
 /** What each error means, and whether API Gateway answers it too, in its own body. */
 const ERRORS: Record<ErrorCode, { text: string; gateway?: true }> = {
   400: { text: 'Malformed JSON body' },
   401: { text: 'Missing or invalid token', gateway: true },
+  403: { text: 'A token the authorizer refuses (gateway: sign in again, or use a live API token)', gateway: true },
   404: { text: 'Not found (or another user’s)' },
   409: { text: 'Wrong state' },
   413: { text: 'Body over 10 MB (gateway) or upload too large', gateway: true },
@@ -24,14 +25,15 @@ const ERRORS: Record<ErrorCode, { text: string; gateway?: true }> = {
   500: { text: 'Unexpected failure; never a stack trace', gateway: true },
 };
 
-/** The errors a route can answer, written once: 400 and 413 where there is a body; 401 where a token is asked
- * for; 404 where the path names a record (or the route says it refers to one); 409 where the route says a
+/** The errors a route can answer, written once: 400 and 413 where there is a body; 401 and 403 where a token is
+ * asked for; 404 where the path names a record (or the route says it refers to one); 409 where the route says a
  * state can refuse it; 422 where any part of the request is parsed; 429 and 500 everywhere. */
 export function routeErrors(route: HttpRoute): ErrorCode[] {
   const parsed = Boolean(route.body ?? route.params ?? route.query ?? route.headers);
   const codes: [ErrorCode, boolean][] = [
     [400, Boolean(route.body)],
     [401, route.auth !== false],
+    [403, route.auth !== false],
     [404, Boolean(route.params) || Boolean(route.refusals?.includes(404))],
     [409, Boolean(route.refusals?.includes(409))],
     [413, Boolean(route.body)],
@@ -48,7 +50,10 @@ const operationId = (name: string) => name.replace(/-([a-z])/g, (_, letter: stri
 /** The server is the API's root, relative to where this document was fetched, unless a URL is given. */
 export function openApiDocument(serverUrl?: string) {
   const registry = new OpenAPIRegistry();
-  const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http', scheme: 'bearer', bearerFormat: 'JWT or lwk_ API token',
+    description: 'A user’s OpenID Connect ID token, or an API token from POST /tokens.',
+  });
   // A schema with an id becomes a named component; `.meta` returns a copy, so answers are rewritten to use it.
   const named = new Map<z.ZodType, z.ZodType>(COMPONENTS.map((name) => [s[name], (s[name] as z.ZodType).meta({ id: name })]));
   const withRefs = (schema: z.ZodType): z.ZodType => {

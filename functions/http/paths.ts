@@ -5,3 +5,4 @@ import { DatasetId, RecordId } from '#domain/schemas';
 export const DatasetPath = z.object({ datasetId: DatasetId });
 export const JobPath = z.object({ jobId: RecordId('job') });
 export const AdapterPath = z.object({ adapterId: RecordId('adapter') });
+export const TokenPath = z.object({ tokenId: RecordId('token') });

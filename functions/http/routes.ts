@@ -3,7 +3,7 @@
 // CDK app, the handlers and the browser bundle can all import it.
 import { z } from 'zod';
 import * as s from '#domain/schemas';
-import { AdapterPath, DatasetPath, JobPath } from './paths';
+import { AdapterPath, DatasetPath, JobPath, TokenPath } from './paths';
 
 export interface HttpRoute {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -40,6 +40,9 @@ export const HTTP_ROUTES = {
   'create-adapter': { method: 'POST', path: '/adapters', summary: 'Register a completed job’s LoRA', body: s.CreateAdapterRequest, refusals: [404, 409], response: { status: 201, schema: s.Adapter, description: 'The registered adapter' } },
   'list-adapters': { method: 'GET', path: '/adapters', summary: 'List registered LoRAs', response: { status: 200, schema: s.AdapterList, description: 'The caller’s adapters, newest first' } },
   'delete-adapter': { method: 'DELETE', path: '/adapters/{adapterId}', summary: 'Unregister a LoRA', params: AdapterPath, response: { status: 204, description: 'Removed' } },
+  'create-token': { method: 'POST', path: '/tokens', summary: 'Create an API token for tooling', body: s.CreateTokenRequest, refusals: [409], response: { status: 201, schema: s.CreatedToken, description: 'The new token; `token` is shown only here and stored only as a hash' } },
+  'list-tokens': { method: 'GET', path: '/tokens', summary: 'List API tokens', response: { status: 200, schema: s.TokenList, description: 'The caller’s tokens, newest first, without the tokens themselves' } },
+  'delete-token': { method: 'DELETE', path: '/tokens/{tokenId}', summary: 'Revoke an API token', params: TokenPath, response: { status: 204, description: 'Revoked: the token is refused from now on' } },
 } as const satisfies Record<string, HttpRoute>;
 
 export type HttpHandlerName = keyof typeof HTTP_ROUTES;

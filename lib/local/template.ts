@@ -13,6 +13,10 @@ interface Ref { Ref?: string }
 interface PropertiesOf {
   'AWS::StepFunctions::StateMachine': { DefinitionString: Value };
   'AWS::ApiGatewayV2::Route': { ApiId?: Ref; RouteKey: string; Target: Value; AuthorizationType?: string; AuthorizerId?: Ref };
+  'AWS::ApiGatewayV2::Authorizer': {
+    ApiId?: Ref; AuthorizerType: string; AuthorizerUri?: Value; IdentitySource?: string[];
+    EnableSimpleResponses?: boolean; AuthorizerPayloadFormatVersion?: string; AuthorizerResultTtlInSeconds?: number;
+  };
   'Custom::S3BucketNotifications': {
     NotificationConfiguration?: {
       LambdaFunctionConfigurations?: { Events: string[]; Filter?: { Key?: { FilterRules?: { Name: string; Value: string }[] } }; LambdaFunctionArn: Value }[];
@@ -31,7 +35,21 @@ interface PropertiesOf {
   'AWS::IAM::AccessKey': { UserName: Ref };
 }
 
-export interface Route { key: string; method: string; path: string; handler: string; authorized: boolean }
+/** A Lambda REQUEST authorizer of the HTTP API, as the template declares it. */
+export interface HttpAuthorizer {
+  /** The handler its function runs. */
+  handler: string;
+  /** Where the token is read, in API Gateway's syntax (`$request.header.Authorization`). */
+  identitySource: string[];
+  /** Simple responses (`{isAuthorized, context}`) rather than an IAM policy. */
+  simpleResponses: boolean;
+  payloadFormatVersion: '1.0' | '2.0';
+}
+export interface Route {
+  key: string; method: string; path: string; handler: string;
+  /** The route's Lambda authorizer; none on a public route. */
+  authorizer?: HttpAuthorizer;
+}
 export interface WebSocketRoutes { routes: Record<string, string>; authorizer?: string }
 export interface Notification { prefix: string; suffix: string; handler: string }
 /** A secret the stack declares: the JSON fields of its value (when the template spells them), and the environment
@@ -86,14 +104,38 @@ export class StackTemplate {
   httpRoutes(): Route[] {
     return this.routesOf('HTTP').map(([, route]) => {
       const [method = 'ANY', path = '/'] = String(route.Properties.RouteKey).split(' ');
+      const type = route.Properties.AuthorizationType ?? 'NONE';
+      if (type !== 'NONE' && type !== 'CUSTOM') throw new Error(`Route ${route.Properties.RouteKey} uses a ${type} authorizer; the local gateway runs only Lambda (CUSTOM) authorizers.`);
+      const authorizerId = route.Properties.AuthorizerId?.Ref;
+      if (type === 'CUSTOM' && !authorizerId) throw new Error(`Route ${route.Properties.RouteKey} is CUSTOM but names no authorizer.`);
       return {
         key: route.Properties.RouteKey,
         method,
         path,
         handler: this.handlerOf(this.integrationFunction(route.Properties.Target)),
-        authorized: route.Properties.AuthorizationType === 'JWT',
+        ...(type === 'CUSTOM' ? { authorizer: this.httpAuthorizer(authorizerId!) } : {}),
       };
     });
+  }
+
+  /** A Lambda authorizer of the HTTP API: the handler its metadata names (the function it invokes must run it). */
+  private httpAuthorizer(logicalId: string): HttpAuthorizer {
+    const resource = this.resources[logicalId] as Resource<PropertiesOf['AWS::ApiGatewayV2::Authorizer']> | undefined;
+    if (resource?.Type !== 'AWS::ApiGatewayV2::Authorizer' || resource.Properties.AuthorizerType !== 'REQUEST') {
+      throw new Error(`Authorizer ${logicalId} is not a Lambda REQUEST authorizer; the local gateway runs only those.`);
+    }
+    const handler = resource.Metadata?.[HANDLER_METADATA];
+    const invoked = this.handlerOf(this.functionIn(resource.Properties.AuthorizerUri));
+    if (typeof handler !== 'string' || handler !== invoked) {
+      throw new Error(`Authorizer ${logicalId} must name the handler of the function it invokes (${invoked}) in its ${HANDLER_METADATA} metadata.`);
+    }
+    const p = resource.Properties;
+    return {
+      handler,
+      identitySource: p.IdentitySource ?? [],
+      simpleResponses: p.EnableSimpleResponses === true,
+      payloadFormatVersion: p.AuthorizerPayloadFormatVersion === '2.0' ? '2.0' : '1.0',
+    };
   }
 
   webSocketRoutes(): WebSocketRoutes {

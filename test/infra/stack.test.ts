@@ -97,10 +97,6 @@ describe('functions', () => {
     expect(envOf('create-job')).toMatchObject({ TABLE_NAME: expect.anything(), STATE_MACHINE_ARN: expect.anything() });
     expect(envOf('create-upload')).toMatchObject({ DATASETS_BUCKET: expect.anything(), MAX_UPLOAD_BYTES: String(2 * 1024 ** 3) });
     expect(envOf('get-artifact')).toMatchObject({ ARTIFACTS_BUCKET: expect.anything() });
-    expect(envOf('ws-authorize')).toMatchObject({
-      JWT_ISSUER: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: expect.stringMatching(/^AuthUserPool/) }]] },
-      JWT_AUDIENCE: { Ref: expect.stringMatching(/^AuthUserPoolWebClient/) },
-    });
     for (const handler of ['notify', 'ws-message']) {
       expect(JSON.stringify(envOf(handler).WS_MANAGEMENT_URL), handler).toMatch(/execute-api.*\/prod/);
     }
@@ -205,24 +201,60 @@ describe('HTTP API', () => {
     expect(seen).toEqual(HTTP_ROUTES);
   });
 
-  it('requires a Cognito JWT on every route but GET /health and GET /openapi.json', () => {
-    const authorizers = ofType(template, 'AWS::ApiGatewayV2::Authorizer').filter(([, a]) => a.Properties.AuthorizerType === 'JWT');
+  const httpAuthorizers = () => ofType(template, 'AWS::ApiGatewayV2::Authorizer')
+    .filter(([, a]) => template.Resources[a.Properties.ApiId!.Ref]?.Properties?.ProtocolType === 'HTTP');
+
+  it('runs one Lambda REQUEST authorizer (authorize: a JWT or an API token) on every route but GET /health and GET /openapi.json', () => {
+    const authorizers = httpAuthorizers();
     expect(authorizers).toHaveLength(1);
-    const [jwtId, jwt] = authorizers[0]!;
-    expect(jwt.Properties.JwtConfiguration).toEqual({
-      Audience: [{ Ref: expect.stringMatching(/^AuthUserPoolWebClient/) }],
-      Issuer: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: expect.stringMatching(/^AuthUserPool/) }]] },
+    const [authId, auth] = authorizers[0]!;
+    expect(auth.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['$request.header.Authorization'],
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+      AuthorizerResultTtlInSeconds: 60,
     });
-    expect(jwt.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
+    expect(handlerOf(template, functionIdIn(auth.Properties.AuthorizerUri)!)).toBe('authorize');
+    expect(auth.Metadata?.[HANDLER_METADATA_KEY]).toBe('authorize');
     for (const [, route] of ofType(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey.includes(' '))) {
       if (['GET /health', 'GET /openapi.json'].includes(route.Properties.RouteKey)) {
         expect(route.Properties.AuthorizationType).toBe('NONE');
         expect(route.Properties.AuthorizerId).toBeUndefined();
       } else {
-        expect(route.Properties.AuthorizationType, route.Properties.RouteKey).toBe('JWT');
-        expect(route.Properties.AuthorizerId, route.Properties.RouteKey).toEqual({ Ref: jwtId });
+        expect(route.Properties.AuthorizationType, route.Properties.RouteKey).toBe('CUSTOM');
+        expect(route.Properties.AuthorizerId, route.Properties.RouteKey).toEqual({ Ref: authId });
       }
     }
+  });
+
+  it('gives both authorizers the Cognito issuer, client and JWKS, and only GetItem and UpdateItem on the table itself', () => {
+    const issuerParts = ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: expect.stringMatching(/^AuthUserPool/) }];
+    const issuer = { 'Fn::Join': ['', issuerParts] };
+    for (const handler of ['authorize', 'ws-authorize']) {
+      expect(envOf(handler), handler).toMatchObject({
+        TABLE_NAME: { Ref: expect.stringMatching(/^StorageTable/) },
+        JWT_ISSUER: issuer,
+        JWT_AUDIENCE: { Ref: expect.stringMatching(/^AuthUserPoolWebClient/) },
+        JWKS_URI: { 'Fn::Join': ['', [...issuerParts, '/.well-known/jwks.json']] },
+      });
+      const [id] = functionByHandler(template, handler);
+      const table = statementsOf(template, id).filter((st) => [st.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+      expect(table, handler).toEqual([expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StorageTable/), 'Arn'] },
+      })]);
+    }
+  });
+
+  it('lets the token routes touch the table, and nothing else', () => {
+    for (const handler of ['create-token', 'list-tokens', 'delete-token']) {
+      const actions = actionsOf(template, functionByHandler(template, handler)[0]);
+      expect(actions, handler).toContain('dynamodb:Query');
+      expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:')), handler).toEqual([]);
+    }
+    expect(actionsOf(template, functionByHandler(template, 'list-tokens')[0])).not.toContain('dynamodb:PutItem');
   });
 
   it('allows the web origin by CORS and logs access', () => {
@@ -243,7 +275,8 @@ describe('WebSocket API', () => {
   const wsRoutes = () => ofType(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey.startsWith('$'));
 
   it('authorizes $connect with ws-authorize reading the token from the query string', () => {
-    const [authId, auth] = ofType(template, 'AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties.AuthorizerType === 'REQUEST')!;
+    const [authId, auth] = ofType(template, 'AWS::ApiGatewayV2::Authorizer')
+      .find(([, a]) => template.Resources[a.Properties.ApiId!.Ref]?.Properties?.ProtocolType === 'WEBSOCKET')!;
     expect(auth.Properties.IdentitySource).toEqual(['route.request.querystring.token']);
     expect(handlerOf(template, functionIdIn(auth.Properties.AuthorizerUri)!)).toBe('ws-authorize');
     expect(auth.Metadata?.[HANDLER_METADATA_KEY]).toBe('ws-authorize');

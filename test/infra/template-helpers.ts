@@ -30,7 +30,10 @@ interface PropertiesOf {
   'AWS::Events::Rule': { Targets: unknown; ScheduleExpression?: string };
   'AWS::ApiGatewayV2::Route': { RouteKey: string; Target: { 'Fn::Join': [string, [string, Ref]] }; AuthorizationType?: string; AuthorizerId?: Ref };
   'AWS::ApiGatewayV2::Integration': { PayloadFormatVersion?: string; IntegrationUri: Partial<GetAtt> };
-  'AWS::ApiGatewayV2::Authorizer': { AuthorizerType: string; IdentitySource: string[]; AuthorizerUri?: unknown; JwtConfiguration?: unknown };
+  'AWS::ApiGatewayV2::Authorizer': {
+    ApiId?: Ref; AuthorizerType: string; IdentitySource: string[]; AuthorizerUri?: unknown; JwtConfiguration?: unknown;
+    EnableSimpleResponses?: boolean; AuthorizerPayloadFormatVersion?: string; AuthorizerResultTtlInSeconds?: number;
+  };
   'AWS::StepFunctions::StateMachine': { DefinitionString: string | Join };
   'AWS::SecretsManager::Secret': Record<string, unknown>;
   'Custom::CDKBucketDeployment': { SourceObjectKeys: Some<string>; DistributionPaths?: string[]; SourceMarkers?: unknown };
@@ -58,11 +61,14 @@ export const HTTP_ROUTES: Record<string, string> = {
   'POST /adapters': 'create-adapter',
   'GET /adapters': 'list-adapters',
   'DELETE /adapters/{adapterId}': 'delete-adapter',
+  'POST /tokens': 'create-token',
+  'GET /tokens': 'list-tokens',
+  'DELETE /tokens/{tokenId}': 'delete-token',
 };
 
 export const ALL_HANDLERS = [
   ...Object.values(HTTP_ROUTES),
-  'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'notify',
+  'authorize', 'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'notify',
   'training-submit', 'training-poll', 'training-collect', 'training-cancel-remote', 'training-mark-failed', 'reconcile',
 ];
 

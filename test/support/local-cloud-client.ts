@@ -32,6 +32,11 @@ export class LoraworksClient {
     return new LoraworksClient(apiUrl, token);
   }
 
+  /** A client that sends this bearer token as it is (an API token `lwk_…`, or any JWT). */
+  static withToken(apiUrl: string, token: string): LoraworksClient {
+    return new LoraworksClient(apiUrl, token);
+  }
+
   async request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.apiUrl}${path}`, {
       method,

@@ -1,5 +1,7 @@
-// Builds API Gateway HTTP API (payload v2) events as the JWT authorizer delivers them.
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+// Builds API Gateway HTTP API (payload v2) events as they reach a handler behind the Lambda authorizer
+// (handlers/authorize.ts): its context is `requestContext.authorizer.lambda`.
+import type { Context } from 'aws-lambda';
+import type { HttpEvent } from '#http/http-route';
 
 export function httpEvent(options: {
   owner?: string | null;
@@ -9,8 +11,8 @@ export function httpEvent(options: {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   routeKey?: string;
-}): APIGatewayProxyEventV2WithJWTAuthorizer {
-  const claims = options.owner === null ? {} : { sub: options.owner ?? 'alice', token_use: 'id', aud: 'web-client' };
+}): HttpEvent {
+  const lambda = options.owner === null ? {} : { owner: options.owner ?? 'alice', tokenKind: 'user' as const };
   return {
     version: '2.0',
     routeKey: options.routeKey ?? 'POST /test',
@@ -23,8 +25,8 @@ export function httpEvent(options: {
     isBase64Encoded: false,
     requestContext: {
       requestId: 'req-1',
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
-    } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext'],
+      authorizer: { lambda },
+    } as unknown as HttpEvent['requestContext'],
   };
 }
 

@@ -1,16 +1,16 @@
 // The HTTP API, as API Gateway (payload format 2.0) would run it: route matching from the template's
-// routes, the JWT authorizer on the routes that have it, and the same event shape the handlers get in AWS.
-// What the gateway answers itself it answers as API Gateway does, with `{"message": …}` and nothing else
-// (HTTP APIs cannot change those bodies): 400 for a path it cannot decode, 404 for no route, 401 for a
-// missing or refused token, 413 past the payload quota, 500 when the function fails.
+// routes, the template's Lambda authorizer on the routes that have it (run as its own function, with its own
+// role, on every request: no result cache locally, so a revoked token is refused at once), and the same event
+// shape the handlers get in AWS. What the gateway answers itself it answers as API Gateway does, with
+// `{"message": …}` and nothing else (HTTP APIs cannot change those bodies): 400 for a path it cannot decode,
+// 404 for no route, 401 when the identity source is missing, 403 when the authorizer refuses, 413 past the
+// payload quota, 500 when the authorizer or the function fails.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { JwtRsaVerifier } from 'aws-jwt-verify';
-import { JwtInvalidAudienceError } from 'aws-jwt-verify/error';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { LambdaRuntime } from './lambda-runtime';
-import type { Route } from '#local/template';
-import { DEV_AUDIENCE, DEV_USER, type DevIssuer } from './dev-issuer';
+import type { HttpAuthorizer, Route } from '#local/template';
+import { DEV_USER, type DevIssuer } from './dev-issuer';
 
 interface CompiledRoute extends Route { pattern: RegExp; params: string[] }
 
@@ -46,7 +46,36 @@ function decodable(path: string): boolean {
   }
 }
 
-export function httpGateway(options: { routes: Route[]; runtime: LambdaRuntime; issuer: DevIssuer; basePath: string }) {
+/** The value of each identity source (`$request.header.X`, `$request.querystring.x`), or undefined when one is missing. */
+function identityValues(sources: string[], req: IncomingMessage, url: URL): string[] | undefined {
+  const values: string[] = [];
+  for (const source of sources) {
+    const header = /^\$request\.header\.(.+)$/i.exec(source)?.[1];
+    const query = /^\$request\.querystring\.(.+)$/.exec(source)?.[1];
+    const raw = header ? req.headers[header.toLowerCase()] : query ? url.searchParams.get(query) ?? undefined : undefined;
+    const value = Array.isArray(raw) ? raw.join(',') : raw;
+    if (!value) return undefined;
+    values.push(value);
+  }
+  return values;
+}
+
+type AuthorizerAnswer = { allowed: true; context: Record<string, unknown> } | { allowed: false } | { failed: string };
+
+/** An authorizer's answer as API Gateway reads it: a simple response, or an IAM policy (every statement Allow). */
+function readAuthorizerAnswer(authorizer: HttpAuthorizer, result: unknown): AuthorizerAnswer {
+  const answer = result as { isAuthorized?: unknown; context?: unknown; policyDocument?: { Statement?: { Effect?: string }[] } } | null | undefined;
+  const context = answer?.context && typeof answer.context === 'object' ? answer.context as Record<string, unknown> : {};
+  if (authorizer.simpleResponses) {
+    if (typeof answer?.isAuthorized !== 'boolean') return { failed: 'its answer has no boolean isAuthorized' };
+    return answer.isAuthorized ? { allowed: true, context } : { allowed: false };
+  }
+  const statements = answer?.policyDocument?.Statement;
+  if (!Array.isArray(statements)) return { failed: 'its answer has no policyDocument' };
+  return statements.length > 0 && statements.every((st) => st.Effect === 'Allow') ? { allowed: true, context } : { allowed: false };
+}
+
+export function httpGateway(options: { routes: Route[]; runtime: LambdaRuntime; issuer: Pick<DevIssuer, 'issue'>; basePath: string }) {
   const routes: CompiledRoute[] = options.routes.map((route) => {
     const params: string[] = [];
     const source = route.path.replace(/\{([^}+]+)\+?\}/g, (_, name: string) => {
@@ -55,11 +84,6 @@ export function httpGateway(options: { routes: Route[]; runtime: LambdaRuntime; 
     });
     return { ...route, pattern: new RegExp(`^${source}$`), params };
   });
-  // API Gateway's JWT authorizer checks the audience its own way: `aud` must name one of the configured
-  // audiences, or, only when a token has no `aud`, `client_id` must (so Cognito's access tokens pass it).
-  const verifier = JwtRsaVerifier.create({ issuer: options.issuer.issuer, audience: null, jwksUri: `${options.issuer.issuer}/.well-known/jwks.json` });
-  verifier.cacheJwks(options.issuer.jwks as never);
-
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
@@ -98,21 +122,27 @@ export function httpGateway(options: { routes: Route[]; runtime: LambdaRuntime; 
       .find((m) => m.found);
     if (!match) return gatewayAnswer(res, 404, 'Not Found');
 
-    let claims: Record<string, unknown> | undefined;
-    if (match.route.authorized) {
-      const token = /^Bearer (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
-      if (!token) return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
-      try {
-        claims = (await verifier.verify(token)) as Record<string, unknown>;
-        const aud = claims.aud === undefined ? claims.client_id : claims.aud;
-        if (!(Array.isArray(aud) ? aud.includes(DEV_AUDIENCE) : aud === DEV_AUDIENCE)) throw new JwtInvalidAudienceError('the token does not have a valid audience', aud as string, DEV_AUDIENCE);
-      } catch (error) {
-        return gatewayAnswer(res, 401, 'Unauthorized', { 'www-authenticate': bearerChallenge(error) });
-      }
-    }
-
     const pathParameters = Object.fromEntries(match.route.params.map((name, i) => [name, decodeURIComponent(match.found![i + 1]!)]));
-    const event = toEvent(req, url, path, body, match.route.key, pathParameters, requestId, claims);
+    const event = toEvent(req, url, path, body, match.route.key, pathParameters, requestId);
+
+    const authorizer = match.route.authorizer;
+    if (authorizer) {
+      // Without the identity source API Gateway refuses before calling the authorizer.
+      const identitySource = identityValues(authorizer.identitySource, req, url);
+      if (!identitySource) return gatewayAnswer(res, 401, 'Unauthorized');
+      const { body: _body, isBase64Encoded: _encoded, ...request } = event;
+      const outcome = await options.runtime.invoke(authorizer.handler, {
+        ...request, type: 'REQUEST', routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${method}${path}`, identitySource,
+      });
+      const answer = outcome.ok ? readAuthorizerAnswer(authorizer, outcome.result) : { failed: `${outcome.error.errorType}: ${outcome.error.errorMessage}` };
+      if ('failed' in answer) {
+        console.error(`[api] the authorizer ${authorizer.handler} failed: ${answer.failed}`);
+        return gatewayAnswer(res, 500, 'Internal Server Error');
+      }
+      if (!answer.allowed) return gatewayAnswer(res, 403, 'Forbidden');
+      // The handler gets the authorizer's context as API Gateway hands it on.
+      (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: answer.context };
+    }
     if (Buffer.byteLength(JSON.stringify(event)) > INVOKE_QUOTA_BYTES) return tooLarge();
     const outcome = await options.runtime.invoke(match.route.handler, event);
     if (!outcome.ok) {
@@ -144,7 +174,7 @@ export function httpGateway(options: { routes: Route[]; runtime: LambdaRuntime; 
 
 function toEvent(
   req: IncomingMessage, url: URL, path: string, body: Buffer, routeKey: string,
-  pathParameters: Record<string, string>, requestId: string, claims?: Record<string, unknown>,
+  pathParameters: Record<string, string>, requestId: string,
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -174,23 +204,7 @@ function toEvent(
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
-      ...(claims ? { authorizer: { jwt: { claims: stringClaims(claims), scopes: null } } } : {}),
     },
   };
   return event as APIGatewayProxyEventV2;
-}
-
-/**
- * The `www-authenticate` of a refused token, in the form API Gateway's troubleshooting page shows
- * (`Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"`); only
- * that documented description is given, other refusals name the error alone rather than invent AWS's wording.
- */
-function bearerChallenge(error: unknown): string {
-  const description = error instanceof JwtInvalidAudienceError ? ' error_description="the token does not have a valid audience"' : '';
-  return `Bearer scope="" error="invalid_token"${description}`;
-}
-
-/** API Gateway hands JWT claims to the integration as strings. */
-function stringClaims(claims: Record<string, unknown>) {
-  return Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
 }
