@@ -21,6 +21,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Ctrl-C while a bar is drawn: give the terminal its cursor back, and exit as an interrupted command does.
+process.once('SIGINT', () => {
+  if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n');
+  process.exit(130);
+});
+
 // The exit code is set and the streams drain; sockets and timers left open must not hold the process.
 const code = await main(process.argv);
 process.exitCode = code;

@@ -57,13 +57,13 @@ export class Output {
   jobBar(): JobProgress {
     if (!this.interactive) return { update() {}, stop() {} };
     const bar = new cliProgress.SingleBar({
-      format: 'Training [{bar}] {percentage}% | {status} | step {step}/{total} | ETA {eta}{queue}',
+      format: 'Training [{bar}] {percentage}% | {status} | step {step}/{steps} | ETA {left}{queue}',
       stream: this.stderr, hideCursor: true, clearOnComplete: false, fps: 5,
     }, cliProgress.Presets.shades_classic);
     let started = false;
     return {
       update: ({ status, fraction, step, totalSteps, etaSeconds, queuePosition }) => {
-        const values = { status, step: step ?? '-', total: totalSteps ?? '-', eta: etaSeconds === undefined ? '-' : formatDuration(etaSeconds), queue: queuePosition === undefined ? '' : ` | queue position ${queuePosition}` };
+        const values = { status, step: step ?? '-', steps: totalSteps ?? '-', left: etaSeconds === undefined ? '-' : formatDuration(etaSeconds), queue: queuePosition === undefined ? '' : ` | queue position ${queuePosition}` };
         if (!started) bar.start(100, 0, values);
         started = true;
         bar.update(Math.round(fraction * 100), values);

@@ -6,6 +6,7 @@ import { datasetsCommand } from './commands/datasets';
 import { downloadCommand } from './commands/download';
 import { jobsCommand } from './commands/jobs';
 import { trainCommand } from './commands/train';
+import { tokensCommand } from './commands/tokens';
 import { trainersCommand } from './commands/trainers';
 
 export const EXIT_HELP = `
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   jobsCommand(program);
   downloadCommand(program);
   adaptersCommand(program);
+  tokensCommand(program);
   return program;
 }
 

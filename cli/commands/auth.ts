@@ -5,6 +5,7 @@ import { fetchJson, pick, resolveEndpoints } from '#cli/connection';
 import { ApiClient, ApiError } from '#http/api-client';
 import { CliError, EXIT, usageError } from '#cli/errors';
 import { readProfile, removeProfile, writeProfile } from '#cli/profile';
+import { apiTokenId } from './tokens';
 
 /** A token's kind and, for a user's JWT, the name its claims give (read, not verified: the API verifies). */
 export function describeToken(token: string): { kind: 'api-token' | 'user'; user?: string } {
@@ -87,13 +88,17 @@ export function authCommands(program: Command): void {
     .action(async (options: CommonOptions) => {
       const ctx = contextOf(options);
       const connection = await ctx.connection();
-      await checkToken(connection.client);
+      // GET /tokens proves the token works and, for an API token, names it.
+      const { tokens } = await connection.client.call('list-tokens');
       const described = describeToken(connection.token);
       const user = described.user ?? (connection.profile.token === connection.token ? connection.profile.user : undefined);
-      const answer = { url: connection.url, apiUrl: connection.apiUrl, wsUrl: connection.wsUrl, tokenKind: described.kind, user };
+      const apiToken = tokens.find((t) => t.id === apiTokenId(connection.token));
+      const answer = { url: connection.url, apiUrl: connection.apiUrl, wsUrl: connection.wsUrl, tokenKind: described.kind, user, ...(apiToken ? { apiToken } : {}) };
+      const as = user ? ` as ${user}` : '';
       ctx.out.result(answer, () => [
         `Workspace: ${connection.url}${connection.apiUrl !== connection.url ? ` (API ${connection.apiUrl})` : ''}`,
-        `Signed in ${user ? `as ${user}` : ''} with ${described.kind === 'api-token' ? 'an API token' : 'a user token'}.`.replace('in  with', 'in with'),
+        apiToken ? `Signed in${as} with the API token ${apiToken.id} "${apiToken.name}", valid until ${apiToken.expiresAt}.`
+          : `Signed in${as} with ${described.kind === 'api-token' ? 'an API token' : 'a user token'}.`,
       ]);
     }));
 }

@@ -47,7 +47,7 @@ export async function waitForVersion(ctx: Context, datasetId: string, version: n
     fromMessage: (m) => (m.type === 'dataset' && m.datasetId === datasetId && m.version.version === version ? m.version : undefined),
     isDone: (v) => SETTLED.includes(v.status),
     onState: (v) => {
-      if (v.status !== last && !SETTLED.includes(v.status)) ctx.out.note(`Version ${version}: ${v.status.toLowerCase()}…`);
+      if (v.status !== last && v.status === 'VALIDATING') ctx.out.note(`Version ${version}: ${v.status.toLowerCase()}…`);
       last = v.status;
     },
     onLink: (state) => ctx.out.note(state === 'open' ? 'Live updates are back.' : 'Live updates dropped; reconnecting…'),

@@ -17,7 +17,7 @@ const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/loraworks.mjs');
 const TRAINER = 'fal-ai/flux-lora-fast-training';
 
-const session = useCloudSession('cli', { stepsPerSecond: 200 });
+const session = useCloudSession('cli', { stepsPerSecond: 200 }, 240_000);
 const temp = useTempDir('loraworks-cli-');
 
 interface Run { code: number; stdout: string; stderr: string }
@@ -195,6 +195,21 @@ describe('the loraworks CLI', { timeout: 120_000 }, () => {
     expect(run.stdout).toContain(`Dataset ${id} version 1: INVALID`);
     expect(run.stdout).toMatch(/error NOT_AN_IMAGE \(fake\.png\): fake\.png is named like a PNG/);
     expect(run.stderr).toContain('Version 1 is INVALID');
+  });
+
+  it('creates an API token that works as a login, lists it with its last use, and revokes it', async () => {
+    const created = await json<{ id: string; name: string; token: string; expiresAt: string }>(['tokens', 'create', 'ci', '--days', '7']);
+    expect(created).toMatchObject({ name: 'ci', token: expect.stringMatching(/^lwk_/) });
+    const who = await json<{ tokenKind: string; apiToken: { id: string; name: string } }>(['whoami', '--token', created.token]);
+    expect(who).toMatchObject({ tokenKind: 'api-token', apiToken: { id: created.id, name: 'ci' } });
+    const listed = await loraworks(['tokens', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`^${created.id}\\s+ci\\s+\\S+\\s+${created.expiresAt}\\s+\\d{4}-`, 'm'));
+    expect((await loraworks(['tokens', 'revoke', created.id])).code).toBe(0);
+    const refused = await loraworks(['datasets', '--token', created.token]);
+    expect(refused.code).toBe(3);
+    const tooLong = await loraworks(['tokens', 'create', 'forever', '--days', '400']);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain('A token lives at most 365 days');
   });
 
   it('logs out: the token is gone and the next call exits 3', async () => {

@@ -7,6 +7,7 @@ import { CliError, EXIT, exitCodeFor, notSignedIn } from '#cli/errors';
 import { pick, resolveEndpoints } from '#cli/connection';
 import { checkTrainingRequest, coerceParam, parseParamPairs } from '#cli/params';
 import { describeToken } from '#cli/commands/auth';
+import { apiTokenId } from '#cli/commands/tokens';
 
 const trainer: Trainer = {
   id: 'fal-ai/test', provider: 'fal', name: 'Test trainer', kind: 'image', description: '', trigger: 'required',
@@ -102,5 +103,11 @@ describe('whoami', () => {
     expect(describeToken(`h.${payload}.s`)).toEqual({ kind: 'user', user: 'ann@example.com' });
     expect(describeToken('lwk_abc')).toEqual({ kind: 'api-token' });
     expect(describeToken('garbage')).toEqual({ kind: 'user' });
+  });
+
+  it('finds an API token\'s id in the token, to name it from GET /tokens', () => {
+    expect(apiTokenId('lwk_01ABC_s3cr3t')).toBe('01ABC');
+    expect(apiTokenId('lwk_')).toBeUndefined();
+    expect(apiTokenId('eyJ.x.y')).toBeUndefined();
   });
 });
