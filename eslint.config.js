@@ -10,7 +10,7 @@ const layer = (files, forbidden, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'cdk.out/', '.data/', 'test-results/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'web/dist/', 'dist/', 'cdk.out/', '.data/', 'test-results/', '**/*.d.ts'] },
   tseslint.configs.recommended,
   {
     rules: {
@@ -29,4 +29,6 @@ export default tseslint.config(
     'Adapters and providers do I/O for the use cases and know nothing of them.'),
   layer(['web/src/**'], ['#app/', '#adapters/', '#providers/', '#handlers/', '#events/', '#lib/', '#local/', '@aws-sdk/'],
     'The web app imports the domain\'s schemas and rules and the API client, never backend code.'),
+  layer(['cli/**'], ['#app/', '#adapters/', '#providers/', '#handlers/', '#events/', '#lib/', '#local/', '#web/', '@aws-sdk/'],
+    'The CLI talks to the API through the typed client (#http/api-client) and uses the domain\'s schemas and rules, never backend code.'),
 );

@@ -7,7 +7,7 @@ import { Conflict, Invalid, NotFound } from '#domain/errors';
 import { newId } from '#domain/ids';
 import { newJob, type JobOrigin, type JobRecord } from '#domain/job-lifecycle';
 import type { CreateJobRequest } from '#domain/schemas';
-import { validateTrainingRequest } from '#domain/training-request';
+import { invalidParamsMessage, validateTrainingRequest } from '#domain/training-request';
 import { getDataset, listVersions } from '#adapters/dataset-store';
 import { createJob, createJobOnce, getIdempotencyRecord } from '#adapters/job-creation';
 import { getJob } from '#adapters/job-store';
@@ -62,7 +62,7 @@ export async function startJob({ owner, request, origin, idempotencyKey, at }: S
     ]);
   }
   const checked = validateTrainingRequest(trainer, request);
-  if ('details' in checked) throw new Invalid('INVALID_PARAMS', `Some parameters do not suit ${trainer.name}; see details.`, checked.details);
+  if ('details' in checked) throw new Invalid('INVALID_PARAMS', invalidParamsMessage(trainer), checked.details);
 
   const dataset = await getDataset(owner, request.datasetId);
   if (!dataset) throw new NotFound('DATASET_NOT_FOUND', `Dataset ${request.datasetId} does not exist.`);

@@ -71,6 +71,9 @@ export function validateParams(trainer: Trainer, params: Record<string, unknown>
   return details.length > 0 ? { details } : { values };
 }
 
+/** The sentence of a refused request (POST /jobs answers it with the details; the CLI says it before sending). */
+export const invalidParamsMessage = (trainer: Pick<Trainer, 'name'>) => `Some parameters do not suit ${trainer.name}; see details.`;
+
 /** The whole request: its trigger phrase and its parameters, every problem listed by field. */
 export function validateTrainingRequest(trainer: Trainer, request: { triggerPhrase?: string; params: Record<string, unknown> }):
   { values: ParamValues } | { details: ParamProblem[] } {

@@ -1,0 +1,113 @@
+// The CLI's pure parts: parameter coercion against the catalog, the workspace URL's resolution, the exit codes.
+import { describe, expect, it } from 'vitest';
+import type { Trainer } from '#domain/schemas';
+import { validateTrainingRequest } from '#domain/training-request';
+import { ApiError, apiErrorFrom } from '#http/api-client';
+import { CliError, EXIT, exitCodeFor, notSignedIn } from '#cli/errors';
+import { pick, resolveEndpoints } from '#cli/connection';
+import { checkTrainingRequest, coerceParam, parseParamPairs } from '#cli/params';
+import { describeToken } from '#cli/commands/auth';
+import { apiTokenId } from '#cli/commands/tokens';
+
+const trainer: Trainer = {
+  id: 'fal-ai/test', provider: 'fal', name: 'Test trainer', kind: 'image', description: '', trigger: 'required',
+  dataset: { minImages: 1, formats: ['png'], captions: 'optional' },
+  params: [
+    { key: 'steps', label: 'Steps', type: 'integer', default: 1000, min: 1, max: 10000, help: '', group: 'core' },
+    { key: 'learningRate', label: 'Learning rate', type: 'number', min: 0.000001, max: 0.01, help: '', group: 'core' },
+    { key: 'isStyle', label: 'Style', type: 'boolean', default: false, help: '', group: 'model' },
+    { key: 'format', label: 'Format', type: 'enum', options: ['fal', 'comfy'], help: '', group: 'model' },
+    { key: 'caption', label: 'Default caption', type: 'string', help: '', group: 'model' },
+  ],
+};
+
+describe('--param key=value', () => {
+  it('coerces each value to its parameter\'s type from the catalog', () => {
+    expect(checkTrainingRequest(trainer, 'ohwx', ['steps=500', 'learningRate=1e-4', 'isStyle=yes', 'format=comfy', 'caption=a=b'])).toEqual({
+      params: { steps: 500, learningRate: 0.0001, isStyle: true, format: 'comfy', caption: 'a=b' },
+    });
+    expect(coerceParam(trainer, 'isStyle', 'off')).toBe(false);
+    expect(coerceParam(trainer, 'steps', ' 12 ')).toBe(12);
+  });
+
+  it('leaves text that is not of the type as text, so the API\'s own rule says what is wrong', () => {
+    const checked = checkTrainingRequest(trainer, 'ohwx', ['steps=many', 'isStyle=perhaps', 'steps2=1']);
+    const api = validateTrainingRequest(trainer, { triggerPhrase: 'ohwx', params: { steps: 'many', isStyle: 'perhaps', steps2: '1' } });
+    expect(checked).toEqual(api);
+    expect(checked).toEqual({ details: expect.arrayContaining([
+      { field: 'params.steps', message: 'Steps must be a number.' },
+      { field: 'params.isStyle', message: 'Style must be true or false.' },
+      { field: 'params.steps2', message: expect.stringContaining('Test trainer has no parameter "steps2"') },
+    ]) });
+  });
+
+  it('checks ranges and the trigger phrase as POST /jobs does', () => {
+    expect(checkTrainingRequest(trainer, undefined, ['steps=0'])).toEqual({ details: [
+      { field: 'triggerPhrase', message: 'Set a trigger phrase, the word that will call up your LoRA in prompts.' },
+      { field: 'params.steps', message: 'Steps must be at least 1; got 0.' },
+    ] });
+  });
+
+  it('refuses a pair without = as a usage problem', () => {
+    expect(parseParamPairs(['steps'])).toEqual({ details: [{ field: 'params', message: '"steps" is not key=value; write for example --param steps=500.' }] });
+    expect(parseParamPairs(['=3'])).toHaveProperty('details');
+  });
+});
+
+describe('the workspace URL', () => {
+  const configs = (documents: Record<string, unknown>) => async (url: string) => documents[url];
+
+  it('takes the flag, then the environment, then the profile', () => {
+    expect(pick('a', 'b', 'c')).toEqual({ value: 'a', from: 'flag' });
+    expect(pick(undefined, 'b', 'c')).toEqual({ value: 'b', from: 'environment' });
+    expect(pick(undefined, '', 'c')).toEqual({ value: 'c', from: 'profile' });
+    expect(pick(undefined, undefined, undefined)).toEqual({});
+  });
+
+  it('resolves a web origin through its /config.json, relative URLs included', async () => {
+    const read = configs({ 'https://d1.cloudfront.net/config.json': { apiUrl: 'https://api.example.com/', wsUrl: 'wss://ws.example.com/prod', auth: {} } });
+    expect(await resolveEndpoints('https://d1.cloudfront.net/', read)).toEqual({ apiUrl: 'https://api.example.com', wsUrl: 'wss://ws.example.com/prod' });
+    const local = configs({ 'http://localhost:3000/config.json': { apiUrl: '/api', wsUrl: 'ws://localhost:3000/ws' } });
+    expect(await resolveEndpoints('http://localhost:3000', local)).toEqual({ apiUrl: 'http://localhost:3000/api', wsUrl: 'ws://localhost:3000/ws' });
+  });
+
+  it('takes an API URL as it is, with the WebSocket its origin names for it, if any', async () => {
+    const local = configs({ 'http://localhost:3000/config.json': { apiUrl: 'http://localhost:3000/api', wsUrl: 'ws://localhost:3000/ws' } });
+    expect(await resolveEndpoints('http://localhost:3000/api/', local)).toEqual({ apiUrl: 'http://localhost:3000/api', wsUrl: 'ws://localhost:3000/ws' });
+    expect(await resolveEndpoints('https://abc.execute-api.eu-west-1.amazonaws.com', configs({}))).toEqual({ apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com' });
+  });
+
+  it('refuses what is not an http(s) URL as a usage error', async () => {
+    await expect(resolveEndpoints('localhost:3000', configs({}))).rejects.toMatchObject({ exitCode: EXIT.usage, message: expect.stringContaining('must start with http') });
+    await expect(resolveEndpoints('not a url', configs({}))).rejects.toMatchObject({ exitCode: EXIT.usage });
+  });
+});
+
+describe('exit codes', () => {
+  it('maps failures to 1, usage to 2 and authentication to 3', () => {
+    expect(exitCodeFor(notSignedIn())).toBe(3);
+    expect(exitCodeFor(apiErrorFrom(401, { message: 'Unauthorized' }))).toBe(3);
+    expect(exitCodeFor(apiErrorFrom(403, { message: 'Forbidden' }))).toBe(3);
+    expect(exitCodeFor(apiErrorFrom(422, { error: { code: 'INVALID_PARAMS', message: 'x', details: [] } }))).toBe(2);
+    expect(exitCodeFor(apiErrorFrom(409, { error: { code: 'DATASET_NOT_READY', message: 'x' } }))).toBe(1);
+    expect(exitCodeFor(apiErrorFrom(404, { error: { code: 'JOB_NOT_FOUND', message: 'x' } }))).toBe(1);
+    expect(exitCodeFor(new ApiError(0, 'NETWORK', 'down', [], 'network'))).toBe(1);
+    expect(exitCodeFor(new CliError(EXIT.failed, 'INVALID'))).toBe(1);
+    expect(exitCodeFor(new Error('boom'))).toBe(1);
+  });
+});
+
+describe('whoami', () => {
+  it('names a user token\'s email from its claims and knows an API token by its prefix', () => {
+    const payload = Buffer.from(JSON.stringify({ sub: 'u1', email: 'ann@example.com' })).toString('base64url');
+    expect(describeToken(`h.${payload}.s`)).toEqual({ kind: 'user', user: 'ann@example.com' });
+    expect(describeToken('lwk_abc')).toEqual({ kind: 'api-token' });
+    expect(describeToken('garbage')).toEqual({ kind: 'user' });
+  });
+
+  it('finds an API token\'s id in the token, to name it from GET /tokens', () => {
+    expect(apiTokenId('lwk_01ABC_s3cr3t')).toBe('01ABC');
+    expect(apiTokenId('lwk_')).toBeUndefined();
+    expect(apiTokenId('eyJ.x.y')).toBeUndefined();
+  });
+});
