@@ -386,7 +386,7 @@ function layout(title: string, body: string): string {
   main { width: min(400px, calc(100vw - 32px)); background: #121722; border: 1px solid #232b3b; border-radius: 12px; padding: 28px;
     box-shadow: 0 8px 24px rgba(0, 0, 0, 0.25); }
   .brand { display: flex; align-items: center; gap: 10px; font-weight: 650; font-size: 15px; margin-bottom: 18px; }
-  .mark { width: 28px; height: 28px; border-radius: 8px; background: rgba(124, 140, 255, 0.14); color: #7c8cff; display: grid; place-items: center; }
+  .mark { width: 28px; height: 28px; border-radius: 8px; background: linear-gradient(135deg, #8a97ff, #5865f2); color: #fff; display: grid; place-items: center; }
   .tag { margin-left: auto; font-size: 11px; font-weight: 500; color: #8089a0; border: 1px solid #2f3950; border-radius: 999px; padding: 1px 8px; }
   h1 { font-size: 20px; margin: 0 0 6px; }
   .muted { color: #8089a0; margin: 0 0 18px; } .small { font-size: 12px; margin: 18px 0 8px; }
