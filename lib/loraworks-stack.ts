@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { Api } from './api';
-import { Auth } from './auth';
+import { Auth, OIDC_SCOPES } from './auth';
 import { Datasets } from './datasets';
 import { Realtime } from './realtime';
 import { Storage } from './storage';
@@ -13,7 +13,10 @@ import { Web } from './web';
 export interface LoraworksStackProps extends StackProps {
   /** Largest dataset upload, bytes. @default 2 GiB */
   readonly maxUploadBytes?: number;
-  /** Extra browser origins allowed to call the API and upload (e.g. a dev server). @default - the CloudFront origin only */
+  /**
+   * Extra browser origins (no trailing slash) allowed to call the API and upload, and to sign in: each `${origin}/`
+   * is also a callback and sign-out URL of the web app's client (e.g. a dev server). @default - the CloudFront origin only
+   */
   readonly extraCorsOrigins?: string[];
   /** Folder of the built web app. @default web/dist */
   readonly webDistPath?: string;
@@ -23,6 +26,11 @@ export interface LoraworksStackProps extends StackProps {
    * @default - none: the catalog leaves Replicate's trainers out and says why
    */
   readonly replicateDestination?: string;
+  /**
+   * Prefix of the Cognito managed-login domain (`{prefix}.auth.{region}.amazoncognito.com`, unique in the region).
+   * Also read from the context value `cognitoDomainPrefix`. @default `loraworks-{account}`
+   */
+  readonly cognitoDomainPrefix?: string;
 }
 
 /** Loraworks in AWS: one construct per concern (storage, auth, training, datasets, web, API, realtime), wired here. */
@@ -42,16 +50,17 @@ export class LoraworksStack extends Stack {
 
     this.storage = new Storage(this, 'Storage');
     const { table, datasets, artifacts, trainerSecret } = this.storage;
-    this.auth = new Auth(this, 'Auth');
+    // The web origin first: the app client's callback and sign-out URLs name it.
+    this.web = new Web(this, 'Web', { bucket: this.storage.web, logBucket: this.storage.logs, distPath: props.webDistPath });
+    const corsOrigins = [this.web.origin, ...(props.extraCorsOrigins ?? [])];
+    this.storage.allowBrowserUploadsFrom(...corsOrigins);
+    const domainPrefix = props.cognitoDomainPrefix ?? this.node.tryGetContext('cognitoDomainPrefix') ?? `loraworks-${this.account}`;
+    this.auth = new Auth(this, 'Auth', { webOrigins: corsOrigins, domainPrefix });
     const jwt = { jwtIssuer: this.auth.issuer, jwtAudience: this.auth.client.userPoolClientId };
 
     this.training = new Training(this, 'Training', { table, artifacts, datasets, trainerSecret, replicateDestination });
     const { stateMachine } = this.training;
     this.datasets = new Datasets(this, 'Datasets', { table, bucket: datasets, trainerSecret, stateMachine, maxUploadBytes, replicateDestination });
-
-    this.web = new Web(this, 'Web', { bucket: this.storage.web, logBucket: this.storage.logs, distPath: props.webDistPath });
-    const corsOrigins = [this.web.origin, ...(props.extraCorsOrigins ?? [])];
-    this.storage.allowBrowserUploadsFrom(...corsOrigins);
 
     this.api = new Api(this, 'Api', {
       table, datasets, artifacts, trainerSecret, stateMachine, ...jwt, corsOrigins, maxUploadBytes, replicateDestination,
@@ -61,7 +70,13 @@ export class LoraworksStack extends Stack {
     this.web.publish({
       apiUrl: this.api.url,
       wsUrl: this.realtime.url,
-      auth: { mode: 'cognito', region: this.region, userPoolId: this.auth.userPool.userPoolId, clientId: this.auth.client.userPoolClientId },
+      auth: {
+        mode: 'oidc',
+        authority: this.auth.issuer,
+        clientId: this.auth.client.userPoolClientId,
+        scopes: OIDC_SCOPES.join(' '),
+        logoutUrl: this.auth.logoutUrl,
+      },
     });
 
     new CfnOutput(this, 'WebUrl', { value: this.web.origin });
@@ -70,6 +85,7 @@ export class LoraworksStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'SignInDomain', { value: this.auth.domain.baseUrl() });
     new CfnOutput(this, 'TrainerSecretArn', { value: trainerSecret.secretArn });
   }
 }

@@ -13,7 +13,8 @@ import { acknowledge, arnInFinding, envInFinding } from './nag';
 export interface WebConfig {
   readonly apiUrl: string;
   readonly wsUrl: string;
-  readonly auth: { readonly mode: 'cognito'; readonly region: string; readonly userPoolId: string; readonly clientId: string };
+  /** The OpenID provider (Cognito's user pool): `logoutUrl` is its sign-out endpoint, which discovery does not name. */
+  readonly auth: { readonly mode: 'oidc'; readonly authority: string; readonly clientId: string; readonly scopes: string; readonly logoutUrl: string };
 }
 
 export interface WebProps {

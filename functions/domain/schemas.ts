@@ -275,12 +275,17 @@ export const ClientMessage = z.object({ action: z.literal('ping') });
 export const WebConfig = z.object({
   apiUrl: z.string(),
   wsUrl: z.string(),
+  /**
+   * The OpenID provider the web app signs in with (Cognito in AWS, the local provider in the local cloud):
+   * `<authority>/.well-known/openid-configuration` is its discovery document; `logoutUrl` its sign-out endpoint
+   * (`?client_id=…&logout_uri=…`), which Cognito's discovery does not name.
+   */
   auth: z.object({
-    mode: z.enum(['dev', 'cognito']),
-    region: z.string().optional(),
-    userPoolId: z.string().optional(),
-    clientId: z.string().optional(),
-    domain: z.string().optional(),
+    mode: z.literal('oidc'),
+    authority: z.string().url(),
+    clientId: z.string().min(1),
+    scopes: z.string().min(1),
+    logoutUrl: z.string().url(),
   }),
 });
 export type WebConfig = z.infer<typeof WebConfig>;

@@ -10,6 +10,7 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/
 import S3rver from 's3rver';
 import { synthesizeTemplate } from '#lib/synth';
 import { devIssuer } from './aws/dev-issuer';
+import { LOCAL_CLIENT_ID, OIDC_SCOPES, oidcProvider } from './aws/oidc-provider';
 import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
 import { closeServer, fromThisMachine, listen, startServer } from './http-util';
@@ -54,6 +55,8 @@ export interface LocalCloudOptions {
   ttlSweepMs?: number;
   /** The keys the trainer emulator accepts, as fal and Replicate accept only yours. @default those of `trainerKeys` */
   emulatorKeys?: { fal?: string; replicate?: string };
+  /** Lifetime of the ID and access tokens the OpenID provider issues, seconds. @default LORAWORKS_OIDC_TOKEN_SECONDS, else 3600 */
+  oidcTokenSeconds?: number;
 }
 
 export interface TrainerKeys { FAL_KEY?: string; REPLICATE_API_TOKEN?: string }
@@ -191,6 +194,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => emulator.stop());
 
     const issuer = await devIssuer(dataDir, `${url}/dev`);
+    const oidc = await oidcProvider({ issuer, dataDir, redirectUri: `${url}/`, tokenSeconds: oidcTokenSeconds(options.oidcTokenSeconds) });
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: DEVELOPER_CREDENTIALS.accessKeyId,
@@ -240,7 +244,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const web = webAssets(join(ROOT, 'web/dist'));
     const config = (hostHeader: string | undefined) => {
       const origin = hostHeader ?? `${host}:${port}`;
-      return { apiUrl: `http://${origin}/api`, wsUrl: `ws://${origin}/ws`, auth: { mode: 'dev' } };
+      return {
+        apiUrl: `http://${origin}/api`, wsUrl: `ws://${origin}/ws`,
+        auth: { mode: 'oidc', authority: issuer.issuer, clientId: LOCAL_CLIENT_ID, scopes: OIDC_SCOPES, logoutUrl: oidc.logoutUrl },
+      };
     };
 
     main.on('request', (req, res) => {
@@ -248,7 +255,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const handled = (async () => {
         if (path === '/api' || path.startsWith('/api/')) return api(req, res);
         if (path === '/config.json') return json(res, config(req.headers.host));
-        if (path === '/dev/.well-known/jwks.json') return json(res, issuer.jwks);
+        // The OpenID provider (discovery, authorize, token, userInfo, revoke, logout, JWKS) under its issuer.
+        if (path.startsWith('/dev/')) return oidc.handle(req, res, path.slice('/dev'.length));
         // The local cloud's own wiring, for tools on this machine: nobody else's business (the public port may
         // listen on every interface).
         if (path === '/__local/info') {
@@ -297,6 +305,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stop();
     throw error;
   }
+}
+
+function oidcTokenSeconds(option: number | undefined): number {
+  const raw = option ?? process.env.LORAWORKS_OIDC_TOKEN_SECONDS ?? 3600;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 5 || value > 86_400) {
+    throw new Error(`LORAWORKS_OIDC_TOKEN_SECONDS must be a whole number of seconds from 5 to 86400 (got "${raw}").`);
+  }
+  return value;
 }
 
 /** A socket path in a folder only this user can enter (the data folder's, unless too long for a socket name). */

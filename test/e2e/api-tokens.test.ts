@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RESULTS } from '#support/browser';
-import { useBrowserSession } from '#support/browser-session';
+import { signIn, useBrowserSession } from '#support/browser-session';
 import { LoraworksClient } from '#support/local-cloud-client';
 import { MAX_LIVE_TOKENS } from '#domain/api-token-limits';
 
@@ -11,6 +11,8 @@ const ui = useBrowserSession('e2e-tokens', { timeoutMs: 30_000 });
 const pageErrors: string[] = [];
 let origin = '';
 
+/** Waits for what the page shows; the local cloud's first calls may start cold functions. */
+const poll = <T>(read: () => Promise<T>, message?: string) => expect.poll(read, { timeout: 30_000, message });
 const panel = () => ui.page.getByTestId('tokens-panel');
 const row = (name: string) => panel().getByTestId('token-row').filter({ has: ui.page.getByTestId('token-row-name').getByText(name, { exact: true }) });
 
@@ -18,7 +20,7 @@ async function openPanel(): Promise<void> {
   await ui.page.getByTestId('open-tokens').click();
   await panel().waitFor();
   // The list is loaded afresh each time the panel opens.
-  await expect.poll(() => panel().getByText('Loading your tokens…').count()).toBe(0);
+  await panel().getByText('Loading your tokens…').waitFor({ state: 'detached' });
 }
 
 const callApi = (token: string, path: string) =>
@@ -29,10 +31,7 @@ beforeAll(async () => {
   ui.page.on('pageerror', (error) => pageErrors.push(error.message));
   // Copy writes the clipboard; the test reads it back.
   await ui.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-  await ui.page.goto(ui.cloud.url);
-  await ui.page.getByTestId('sign-in-user').fill('e2e-tokens');
-  await ui.page.getByTestId('sign-in').click();
-  await expect.poll(() => ui.page.getByTestId('user-name').textContent()).toBe('e2e-tokens');
+  await signIn(ui.page, ui.cloud.url, 'e2e-tokens');
 });
 
 describe('the API-token panel', () => {
@@ -72,10 +71,10 @@ describe('the API-token panel', () => {
 
     // Copy puts the token itself on the clipboard and says so.
     await created.getByTestId('token-copy').click();
-    await expect.poll(() => created.getByTestId('token-copy').innerText()).toBe('Copied');
+    await poll(() => created.getByTestId('token-copy').innerText()).toBe('Copied');
     expect(await ui.page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
     await created.getByTestId('token-cli-copy').click();
-    await expect.poll(() => ui.page.evaluate(() => navigator.clipboard.readText())).toBe(`npx loraworks login --url ${origin} --token ${secret}`);
+    await poll(() => ui.page.evaluate(() => navigator.clipboard.readText())).toBe(`npx loraworks login --url ${origin} --token ${secret}`);
 
     // The list has it, never used yet, expiring in 30 days.
     await row('ci-laptop').waitFor();
@@ -89,14 +88,14 @@ describe('the API-token panel', () => {
 
   it('never shows the token again: not after closing the panel, not after a reload', async () => {
     await panel().getByTestId('tokens-close').click();
-    await expect.poll(() => panel().isVisible()).toBe(false);
+    await poll(() => panel().isVisible()).toBe(false);
     expect(await ui.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'focus returns to the header button').toBe('open-tokens');
     await openPanel();
     expect(await panel().getByTestId('token-created').isVisible()).toBe(false);
     expect(await ui.page.content()).not.toContain(secret);
 
     await ui.page.reload();
-    await expect.poll(() => ui.page.getByTestId('user-name').textContent()).toBe('e2e-tokens');
+    await poll(() => ui.page.getByTestId('user-name').textContent()).toBe('e2e-tokens');
     await openPanel();
     await row('ci-laptop').waitFor();
     expect(await ui.page.content()).not.toContain(secret);
@@ -109,7 +108,7 @@ describe('the API-token panel', () => {
     expect(await datasets.json()).toEqual({ datasets: [] });
 
     await panel().getByTestId('tokens-refresh').click();
-    await expect.poll(() => row('ci-laptop').getByTestId('token-row-last-used').innerText()).toBe('just now');
+    await poll(() => row('ci-laptop').getByTestId('token-row-last-used').innerText()).toBe('just now');
     await ui.page.screenshot({ path: join(RESULTS, 'tokens-list.png') });
   });
 
@@ -124,7 +123,7 @@ describe('the API-token panel', () => {
 
     await row('ci-laptop').getByTestId('token-revoke').click();
     await panel().getByTestId('token-revoke-confirm').click();
-    await expect.poll(() => row('ci-laptop').count()).toBe(0);
+    await poll(() => row('ci-laptop').count()).toBe(0);
     await panel().getByTestId('tokens-empty').waitFor();
 
     const refused = await callApi(secret, '/datasets');
@@ -145,7 +144,7 @@ describe('the API-token panel', () => {
     expect(refused.status).toBe(409);
 
     await panel().getByTestId('tokens-refresh').click();
-    await expect.poll(() => panel().getByTestId('token-row').count()).toBe(MAX_LIVE_TOKENS);
+    await poll(() => panel().getByTestId('token-row').count()).toBe(MAX_LIVE_TOKENS);
     await panel().getByLabel('Name').fill('one-too-many');
     await panel().getByTestId('token-create').click();
     const error = panel().getByTestId('tokens-error');

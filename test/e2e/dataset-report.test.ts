@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RESULTS } from '#support/browser';
-import { useBrowserSession } from '#support/browser-session';
+import { signIn, useBrowserSession } from '#support/browser-session';
 import { makeJpeg } from '#support/dataset-corpus';
 import { makePng } from '#support/png';
 import { buildZip } from '#support/zip-writer';
@@ -13,9 +13,7 @@ const ui = useBrowserSession('e2e-report', { timeoutMs: 30_000 });
 
 describe('the upload panel', () => {
   it('refuses a file that is not a zip before uploading anything', async () => {
-    await ui.page.goto(ui.cloud.url);
-    await ui.page.getByTestId('sign-in-user').fill('e2e-report');
-    await ui.page.getByTestId('sign-in').click();
+    await signIn(ui.page, ui.cloud.url, 'e2e-report');
     const notes = join(ui.dataDir, 'notes.txt');
     await writeFile(notes, 'not a zip');
     await ui.page.getByTestId('dataset-file').setInputFiles(notes);

@@ -6,7 +6,7 @@ import type { Locator } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensorsHeader } from '#domain/safetensors';
 import { RESULTS } from '#support/browser';
-import { useBrowserSession } from '#support/browser-session';
+import { signIn, useBrowserSession } from '#support/browser-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { makePng } from '#support/png';
 
@@ -72,9 +72,7 @@ beforeAll(() => {
 
 describe('the training workspace', () => {
   it('signs in, trains a LoRA on an uploaded dataset with live progress, and downloads it', async () => {
-    await ui.page.goto(ui.cloud.url);
-    await ui.page.getByTestId('sign-in-user').fill('e2e-alice');
-    await ui.page.getByTestId('sign-in').click();
+    await signIn(ui.page, ui.cloud.url, 'e2e-alice');
     await expect.poll(() => ui.page.getByTestId('user-name').textContent()).toBe('e2e-alice');
     await ui.page.screenshot({ path: join(RESULTS, 'workspace-empty.png') });
 

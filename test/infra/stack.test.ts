@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Match, Template as Assert } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LoraworksStack } from '#lib/loraworks-stack';
 import { buildApp, HANDLER_METADATA_KEY, synthesizeTemplate } from '#lib/synth';
 import {
   ALL_HANDLERS, HTTP_ROUTES, actionsOf, statementsOf, functionByHandler, functionIdIn, handlerOf, ofType, resourceOf, stateMachineDefinition,
@@ -433,6 +435,80 @@ describe('training state machine', () => {
   });
 });
 
+describe('sign-in (OpenID Connect with Cognito)', () => {
+  const devOrigin = 'http://localhost:5173';
+  let signIn: Template;
+  let config: { auth: Record<string, string> };
+  /** The published config.json with each deployment marker replaced by what it stands for in the template. */
+  let resolved: Record<string, unknown>;
+
+  beforeAll(() => {
+    const { app, stack } = buildApp({ bundling: false, stackProps: { webDistPath: '/nonexistent/web/dist', extraCorsOrigins: [devOrigin] } });
+    const assembly = app.synth();
+    signIn = assembly.getStackByName(stack.stackName).template as Template;
+    const props = ofType(signIn, 'Custom::CDKBucketDeployment')[0]![1].Properties;
+    const markers = (props.SourceMarkers as Record<string, unknown>[])[0]!;
+    const assetDir = join(assembly.directory, `asset.${props.SourceObjectKeys[0].replace(/\.zip$/, '')}`);
+    config = JSON.parse(readFileSync(join(assetDir, 'config.json'), 'utf8'));
+    resolved = Object.fromEntries(Object.entries(config.auth).map(([key, value]) =>
+      [key, value.split(/(<<marker:[^>]+>>)/).filter(Boolean).map((part) => markers[part] ?? part)]));
+  });
+
+  const logicalIdOf = (type: string) => {
+    const ids = Object.entries(signIn.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+    expect(ids, type).toHaveLength(1);
+    return ids[0]!;
+  };
+  const propertiesOf = (type: string) => signIn.Resources[logicalIdOf(type)]!.Properties as Record<string, unknown>;
+  const webOrigin = () => ({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf('AWS::CloudFront::Distribution'), 'DomainName'] }, '/']] });
+
+  it('has a managed-login (version 2) domain with a branding of Cognito\'s own values for the web client', () => {
+    const domain = propertiesOf('AWS::Cognito::UserPoolDomain');
+    expect(domain).toMatchObject({ ManagedLoginVersion: 2, UserPoolId: { Ref: logicalIdOf('AWS::Cognito::UserPool') } });
+    expect(JSON.stringify(domain.Domain)).toContain('loraworks-');
+    expect(propertiesOf('AWS::Cognito::ManagedLoginBranding')).toMatchObject({
+      UserPoolId: { Ref: logicalIdOf('AWS::Cognito::UserPool') },
+      ClientId: { Ref: logicalIdOf('AWS::Cognito::UserPoolClient') },
+      UseCognitoProvidedValues: true,
+    });
+  });
+
+  it('gives the web client only the authorization-code grant, no secret, the three scopes and exact URLs', () => {
+    const client = propertiesOf('AWS::Cognito::UserPoolClient');
+    expect(client).toMatchObject({
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      GenerateSecret: false,
+      EnableTokenRevocation: true,
+      SupportedIdentityProviders: ['COGNITO'],
+      IdTokenValidity: 60,
+      AccessTokenValidity: 60,
+      RefreshTokenValidity: 30 * 24 * 60,
+    });
+    expect(client.ExplicitAuthFlows ?? [], 'no password flows beside managed login').not.toContain('ALLOW_USER_PASSWORD_AUTH');
+    expect(client.CallbackURLs).toEqual([webOrigin(), `${devOrigin}/`]);
+    expect(client.LogoutURLs).toEqual([webOrigin(), `${devOrigin}/`]);
+  });
+
+  it('publishes a config.json whose authority, client and sign-out URL are this pool, client and domain', () => {
+    expect(config.auth).toMatchObject({ mode: 'oidc', scopes: 'openid email profile' });
+    expect(resolved.authority).toEqual(['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: logicalIdOf('AWS::Cognito::UserPool') }]);
+    expect(resolved.clientId).toEqual([{ Ref: logicalIdOf('AWS::Cognito::UserPoolClient') }]);
+    expect(resolved.logoutUrl).toEqual(['https://', { Ref: logicalIdOf('AWS::Cognito::UserPoolDomain') }, '.auth.', { Ref: 'AWS::Region' }, '.amazoncognito.com/logout']);
+    // The app's redirect_uri is its origin + '/': the first callback URL is the CloudFront origin's.
+    expect((propertiesOf('AWS::Cognito::UserPoolClient').CallbackURLs as unknown[])[0]).toEqual(webOrigin());
+  });
+
+  it('takes the domain prefix from the context value cognitoDomainPrefix', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], cognitoDomainPrefix: 'my-loras' } });
+    const stack = new LoraworksStack(app, 'DomainPrefix', { webDistPath: '/nonexistent/web/dist' });
+    const template = app.synth().getStackByName(stack.stackName).template as Template;
+    const domain = Object.values(template.Resources).find((r) => r.Type === 'AWS::Cognito::UserPoolDomain')!;
+    expect((domain.Properties as { Domain: unknown }).Domain).toBe('my-loras');
+  });
+});
+
 describe('web', () => {
   it('serves the private web bucket through CloudFront with OAC, HTTPS and security headers', () => {
     assert.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
@@ -468,7 +544,7 @@ describe('web', () => {
     expect(config).toEqual({
       apiUrl: expect.stringMatching(/^<<marker:/),
       wsUrl: expect.stringMatching(/^wss:\/\/<<marker:.*\/prod$/),
-      auth: { mode: 'cognito', region: expect.any(String), userPoolId: expect.any(String), clientId: expect.any(String) },
+      auth: { mode: 'oidc', authority: expect.any(String), clientId: expect.any(String), scopes: 'openid email profile', logoutUrl: expect.any(String) },
     });
   });
 

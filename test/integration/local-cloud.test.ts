@@ -82,7 +82,13 @@ describe('the local cloud', () => {
   it('starts with `npm start`’s entry point, announces its URL, and stops cleanly on Ctrl-C', async () => {
     const cloud = await spawnLocalCloud({ LORAWORKS_DATA_DIR: join(dataDir(), 'cli') });
     const config = await (await fetch(`${cloud.url}/config.json`)).json();
-    expect(config).toMatchObject({ apiUrl: `${cloud.url}/api`, wsUrl: cloud.wsUrl, auth: { mode: 'dev' } });
+    const issuer = `${cloud.url}/dev`;
+    expect(config).toEqual({
+      apiUrl: `${cloud.url}/api`, wsUrl: cloud.wsUrl,
+      auth: { mode: 'oidc', authority: issuer, clientId: 'loraworks-local', scopes: 'openid email profile', logoutUrl: `${issuer}/logout` },
+    });
+    const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+    expect(discovery).toMatchObject({ issuer, authorization_endpoint: `${issuer}/oauth2/authorize`, jwks_uri: `${issuer}/.well-known/jwks.json` });
     expect(await cloud.interrupt(), cloud.output()).toBe(0);
   }, SPAWNED_TIMEOUT_MS);
 });

@@ -14,12 +14,26 @@ export interface BrowserSession {
   page: Page;
 }
 
+/**
+ * Signs in as `user` the way a person does: the app's Sign in button, the local OpenID provider's "Sign in as"
+ * page (a new name signs up), and back to the workspace, which shows the user's name.
+ */
+export async function signIn(page: Page, appUrl: string, user: string): Promise<void> {
+  await page.goto(appUrl);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('provider-user').fill(user);
+  await page.getByTestId('provider-continue').click();
+  await page.waitForFunction((name) => document.querySelector('[data-testid="user-name"]')?.textContent === name, user);
+}
+
 export interface BrowserSessionOptions {
   /** The page's default timeout for waits and actions. */
   timeoutMs: number;
   /** The trainer emulator's speed. @default - the local cloud's */
   emulatorStepsPerSecond?: number;
   acceptDownloads?: boolean;
+  /** Lifetime of the OpenID provider's ID and access tokens, seconds (short ones exercise the refresh). @default - the local cloud's */
+  oidcTokenSeconds?: number;
   /** Runs on the page before anything is closed (a last screenshot). */
   beforeClose?: (page: Page) => Promise<void>;
 }
@@ -34,7 +48,9 @@ export function useBrowserSession(name: string, options: BrowserSessionOptions):
     await ensureWebBuild();
     session.dataDir = await mkdtemp(join(tmpdir(), `loraworks-${name}-`));
     closers.push(() => rm(session.dataDir, { recursive: true, force: true }));
-    session.cloud = await startLocalCloud({ port: 0, dataDir: session.dataDir, emulatorStepsPerSecond: options.emulatorStepsPerSecond });
+    session.cloud = await startLocalCloud({
+      port: 0, dataDir: session.dataDir, emulatorStepsPerSecond: options.emulatorStepsPerSecond, oidcTokenSeconds: options.oidcTokenSeconds,
+    });
     closers.push(() => session.cloud.stop());
     const browser = await launchChromium();
     closers.push(() => browser.close());

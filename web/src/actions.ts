@@ -6,6 +6,7 @@ import { LoraRegistryActions } from './actions/lora-registry';
 import { SessionActions } from './actions/session';
 import { TrainingFormActions } from './actions/training-form';
 import { ApiClient } from './api';
+import type { Auth, SignedIn } from './auth';
 import { absoluteUrl } from './config';
 import type { Store } from './state';
 import { LiveChannel } from './ws';
@@ -23,7 +24,7 @@ export class Actions {
   private readonly loras: LoraRegistryActions;
   private readonly tokens: ApiTokenActions;
 
-  constructor(private readonly store: Store) {
+  constructor(private readonly store: Store, auth: Auth) {
     const config = store.get().config!;
     this.api = new ApiClient(absoluteUrl(config.apiUrl), store.get().token);
     const ctx = { store, api: this.api };
@@ -32,13 +33,13 @@ export class Actions {
     this.jobs = new JobActions(ctx);
     this.loras = new LoraRegistryActions(ctx);
     this.tokens = new ApiTokenActions(ctx);
-    this.session = new SessionActions(ctx, () => {
+    this.session = new SessionActions(ctx, auth, () => {
       this.channel?.close();
       this.channel = null;
       this.datasets.stop();
       this.tokens.reset();
     });
-    this.api.onUnauthorized = () => this.signOut('Your session expired. Sign in again.');
+    this.api.onUnauthorized = () => void this.expire('Your session expired. Sign in again.');
   }
 
   /** Load what a signed-in workspace shows and open the live channel. */
@@ -65,8 +66,15 @@ export class Actions {
     else if (m.type === 'dataset') this.datasets.onPush(m);
   }
 
-  signIn = (user: string) => this.session.signIn(user);
-  signOut = (notice?: string) => this.session.signOut(notice);
+  /** A new user or new tokens of the same one: API calls and the live channel go on with the new ID token. */
+  userLoaded(user: SignedIn): void {
+    this.session.setUser(user);
+    this.channel?.setToken(user.token);
+  }
+
+  signIn = () => this.session.signIn();
+  signOut = () => this.session.signOut();
+  expire = (notice: string) => this.session.expire(notice);
   setSidebarCollapsed = (collapsed: boolean) => this.session.setSidebarCollapsed(collapsed);
   setGuideOpen = (open: boolean) => this.session.setGuideOpen(open);
 

@@ -1,5 +1,7 @@
 import './styles.css';
+import type { User } from 'oidc-client-ts';
 import { Actions } from './actions';
+import { Auth, signedIn as signedInAs, signInFailure } from './auth';
 import { adaptersPanel } from './panels/adapters';
 import { apiTokensPanel } from './panels/api-tokens';
 import { loadConfig } from './config';
@@ -53,12 +55,29 @@ async function boot(root: HTMLElement): Promise<void> {
       h('p', { class: 'muted' }, error instanceof Error ? error.message : String(error)))));
     return;
   }
-  const store = new Store({ ...initialState(), config });
-  const actions = new Actions(store);
+  const auth = new Auth(config.auth);
+  let notice: string | null = null;
+  let user: User | null = null;
+  if (auth.isCallback()) {
+    // Back from the provider: a tampered or replayed state, a refused code or verifier all end here.
+    try {
+      user = await auth.completeSignIn();
+    } catch (error) {
+      notice = signInFailure(error);
+    }
+  } else {
+    user = await auth.currentUser();
+  }
+  const store = new Store({ ...initialState(), config, ...(user ? signedInAs(user) : {}), formError: notice });
+  const actions = new Actions(store, auth);
+  if (user) actions.userLoaded(signedInAs(user));
+  // Every new user, and every refresh of the tokens before they expire, hands the new ID token on.
+  auth.manager.events.addUserLoaded((loaded) => actions.userLoaded(signedInAs(loaded)));
+  auth.manager.events.addSilentRenewError((error) => void actions.expire(`Your session could not be renewed (${error.message}). Sign in again.`));
   // Sign-in and sign-out swap the whole view; everything else updates in place.
   let signedIn: boolean | null = null;
   const render = () => {
-    const now = Boolean(store.get().token) && config.auth.mode === 'dev';
+    const now = Boolean(store.get().token);
     if (now === signedIn) return;
     signedIn = now;
     store.dropGroup('view');

@@ -34,6 +34,7 @@ export const closedTokenPanel = (): TokenPanelState => ({
 
 export interface State {
   config: WebConfig | null;
+  /** The signed-in user's name, and the ID token the API and the WebSocket get (null: the sign-in screen). */
   user: string | null;
   token: string | null;
   trainers: Trainer[];
@@ -64,8 +65,8 @@ export interface State {
 
 export const initialState = (): State => ({
   config: null,
-  user: localStorage.getItem('loraworks.user'),
-  token: localStorage.getItem('loraworks.token'),
+  user: null,
+  token: null,
   trainers: [],
   trainerSource: null,
   trainersError: null,

@@ -21,7 +21,7 @@ export class LiveChannel {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly url: string, private readonly token: string, private readonly handlers: Handlers) {
+  constructor(private readonly url: string, private token: string, private readonly handlers: Handlers) {
     this.onOnline = this.onOnline.bind(this);
     window.addEventListener('online', this.onOnline);
     this.connect();
@@ -35,6 +35,22 @@ export class LiveChannel {
     this.socket?.close(1000, 'signed out');
     this.socket = null;
     this.handlers.onState('closed');
+  }
+
+  /**
+   * Tokens were refreshed: the connection is made again with the new one (the gateway checks a token only at
+   * connect, and the old one is about to expire), and the app re-syncs as after any reconnect.
+   */
+  setToken(token: string): void {
+    if (this.stopped || token === this.token) return;
+    this.token = token;
+    const old = this.socket;
+    this.socket = null;
+    clearInterval(this.pingTimer);
+    clearTimeout(this.retryTimer);
+    old?.close(1000, 'new token');
+    this.attempt = 0;
+    this.connect();
   }
 
   private onOnline() {
@@ -70,8 +86,9 @@ export class LiveChannel {
       if (parsed.success) this.handlers.onMessage(parsed.data);
     };
     socket.onclose = () => {
-      clearInterval(this.pingTimer);
+      // A socket replaced by a newer one (setToken) closes late: the newer one's heartbeat stays.
       if (this.socket !== socket || this.stopped) return;
+      clearInterval(this.pingTimer);
       this.socket = null;
       this.scheduleReconnect();
     };

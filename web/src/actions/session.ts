@@ -1,23 +1,39 @@
+import type { Auth, SignedIn } from '#web/auth';
 import type { ActionContext } from './context';
 
-/** Signing in and out of the dev sign-in; the token is kept across reloads. */
+/** Signing in and out through the OpenID provider; the provider's client keeps the user across reloads. */
 export class SessionActions {
-  constructor(private readonly ctx: ActionContext, private readonly stopWork: () => void) {}
+  constructor(private readonly ctx: ActionContext, private readonly auth: Auth, private readonly stopWork: () => void) {}
 
-  async signIn(user: string): Promise<void> {
-    const token = await this.ctx.api.devToken(user.trim());
-    localStorage.setItem('loraworks.token', token);
-    localStorage.setItem('loraworks.user', user.trim());
+  /** Off to the provider's sign-in page; the app starts again on its answer. */
+  async signIn(): Promise<void> {
+    this.ctx.store.set({ formError: null });
+    await this.auth.signIn();
+  }
+
+  /** A user (new, or the same with refreshed tokens): the API calls carry its ID token from now on. */
+  setUser({ token, user }: SignedIn): void {
     this.ctx.api.setToken(token);
-    this.ctx.store.set({ token, user: user.trim(), formError: null });
+    this.ctx.store.set({ token, user });
+  }
+
+  /** Leaves the workspace and signs out at the provider, which sends the browser back to the sign-in screen. */
+  async signOut(): Promise<void> {
+    this.leave(null);
+    await this.auth.signOut();
+  }
+
+  /** The session ended without the person asking (the API refused the token, a refresh failed): say so here. */
+  async expire(notice: string): Promise<void> {
+    this.leave(notice);
+    await this.auth.forget();
   }
 
   /** Stops the live channel, an upload in flight and dataset polling before the workspace is left. */
-  signOut(notice?: string): void {
+  private leave(notice: string | null): void {
     this.stopWork();
-    localStorage.removeItem('loraworks.token');
     this.ctx.api.setToken(null);
-    this.ctx.store.set({ token: null, jobs: [], jobsPhase: 'loading', dataset: null, datasets: [], formError: notice ?? null });
+    this.ctx.store.set({ token: null, user: null, jobs: [], jobsPhase: 'loading', dataset: null, datasets: [], formError: notice });
   }
 
   setSidebarCollapsed(collapsed: boolean): void {
