@@ -22,7 +22,7 @@ const jwtVerifier = () =>
   ) as never);
 
 /** The subject of a valid ID token, or null when the token is missing, expired, forged, for someone else or
- * not an ID token (the rule the HTTP routes apply too: domain/user-token.ts). */
+ * not an ID token (domain/user-token.ts). */
 export async function verifyToken(token: string | undefined): Promise<string | null> {
   if (!token) return null;
   try {

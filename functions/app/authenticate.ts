@@ -11,17 +11,23 @@ export type Identity =
   | { owner: string; kind: 'api-token'; tokenId: string };
 
 export async function authenticate(token: string | undefined, now: Date): Promise<Identity | null> {
-  if (!token) return null;
+  if (!token) return refused('no token');
   if (!isApiToken(token)) {
     const owner = await verifyToken(token);
-    return owner ? { owner, kind: 'user' } : null;
+    return owner ? { owner, kind: 'user' } : refused('not a valid ID token of this client');
   }
   const parsed = parseToken(token);
-  if (!parsed) return null;
+  if (!parsed) return refused('a malformed API token');
   const stored = await getToken(parsed.id);
-  if (!stored || !tokenAuthenticates(parsed, stored, now)) return null;
+  if (!stored || !tokenAuthenticates(parsed, stored, now)) return refused('an unknown, revoked or expired API token, or a wrong secret', parsed.id);
   await noteUse(stored.id, now);
   return { owner: stored.owner, kind: 'api-token', tokenId: stored.id };
+}
+
+/** Logged without the token: what kind of refusal it was, and the API token's id when it names one. */
+function refused(why: string, tokenId?: string): null {
+  logger.info(`Token refused: ${why}`, tokenId ? { tokenId } : {});
+  return null;
 }
 
 /** What an authorizer hands on to the routes (API Gateway's authorizer context: string values only). */

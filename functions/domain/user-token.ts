@@ -1,10 +1,10 @@
-// The one kind of token both doors take (the HTTP API's JWT authorizer and the WebSocket's $connect
-// authorizer): a Cognito ID token of the stack's web client. Signature, issuer, expiry and audience are checked
-// before this (API Gateway's JWT authorizer for HTTP, the verifier in adapters/auth.ts for the WebSocket);
-// this rule is what both then ask of the claims, so a token one door takes the other takes too.
+// The one kind of user token both doors take (the HTTP API's Lambda authorizer and the WebSocket's $connect
+// authorizer, both app/authenticate.ts; the other kind is an API token, domain/api-tokens.ts): a Cognito ID
+// token of the stack's web client. Signature, issuer, expiry and audience are checked before this (the verifier
+// in adapters/auth.ts); this rule is what is then asked of the claims.
 //
-// An access token (token_use "access": no `aud`, a `client_id`) passes API Gateway's audience check but names
-// no audience the WebSocket's verifier accepts; a token without token_use is not Cognito's. Both are refused.
+// An access token (token_use "access": no `aud`, a `client_id`) names no audience the verifier accepts; a token
+// without token_use is not Cognito's. Both are refused.
 
 /** Claims as a verifier returns them, or as API Gateway hands them on (every value a string; arrays as "[a b]"). */
 export type TokenClaims = Record<string, unknown>;

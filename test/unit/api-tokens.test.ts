@@ -15,13 +15,21 @@ let table: Server;
 let proxyServer: Server;
 let jwksServer: Server;
 let signingKey: CryptoKey;
+/** While set, the table refuses every UpdateItem (as DynamoDB would answer a role without the grant). */
+let refuseUpdates = false;
 let issuer: string;
 
 beforeAll(async () => {
   table = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const port = await listen(table, 0);
   const proxy = dynamoStreamProxy({ dynaliteUrl: `http://127.0.0.1:${port}`, onRecords: () => undefined });
-  const started = await startServer((req, res) => proxy.handle(req, res));
+  const started = await startServer((req, res) => {
+    if (refuseUpdates && String(req.headers['x-amz-target']).endsWith('.UpdateItem')) {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      return void res.end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message: 'not authorized to perform: dynamodb:UpdateItem' }));
+    }
+    return proxy.handle(req, res);
+  });
   proxyServer = started.server;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = started.url;
   await createTestTable(started.url);
@@ -90,6 +98,19 @@ describe('authenticate: an API token', () => {
     await authenticate(token, minutesLater(7));
     expect(await lastUsed()).toBe(minutesLater(7).toISOString());
     expect(JSON.stringify(await listTokens('alice'))).not.toContain(token.split('_').at(-1)!);
+  });
+});
+
+describe('authenticate: recording the use', () => {
+  it('is best effort: a failed write never refuses the token', async () => {
+    const { token, id } = await createToken('alice', 'flaky table', 30, NOW);
+    refuseUpdates = true;
+    try {
+      expect(await authenticate(token, minutesLater(1))).toEqual({ owner: 'alice', kind: 'api-token', tokenId: id });
+    } finally {
+      refuseUpdates = false;
+    }
+    expect((await listTokens('alice')).find((t) => t.id === id)?.lastUsedAt).toBeUndefined();
   });
 });
 
