@@ -79,6 +79,18 @@ export class Auth {
     return this.manager.signinRedirect();
   }
 
+  /**
+   * Revokes the refresh token at the provider's revocation endpoint, so a copy of it is worth nothing once the
+   * person signed out. Best effort: sign-out goes on if the provider cannot be reached.
+   */
+  async revokeRefreshToken(): Promise<void> {
+    try {
+      await this.manager.revokeTokens(['refresh_token']);
+    } catch {
+      // The refresh token lapses on its own (30 days); signing out must not hang on it.
+    }
+  }
+
   /** Forgets the user here and ends the session at the provider (Cognito's /logout, the local one's too). */
   async signOut(): Promise<void> {
     await this.manager.removeUser();

@@ -19,6 +19,7 @@ export class SessionActions {
 
   /** Leaves the workspace and signs out at the provider, which sends the browser back to the sign-in screen. */
   async signOut(): Promise<void> {
+    await this.auth.revokeRefreshToken();
     this.leave(null);
     await this.auth.signOut();
   }
