@@ -7,12 +7,13 @@ import { signIn, useBrowserSession } from '#support/browser-session';
 import { LoraworksClient } from '#support/local-cloud-client';
 import { MAX_LIVE_TOKENS } from '#domain/api-token-limits';
 
-const ui = useBrowserSession('e2e-tokens', { timeoutMs: 30_000 });
+// The first calls of each route start its function cold, which takes long on a busy machine.
+const ui = useBrowserSession('e2e-tokens', { timeoutMs: 60_000 });
 const pageErrors: string[] = [];
 let origin = '';
 
-/** Waits for what the page shows; the local cloud's first calls may start cold functions. */
-const poll = <T>(read: () => Promise<T>, message?: string) => expect.poll(read, { timeout: 30_000, message });
+/** Waits for what the page shows, as long as the page's own waits. */
+const poll = <T>(read: () => Promise<T>, message?: string) => expect.poll(read, { timeout: 60_000, message });
 const panel = () => ui.page.getByTestId('tokens-panel');
 const row = (name: string) => panel().getByTestId('token-row').filter({ has: ui.page.getByTestId('token-row-name').getByText(name, { exact: true }) });
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
   await signIn(ui.page, ui.cloud.url, 'e2e-tokens');
 });
 
-describe('the API-token panel', () => {
+describe('the API-token panel', { timeout: 120_000 }, () => {
   let secret = '';
 
   it('opens from the header and says what tokens are for while there are none', async () => {
