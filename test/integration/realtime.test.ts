@@ -12,6 +12,7 @@ import { useTempDir } from '#support/temp-dir';
 const dataDir = useTempDir('loraworks-rt-');
 
 describe('the realtime process', () => {
+  // The default budget (vitest.config.ts): the first request also starts the HTTP API's authorizer function.
   it('pushes a dataset verdict to a browser connected through the main port, and the cloud stops with it still open', async () => {
     const cloud = await startLocalCloud({ port: 0, dataDir: dataDir() });
     let stopped = false;
@@ -30,5 +31,5 @@ describe('the realtime process', () => {
     } finally {
       if (!stopped) await cloud.stop();
     }
-  }, 30_000);
+  });
 });

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { LambdaRuntime } from './lambda-runtime';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type LambdaRuntime } from './lambda-runtime';
 import type { HttpAuthorizer, Route } from '#local/template';
 import { DEV_USER, type DevIssuer } from './dev-issuer';
 
@@ -132,7 +132,7 @@ export function httpGateway(options: { routes: Route[]; runtime: LambdaRuntime; 
       if (!identitySource) return gatewayAnswer(res, 401, 'Unauthorized');
       const { body: _body, isBase64Encoded: _encoded, ...request } = event;
       const outcome = await options.runtime.invoke(authorizer.handler, {
-        ...request, type: 'REQUEST', routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${method}${path}`, identitySource,
+        ...request, type: 'REQUEST', routeArn: `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:local/$default/${method}${path}`, identitySource,
       });
       const answer = outcome.ok ? readAuthorizerAnswer(authorizer, outcome.result) : { failed: `${outcome.error.errorType}: ${outcome.error.errorMessage}` };
       if ('failed' in answer) {
