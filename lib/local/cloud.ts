@@ -10,7 +10,7 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/
 import S3rver from 's3rver';
 import { synthesizeTemplate } from '#lib/synth';
 import { devIssuer } from './aws/dev-issuer';
-import { LOCAL_CLIENT_ID, OIDC_SCOPES, oidcProvider } from './aws/oidc-provider';
+import { LOCAL_CLIENT_ID, OIDC_SCOPES, oidcProvider, oidcTokenSeconds } from './aws/oidc-provider';
 import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
 import { closeServer, fromThisMachine, listen, startServer } from './http-util';
@@ -194,7 +194,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => emulator.stop());
 
     const issuer = await devIssuer(dataDir, `${url}/dev`);
-    const oidc = await oidcProvider({ issuer, dataDir, redirectUri: `${url}/`, tokenSeconds: oidcTokenSeconds(options.oidcTokenSeconds) });
+    const oidc = await oidcProvider({ issuer, dataDir, redirectUri: `${url}/`, tokenSeconds: oidcTokenSeconds(options.oidcTokenSeconds ?? process.env.LORAWORKS_OIDC_TOKEN_SECONDS) });
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: DEVELOPER_CREDENTIALS.accessKeyId,
@@ -305,15 +305,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stop();
     throw error;
   }
-}
-
-function oidcTokenSeconds(option: number | undefined): number {
-  const raw = option ?? process.env.LORAWORKS_OIDC_TOKEN_SECONDS ?? 3600;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 5 || value > 86_400) {
-    throw new Error(`LORAWORKS_OIDC_TOKEN_SECONDS must be a whole number of seconds from 5 to 86400 (got "${raw}").`);
-  }
-  return value;
 }
 
 /** A socket path in a folder only this user can enter (the data folder's, unless too long for a socket name). */

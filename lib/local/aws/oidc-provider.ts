@@ -57,6 +57,16 @@ interface CodeGrant extends AuthorizeRequest { user: string; authTime: number; e
 interface RefreshGrant { user: string; clientId: string; scope: string; authTime: number; expiresAt: number }
 interface Stored { users: string[]; refreshTokens: Record<string, RefreshGrant> }
 
+/** The tokens' lifetime from an option or LORAWORKS_OIDC_TOKEN_SECONDS: whole seconds, 5 to 86400 (default 3600). */
+export function oidcTokenSeconds(raw: number | string | undefined): number {
+  if (raw === undefined || raw === '') return 3600;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 5 || value > 86_400) {
+    throw new Error(`LORAWORKS_OIDC_TOKEN_SECONDS must be a whole number of seconds from 5 to 86400 (got "${raw}").`);
+  }
+  return value;
+}
+
 class OAuthError extends Error {
   constructor(readonly error: string, description: string, readonly status = 400) {
     super(description);

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devIssuer } from '#local/aws/dev-issuer';
-import { LOCAL_CLIENT_ID, oidcProvider } from '#local/aws/oidc-provider';
+import { LOCAL_CLIENT_ID, oidcProvider, oidcTokenSeconds, type OidcProvider } from '#local/aws/oidc-provider';
 import { closeServer, startServer } from '#local/http-util';
 import { useTempDir } from '#support/temp-dir';
 
@@ -17,18 +17,13 @@ let redirectUri: string;
 
 /** Starts a provider on the data folder (again after a stop: what it keeps must survive). */
 async function start() {
-  const listening = await startServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
-    void provider.then((p) => p.handle(req, res, path.slice('/dev'.length)));
-  });
-  let resolveProvider!: (p: Awaited<ReturnType<typeof oidcProvider>>) => void;
-  const provider = new Promise<Awaited<ReturnType<typeof oidcProvider>>>((resolve) => { resolveProvider = resolve; });
+  const ready: { provider?: OidcProvider } = {};
+  const listening = await startServer((req, res) => void ready.provider!.handle(req, res, new URL(req.url ?? '/', 'http://local').pathname.slice('/dev'.length)));
+  server = listening.server;
   base = listening.url;
   issuerUrl = `${base}/dev`;
   redirectUri = `${base}/`;
-  const issuer = await devIssuer(dataDir(), issuerUrl);
-  resolveProvider(await oidcProvider({ issuer, dataDir: dataDir(), redirectUri, tokenSeconds: 60 }));
-  server = listening.server;
+  ready.provider = await oidcProvider({ issuer: await devIssuer(dataDir(), issuerUrl), dataDir: dataDir(), redirectUri, tokenSeconds: 60 });
 }
 
 beforeAll(start);
@@ -223,5 +218,15 @@ describe('session and logout', () => {
     const asked = await fetch(`${issuerUrl}/oauth2/authorize?${authorizeParams()}`, { headers: { cookie }, redirect: 'manual' });
     expect(asked.status).toBe(200);
     expect(await asked.text()).toContain('Sign in as');
+  });
+});
+
+describe('token lifetime', () => {
+  it('comes from LORAWORKS_OIDC_TOKEN_SECONDS (default an hour), and a value it cannot use says so', () => {
+    expect(oidcTokenSeconds(undefined)).toBe(3600);
+    expect(oidcTokenSeconds('20')).toBe(20);
+    for (const bad of ['abc', '2', '1.5', '100000']) {
+      expect(() => oidcTokenSeconds(bad)).toThrow(`LORAWORKS_OIDC_TOKEN_SECONDS must be a whole number of seconds from 5 to 86400 (got "${bad}")`);
+    }
   });
 });
