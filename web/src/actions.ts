@@ -1,4 +1,5 @@
-import type { Adapter, Job, ServerMessage } from '#domain/schemas';
+import type { Adapter, ApiToken, Job, ServerMessage } from '#domain/schemas';
+import { ApiTokenActions } from './actions/api-tokens';
 import { DatasetActions } from './actions/datasets';
 import { JobActions } from './actions/jobs';
 import { LoraRegistryActions } from './actions/lora-registry';
@@ -21,6 +22,7 @@ export class Actions {
   private readonly datasets: DatasetActions;
   private readonly jobs: JobActions;
   private readonly loras: LoraRegistryActions;
+  private readonly tokens: ApiTokenActions;
 
   constructor(private readonly store: Store, auth: Auth) {
     const config = store.get().config!;
@@ -30,10 +32,12 @@ export class Actions {
     this.datasets = new DatasetActions(ctx);
     this.jobs = new JobActions(ctx);
     this.loras = new LoraRegistryActions(ctx);
+    this.tokens = new ApiTokenActions(ctx);
     this.session = new SessionActions(ctx, auth, () => {
       this.channel?.close();
       this.channel = null;
       this.datasets.stop();
+      this.tokens.reset();
     });
     this.api.onUnauthorized = () => void this.expire('Your session expired. Sign in again.');
   }
@@ -91,4 +95,12 @@ export class Actions {
 
   registerJob = (job: Job, name: string) => this.loras.registerJob(job, name);
   unregister = (adapter: Adapter) => this.loras.unregister(adapter);
+
+  openTokens = () => this.tokens.open();
+  closeTokens = () => this.tokens.close();
+  refreshTokens = () => this.tokens.load();
+  createToken = (name: string, expiresInDays: number) => this.tokens.create(name, expiresInDays);
+  dismissCreatedToken = () => this.tokens.dismissCreated();
+  dismissTokensError = () => this.tokens.dismissError();
+  revokeToken = (token: ApiToken) => this.tokens.revoke(token);
 }

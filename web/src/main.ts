@@ -3,6 +3,7 @@ import type { User } from 'oidc-client-ts';
 import { Actions } from './actions';
 import { Auth, signedIn as signedInAs, signInFailure } from './auth';
 import { adaptersPanel } from './panels/adapters';
+import { apiTokensPanel } from './panels/api-tokens';
 import { loadConfig } from './config';
 import { h, icon } from './dom';
 import { datasetUploadPanel } from './panels/dataset-upload';
@@ -32,7 +33,8 @@ function workspace(store: Store, actions: Actions): HTMLElement {
         h('div', { class: 'main-grid' }, modelDetailsPanel(store), guidancePanel(actions)),
         jobsPanel(store, actions),
         adaptersPanel(store, actions))),
-    guideModal(store, actions));
+    guideModal(store, actions),
+    apiTokensPanel(store, actions));
   const update = () => {
     const collapsed = store.get().sidebarCollapsed;
     shell.classList.toggle('sidebar-collapsed', collapsed);

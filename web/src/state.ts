@@ -1,4 +1,4 @@
-import type { Adapter, Dataset, DatasetVersion, Job, Trainer, WebConfig } from '#domain/schemas';
+import type { Adapter, ApiToken, CreatedToken, Dataset, DatasetVersion, Job, Trainer, WebConfig } from '#domain/schemas';
 import type { ZipPreview } from './zip-preview';
 import type { LinkState } from './ws';
 
@@ -12,6 +12,25 @@ export interface UploadState {
   error?: string;
   preview?: ZipPreview;
 }
+
+/** The API-token panel. `created` holds the one token whose secret is on screen; it is never stored anywhere. */
+export interface TokenPanelState {
+  open: boolean;
+  phase: 'idle' | 'loading' | 'ready' | 'error';
+  /** Newest first. */
+  tokens: ApiToken[];
+  error: string | null;
+  /** Messages from a refused create, by request field ("name", "expiresInDays"). */
+  fieldErrors: Record<string, string>;
+  created: CreatedToken | null;
+  creating: boolean;
+  /** Ids being revoked right now. */
+  revoking: string[];
+}
+
+export const closedTokenPanel = (): TokenPanelState => ({
+  open: false, phase: 'idle', tokens: [], error: null, fieldErrors: {}, created: null, creating: false, revoking: [],
+});
 
 export interface State {
   config: WebConfig | null;
@@ -41,6 +60,7 @@ export interface State {
   link: LinkState;
   sidebarCollapsed: boolean;
   guideOpen: boolean;
+  tokenPanel: TokenPanelState;
 }
 
 export const initialState = (): State => ({
@@ -66,6 +86,7 @@ export const initialState = (): State => ({
   link: 'closed',
   sidebarCollapsed: localStorage.getItem('loraworks.sidebar') === 'collapsed',
   guideOpen: false,
+  tokenPanel: closedTokenPanel(),
 });
 
 type Listener = (state: State, previous: State) => void;

@@ -20,6 +20,10 @@ export function headerPanel(store: Store, actions: Actions): HTMLElement {
     h('div', { class: 'topbar-spacer' }),
     link,
     h('div', { class: 'user' }, avatar, user),
+    h('button', {
+      class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'open-tokens', 'aria-haspopup': 'dialog',
+      title: 'Tokens for the CLI and your scripts', onclick: () => actions.openTokens(),
+    }, icon('key'), 'API tokens'),
     h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'sign-out', onclick: () => actions.signOut() }, icon('logout'), 'Sign out'));
 
   const update = () => {
