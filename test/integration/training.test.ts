@@ -90,7 +90,9 @@ describe('a LoRA job end to end', () => {
     expect(ready.report).toMatchObject({ images: 4, captions: 4, pairs: 4 });
     expect(ready.sha256).toMatch(/^[0-9a-f]{64}$/);
 
-    const job = await startJob(dataset.id, 600);
+    // 3000 steps at 200 steps/s train for 15 s: polls 1 to 3 s apart see it part-way even on a loaded machine
+    // (at 600 steps a poll delayed past 3 s once saw only 0 and then 1).
+    const job = await startJob(dataset.id, 3000);
     expect(job).toMatchObject({ status: 'QUEUED', datasetVersion: version, triggerPhrase: 'ohwx cat' });
     await session.feed.job(job.id, 'RUNNING');
     const done = await session.feed.job(job.id, 'COMPLETED', 90_000);
