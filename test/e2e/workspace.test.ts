@@ -92,7 +92,9 @@ describe('the training workspace', () => {
 
     await ui.page.getByTestId('trigger-phrase').fill('lwx gradient');
     const min = Number((await ui.page.getByTestId('param-steps').getAttribute('min')) ?? 1);
-    const steps = Math.max(100, min);
+    // 400 steps at 20 steps/s train for 20 s: the row is seen part-way even when RUNNING reaches a loaded
+    // browser late (at 100 steps it was once first seen at 100%, with nothing left to move).
+    const steps = Math.max(400, min);
     await ui.page.screenshot({ path: join(RESULTS, 'workspace-ready.png') });
 
     const jobId = await startJob(steps);
