@@ -54,6 +54,10 @@ export interface LocalScheduler {
   tick(now?: Date): Promise<Delivery[]>;
   /** When a schedule fires next, as the local Scheduler will fire it. */
   nextRunAt(name: string, group?: string): Date | undefined;
+  /** Ticks every `intervalMs` on the clock until `stop` (one tick at a time; a failed tick is reported, not fatal). */
+  start(intervalMs?: number, onError?: (error: Error) => void): void;
+  /** Stops ticking and waits for a tick under way. */
+  stop(): Promise<void>;
 }
 
 const key = (group: string, name: string) => `${group}/${name}`;
@@ -121,7 +125,13 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
         .filter((s) => (!groupName || s.GroupName === groupName) && s.Name.startsWith(prefix) && (!state || s.State === state))
         .sort((a, b) => a.Name.localeCompare(b.Name))
         .map((s) => ({ Arn: s.Arn, CreationDate: s.CreationDate, GroupName: s.GroupName, LastModificationDate: s.LastModificationDate, Name: s.Name, State: s.State, Target: { Arn: s.Target.Arn } }));
-      return { status: 200, body: { Schedules: list } };
+      // NextToken is the offset of the next page; MaxResults 1-100 as the API Reference allows.
+      const max = Number(url.searchParams.get('MaxResults') ?? 100);
+      if (!Number.isInteger(max) || max < 1 || max > 100) throw new SchedulerError('ValidationException', 'MaxResults must be a whole number from 1 to 100.');
+      const offset = Number(url.searchParams.get('NextToken') ?? 0);
+      if (!Number.isInteger(offset) || offset < 0) throw new SchedulerError('ValidationException', 'NextToken is not one this Scheduler gave out.');
+      const page = list.slice(offset, offset + max);
+      return { status: 200, body: { Schedules: page, ...(offset + max < list.length ? { NextToken: String(offset + max) } : {}) } };
     }
     const match = /^\/schedules\/([^/]+)$/.exec(path);
     if (!match?.[1]) throw new SchedulerError('ResourceNotFoundException', `The local Scheduler has no resource at ${method} ${url.pathname}.`);
@@ -155,8 +165,24 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
     }
   }
 
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
   return {
     tick,
+    start(intervalMs = 1000, onError = (error) => console.error(`The local Scheduler's tick failed: ${error.message}`)) {
+      if (timer) return;
+      const beat = () => {
+        running = tick().catch((error: unknown) => onError(error as Error)).finally(() => {
+          if (timer) timer = setTimeout(beat, intervalMs);
+        });
+      };
+      timer = setTimeout(beat, 0);
+    },
+    async stop() {
+      clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
     nextRunAt(name, groupName = 'default') {
       const schedule = schedules.get(key(groupName, name));
       if (!schedule || schedule.State === 'DISABLED') return undefined;

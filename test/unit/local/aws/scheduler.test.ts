@@ -100,6 +100,16 @@ describe('the Scheduler API operations', () => {
     expect((await h.call('GET', '/schedules/lw-s1?groupName=loraworks')).status).toBe(404);
   });
 
+  it('lists in pages of MaxResults with NextToken', async () => {
+    const h = await harness(await folder(), '2026-03-18T12:00:00Z');
+    for (const name of ['a', 'b', 'c']) await h.call('POST', `/schedules/${name}`, createBody());
+    const first = await h.call('GET', '/schedules?ScheduleGroup=loraworks&MaxResults=2');
+    expect((first.body.Schedules as Array<{ Name: string }>).map((s) => s.Name)).toEqual(['a', 'b']);
+    const second = await h.call('GET', `/schedules?ScheduleGroup=loraworks&MaxResults=2&NextToken=${String(first.body.NextToken)}`);
+    expect(second.body).toEqual({ Schedules: [expect.objectContaining({ Name: 'c' })] });
+    expect(await h.call('GET', '/schedules?MaxResults=500')).toMatchObject({ status: 400, type: 'ValidationException' });
+  });
+
   it('answers a second create of one name with ConflictException', async () => {
     const h = await harness(await folder(), '2026-03-18T12:00:00Z');
     await h.call('POST', '/schedules/lw-s1', createBody());
@@ -206,6 +216,28 @@ describe('firing on the clock', () => {
     await h.call('POST', '/schedules/lw-s1', createBody({ Target: { ...createBody().Target, DeadLetterConfig: { Arn: DLQ } } }));
     expect(await h.advance('2026-03-25T00:00:00Z')).toMatchObject([{ outcome: 'DELIVERED', attempts: 2 }]);
     expect(h.dead).toEqual([]);
+  });
+});
+
+describe('running on the system clock', () => {
+  it('fires a schedule when its time comes, until stopped', async () => {
+    let fired!: (input: string) => void;
+    const firing = new Promise<string>((resolve) => (fired = resolve));
+    const scheduler = localScheduler({ folder: await folder(), invoke: async (_arn, input) => fired(input) });
+    const { server, url } = await startServer((req, res) => scheduler.handle(req, res));
+    servers.push(server);
+    const startDate = Date.now() / 1000 + 0.2;
+    const created = await fetch(`${url}/schedules/soon`, {
+      method: 'POST',
+      body: JSON.stringify({ ...createBody({ GroupName: undefined, ScheduleExpression: 'rate(1 day)', StartDate: startDate }), Target: { Arn: FUNCTION, RoleArn: ROLE, Input: '<aws.scheduler.scheduled-time>' } }),
+    });
+    expect(created.status).toBe(200);
+    scheduler.start(20);
+    try {
+      expect(await firing).toBe(new Date(startDate * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    } finally {
+      await scheduler.stop();
+    }
   });
 });
 
