@@ -101,6 +101,11 @@ describe('next runs', () => {
       .toEqual(['2026-05-01T10:05:00.000Z', '2026-05-01T10:25:00.000Z', '2026-05-01T10:45:00.000Z']);
   });
 
+  it('reads day and month names as Scheduler does (MON-FRI is Monday to Friday)', () => {
+    const weekdays = nextRuns('cron(0 8 ? JAN-FEB MON-FRI *)', 'America/New_York', new Date('2026-12-31T00:00:00Z'), 3);
+    expect(iso(weekdays)).toEqual(['2027-01-01T13:00:00.000Z', '2027-01-04T13:00:00.000Z', '2027-01-05T13:00:00.000Z']);
+  });
+
   it('ends a cron whose years have passed', () => {
     expect(nextRuns('cron(0 3 ? * MON 2020)', 'UTC', new Date('2026-05-01T00:00:00Z'), 3)).toEqual([]);
   });
