@@ -6,13 +6,18 @@ import { join } from 'node:path';
 import { ScheduleExpressionError, checkTimeZone, parseScheduleExpression } from '#domain/schedule-expression';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
 
+const STATUS = {
+  ValidationException: 400, ConflictException: 409, ResourceNotFoundException: 404,
+  AccessDeniedException: 403, MissingAuthenticationTokenException: 403, UnrecognizedClientException: 403,
+} as const;
+
 export class SchedulerError extends Error {
-  constructor(readonly type: 'ValidationException' | 'ConflictException' | 'ResourceNotFoundException', message: string) {
+  constructor(readonly type: keyof typeof STATUS, message: string) {
     super(message);
   }
 
   get status(): number {
-    return { ValidationException: 400, ConflictException: 409, ResourceNotFoundException: 404 }[this.type];
+    return STATUS[this.type];
   }
 }
 

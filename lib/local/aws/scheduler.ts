@@ -6,10 +6,12 @@
 // came due since the last one through `invoke`, with the target's RetryPolicy and DeadLetterConfig.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '#local/http-util';
+import type { Authorize } from './iam';
+import { principalOf, signedAccessKey } from './local-credentials';
 import {
   type DeadLetter, type Delivery, type Invoke, catchUpAllowanceMs, deliver, firingsBetween, nextRunAt,
 } from './scheduler-firing';
-import { SchedulerError, checkName, described, scheduleFile, scheduleFromBody, type StoredSchedule } from './scheduler-schedules';
+import { SchedulerError, checkName, described, scheduleArn, scheduleFile, scheduleFromBody, type StoredSchedule } from './scheduler-schedules';
 
 export type { DeadLetterMessage, Delivery } from './scheduler-firing';
 
@@ -46,6 +48,12 @@ export interface LocalSchedulerOptions {
   deadLetter?: DeadLetter;
   /** The schedule groups that exist. @default ['default'] */
   groups?: readonly string[];
+  /**
+   * Whether the holder of an access key may perform `action` (`scheduler:CreateSchedule` on the schedule's ARN,
+   * `iam:PassRole` on the target's role for Create and Update) as local IAM decides; with it, unsigned requests
+   * and keys the local cloud never issued are refused. @default every request is allowed, signed or not
+   */
+  authorize?: Authorize;
 }
 
 export interface LocalScheduler {
@@ -114,10 +122,12 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
     return deliveries;
   }
 
-  function route(method: string, url: URL, body: Record<string, unknown>): { status: number; body: unknown } {
+  type Check = (action: string, resource: string) => void;
+  function route(method: string, url: URL, body: Record<string, unknown>, check: Check): { status: number; body: unknown } {
     const nowMs = clock.now().getTime();
     const path = url.pathname.replace(/\/+$/, '');
     if (path === '/schedules' && method === 'GET') {
+      check('scheduler:ListSchedules', '*');
       const groupName = url.searchParams.get('ScheduleGroup');
       const prefix = url.searchParams.get('NamePrefix') ?? '';
       const state = url.searchParams.get('State');
@@ -136,6 +146,12 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
     const match = /^\/schedules\/([^/]+)$/.exec(path);
     if (!match?.[1]) throw new SchedulerError('ResourceNotFoundException', `The local Scheduler has no resource at ${method} ${url.pathname}.`);
     const name = checkName(decodeURIComponent(match[1]));
+    const operation = ({ POST: 'CreateSchedule', PUT: 'UpdateSchedule', GET: 'GetSchedule', DELETE: 'DeleteSchedule' } as Record<string, string>)[method];
+    const groupName = method === 'POST' || method === 'PUT' ? (typeof body.GroupName === 'string' ? body.GroupName : 'default') : url.searchParams.get('groupName') || 'default';
+    if (operation) check(`scheduler:${operation}`, scheduleArn(groupName, name));
+    if ((method === 'POST' || method === 'PUT') && typeof (body.Target as { RoleArn?: unknown } | undefined)?.RoleArn === 'string') {
+      check('iam:PassRole', (body.Target as { RoleArn: string }).RoleArn);
+    }
     switch (method) {
       case 'POST': {
         const schedule = scheduleFromBody(name, body, nowMs);
@@ -202,7 +218,19 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
         } catch {
           throw new SchedulerError('ValidationException', 'The request body is not JSON.');
         }
-        const result = route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://scheduler.local'), body);
+        const authorize = options.authorize;
+        let check: Check = () => undefined;
+        if (authorize) {
+          const accessKeyId = signedAccessKey(req.headers.authorization);
+          if (!accessKeyId) throw new SchedulerError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+          if (!principalOf(accessKeyId)) throw new SchedulerError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+          const token = req.headers['x-amz-security-token'];
+          check = (action, resource) => {
+            const decision = authorize(accessKeyId, action, resource, typeof token === 'string' ? token : undefined);
+            if (!decision.allowed) throw new SchedulerError('AccessDeniedException', decision.message);
+          };
+        }
+        const result = route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://scheduler.local'), body, check);
         answer(result.status, result.body);
       } catch (error) {
         if (error instanceof SchedulerError) answer(error.status, { Message: error.message }, error.type);

@@ -273,3 +273,39 @@ describe('a restart from the file', () => {
     expect(second.scheduler.nextRunAt('lw-s1', 'loraworks')?.toISOString()).toBe('2026-03-30T01:00:00.000Z');
   });
 });
+
+describe('with local IAM deciding', () => {
+  const signed = (accessKeyId: string) => `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260318/us-east-1/scheduler/aws4_request, SignedHeaders=host, Signature=00`;
+
+  it('allows what the caller may do, refuses the rest with AccessDeniedException, and refuses unsigned or unknown callers', async () => {
+    const asked: string[] = [];
+    const scheduler = localScheduler({
+      folder: await folder(), invoke: async () => undefined, groups: ['default', 'loraworks'],
+      authorize: (key, action, resource) => {
+        asked.push(`${key} ${action} ${resource}`);
+        const allowed = key === 'LOCAL_api' && ((action.startsWith('scheduler:') && resource.includes(':schedule/loraworks/')) || (action === 'iam:PassRole' && resource === ROLE));
+        return allowed ? { allowed: true } : { allowed: false, message: `User: ${key} is not authorized to perform: ${action} on resource: ${resource}` };
+      },
+    });
+    const { server, url } = await startServer((req, res) => scheduler.handle(req, res));
+    servers.push(server);
+    const send = async (path: string, authorization: string | undefined, body: unknown) => {
+      const response = await fetch(`${url}${path}`, { method: 'POST', headers: authorization ? { authorization } : {}, body: JSON.stringify(body) });
+      return { status: response.status, type: response.headers.get('x-amzn-errortype'), body: await response.json() as unknown };
+    };
+
+    expect((await send('/schedules/lw-s1', signed('LOCAL_api'), createBody())).status).toBe(200);
+    expect(asked).toEqual([
+      'LOCAL_api scheduler:CreateSchedule arn:aws:scheduler:us-east-1:000000000000:schedule/loraworks/lw-s1',
+      `LOCAL_api iam:PassRole ${ROLE}`,
+    ]);
+    expect(await send('/schedules/lw-s2', signed('LOCAL_api'), createBody({ GroupName: 'default' }))).toEqual({
+      status: 403, type: 'AccessDeniedException',
+      body: { Message: 'User: LOCAL_api is not authorized to perform: scheduler:CreateSchedule on resource: arn:aws:scheduler:us-east-1:000000000000:schedule/default/lw-s2' },
+    });
+    expect(await send('/schedules/lw-s3', signed('LOCAL_api'), createBody({ Target: { Arn: FUNCTION, RoleArn: 'arn:aws:iam::000000000000:role/Admin' } })))
+      .toMatchObject({ status: 403, type: 'AccessDeniedException', body: { Message: expect.stringContaining('iam:PassRole') as unknown } });
+    expect(await send('/schedules/lw-s4', undefined, createBody())).toMatchObject({ status: 403, type: 'MissingAuthenticationTokenException' });
+    expect(await send('/schedules/lw-s5', signed('AKIAEXAMPLE'), createBody())).toMatchObject({ status: 403, type: 'UnrecognizedClientException' });
+  });
+});
