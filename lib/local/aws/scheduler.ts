@@ -91,14 +91,25 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
     return found;
   };
 
-  async function tick(now = clock.now()): Promise<Delivery[]> {
+  // One evaluation at a time: a tick asked for during another runs after it.
+  let queue: Promise<unknown> = Promise.resolve();
+  const tick = (now = clock.now()): Promise<Delivery[]> => {
+    const run = queue.then(() => evaluate(now));
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  async function evaluate(now: Date): Promise<Delivery[]> {
     const nowMs = now.getTime();
     const deliveries: Delivery[] = [];
     for (const schedule of [...schedules.values()]) {
       const from = schedule.evaluatedUntil;
-      schedule.evaluatedUntil = Math.max(from, nowMs);
+      if (nowMs <= from) continue;
       // A disabled schedule does not fire, and enabling it again does not deliver what it skipped.
-      if (schedule.State === 'DISABLED' || nowMs <= from) continue;
+      if (schedule.State === 'DISABLED') {
+        schedule.evaluatedUntil = nowMs;
+        continue;
+      }
       const due = firingsBetween(schedule, from, nowMs);
       const missed = due.filter((at) => at.getTime() < startedAtMs);
       const live: Array<{ at: Date; deliveredAtMs: number }> = due.filter((at) => at.getTime() >= startedAtMs).map((at) => ({ at, deliveredAtMs: at.getTime() }));
@@ -109,12 +120,16 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
       } else if (latest) {
         live.unshift({ at: latest, deliveredAtMs: nowMs });
       }
-      save();
       for (const { at, deliveredAtMs } of live) {
         if (schedules.get(key(schedule.GroupName, schedule.Name)) !== schedule) break;
         // A firing while running is attempted at its time, so its age starts at zero, however far a test clock jumps.
         deliveries.push(await deliver(schedule, at, deliveredAtMs, options.invoke, options.deadLetter));
+        // Marked done only once delivered: a stop during an invocation delivers it again after the start (at least
+        // once, as Scheduler delivers; the target is idempotent for that reason).
+        schedule.evaluatedUntil = Math.max(schedule.evaluatedUntil, at.getTime());
+        save();
       }
+      schedule.evaluatedUntil = Math.max(schedule.evaluatedUntil, nowMs);
       // ActionAfterCompletion DELETE: the schedule goes once it has made its last invocation (API Reference, CreateSchedule).
       if (schedule.ActionAfterCompletion === 'DELETE' && !nextRunAt(schedule, nowMs)) schedules.delete(key(schedule.GroupName, schedule.Name));
     }

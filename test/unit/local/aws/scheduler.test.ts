@@ -263,6 +263,23 @@ describe('a restart from the file', () => {
     expect(await second.advance('2026-03-29T12:00:00Z')).toMatchObject([{ schedule: 'daily' }, { schedule: 'daily' }, { schedule: 'daily' }, { schedule: 'daily' }, { schedule: 'daily' }, { schedule: 'daily' }]);
   });
 
+  it('delivers again a firing whose invocation was under way when the local cloud stopped (at least once)', async () => {
+    const dir = await folder();
+    let invoked!: () => void;
+    const called = new Promise<void>((resolve) => (invoked = resolve));
+    const clock = manualClock(new Date('2026-03-18T12:00:00Z'));
+    const stopping = localScheduler({ folder: dir, clock, groups: ['default', 'loraworks'], invoke: () => { invoked(); return new Promise(() => undefined); } });
+    const { server, url } = await startServer((req, res) => stopping.handle(req, res));
+    servers.push(server);
+    await fetch(`${url}/schedules/lw-s1`, { method: 'POST', body: JSON.stringify(createBody()) });
+    clock.advance(new Date('2026-03-23T02:00:30Z'));
+    void stopping.tick();
+    await called;
+
+    const restarted = await harness(dir, '2026-03-23T02:05:00Z');
+    expect(await restarted.scheduler.tick()).toMatchObject([{ outcome: 'DELIVERED', scheduledAt: '2026-03-23T02:00:00.000Z' }]);
+  });
+
   it('drops a firing missed longer ago than the maximum event age', async () => {
     const dir = await folder();
     const first = await harness(dir, '2026-03-18T12:00:00Z');
