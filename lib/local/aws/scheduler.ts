@@ -131,7 +131,8 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
       }
       schedule.evaluatedUntil = Math.max(schedule.evaluatedUntil, nowMs);
       // ActionAfterCompletion DELETE: the schedule goes once it has made its last invocation (API Reference, CreateSchedule).
-      if (schedule.ActionAfterCompletion === 'DELETE' && !nextRunAt(schedule, nowMs)) schedules.delete(key(schedule.GroupName, schedule.Name));
+      const current = schedules.get(key(schedule.GroupName, schedule.Name)) === schedule;
+      if (current && schedule.ActionAfterCompletion === 'DELETE' && !nextRunAt(schedule, nowMs)) schedules.delete(key(schedule.GroupName, schedule.Name));
     }
     save();
     return deliveries;
