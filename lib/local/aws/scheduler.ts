@@ -13,29 +13,10 @@ import {
 } from './scheduler-firing';
 import { SchedulerError, checkName, described, scheduleArn, scheduleFile, scheduleFromBody, type StoredSchedule } from './scheduler-schedules';
 
+import { type SchedulerClock, systemClock } from './scheduler-clock';
+
 export type { DeadLetterMessage, Delivery } from './scheduler-firing';
-
-export interface SchedulerClock {
-  now(): Date;
-}
-
-/** A clock that moves only when told to, for tests. */
-export interface ManualClock extends SchedulerClock {
-  advance(to: Date): void;
-}
-
-export const systemClock: SchedulerClock = { now: () => new Date() };
-
-export function manualClock(start: Date): ManualClock {
-  let current = start;
-  return {
-    now: () => current,
-    advance(to) {
-      if (to.getTime() < current.getTime()) throw new Error(`The clock only moves forward: ${to.toISOString()} is before ${current.toISOString()}.`);
-      current = to;
-    },
-  };
-}
+export { manualClock, systemClock, type ManualClock, type SchedulerClock } from './scheduler-clock';
 
 export interface LocalSchedulerOptions {
   /** The data folder; the schedules live in `scheduler.json` there. */
