@@ -115,6 +115,12 @@ describe('next runs', () => {
     expect(nextRuns('at(2027-01-01T03:00:00)', 'Europe/Berlin', new Date('2027-01-01T02:00:00Z'), 3)).toEqual([]);
   });
 
+  it('runs an at() in the spring gap an hour later, and one in the repeated autumn hour at its first occurrence', () => {
+    const after = new Date('2026-01-01T00:00:00Z');
+    expect(iso(nextRuns('at(2026-03-29T02:30:00)', 'Europe/Berlin', after, 1))).toEqual(['2026-03-29T01:30:00.000Z']);
+    expect(iso(nextRuns('at(2026-10-25T02:30:00)', 'Europe/Berlin', after, 1))).toEqual(['2026-10-25T00:30:00.000Z']);
+  });
+
   it('runs a rate() every period from its start', () => {
     const start = new Date('2026-05-01T10:00:00Z');
     expect(iso(nextRuns('rate(7 days)', 'UTC', new Date('2026-05-09T00:00:00Z'), 2, { start })))
