@@ -49,6 +49,22 @@ export interface LocalSessionCredentials extends LocalCredentials {
 
 const SESSION_PREFIX = 'LOCALSESSION';
 const sessionSignature = (payload: string) => createHmac('sha256', 'loraworks-local-cloud-session').update(payload).digest('base64url');
+/** A token of the local cloud: `PREFIX.payload.signature`, its payload JSON in base64url, HMAC-signed. */
+const signedToken = (prefix: string, fields: Record<string, unknown>) => {
+  const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
+  return { payload, token: `${prefix}.${payload}.${sessionSignature(payload)}` };
+};
+/** The payload of a token signedToken made with this prefix (and its JSON fields), or undefined for any other. */
+function tokenFields(token: string, prefix: string): { payload: string; fields: Record<string, unknown> } | undefined {
+  const [head, payload, signature, ...rest] = token.split('.');
+  if (head !== prefix || !payload || !signature || rest.length > 0 || signature !== sessionSignature(payload)) return undefined;
+  try {
+    const fields: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return fields !== null && typeof fields === 'object' ? { payload, fields: fields as Record<string, unknown> } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Temporary credentials of a principal, as STS hands a Lambda role: the principal's key and secret with a session
@@ -57,22 +73,14 @@ const sessionSignature = (payload: string) => createHmac('sha256', 'loraworks-lo
  * request with an `X-Amz-Security-Token` checks it with sessionExpiry.
  */
 export function sessionCredentials(principal: string, expiresAt: Date): LocalSessionCredentials {
-  const base = principalCredentials(principal);
-  const payload = Buffer.from(JSON.stringify({ p: principal, exp: expiresAt.getTime() })).toString('base64url');
-  return { ...base, sessionToken: `${SESSION_PREFIX}.${payload}.${sessionSignature(payload)}` };
+  return { ...principalCredentials(principal), sessionToken: signedToken(SESSION_PREFIX, { p: principal, exp: expiresAt.getTime() }).token };
 }
 
 /** The principal and expiry a session token carries, or undefined for a token the local cloud never issued. */
 export function sessionExpiry(token: string): { principal: string; expiresAt: Date } | undefined {
-  const [prefix, payload, signature, ...rest] = token.split('.');
-  if (prefix !== SESSION_PREFIX || !payload || !signature || rest.length > 0 || signature !== sessionSignature(payload)) return undefined;
-  try {
-    const { p, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; exp?: unknown };
-    if (typeof p !== 'string' || typeof exp !== 'number') return undefined;
-    return { principal: p, expiresAt: new Date(exp) };
-  } catch {
-    return undefined;
-  }
+  const { p, exp } = tokenFields(token, SESSION_PREFIX)?.fields ?? {};
+  if (typeof p !== 'string' || typeof exp !== 'number') return undefined;
+  return { principal: p, expiresAt: new Date(exp) };
 }
 
 /** The access key a SigV4-signed request names (its Authorization header, or X-Amz-Credential of a presigned URL). */
@@ -105,24 +113,19 @@ const assumedKeyOf = (payload: string) => `ASIA${[...createHmac('sha256', 'loraw
  * process can check that a key and a token belong together, and nobody can widen or lengthen a session.
  */
 export function assumedRoleCredentials(session: AssumedRoleSession): LocalSessionCredentials {
-  const payload = Buffer.from(JSON.stringify({
+  const { payload, token } = signedToken(ASSUMED_PREFIX, {
     a: session.roleArn, r: session.role, s: session.sessionName, ...(session.policy === undefined ? {} : { p: session.policy }), exp: session.expiresAt.getTime(),
-  })).toString('base64url');
+  });
   const accessKeyId = assumedKeyOf(payload);
-  return { accessKeyId, secretAccessKey: secretOf(accessKeyId), sessionToken: `${ASSUMED_PREFIX}.${payload}.${sessionSignature(payload)}` };
+  return { accessKeyId, secretAccessKey: secretOf(accessKeyId), sessionToken: token };
 }
 
 /** The session an `ASIA…` key and its token stand for, or undefined when the token is none the local cloud issued
  * for that key. Expiry is the caller's to check. */
 export function assumedRoleSession(accessKeyId: string, token: string | undefined): AssumedRoleSession | undefined {
-  const [prefix, payload, signature, ...rest] = (token ?? '').split('.');
-  if (prefix !== ASSUMED_PREFIX || !payload || !signature || rest.length > 0 || signature !== sessionSignature(payload)) return undefined;
-  if (assumedKeyOf(payload) !== accessKeyId) return undefined;
-  try {
-    const { a, r, s, p, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (typeof a !== 'string' || typeof r !== 'string' || typeof s !== 'string' || typeof exp !== 'number' || (p !== undefined && typeof p !== 'string')) return undefined;
-    return { roleArn: a, role: r, sessionName: s, ...(p === undefined ? {} : { policy: p }), expiresAt: new Date(exp) };
-  } catch {
-    return undefined;
-  }
+  const found = tokenFields(token ?? '', ASSUMED_PREFIX);
+  if (!found || assumedKeyOf(found.payload) !== accessKeyId) return undefined;
+  const { a, r, s, p, exp } = found.fields;
+  if (typeof a !== 'string' || typeof r !== 'string' || typeof s !== 'string' || typeof exp !== 'number' || (p !== undefined && typeof p !== 'string')) return undefined;
+  return { roleArn: a, role: r, sessionName: s, ...(p === undefined ? {} : { policy: p }), expiresAt: new Date(exp) };
 }
