@@ -17,6 +17,9 @@ export type IamDecision = { allowed: true } | { allowed: false; message: string;
 
 /** The principal a state machine's executions act as (its role). */
 export const STATES_PRINCIPAL = 'states';
+
+/** The decision on a key (or session token) the local cloud never issued, worded as AWS words it. */
+const unrecognizedKey = (): IamDecision => ({ allowed: false, unrecognized: true, message: 'The security token included in the request is invalid.' });
 /** The API id and stage the local WebSocket API and its @connections use (ws-gateway.ts). */
 export const LOCAL_WEBSOCKET_API = 'local';
 
@@ -96,11 +99,11 @@ export class LocalIam {
    */
   authorize(accessKeyId: string, action: string, resource: string, sessionToken?: string): IamDecision {
     const holder = principalOf(accessKeyId);
-    if (!holder) return { allowed: false, unrecognized: true, message: 'The security token included in the request is invalid.' };
+    if (!holder) return unrecognizedKey();
     if (holder.kind === 'developer') return { allowed: true };
     if (holder.kind === 'assumed-role') return this.authorizeSession(accessKeyId, sessionToken, action, resource);
     const principal = this.matchers.get(holder.name);
-    if (!principal) return { allowed: false, unrecognized: true, message: 'The security token included in the request is invalid.' };
+    if (!principal) return unrecognizedKey();
     const applies = principal.statements.filter((s) => s.appliesTo(action, resource));
     const denied = (why: string): IamDecision => ({
       allowed: false,
@@ -125,7 +128,7 @@ export class LocalIam {
    */
   authorizeAssumeRole(accessKeyId: string, sessionToken: string | undefined, roleArn: string): IamDecision {
     const caller = this.callerArn(accessKeyId, sessionToken);
-    if (!caller) return { allowed: false, unrecognized: true, message: 'The security token included in the request is invalid.' };
+    if (!caller) return unrecognizedKey();
     const role = this.assumableRole(roleArn);
     const refused: IamDecision = { allowed: false, message: `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}` };
     if (!role) return refused;
@@ -161,7 +164,7 @@ export class LocalIam {
   private authorizeSession(accessKeyId: string, token: string | undefined, action: string, resource: string): IamDecision {
     const session = assumedRoleSession(accessKeyId, token);
     const role = session && this.roleMatchers.get(session.role);
-    if (!session || !role) return { allowed: false, unrecognized: true, message: 'The security token included in the request is invalid.' };
+    if (!session || !role) return unrecognizedKey();
     if (session.expiresAt.getTime() <= Date.now()) return { allowed: false, message: 'The security token included in the request is expired.' };
     const denied = (why: string): IamDecision => ({ allowed: false, message: `User: ${sessionArn(session)} is not authorized to perform: ${action} on resource: ${resource} ${why}` });
     const roleApplies = role.filter((st) => st.appliesTo(action, resource));
