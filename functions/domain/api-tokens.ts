@@ -5,9 +5,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { MAX_LIVE_TOKENS } from './api-token-limits';
 import { Conflict } from './errors';
 
-export const TOKEN_PREFIX = 'lwk_';
+const TOKEN_PREFIX = 'lwk_';
 /** The authorizer records a use at most this often per token (a conditional write), so a busy token costs no write per call. */
-export const LAST_USED_EVERY_MS = 5 * 60 * 1000;
+const LAST_USED_EVERY_MS = 5 * 60 * 1000;
 
 /** Ids are ULIDs (26 Crockford base32 characters); the secret is 32 random bytes in base64url (43 characters). */
 const TOKEN_PATTERN = /^lwk_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$/;
@@ -35,7 +35,7 @@ export function parseToken(token: string): ParsedToken | null {
   return match ? { id: match[1]!, secret: match[2]! } : null;
 }
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 /** Builds a new token from its id and 32 random bytes: the string shown once, and the hash that is stored. */
 export function mintToken(id: string, randomBytes: Uint8Array): { token: string; secretHash: string } {
@@ -45,7 +45,7 @@ export function mintToken(id: string, randomBytes: Uint8Array): { token: string;
 }
 
 /** The secret hashes to the stored hash (compared in constant time). */
-export function secretMatches(secret: string, secretHash: string): boolean {
+function secretMatches(secret: string, secretHash: string): boolean {
   const given = Buffer.from(hashSecret(secret), 'hex');
   const stored = Buffer.from(secretHash, 'hex');
   return given.length === stored.length && timingSafeEqual(given, stored);
