@@ -69,8 +69,8 @@ async function boot(root: HTMLElement): Promise<void> {
     user = await auth.currentUser();
   }
   const store = new Store({ ...initialState(), config, ...(user ? signedInAs(user) : {}), formError: notice });
+  // The store already holds the user's token, and the API client takes it from there.
   const actions = new Actions(store, auth);
-  if (user) actions.userLoaded(signedInAs(user));
   // Every new user, and every refresh of the tokens before they expire, hands the new ID token on.
   auth.manager.events.addUserLoaded((loaded) => actions.userLoaded(signedInAs(loaded)));
   auth.manager.events.addSilentRenewError((error) => void actions.expire(`Your session could not be renewed (${error.message}). Sign in again.`));
