@@ -169,6 +169,13 @@ export class Api extends Construct {
       'create-token': { env: tableEnv, grant: writes },
       'list-tokens': { env: tableEnv, grant: reads },
       'delete-token': { env: tableEnv, grant: writes },
+      'create-schedule': { env: tableEnv, grant: writes },
+      'list-schedules': { env: tableEnv, grant: reads },
+      'get-schedule': { env: tableEnv, grant: reads },
+      'update-schedule': { env: tableEnv, grant: writes },
+      'delete-schedule': { env: tableEnv, grant: writes },
+      'run-schedule': { env: tableEnv, grant: writes },
+      'list-schedule-runs': { env: tableEnv, grant: reads },
     };
 
     for (const [name, spec] of httpRoutes()) {

@@ -53,7 +53,8 @@ export async function listRegisteredLoras(owner: string): Promise<Adapter[]> {
   });
   return items.map((item) => {
     const { owner: _owner, ...adapter } = withoutKeys<Adapter & { owner: string }>(item);
-    return adapter;
+    // Registrations from before adapters had a source were all made by hand from a job.
+    return { ...adapter, source: adapter.source ?? 'job' };
   });
 }
 

@@ -4,13 +4,14 @@ import { Conflict } from './errors';
 import type { JobRecord } from './job-lifecycle';
 import type { Adapter } from './schemas';
 
-export function registerLora(job: JobRecord, name: string, id: string, at: Date): Adapter {
+export function registerLora(job: JobRecord, name: string, id: string, at: Date, source: Adapter['source'] = 'job'): Adapter {
   if (job.status !== 'COMPLETED' || !job.artifact) {
     throw new Conflict('JOB_NOT_COMPLETED', `Job ${job.id} is ${job.status.toLowerCase()}; only a completed job's LoRA can be registered.`);
   }
   return {
     id,
     name,
+    source,
     jobId: job.id,
     trainerId: job.trainerId,
     triggerPhrase: job.triggerPhrase,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DATASET_ID_MAX, DATASET_ID_PATTERN, DATASET_ID_RULE, IDEMPOTENCY_KEY_MAX, RECORD_ID_MAX } from './identifiers';
 import { DEFAULT_EXPIRES_IN_DAYS, MAX_EXPIRES_IN_DAYS, TOKEN_NAME_MAX } from './api-token-limits';
+import { ScheduleTimingSchema } from './schedule-expression';
 import { safeText, ZIP_FILE_NAME_PATTERN, ZIP_FILE_NAME_RULE, zipFileNameProblem } from './safe-text';
 
 export const IsoTime = z.string().datetime({ offset: true });
@@ -193,6 +194,8 @@ export const Job = z.object({
   triggerPhrase: z.string(),
   params: ParamValues,
   origin: z.enum(['web', 'api', 'schedule', 's3']),
+  /** The schedule that started the job (origin `schedule`). */
+  scheduleId: z.string().optional(),
   progress: Progress,
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   artifact: Artifact.optional(),
@@ -240,6 +243,8 @@ export type ArtifactLink = z.infer<typeof ArtifactLink>;
 export const Adapter = z.object({
   id: z.string(),
   name: z.string(),
+  /** How it was registered: by hand from a job, or by a schedule with `autoRegister`. */
+  source: z.enum(['job', 'import', 'schedule']),
   jobId: z.string().optional(),
   trainerId: z.string(),
   triggerPhrase: z.string(),
@@ -276,10 +281,98 @@ export const CreatedToken = ApiToken.omit({ lastUsedAt: true }).extend({
 export type CreatedToken = z.infer<typeof CreatedToken>;
 export const TokenList = z.object({ tokens: z.array(ApiToken) });
 
+// ---------- schedules (automated retraining on EventBridge Scheduler) ----------
+export const ScheduleRunOutcome = z.enum(['STARTED', 'SKIPPED', 'FAILED']);
+export type ScheduleRunOutcome = z.infer<typeof ScheduleRunOutcome>;
+export const ScheduleRun = z.object({
+  /** Derived from the schedule and the scheduled time: one firing delivered twice is one run. */
+  id: z.string(),
+  scheduleId: z.string(),
+  /** The scheduled time of the firing (or the moment of a run now). */
+  at: IsoTime,
+  outcome: ScheduleRunOutcome,
+  datasetVersion: z.number().int().optional(),
+  jobId: z.string().optional(),
+  /** Why it was skipped or failed, as a sentence for the user. */
+  reason: z.string().optional(),
+});
+export type ScheduleRun = z.infer<typeof ScheduleRun>;
+
+export const Schedule = z.object({
+  id: z.string(),
+  name: z.string(),
+  datasetId: z.string(),
+  trainerId: z.string(),
+  triggerPhrase: z.string().optional(),
+  params: ParamValues,
+  expression: z.string(),
+  timezone: z.string(),
+  onlyIfDatasetChanged: z.boolean(),
+  autoRegister: z.boolean(),
+  enabled: z.boolean(),
+  /** Absent while paused, and for an at() that has fired. */
+  nextRunAt: IsoTime.optional(),
+  lastRun: ScheduleRun.optional(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+export type Schedule = z.infer<typeof Schedule>;
+
+const SCHEDULE_NAME_MAX = 80;
+const scheduleFields = {
+  name: safeText('The schedule name').min(1, 'Give the schedule a name, such as "weekly retrain".')
+    .max(SCHEDULE_NAME_MAX, `A schedule name is at most ${SCHEDULE_NAME_MAX} characters.`),
+  datasetId: DatasetId,
+  trainerId: z.string().min(1, 'Pick a trainer.'),
+  /** Checked against the trainer as POST /jobs checks it. */
+  triggerPhrase: z.string().trim(),
+  params: ParamValues,
+  onlyIfDatasetChanged: z.boolean(),
+  autoRegister: z.boolean(),
+  enabled: z.boolean(),
+  /** cron(...) with six fields, rate(...) or at(...), as EventBridge Scheduler takes them. */
+  expression: z.string().min(1, 'Give a schedule expression such as cron(0 3 ? * MON *) or rate(7 days).').max(256),
+  /** An IANA time zone name. */
+  timezone: z.string().max(50),
+};
+/** The refusals of an expression and a time zone, as ScheduleTimingSchema words them. */
+function checkTiming(value: { expression?: string; timezone?: string }, ctx: z.RefinementCtx): void {
+  if (value.expression === undefined && value.timezone === undefined) return;
+  // A PATCH may send one of the two: the other is checked with a value that always passes (and again, with the
+  // stored one, by the use case).
+  const timing = ScheduleTimingSchema.safeParse({ expression: value.expression ?? 'rate(1 day)', timezone: value.timezone ?? 'UTC' });
+  for (const issue of timing.success ? [] : timing.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+}
+
+/** POST /schedules: a job's choices, when to run (a Scheduler expression in a time zone) and what to do with the result. */
+export const CreateScheduleRequest = z.object({
+  ...scheduleFields,
+  triggerPhrase: scheduleFields.triggerPhrase.default(''),
+  params: scheduleFields.params.default({}),
+  onlyIfDatasetChanged: scheduleFields.onlyIfDatasetChanged.default(true),
+  autoRegister: scheduleFields.autoRegister.default(false),
+  enabled: scheduleFields.enabled.default(true),
+  timezone: scheduleFields.timezone.default('UTC'),
+}).superRefine(checkTiming);
+export type CreateScheduleRequest = z.infer<typeof CreateScheduleRequest>;
+/** PATCH /schedules/{id}: any of the fields of POST /schedules (at least one). */
+export const UpdateScheduleRequest = z.object(scheduleFields).partial().superRefine((value, ctx) => {
+  if (Object.keys(value).length === 0) ctx.addIssue({ code: 'custom', message: 'Send at least one field to change, such as {"enabled": false}.' });
+  checkTiming(value, ctx);
+});
+export type UpdateScheduleRequest = z.infer<typeof UpdateScheduleRequest>;
+export const ScheduleList = z.object({ schedules: z.array(Schedule) });
+export const ListScheduleRunsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().optional(),
+});
+export const ScheduleRunList = z.object({ runs: z.array(ScheduleRun), cursor: z.string().optional() });
+
 // ---------- realtime ----------
 export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: Job }),
   z.object({ type: z.literal('dataset'), datasetId: z.string(), version: DatasetVersion }),
+  z.object({ type: z.literal('schedule'), schedule: Schedule }),
   z.object({ type: z.literal('pong') }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -6,3 +6,4 @@ export const DatasetPath = z.object({ datasetId: DatasetId });
 export const JobPath = z.object({ jobId: RecordId('job') });
 export const AdapterPath = z.object({ adapterId: RecordId('adapter') });
 export const TokenPath = z.object({ tokenId: RecordId('token') });
+export const SchedulePath = z.object({ scheduleId: RecordId('schedule') });

@@ -3,10 +3,10 @@
 // CDK app, the handlers and the browser bundle can all import it.
 import { z } from 'zod';
 import * as s from '#domain/schemas';
-import { AdapterPath, DatasetPath, JobPath, TokenPath } from './paths';
+import { AdapterPath, DatasetPath, JobPath, SchedulePath, TokenPath } from './paths';
 
 export interface HttpRoute {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** API Gateway's path syntax: `{name}` is a path parameter, named in `params`. */
   readonly path: string;
   /** False where anyone may call the route: no JWT is asked for. @default true */
@@ -44,6 +44,13 @@ export const HTTP_ROUTES = {
   'create-token': { method: 'POST', path: '/tokens', summary: 'Create an API token for tooling', body: s.CreateTokenRequest, refusals: [409], response: { status: 201, schema: s.CreatedToken, description: 'The new token; `token` is shown only here and stored only as a hash' } },
   'list-tokens': { method: 'GET', path: '/tokens', summary: 'List API tokens', response: { status: 200, schema: s.TokenList, description: 'The caller’s tokens, newest first, without the tokens themselves' } },
   'delete-token': { method: 'DELETE', path: '/tokens/{tokenId}', summary: 'Revoke an API token', params: TokenPath, response: { status: 204, description: 'Revoked: the token is refused from now on' } },
+  'create-schedule': { method: 'POST', path: '/schedules', summary: 'Retrain on a schedule', body: s.CreateScheduleRequest, refusals: [404, 409], response: { status: 201, schema: s.Schedule, description: 'The schedule, with its next run' } },
+  'list-schedules': { method: 'GET', path: '/schedules', summary: 'List schedules', response: { status: 200, schema: s.ScheduleList, description: 'The caller’s schedules, newest first' } },
+  'get-schedule': { method: 'GET', path: '/schedules/{scheduleId}', summary: 'A schedule', params: SchedulePath, response: { status: 200, schema: s.Schedule, description: 'The schedule, with its next and last run' } },
+  'update-schedule': { method: 'PATCH', path: '/schedules/{scheduleId}', summary: 'Change, pause or resume a schedule', params: SchedulePath, body: s.UpdateScheduleRequest, refusals: [404, 409], response: { status: 200, schema: s.Schedule, description: 'The changed schedule' } },
+  'delete-schedule': { method: 'DELETE', path: '/schedules/{scheduleId}', summary: 'Delete a schedule (its jobs and adapters stay)', params: SchedulePath, response: { status: 204, description: 'Deleted, with its Scheduler schedule' } },
+  'run-schedule': { method: 'POST', path: '/schedules/{scheduleId}/run', summary: 'Run a schedule now', params: SchedulePath, response: { status: 202, schema: s.ScheduleRun, description: 'The run: STARTED with its job, SKIPPED or FAILED with the reason' } },
+  'list-schedule-runs': { method: 'GET', path: '/schedules/{scheduleId}/runs', summary: 'A schedule’s runs, newest first', params: SchedulePath, query: s.ListScheduleRunsQuery, response: { status: 200, schema: s.ScheduleRunList, description: 'A page of runs' } },
 } as const satisfies Record<string, HttpRoute>;
 
 export type HttpHandlerName = keyof typeof HTTP_ROUTES;
