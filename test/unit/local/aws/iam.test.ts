@@ -1,7 +1,7 @@
 // The local cloud's IAM engine: what each function's role allows, read from the synthesized template, and the
 // evaluation rules (wildcards, NotAction, explicit Deny) on small templates of our own.
 import { describe, expect, it } from 'vitest';
-import { synthesizeTemplate } from '#lib/synth';
+import { localTemplate } from '#local/template-cache';
 import { LocalIam } from '#local/aws/iam';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from '#local/aws/local-credentials';
 import { functionArn } from '#local/aws/lambda-runtime';
@@ -11,8 +11,9 @@ const NAMES = { table: 'loraworks', datasets: 'loraworks-datasets', artifacts: '
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/loraworks';
 const key = (name: string) => principalCredentials(name).accessKeyId;
 
+const iam = LocalIam.fromTemplate(new StackTemplate(await localTemplate()), NAMES);
+
 describe('LocalIam on the synthesized template', () => {
-  const iam = LocalIam.fromTemplate(new StackTemplate(synthesizeTemplate({ bundling: false })), NAMES);
 
   it('allows a function what its role grants, on the resource granted', () => {
     expect(iam.authorize(key('create-dataset'), 'dynamodb:PutItem', TABLE)).toEqual({ allowed: true });
