@@ -4,7 +4,7 @@
 import './handler-env';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import type { Server } from 'node:http';
@@ -199,6 +199,16 @@ describe('a firing of a schedule', () => {
     expect((await runsOf(schedule)).map((run) => run.outcome)).toEqual(['STARTED', 'SKIPPED', 'STARTED']);
     expect((await runsOf(schedule))[2]).toEqual(started);
     await ddb().send(new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000002' } }));
+  });
+
+  it('trains an unchanged dataset again when the job of its last run failed', async () => {
+    const schedule = await createSchedule();
+    const started = await fire(schedule, '2026-06-08T01:00:00Z');
+    await ddb().send(new UpdateCommand({
+      TableName: process.env.TABLE_NAME, Key: { PK: 'OWNER#alice', SK: `JOB#${started.jobId}` },
+      UpdateExpression: 'SET #s = :failed', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'FAILED' },
+    }));
+    expect(await fire(schedule, '2026-06-15T01:00:00Z')).toMatchObject({ outcome: 'STARTED', datasetVersion: 1 });
   });
 
   it('records FAILED with the reason when the latest version is INVALID or the dataset is gone', async () => {
