@@ -160,6 +160,26 @@ describe('changing and deleting a schedule', () => {
     expect((await shown(schedule)).params).toEqual({ steps: 500 });
   });
 
+  it('moves it to a one-time at(): Scheduler gets the new expression and deletes it after it fired', async () => {
+    const schedule = await createSchedule();
+    const expression = `at(${new Date().getUTCFullYear() + 1}-01-01T03:00:00)`;
+    const response = await update(httpEvent({ path: { scheduleId: schedule.id }, body: { expression } }), context);
+    expect(parseBody<Schedule>(response)).toMatchObject({ expression, timezone: 'Europe/Paris', nextRunAt: expect.any(String) });
+    expect(scheduler.commandCalls(UpdateScheduleCommand)[0]!.args[0].input).toMatchObject({ ScheduleExpression: expression, ActionAfterCompletion: 'DELETE', State: 'ENABLED' });
+  });
+
+  it('refuses another user’s dataset (404) and an unknown schedule (404), changing nothing', async () => {
+    const schedule = await createSchedule();
+    await put({ ...datasetItem, PK: 'OWNER#bob', owner: 'bob', SK: 'DS#bobs', id: 'bobs' });
+    const foreign = await update(httpEvent({ path: { scheduleId: schedule.id }, body: { datasetId: 'bobs' } }), context);
+    expect(foreign.statusCode).toBe(404);
+    expect(parseBody<ErrorBody>(foreign).error.code).toBe('DATASET_NOT_FOUND');
+    expect((await shown(schedule)).datasetId).toBe('ds1');
+    const unknown = await update(httpEvent({ owner: 'bob', path: { scheduleId: schedule.id }, body: { enabled: false } }), context);
+    expect(parseBody<ErrorBody>(unknown).error.code).toBe('SCHEDULE_NOT_FOUND');
+    expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
+  });
+
   it('deletes it with its Scheduler schedule, also when Scheduler already dropped it', async () => {
     const schedule = await createSchedule();
     scheduler.on(DeleteScheduleCommand).rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
