@@ -1,6 +1,6 @@
 // schedules, schedules show|create|runs|run|pause|resume|delete: retraining on an EventBridge Scheduler expression.
 import type { Command } from 'commander';
-import { CreateScheduleRequest, type Schedule, type ScheduleRun, type Trainer } from '#domain/schemas';
+import { CreateScheduleRequest, UpdateScheduleRequest, type Schedule, type ScheduleRun, type Trainer } from '#domain/schemas';
 import { command, contextOf, type CommonOptions } from '#cli/command';
 import { failure, usageError } from '#cli/errors';
 import { table } from '#cli/output';
@@ -30,8 +30,14 @@ const EXPRESSION_HELP = 'give one of --cron "0 3 ? * MON *", --rate "7 days", --
 
 /** The Scheduler expression of the one timing flag given: `--cron X` is cron(X), and so on (an already wrapped value stays). */
 export function expressionOf(options: Pick<CreateScheduleOptions, 'cron' | 'rate' | 'at' | 'expression'>): string {
+  const expression = optionalExpressionOf(options);
+  if (expression === undefined) throw usageError(`When should it run? ${EXPRESSION_HELP}.`);
+  return expression;
+}
+
+function optionalExpressionOf(options: Pick<CreateScheduleOptions, 'cron' | 'rate' | 'at' | 'expression'>): string | undefined {
   const given = [...WHEN_FLAGS, 'expression' as const].filter((flag) => options[flag] !== undefined);
-  if (given.length === 0) throw usageError(`When should it run? ${EXPRESSION_HELP}.`);
+  if (given.length === 0) return undefined;
   if (given.length > 1) throw usageError(`Give one of --cron, --rate, --at and --expression; got ${given.map((f) => `--${f}`).join(' and ')}.`);
   const flag = given[0]!;
   const value = options[flag]!.trim();
@@ -69,6 +75,51 @@ export function createScheduleBody(trainer: Trainer, options: CreateScheduleOpti
   if (details.length) {
     throw usageError('details' in checked && parsed.success ? invalidParamsMessage(trainer) : 'The schedule was not created: fix what is listed below.', details);
   }
+  return parsed.data!;
+}
+
+export interface UpdateScheduleOptions extends CommonOptions, Pick<CreateScheduleOptions, 'cron' | 'rate' | 'at' | 'expression' | 'timezone' | 'trigger'> {
+  name?: string;
+  param: string[];
+  /** --always (true) or --only-if-changed (false). */
+  always?: boolean;
+  autoRegister?: boolean;
+}
+
+/** What a changed trigger phrase or parameters are checked with: the schedule's trainer and its other value. */
+export interface CurrentTraining {
+  trainer: Trainer;
+  triggerPhrase?: string;
+  params: Schedule['params'];
+}
+
+/**
+ * The PATCH /schedules/{id} body of `schedules update`'s options: only what was given (`--param` replaces the
+ * parameters), checked as the API checks it; a new trigger phrase or parameters with the schedule's trainer.
+ */
+export function updateScheduleBody(options: UpdateScheduleOptions, current?: CurrentTraining): UpdateScheduleRequest {
+  const expression = optionalExpressionOf(options);
+  const pairs = options.param.length > 0 ? options.param : Object.entries(current?.params ?? {}).map(([k, v]) => `${k}=${v}`);
+  const checked = current && (options.param.length > 0 || options.trigger !== undefined)
+    ? checkTrainingRequest(current.trainer, options.trigger ?? current.triggerPhrase, pairs) : undefined;
+  const body = {
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(expression !== undefined ? { expression } : {}),
+    ...(options.timezone !== undefined ? { timezone: options.timezone } : {}),
+    ...(options.trigger !== undefined ? { triggerPhrase: options.trigger } : {}),
+    ...(checked && 'params' in checked && options.param.length > 0 ? { params: checked.params } : {}),
+    ...(options.always !== undefined ? { onlyIfDatasetChanged: !options.always } : {}),
+    ...(options.autoRegister !== undefined ? { autoRegister: options.autoRegister } : {}),
+  };
+  if (Object.keys(body).length === 0 && options.param.length === 0) {
+    throw usageError('Nothing to change: give for example --cron "0 4 ? * SUN *", --timezone Europe/Paris, --param steps=800 or --always.');
+  }
+  const parsed = UpdateScheduleRequest.safeParse(body);
+  const details: Detail[] = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ field: fieldOf(issue.path), message: issue.message }))),
+    ...(checked && 'details' in checked ? checked.details : []),
+  ];
+  if (details.length) throw usageError('The schedule was not changed: fix what is listed below.', details);
   return parsed.data!;
 }
 
@@ -168,6 +219,36 @@ export function schedulesCommand(program: Command): void {
       const run = await client.call('run-schedule', { params: { scheduleId: id } });
       ctx.out.result(run, () => [runLine(run), ...(run.jobId ? [`Follow it with: loraworks jobs watch ${run.jobId}`] : [])]);
       if (run.outcome === 'FAILED') throw failure(`Schedule ${id} ran but FAILED: ${run.reason ?? 'no reason given'}`);
+    }));
+
+  schedules.addCommand(command('update', 'Change a schedule: when it runs, its zone, name, trigger phrase, parameters or what it does')
+    .argument('<id>', 'the schedule id')
+    .option('--name <name>', 'a new name')
+    .option('--cron <fields>', 'run on these six cron fields instead')
+    .option('--rate <every>', 'run at this rate instead, such as "1 day"')
+    .option('--at <time>', 'run once instead, at a local yyyy-mm-ddThh:mm:ss')
+    .option('--expression <expr>', 'a whole Scheduler expression instead')
+    .option('--timezone <zone>', 'read the expression in this IANA time zone')
+    .option('--trigger <phrase>', 'a new trigger phrase')
+    .option('--param <key=value>', 'the trainer parameters, repeatable: they replace the schedule\'s', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--always', 'train on every run, changed dataset or not')
+    .option('--only-if-changed', 'train only when the dataset has a new READY version')
+    .option('--auto-register', 'register the LoRA when the job completes')
+    .option('--no-auto-register', 'do not register the LoRA')
+    .action(async (id: string, raw: UpdateScheduleOptions & { onlyIfChanged?: boolean }) => {
+      const ctx = contextOf(raw);
+      if (raw.always && raw.onlyIfChanged) throw usageError('Give --always or --only-if-changed, not both.');
+      const options = { ...raw, always: raw.always ? true : raw.onlyIfChanged ? false : undefined };
+      const { client } = await ctx.connection();
+      // The parameters and trigger phrase are checked against the schedule's trainer, as PATCH checks them.
+      let current: CurrentTraining | undefined;
+      if (options.param.length > 0 || options.trigger !== undefined) {
+        const schedule = await client.call('get-schedule', { params: { scheduleId: id } });
+        current = { trainer: await trainerById(ctx, schedule.trainerId), triggerPhrase: schedule.triggerPhrase, params: schedule.params };
+      }
+      const body = updateScheduleBody(options, current);
+      const schedule = await client.call('update-schedule', { params: { scheduleId: id }, body });
+      ctx.out.result(schedule, () => scheduleLines(schedule));
     }));
 
   for (const [name, enabled] of [['pause', false], ['resume', true]] as const) {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CreateScheduleRequest, type Trainer } from '#domain/schemas';
 import { EXIT } from '#cli/errors';
 import { createProgram } from '#cli/program';
-import { createScheduleBody, expressionOf, runSummary, type CreateScheduleOptions } from '#cli/commands/schedules';
+import { createScheduleBody, expressionOf, runSummary, updateScheduleBody, type CreateScheduleOptions, type UpdateScheduleOptions } from '#cli/commands/schedules';
 
 const trainer: Trainer = {
   id: 'fal-ai/test', provider: 'fal', name: 'Test trainer', kind: 'image', description: '', trigger: 'required',
@@ -16,14 +16,16 @@ const trainer: Trainer = {
   ],
 };
 
-/** The options commander gives `schedules create ARGS` (its action replaced, so nothing is sent). */
-function createOptions(args: string[]): CreateScheduleOptions {
+/** The options commander gives `schedules NAME ARGS` (its action replaced, so nothing is sent). */
+function optionsOf<T extends object>(name: string, args: string[]): T {
   const schedules = createProgram().commands.find((c) => c.name() === 'schedules')!;
-  const create = schedules.commands.find((c) => c.name() === 'create')! as Command;
-  create.exitOverride().action(() => {});
-  create.parse(args, { from: 'user' });
-  return create.opts<CreateScheduleOptions>();
+  const sub = schedules.commands.find((c) => c.name() === name)! as Command;
+  sub.exitOverride().action(() => {});
+  sub.parse(args, { from: 'user' });
+  return sub.opts<T>();
 }
+const createOptions = (args: string[]) => optionsOf<CreateScheduleOptions>('create', args);
+const updateOptions = (args: string[]) => optionsOf<UpdateScheduleOptions>('update', ['sch_1', ...args]);
 
 const base = ['--name', 'weekly cat', '--dataset', 'ds_1', '--trainer', 'fal-ai/test', '--trigger', 'ohwx cat'];
 
@@ -74,6 +76,26 @@ describe('schedules create', () => {
       { field: 'params.steps', message: 'Steps must be at least 1; got 0.' },
     ]));
     expect(refused.details.map((d) => d.field)).toEqual(expect.arrayContaining(['expression', 'timezone']));
+  });
+});
+
+describe('schedules update', () => {
+  it('sends only what was given, --param replacing the parameters', () => {
+    expect(updateScheduleBody(updateOptions(['--rate', '1 day', '--timezone', 'Asia/Tokyo']))).toEqual({ expression: 'rate(1 day)', timezone: 'Asia/Tokyo' });
+    const current = { trainer, triggerPhrase: 'ohwx cat', params: { steps: 500 } };
+    expect(updateScheduleBody(updateOptions(['--param', 'steps=800', '--no-auto-register']), current)).toEqual({ params: { steps: 800 }, autoRegister: false });
+    expect(updateScheduleBody(updateOptions(['--trigger', 'ohwx dog']), current)).toEqual({ triggerPhrase: 'ohwx dog' });
+    expect(updateScheduleBody({ ...updateOptions([]), always: true })).toEqual({ onlyIfDatasetChanged: false });
+  });
+
+  it('refuses an empty change, and a bad zone or parameter by field', () => {
+    expect(usage(() => updateScheduleBody(updateOptions([])))).toMatchObject({ exitCode: EXIT.usage, message: expect.stringContaining('Nothing to change') });
+    const current = { trainer, triggerPhrase: 'ohwx cat', params: { steps: 500 } };
+    const refused = usage(() => updateScheduleBody(updateOptions(['--timezone', 'Nowhere/City', '--param', 'steps=0']), current));
+    expect(refused.details.map((d) => d.field)).toEqual(['timezone', 'params.steps']);
+    expect(usage(() => updateScheduleBody(updateOptions(['--trigger', '']), current)).details).toEqual([
+      { field: 'triggerPhrase', message: 'Set a trigger phrase, the word that will call up your LoRA in prompts.' },
+    ]);
   });
 });
 
