@@ -2,6 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -83,6 +84,10 @@ export class Schedules extends Construct {
     iam.Grant.addToPrincipal({ grantee: this.role, actions: ['lambda:InvokeFunction'], resourceArns: [this.retrain.functionArn] });
     // Scheduler sends a dead-letter event with the schedule's execution role (User Guide, "Configuring a dead-letter queue").
     iam.Grant.addToPrincipal({ grantee: this.role, actions: ['sqs:SendMessage'], resourceArns: [this.deadLetterQueue.queueArn] });
+    // Scheduler invokes a Lambda target asynchronously (Lambda Developer Guide, "Invoke a Lambda function on a
+    // schedule"): its RetryPolicy covers the Invoke call, and a transient failure thrown by retrain is retried by
+    // Lambda's asynchronous invocation. A firing that still fails goes to the same queue, not silently away.
+    this.retrain.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
   }
 
   /** What every API function for schedules reads (docs/internals.md, "Configuration"). */

@@ -277,6 +277,17 @@ describe('schedules (EventBridge Scheduler)', () => {
     ]);
   });
 
+  it('sends a firing retrain still fails after Lambda\'s asynchronous retries to the same queue', () => {
+    const [queueId] = only('AWS::SQS::Queue');
+    const [retrainId] = functionByHandler(template, 'retrain');
+    const [, config] = only('AWS::Lambda::EventInvokeConfig');
+    expect(config.Properties).toEqual({
+      FunctionName: { Ref: retrainId }, Qualifier: '$LATEST', MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    expect(statementsOf(template, retrainId)).toContainEqual({ Effect: 'Allow', Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+  });
+
   it('keeps dead-letter events 14 days in an encrypted, TLS-only queue', () => {
     const [queueId, queue] = only('AWS::SQS::Queue');
     expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });

@@ -38,6 +38,7 @@ interface PropertiesOf {
   'AWS::StepFunctions::StateMachine': { DefinitionString: string | Join };
   'AWS::SecretsManager::Secret': Record<string, unknown>;
   'AWS::Scheduler::ScheduleGroup': { Name: string };
+  'AWS::Lambda::EventInvokeConfig': Record<string, unknown>;
   'AWS::SQS::Queue': { SqsManagedSseEnabled?: boolean; MessageRetentionPeriod?: number };
   'AWS::SQS::QueuePolicy': { Queues: Ref[]; PolicyDocument: { Statement: (Statement & { Condition?: unknown })[] } };
   'Custom::CDKBucketDeployment': { SourceObjectKeys: Some<string>; DistributionPaths?: string[]; SourceMarkers?: unknown };

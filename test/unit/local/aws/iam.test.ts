@@ -71,7 +71,6 @@ describe('LocalIam on the synthesized template', () => {
 });
 
 describe('the schedules of the synthesized template, as the local cloud reads them', () => {
-  const iam = LocalIam.fromTemplate(synthesized, NAMES);
   const [queue] = synthesized.queues();
   const roleArn = (name: string) => Object.entries(synthesized.roleVariables()).find(([variable]) => variable === name)?.[1];
   const schedulerRole = localRoleArn(roleArn('SCHEDULER_ROLE_ARN')!.roleName);
