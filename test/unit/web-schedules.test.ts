@@ -2,7 +2,10 @@
 // takes, how the list reads an expression and a run, the preview of the next runs in a zone, and what the
 // schedule actions make of the API's answers and the live pushes.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CreateScheduleRequest, type Schedule } from '#domain/schemas';
+import { CreateScheduleRequest, type Schedule, type Trainer } from '#domain/schemas';
+import { ScheduleActions } from '#web/actions/schedules';
+import { ApiClient } from '#web/api';
+import { Store, initialState } from '#web/state';
 import { describeExpression, expressionOf, formatInZone, outcomeText, previewRuns, timeZones } from '#web/schedule-rules';
 
 describe('the readable picker', () => {
@@ -100,12 +103,137 @@ describe('what a run’s outcome says', () => {
   });
 });
 
-export const schedule = (id: string, extra: Partial<Schedule> = {}): Schedule => ({
-  id, name: `schedule ${id}`, datasetId: 'ds_1', trainerId: 'fal-ai/flux-lora-fast-training', params: { steps: 10 }, expression: 'cron(0 3 ? * MON *)',
+const schedule = (id: string, extra: Partial<Schedule> = {}): Schedule => ({
+  id, name: `schedule ${id}`, datasetId: 'ds_0123456789abcdef', trainerId: 'fal-ai/test', params: { steps: 10 }, expression: 'cron(0 3 ? * MON *)',
   timezone: 'Europe/Paris', onlyIfDatasetChanged: true, autoRegister: false, enabled: true, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z', ...extra,
 });
+const trainer: Trainer = {
+  id: 'fal-ai/test', provider: 'fal', name: 'Test trainer', kind: 'image', description: '', trigger: 'required',
+  dataset: { minImages: 1, formats: ['png'], captions: 'optional' },
+  params: [{ key: 'steps', label: 'Steps', type: 'integer', min: 1, max: 10000, default: 1000, help: '', group: 'core' }],
+};
+const draft = { name: 'Weekly retrain', expression: 'cron(0 3 ? * MON *)', timezone: 'Europe/Paris', onlyIfDatasetChanged: true, autoRegister: false };
 
-beforeEach(() => {
-  vi.stubGlobal('localStorage', { getItem: () => null, setItem: () => {}, removeItem: () => {} });
+describe('the schedule actions', () => {
+  let answers: { status: number; body?: unknown }[];
+  let requests: { method: string; url: string; body?: unknown }[];
+  let store: Store;
+  let actions: ScheduleActions;
+  let jobRefreshes: number;
+
+  beforeEach(() => {
+    vi.stubGlobal('localStorage', { getItem: () => null, setItem: () => {}, removeItem: () => {} });
+    answers = [];
+    requests = [];
+    jobRefreshes = 0;
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit) => {
+      requests.push({ method: init.method ?? 'GET', url, body: init.body ? JSON.parse(String(init.body)) : undefined });
+      const answer = answers.shift() ?? { status: 500 };
+      return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json' } });
+    }));
+    store = new Store({
+      ...initialState(), trainers: [trainer], trainerId: trainer.id, params: { steps: '40' }, triggerPhrase: ' lwx cat ',
+      dataset: { id: 'ds_0123456789abcdef', name: 'cats', version: null },
+    });
+    actions = new ScheduleActions({ store, api: new ApiClient('https://api.test', 'jwt') }, async () => {
+      jobRefreshes++;
+    });
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('creates a schedule from the training form as it stands, and lists it', async () => {
+    actions.openForm();
+    answers.push({ status: 201, body: schedule('s1', { name: 'Weekly retrain', nextRunAt: '2026-12-07T02:00:00.000Z' }) });
+    expect(await actions.create(draft)).toBe(true);
+    expect(requests).toEqual([{
+      method: 'POST', url: 'https://api.test/schedules',
+      body: { name: 'Weekly retrain', datasetId: 'ds_0123456789abcdef', trainerId: 'fal-ai/test', triggerPhrase: 'lwx cat', params: { steps: 40 },
+        expression: 'cron(0 3 ? * MON *)', timezone: 'Europe/Paris', onlyIfDatasetChanged: true, autoRegister: false },
+    }]);
+    expect(store.get().schedules.map((x) => x.id)).toEqual(['s1']);
+    expect(store.get().scheduleForm.open).toBe(false);
+  });
+
+  it('shows the API’s 422 details beside the fields and keeps the dialog open', async () => {
+    actions.openForm();
+    answers.push({ status: 422, body: { error: { code: 'VALIDATION', message: 'Invalid request', details: [
+      { field: 'expression', message: 'cron(0 3 * * MON *) is not a schedule…' }, { field: 'params.steps', message: 'Steps must be at most 4000.' }] } } });
+    expect(await actions.create({ ...draft, expression: 'cron(0 3 * * MON *)' })).toBe(false);
+    const form = store.get().scheduleForm;
+    expect(form).toMatchObject({ open: true, creating: false, error: 'Some values need fixing — see the highlighted fields.' });
+    expect(form.fieldErrors).toEqual({ expression: 'cron(0 3 * * MON *) is not a schedule…', 'params.steps': 'Steps must be at most 4000.' });
+    expect(store.get().schedules).toEqual([]);
+  });
+
+  it('sends nothing without a dataset, or without a name', async () => {
+    store.set({ dataset: null });
+    expect(await actions.create(draft)).toBe(false);
+    store.set({ dataset: { id: 'ds_0123456789abcdef', name: 'cats', version: null } });
+    expect(await actions.create({ ...draft, name: '  ' })).toBe(false);
+    expect(store.get().scheduleForm.fieldErrors.name).toMatch(/Give the schedule a name/);
+    expect(requests).toEqual([]);
+  });
+
+  it('applies pushes: a newer copy replaces the row, an older one is ignored, a new schedule joins newest first', () => {
+    store.set({ schedules: [schedule('s1', { updatedAt: '2026-12-02T00:00:00.000Z' })] });
+    actions.onPush(schedule('s1', { updatedAt: '2026-12-01T12:00:00.000Z', enabled: false }));
+    expect(store.get().schedules[0]!.enabled).toBe(true);
+    const run = { id: 'r1', scheduleId: 's1', at: '2026-12-07T02:00:00.000Z', outcome: 'SKIPPED' as const, datasetVersion: 3, reason: 'dataset unchanged since v3' };
+    actions.onPush(schedule('s1', { updatedAt: '2026-12-07T02:00:01.000Z', lastRun: run }));
+    expect(store.get().schedules[0]!.lastRun).toEqual(run);
+    actions.onPush(schedule('s2', { createdAt: '2026-12-03T00:00:00.000Z' }));
+    expect(store.get().schedules.map((x) => x.id)).toEqual(['s2', 's1']);
+  });
+
+  it('pauses with PATCH {"enabled": false}, runs now, and deletes', async () => {
+    store.set({ schedules: [schedule('s1')] });
+    answers.push({ status: 200, body: schedule('s1', { enabled: false, updatedAt: '2026-12-02T00:00:00.000Z' }) });
+    await actions.setEnabled(store.get().schedules[0]!, false);
+    expect(requests.at(-1)).toEqual({ method: 'PATCH', url: 'https://api.test/schedules/s1', body: { enabled: false } });
+    expect(store.get().schedules[0]!.enabled).toBe(false);
+
+    const run = { id: 'r2', scheduleId: 's1', at: '2026-12-02T05:00:00.000Z', outcome: 'STARTED', datasetVersion: 1, jobId: 'job_1' };
+    answers.push({ status: 202, body: run });
+    await actions.runNow(store.get().schedules[0]!);
+    expect(requests.at(-1)).toMatchObject({ method: 'POST', url: 'https://api.test/schedules/s1/run' });
+    expect(store.get().schedules[0]!.lastRun).toEqual(run);
+    expect(jobRefreshes, 'the job it started is fetched when no push has brought it yet').toBe(1);
+
+    answers.push({ status: 204 });
+    await actions.remove(store.get().schedules[0]!);
+    expect(requests.at(-1)).toMatchObject({ method: 'DELETE', url: 'https://api.test/schedules/s1' });
+    expect(store.get().schedules).toEqual([]);
+    expect(store.get().scheduleBusy).toEqual([]);
+  });
+
+  it('says why an action failed, and drops a schedule already deleted elsewhere', async () => {
+    store.set({ schedules: [schedule('s1'), schedule('s2')] });
+    answers.push({ status: 409, body: { error: { code: 'CONFLICT', message: 'The Scheduler is busy.' } } });
+    await actions.setEnabled(store.get().schedules[0]!, false);
+    expect(store.get().schedulesError).toBe('“schedule s1” was not paused: The Scheduler is busy.');
+    answers.push({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'No schedule s2.' } } });
+    await actions.runNow(store.get().schedules[1]!);
+    expect(store.get().schedules.map((x) => x.id)).toEqual(['s1']);
+  });
+
+  it('opens a runs history and follows a pushed new run', async () => {
+    store.set({ schedules: [schedule('s1')] });
+    const first = { id: 'r1', scheduleId: 's1', at: '2026-12-07T02:00:00.000Z', outcome: 'STARTED', jobId: 'job_1', datasetVersion: 1 };
+    answers.push({ status: 200, body: { runs: [first] } });
+    actions.toggleRuns('s1');
+    await vi.waitFor(() => expect(store.get().scheduleRuns.s1?.phase).toBe('ready'));
+    expect(requests.at(-1)).toMatchObject({ method: 'GET', url: 'https://api.test/schedules/s1/runs?limit=10' });
+    const second = { id: 'r2', scheduleId: 's1', at: '2026-12-14T02:00:00.000Z', outcome: 'SKIPPED', datasetVersion: 1, reason: 'dataset unchanged since v1' };
+    answers.push({ status: 200, body: { runs: [second, first] } });
+    actions.onPush(schedule('s1', { updatedAt: '2026-12-14T02:00:01.000Z', lastRun: second as Schedule['lastRun'] }));
+    await vi.waitFor(() => expect(store.get().scheduleRuns.s1?.runs.map((r) => r.id)).toEqual(['r2', 'r1']));
+    actions.toggleRuns('s1');
+    expect(store.get().scheduleRuns.s1).toBeUndefined();
+  });
+
+  it('shows a run’s job: fetched into the jobs list first when it is not there', async () => {
+    await actions.showJob('job_9');
+    expect(jobRefreshes).toBe(1);
+    expect(store.get().focusedJobId).toBe('job_9');
+  });
 });
-afterEach(() => vi.unstubAllGlobals());

@@ -38,6 +38,9 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
   const rows = new Map<string, Row>();
   let drawnAdapters = store.get().adapters;
   const registered = (jobId: string) => store.get().adapters.some((a) => a.jobId === jobId);
+  const scheduleName = (id: string | undefined) => store.get().schedules.find((x) => x.id === id)?.name;
+  let drawnSchedules = store.get().schedules;
+  let focused: string | null = null;
   const update = () => {
     const s = store.get();
     const trainerName = (id: string) => s.trainers.find((t) => t.id === id)?.name;
@@ -47,13 +50,26 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
       seen.add(job.id);
       let row = rows.get(job.id);
       if (!row) {
-        row = jobRow(actions, trainerName, registered);
+        row = jobRow(actions, trainerName, registered, scheduleName);
         rows.set(job.id, row);
       }
       if (row.job !== job) row.update(job);
       const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
       if (expected !== row.el) list.insertBefore(row.el, expected);
       previous = row.el;
+    }
+    if (drawnSchedules !== s.schedules) {
+      drawnSchedules = s.schedules;
+      rows.forEach((row) => row.job?.origin === 'schedule' && row.update(row.job));
+    }
+    if (focused !== s.focusedJobId) {
+      focused = s.focusedJobId;
+      // A schedule's "Show the job" brings its row into view and marks it.
+      rows.forEach((row, id) => {
+        if (id === focused) row.el.dataset.focused = 'true';
+        else delete row.el.dataset.focused;
+      });
+      rows.get(focused ?? '')?.el.scrollIntoView({ behavior: 'smooth', block: 'center' });
     }
     if (drawnAdapters !== s.adapters) {
       drawnAdapters = s.adapters;
@@ -82,7 +98,7 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
   update();
   store.subscribe((s, prev) => {
     if (s.jobs !== prev.jobs || s.jobsPhase !== prev.jobsPhase || s.jobsError !== prev.jobsError || s.trainers !== prev.trainers
-      || s.adapters !== prev.adapters) update();
+      || s.adapters !== prev.adapters || s.schedules !== prev.schedules || s.focusedJobId !== prev.focusedJobId) update();
   });
   // Relative times ("2 minutes ago") and ETAs keep moving between pushes.
   const timer = setInterval(() => {
@@ -92,7 +108,8 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
   return el;
 }
 
-function jobRow(actions: Actions, trainerName: (id: string) => string | undefined, registered: (jobId: string) => boolean): Row {
+function jobRow(actions: Actions, trainerName: (id: string) => string | undefined, registered: (jobId: string) => boolean,
+  scheduleName: (id: string | undefined) => string | undefined): Row {
   const badge = h('span', { class: 'badge', 'data-testid': 'job-status' });
   const title = h('div', { class: 'job-title' });
   const meta = h('div', { class: 'job-meta' });
@@ -117,12 +134,16 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       const st = STATUS[job.status];
       el.dataset.status = job.status;
       el.dataset.jobId = job.id;
+      el.dataset.origin = job.origin;
       el.className = `job-row tone-${st.tone}`;
       fill(badge, icon(st.icon, job.status === 'RUNNING' || job.status === 'CANCELLING' ? 'spin' : ''), st.text);
       badge.className = `badge badge-${st.tone}`;
       const name = trainerName(job.trainerId);
+      const scheduledBy = job.origin === 'schedule' ? scheduleName(job.scheduleId) : undefined;
       fill(title, h('span', { class: 'job-model' }, name ?? job.trainerId),
-        job.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase));
+        job.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase),
+        job.origin === 'schedule' && h('span', { class: 'chip chip-schedule', 'data-testid': 'job-origin', title: 'Started by a schedule' },
+          icon('clock'), scheduledBy ? `scheduled · ${scheduledBy}` : 'scheduled'));
       fill(meta, h('code', { class: 'job-model-id' }, job.trainerId), ` · dataset v${job.datasetVersion}`,
         typeof job.params.steps === 'number' ? ` · ${job.params.steps} steps` : '',
         job.artifact ? ` · ${formatBytes(job.artifact.sizeBytes)}` : '');
