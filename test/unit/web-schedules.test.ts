@@ -6,7 +6,7 @@ import { CreateScheduleRequest, type Schedule, type Trainer } from '#domain/sche
 import { ScheduleActions } from '#web/actions/schedules';
 import { ApiClient } from '#web/api';
 import { Store, initialState } from '#web/state';
-import { describeExpression, expressionOf, formatInZone, outcomeText, previewRuns, timeZones } from '#web/schedule-rules';
+import { describeExpression, expressionOf, formatInZone, outcomeText, previewRuns, scheduledBadge, timeZones } from '#web/schedule-rules';
 
 describe('the readable picker', () => {
   it('writes daily, weekly and every-N-days choices as Scheduler expressions', () => {
@@ -100,6 +100,15 @@ describe('what a run’s outcome says', () => {
     expect(outcomeText({ ...run, outcome: 'SKIPPED', datasetVersion: 3 })).toEqual({ tone: 'skipped', text: 'skipped: dataset unchanged since v3' });
     expect(outcomeText({ ...run, outcome: 'FAILED', reason: 'The dataset ds_1 was deleted.' })).toEqual({ tone: 'failed', text: 'failed: the dataset ds_1 was deleted' });
     expect(outcomeText({ ...run, outcome: 'FAILED', reason: 'INVALID dataset version 2' }).text).toBe('failed: INVALID dataset version 2');
+  });
+});
+
+describe('the jobs list’s origin badge', () => {
+  it('names the schedule that started a job, and says only “scheduled” once it is deleted', () => {
+    const schedules = [{ id: 's1', name: 'Weekly cats' }];
+    expect(scheduledBadge({ origin: 'schedule', scheduleId: 's1' }, schedules)).toBe('scheduled · Weekly cats');
+    expect(scheduledBadge({ origin: 'schedule', scheduleId: 'gone' }, schedules)).toBe('scheduled');
+    expect(scheduledBadge({ origin: 'web' }, schedules)).toBeNull();
   });
 });
 

@@ -144,3 +144,11 @@ export function defaultScheduleName(cadence: Cadence, datasetName: string | unde
     : cadence.kind === 'every' ? (cadence.days === 1 ? 'Daily retrain' : `Retrain every ${cadence.days} days`) : 'Scheduled retrain';
   return datasetName ? `${what} · ${datasetName}`.slice(0, 80) : what;
 }
+
+/** The jobs list's badge for a job a schedule started: "scheduled · Weekly cats" (just "scheduled" once the
+ * schedule is deleted); none for a job started by hand. */
+export function scheduledBadge(job: { origin: string; scheduleId?: string }, schedules: readonly { id: string; name: string }[]): string | null {
+  if (job.origin !== 'schedule') return null;
+  const name = schedules.find((x) => x.id === job.scheduleId)?.name;
+  return name ? `scheduled · ${name}` : 'scheduled';
+}

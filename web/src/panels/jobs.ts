@@ -1,7 +1,8 @@
-import type { Job, JobStatus } from '#domain/schemas';
+import type { Job, JobStatus, Schedule } from '#domain/schemas';
 import { h, icon, fill } from '#web/dom';
 import type { Actions } from '#web/actions';
 import { formatBytes, formatDuration, formatEta, relativeTime } from '#web/format';
+import { scheduledBadge } from '#web/schedule-rules';
 import type { Store } from '#web/state';
 
 const STATUS: Record<JobStatus, { text: string; icon: string; tone: string }> = {
@@ -38,7 +39,7 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
   const rows = new Map<string, Row>();
   let drawnAdapters = store.get().adapters;
   const registered = (jobId: string) => store.get().adapters.some((a) => a.jobId === jobId);
-  const scheduleName = (id: string | undefined) => store.get().schedules.find((x) => x.id === id)?.name;
+  const schedules = () => store.get().schedules;
   let drawnSchedules = store.get().schedules;
   let focused: string | null = null;
   const update = () => {
@@ -50,7 +51,7 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
       seen.add(job.id);
       let row = rows.get(job.id);
       if (!row) {
-        row = jobRow(actions, trainerName, registered, scheduleName);
+        row = jobRow(actions, trainerName, registered, schedules);
         rows.set(job.id, row);
       }
       if (row.job !== job) row.update(job);
@@ -109,7 +110,7 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
 }
 
 function jobRow(actions: Actions, trainerName: (id: string) => string | undefined, registered: (jobId: string) => boolean,
-  scheduleName: (id: string | undefined) => string | undefined): Row {
+  schedules: () => readonly Schedule[]): Row {
   const badge = h('span', { class: 'badge', 'data-testid': 'job-status' });
   const title = h('div', { class: 'job-title' });
   const meta = h('div', { class: 'job-meta' });
@@ -139,11 +140,10 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       fill(badge, icon(st.icon, job.status === 'RUNNING' || job.status === 'CANCELLING' ? 'spin' : ''), st.text);
       badge.className = `badge badge-${st.tone}`;
       const name = trainerName(job.trainerId);
-      const scheduledBy = job.origin === 'schedule' ? scheduleName(job.scheduleId) : undefined;
+      const scheduled = scheduledBadge(job, schedules());
       fill(title, h('span', { class: 'job-model' }, name ?? job.trainerId),
         job.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase),
-        job.origin === 'schedule' && h('span', { class: 'chip chip-schedule', 'data-testid': 'job-origin', title: 'Started by a schedule' },
-          icon('clock'), scheduledBy ? `scheduled · ${scheduledBy}` : 'scheduled'));
+        scheduled && h('span', { class: 'chip chip-schedule', 'data-testid': 'job-origin', title: 'Started by a schedule' }, icon('clock'), scheduled));
       fill(meta, h('code', { class: 'job-model-id' }, job.trainerId), ` · dataset v${job.datasetVersion}`,
         typeof job.params.steps === 'number' ? ` · ${job.params.steps} steps` : '',
         job.artifact ? ` · ${formatBytes(job.artifact.sizeBytes)}` : '');
