@@ -9,12 +9,15 @@ import { logger } from '#adapters/logger';
 import { putRegisteredLora } from '#adapters/lora-registry-store';
 import { ownedJob } from './get-job';
 
-export async function registerLora(owner: string, jobId: string, name: string, now: Date, source: Adapter['source'] = 'job'): Promise<Adapter> {
-  const job = await ownedJob(owner, jobId);
+async function registerJob(job: JobRecord, name: string, now: Date, source: Adapter['source']): Promise<Adapter> {
   const entry = registration(job, name, newId(now), now, source);
-  const outcome = await putRegisteredLora(owner, { ...entry, jobId: job.id });
+  const outcome = await putRegisteredLora(job.owner, { ...entry, jobId: job.id });
   if (!outcome.registered) throw alreadyRegistered(job.id, outcome.existing);
   return entry;
+}
+
+export async function registerLora(owner: string, jobId: string, name: string, now: Date): Promise<Adapter> {
+  return registerJob(await ownedJob(owner, jobId), name, now, 'job');
 }
 
 /**
@@ -24,7 +27,7 @@ export async function registerLora(owner: string, jobId: string, name: string, n
 export async function registerScheduledLora(job: JobRecord, now: Date): Promise<void> {
   if (job.status !== 'COMPLETED' || !job.registerAs) return;
   try {
-    const adapter = await registerLora(job.owner, job.id, job.registerAs, now, 'schedule');
+    const adapter = await registerJob(job, job.registerAs, now, 'schedule');
     logger.info('LoRA registered for its schedule', { jobId: job.id, scheduleId: job.scheduleId, adapterId: adapter.id });
   } catch (error) {
     if (isDomainError(error) && error.code === 'JOB_ALREADY_REGISTERED') return;
