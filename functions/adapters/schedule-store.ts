@@ -47,7 +47,7 @@ const USER_FIELDS = [
  */
 export async function updateSchedule(next: ScheduleRecord): Promise<ScheduleRecord | null> {
   const patch: Record<string, unknown> = Object.fromEntries(USER_FIELDS.map((field) => [field, next[field]]));
-  if (next.lastTrainedVersion === undefined) patch.lastTrainedVersion = undefined;
+  if (next.lastTrainedVersion === undefined) Object.assign(patch, { lastTrainedVersion: undefined, lastTrainedJobId: undefined });
   const { names, values, expression } = updateParts(patch);
   const written = await conditionalUpdate({
     Key: scheduleKey(next.owner, next.id),
@@ -116,15 +116,16 @@ export async function listRuns(owner: string, scheduleId: string, options: { lim
 
 /**
  * Shows the run as the schedule's last (unless a later one is shown already) and, for a started run, remembers
- * the version it trained. Nothing when the schedule is gone meanwhile.
+ * the version it trains and its job. Nothing when the schedule is gone meanwhile.
  */
-export async function recordRun(run: ScheduleRunRecord, trainedVersion?: number): Promise<void> {
+export async function recordRun(run: ScheduleRunRecord, trained?: { version: number; jobId: string }): Promise<void> {
   const { owner: _owner, ...lastRun } = run;
   await conditionalUpdate({
     Key: scheduleKey(run.owner, run.scheduleId),
-    UpdateExpression: trainedVersion === undefined ? 'SET lastRun = :run' : 'SET lastRun = :run, lastTrainedVersion = :version',
+    UpdateExpression: trained ? 'SET lastRun = :run, lastTrainedVersion = :version, lastTrainedJobId = :job' : 'SET lastRun = :run',
     ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(lastRun) OR lastRun.#at <= :at)',
     ExpressionAttributeNames: { '#at': 'at' },
-    ExpressionAttributeValues: { ':run': lastRun, ':at': run.at, ...(trainedVersion === undefined ? {} : { ':version': trainedVersion }) },
+    ExpressionAttributeValues: { ':run': lastRun, ':at': run.at, ...(trained ? { ':version': trained.version, ':job': trained.jobId } : {}) },
   });
 }
+

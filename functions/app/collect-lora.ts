@@ -1,6 +1,7 @@
 // Collect: streams the LoRA from the trainer into the artifacts bucket (multipart, never whole in memory),
 // writing the training facts into its safetensors metadata and hashing and counting the stored bytes on the
-// way, checks the stored file is well-formed safetensors, and only then completes the job.
+// way, checks the stored file is well-formed safetensors, and only then completes the job (and registers its LoRA
+// when a schedule with autoRegister started it).
 import { pipeline, Readable } from 'node:stream';
 import { artifactKey } from '#domain/artifacts';
 import { InvalidArtifact } from '#domain/job-failures';

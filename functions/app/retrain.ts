@@ -8,6 +8,7 @@ import { isDomainError } from '#domain/errors';
 import { adapterName, decideRun, publicRun, runId, type ScheduleRecord, type ScheduleRunRecord } from '#domain/schedules';
 import type { Dataset, ScheduleRun } from '#domain/schemas';
 import { getDataset, listVersions } from '#adapters/dataset-store';
+import { getJob } from '#adapters/job-store';
 import { logger } from '#adapters/logger';
 import { getRun, getSchedule, putRunOnce, recordRun } from '#adapters/schedule-store';
 import { ownedSchedule } from './get-schedule';
@@ -51,14 +52,15 @@ async function runSchedule(schedule: ScheduleRecord, scheduledAt: Date, now: Dat
     run = earlier;
   } else {
     const dataset = await getDataset(schedule.owner, schedule.datasetId);
-    const decision = decideRun(schedule, dataset, dataset ? await listVersions(schedule.owner, dataset.id) : []);
+    const lastTrained = schedule.lastTrainedJobId ? await getJob(schedule.owner, schedule.lastTrainedJobId) : null;
+    const decision = decideRun(schedule, dataset, dataset ? await listVersions(schedule.owner, dataset.id) : [], lastTrained?.status);
     run = decision.outcome === 'START'
       ? await startRun(schedule, dataset!, decision.datasetVersion, base, now)
       : { ...base, ...decision };
     run = (await putRunOnce(run)).run;
   }
   // Again for a duplicate: the first delivery may have stopped between the run and the schedule.
-  await recordRun(run, run.outcome === 'STARTED' ? run.datasetVersion : undefined);
+  await recordRun(run, run.outcome === 'STARTED' && run.jobId && run.datasetVersion !== undefined ? { version: run.datasetVersion, jobId: run.jobId } : undefined);
   logger.info('Schedule run', { scheduleId: schedule.id, runId: run.id, outcome: run.outcome, jobId: run.jobId, duplicate: Boolean(earlier) });
   return publicRun(run);
 }

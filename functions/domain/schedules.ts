@@ -4,13 +4,15 @@ import { createHash } from 'node:crypto';
 import { encodeTime } from 'ulid';
 import { Invalid } from './errors';
 import { ScheduleExpressionError, checkStillFires, checkTimeZone, nextRuns, parseScheduleExpression } from './schedule-expression';
-import type { CreateScheduleRequest, Dataset, DatasetVersion, Schedule, ScheduleRun, UpdateScheduleRequest } from './schemas';
+import type { CreateScheduleRequest, Dataset, DatasetVersion, JobStatus, Schedule, ScheduleRun, UpdateScheduleRequest } from './schemas';
 
 /** A schedule as stored: the API's Schedule (without the computed nextRunAt) plus its owner and what it trained last. */
 export type ScheduleRecord = Omit<Schedule, 'nextRunAt'> & {
   owner: string;
   /** The dataset version of the last STARTED run: onlyIfDatasetChanged skips while the latest READY is this one. */
   lastTrainedVersion?: number;
+  /** That run's job: a version whose job failed or was cancelled was not trained. */
+  lastTrainedJobId?: string;
 };
 
 /** A run as stored: the API's ScheduleRun plus the owner. */
@@ -67,7 +69,10 @@ export function applyUpdate(schedule: ScheduleRecord, patch: UpdateScheduleReque
   const changed = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as UpdateScheduleRequest;
   const next: ScheduleRecord = { ...schedule, ...changed, updatedAt: at.toISOString() };
   if (changed.expression !== undefined || changed.timezone !== undefined) checkTiming(next.expression, next.timezone, at);
-  if (changed.datasetId !== undefined && changed.datasetId !== schedule.datasetId) delete next.lastTrainedVersion;
+  if (changed.datasetId !== undefined && changed.datasetId !== schedule.datasetId) {
+    delete next.lastTrainedVersion;
+    delete next.lastTrainedJobId;
+  }
   return next;
 }
 
@@ -91,7 +96,7 @@ export function nextRunAt(schedule: Pick<ScheduleRecord, 'expression' | 'timezon
 }
 
 export function publicSchedule(schedule: ScheduleRecord, now: Date): Schedule {
-  const { owner: _owner, lastTrainedVersion: _trained, ...rest } = schedule;
+  const { owner: _owner, lastTrainedVersion: _trained, lastTrainedJobId: _job, ...rest } = schedule;
   const next = nextRunAt(schedule, now);
   return { ...rest, ...(next ? { nextRunAt: next.toISOString() } : {}) };
 }
@@ -136,10 +141,16 @@ function whyNotTrainable(version: DatasetVersion): string {
 /**
  * What a firing does with the dataset as it is now: fail when the dataset is gone, has no version, or its latest
  * version is INVALID (the newest upload is broken: the user should hear of it, not get an older one retrained)
- * or none is READY yet; skip when onlyIfDatasetChanged and the latest READY version is the one last trained;
- * else train the latest READY version.
+ * or none is READY yet; skip when onlyIfDatasetChanged and the latest READY version is the one last trained
+ * (unless that training failed or was cancelled: `lastTrainedStatus`, the status of its job); else train the
+ * latest READY version.
  */
-export function decideRun(schedule: Pick<ScheduleRecord, 'datasetId' | 'onlyIfDatasetChanged' | 'lastTrainedVersion'>, dataset: Dataset | null | undefined, versions: readonly DatasetVersion[]): RunDecision {
+export function decideRun(
+  schedule: Pick<ScheduleRecord, 'datasetId' | 'onlyIfDatasetChanged' | 'lastTrainedVersion'>,
+  dataset: Dataset | null | undefined,
+  versions: readonly DatasetVersion[],
+  lastTrainedStatus?: JobStatus,
+): RunDecision {
   if (!dataset) {
     return { outcome: 'FAILED', reason: `dataset ${schedule.datasetId} no longer exists; point the schedule at another dataset or delete it.` };
   }
@@ -154,7 +165,8 @@ export function decideRun(schedule: Pick<ScheduleRecord, 'datasetId' | 'onlyIfDa
       reason: `the latest version v${latest.version} of dataset ${dataset.name} is ${latest.status}: ${whyNotTrainable(latest)}.`,
     };
   }
-  if (schedule.onlyIfDatasetChanged && ready.version === schedule.lastTrainedVersion) {
+  const trained = lastTrainedStatus !== 'FAILED' && lastTrainedStatus !== 'CANCELLED';
+  if (schedule.onlyIfDatasetChanged && trained && ready.version === schedule.lastTrainedVersion) {
     return { outcome: 'SKIPPED', datasetVersion: ready.version, reason: `dataset unchanged since v${ready.version}` };
   }
   return { outcome: 'START', datasetVersion: ready.version };

@@ -36,6 +36,13 @@ describe('what a firing of a schedule does', () => {
     expect(decideRun(schedule({ lastTrainedVersion: 3, onlyIfDatasetChanged: false }), dataset, versions)).toEqual({ outcome: 'START', datasetVersion: 3 });
   });
 
+  it('trains an unchanged dataset again when the training of it failed or was cancelled', () => {
+    const versions = [version(3, 'READY')];
+    expect(decideRun(schedule({ lastTrainedVersion: 3 }), dataset, versions, 'FAILED')).toEqual({ outcome: 'START', datasetVersion: 3 });
+    expect(decideRun(schedule({ lastTrainedVersion: 3 }), dataset, versions, 'CANCELLED')).toEqual({ outcome: 'START', datasetVersion: 3 });
+    expect(decideRun(schedule({ lastTrainedVersion: 3 }), dataset, versions, 'RUNNING')).toMatchObject({ outcome: 'SKIPPED' });
+  });
+
   it('trains the latest READY version, also while a newer upload is still validating', () => {
     expect(decideRun(schedule({ lastTrainedVersion: 1 }), dataset, [version(1, 'READY'), version(2, 'READY')])).toEqual({ outcome: 'START', datasetVersion: 2 });
     expect(decideRun(schedule(), dataset, [version(2, 'READY'), version(3, 'VALIDATING')])).toEqual({ outcome: 'START', datasetVersion: 2 });

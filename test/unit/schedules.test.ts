@@ -4,7 +4,7 @@
 import './handler-env';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import type { Server } from 'node:http';
@@ -160,6 +160,26 @@ describe('changing and deleting a schedule', () => {
     expect((await shown(schedule)).params).toEqual({ steps: 500 });
   });
 
+  it('moves it to a one-time at(): Scheduler gets the new expression and deletes it after it fired', async () => {
+    const schedule = await createSchedule();
+    const expression = `at(${new Date().getUTCFullYear() + 1}-01-01T03:00:00)`;
+    const response = await update(httpEvent({ path: { scheduleId: schedule.id }, body: { expression } }), context);
+    expect(parseBody<Schedule>(response)).toMatchObject({ expression, timezone: 'Europe/Paris', nextRunAt: expect.any(String) });
+    expect(scheduler.commandCalls(UpdateScheduleCommand)[0]!.args[0].input).toMatchObject({ ScheduleExpression: expression, ActionAfterCompletion: 'DELETE', State: 'ENABLED' });
+  });
+
+  it('refuses another user’s dataset (404) and an unknown schedule (404), changing nothing', async () => {
+    const schedule = await createSchedule();
+    await put({ ...datasetItem, PK: 'OWNER#bob', owner: 'bob', SK: 'DS#bobs', id: 'bobs' });
+    const foreign = await update(httpEvent({ path: { scheduleId: schedule.id }, body: { datasetId: 'bobs' } }), context);
+    expect(foreign.statusCode).toBe(404);
+    expect(parseBody<ErrorBody>(foreign).error.code).toBe('DATASET_NOT_FOUND');
+    expect((await shown(schedule)).datasetId).toBe('ds1');
+    const unknown = await update(httpEvent({ owner: 'bob', path: { scheduleId: schedule.id }, body: { enabled: false } }), context);
+    expect(parseBody<ErrorBody>(unknown).error.code).toBe('SCHEDULE_NOT_FOUND');
+    expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
+  });
+
   it('deletes it with its Scheduler schedule, also when Scheduler already dropped it', async () => {
     const schedule = await createSchedule();
     scheduler.on(DeleteScheduleCommand).rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
@@ -199,6 +219,16 @@ describe('a firing of a schedule', () => {
     expect((await runsOf(schedule)).map((run) => run.outcome)).toEqual(['STARTED', 'SKIPPED', 'STARTED']);
     expect((await runsOf(schedule))[2]).toEqual(started);
     await ddb().send(new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000002' } }));
+  });
+
+  it('trains an unchanged dataset again when the job of its last run failed', async () => {
+    const schedule = await createSchedule();
+    const started = await fire(schedule, '2026-06-08T01:00:00Z');
+    await ddb().send(new UpdateCommand({
+      TableName: process.env.TABLE_NAME, Key: { PK: 'OWNER#alice', SK: `JOB#${started.jobId}` },
+      UpdateExpression: 'SET #s = :failed', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':failed': 'FAILED' },
+    }));
+    expect(await fire(schedule, '2026-06-15T01:00:00Z')).toMatchObject({ outcome: 'STARTED', datasetVersion: 1 });
   });
 
   it('records FAILED with the reason when the latest version is INVALID or the dataset is gone', async () => {
