@@ -114,6 +114,7 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
   const badge = h('span', { class: 'badge', 'data-testid': 'job-status' });
   const title = h('div', { class: 'job-title' });
   const meta = h('div', { class: 'job-meta' });
+  const origin = h('div', { class: 'job-origin', hidden: true });
   const fillBar = h('span', { class: 'progress-fill' });
   const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'data-testid': 'job-progress' }, fillBar);
   const progressText = h('div', { class: 'job-progress-text', 'data-testid': 'job-progress-text' });
@@ -122,7 +123,7 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
   const failure = h('div', { class: 'job-failure', 'data-testid': 'job-error', role: 'note' });
   const el = h('li', { class: 'job-row', 'data-testid': 'job-row' },
     h('div', { class: 'job-status-col' }, badge),
-    h('div', { class: 'job-main' }, title, meta, failure),
+    h('div', { class: 'job-main' }, title, meta, origin, failure),
     h('div', { class: 'job-progress-col' }, bar, progressText),
     time, buttons);
 
@@ -142,8 +143,9 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       const name = trainerName(job.trainerId);
       const scheduled = scheduledBadge(job, schedules());
       fill(title, h('span', { class: 'job-model' }, name ?? job.trainerId),
-        job.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase),
-        scheduled && h('span', { class: 'chip chip-schedule', 'data-testid': 'job-origin', title: 'Started by a schedule' }, icon('clock'), scheduled));
+        job.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase));
+      origin.hidden = !scheduled;
+      fill(origin, scheduled && h('span', { class: 'chip chip-schedule', 'data-testid': 'job-origin', title: scheduled }, icon('clock'), scheduled));
       fill(meta, h('code', { class: 'job-model-id' }, job.trainerId), ` · dataset v${job.datasetVersion}`,
         typeof job.params.steps === 'number' ? ` · ${job.params.steps} steps` : '',
         job.artifact ? ` · ${formatBytes(job.artifact.sizeBytes)}` : '');

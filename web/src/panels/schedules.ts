@@ -1,7 +1,7 @@
 import type { Schedule, ScheduleRun } from '#domain/schemas';
 import type { Actions } from '#web/actions';
 import { fill, h, icon } from '#web/dom';
-import { relativeTime } from '#web/format';
+import { plural, relativeTime } from '#web/format';
 import { scheduleBlockers } from '#web/readiness';
 import { describeExpression, formatInZone, outcomeText } from '#web/schedule-rules';
 import type { ScheduleRunsState, State, Store } from '#web/state';
@@ -55,7 +55,7 @@ export function schedulesPanel(store: Store, actions: Actions): HTMLElement {
     const runs = s.scheduleRuns[schedule.id];
     const dataset = s.datasets.find((d) => d.id === schedule.datasetId)?.name ?? (s.dataset?.id === schedule.datasetId ? s.dataset.name : schedule.datasetId);
     const trainer = s.trainers.find((t) => t.id === schedule.trainerId)?.name ?? schedule.trainerId;
-    const steps = typeof schedule.params.steps === 'number' ? ` · ${schedule.params.steps} steps` : '';
+    const steps = typeof schedule.params.steps === 'number' ? ` · ${plural(schedule.params.steps, 'step')}` : '';
     const actionButton = (attrs: Record<string, string>, iconName: string, text: string, run: () => void) =>
       h('button', { type: 'button', class: 'btn btn-ghost btn-sm', disabled: busy, ...attrs, onclick: run }, icon(iconName), text);
     const buttons = h('div', { class: 'schedule-actions' },
@@ -71,24 +71,26 @@ export function schedulesPanel(store: Store, actions: Actions): HTMLElement {
         list.querySelector<HTMLButtonElement>('[data-testid="schedule-delete-cancel"]')?.focus();
       }));
     return h('li', { class: `schedule-row${schedule.enabled ? '' : ' schedule-paused'}`, 'data-testid': 'schedule-row', 'data-schedule-id': schedule.id, 'data-enabled': String(schedule.enabled) },
+      h('div', { class: 'schedule-head' },
+        h('div', { class: 'schedule-title' },
+          h('span', { class: 'schedule-name', 'data-testid': 'schedule-name', title: schedule.name }, schedule.name),
+          schedule.enabled ? null : h('span', { class: 'badge badge-cancelling', 'data-testid': 'schedule-paused' }, icon('stop'), 'Paused')),
+        buttons),
       h('div', { class: 'schedule-grid' },
         h('div', { class: 'schedule-main' },
-          h('div', { class: 'schedule-title' },
-            h('span', { class: 'schedule-name', 'data-testid': 'schedule-name' }, schedule.name),
-            schedule.enabled ? null : h('span', { class: 'badge badge-cancelling', 'data-testid': 'schedule-paused' }, icon('stop'), 'Paused')),
+          h('span', { class: 'schedule-col-label' }, 'Runs'),
           h('div', { class: 'schedule-when', 'data-testid': 'schedule-when' }, icon('clock'), `${describeExpression(schedule.expression)} · ${schedule.timezone}`),
           h('div', { class: 'job-meta' }, `${dataset} · ${trainer}${steps}`,
             schedule.onlyIfDatasetChanged ? ' · only when the dataset changed' : '', schedule.autoRegister ? ' · registers the LoRA' : '')),
         h('div', { class: 'schedule-next', 'data-testid': 'schedule-next' },
           h('span', { class: 'schedule-col-label' }, 'Next run'),
           schedule.nextRunAt
-            ? h('span', { title: `${formatInZone(schedule.nextRunAt, schedule.timezone)} (${new Date(schedule.nextRunAt).toLocaleString()} your time)` },
+            ? h('span', { title: `${new Date(schedule.nextRunAt).toLocaleString()} your time` },
               formatInZone(schedule.nextRunAt, schedule.timezone), h('span', { class: 'muted schedule-rel' }, relativeTime(schedule.nextRunAt)))
             : h('span', { class: 'muted' }, schedule.enabled ? 'none: it has run' : 'paused')),
         h('div', { class: 'schedule-last', 'data-testid': 'schedule-last', 'data-outcome': schedule.lastRun?.outcome ?? 'NONE' },
           h('span', { class: 'schedule-col-label' }, 'Last run'),
-          schedule.lastRun ? outcome(schedule.lastRun, schedule.timezone) : h('span', { class: 'muted' }, 'not run yet')),
-        buttons),
+          schedule.lastRun ? outcome(schedule.lastRun, schedule.timezone) : h('span', { class: 'muted' }, 'not run yet'))),
       confirming === schedule.id ? confirmBox(schedule) : null,
       runs ? runsList(runs, schedule.timezone) : null);
   };
