@@ -17,7 +17,7 @@ const ui = useBrowserSession('e2e-schedules', { timeoutMs: UI_TIMEOUT, emulatorS
 const pageErrors: string[] = [];
 
 const poll = <T>(read: () => Promise<T>, message?: string) => expect.poll(read, { timeout: UI_TIMEOUT, message });
-const shot = (name: string) => ui.page.screenshot({ path: join(SHOTS, `panel11-${name}.png`) });
+const shot = (name: string) => ui.page.screenshot({ path: join(SHOTS, `panel11-${name}.png`), animations: 'disabled' });
 const panel = () => ui.page.getByTestId('schedules-panel');
 const scheduleRow = (): Locator => panel().getByTestId('schedule-row').first();
 let scheduleId = '';
@@ -73,6 +73,7 @@ describe('the schedules panel', { timeout: 120_000 }, () => {
     expect(await form.getByTestId('schedule-create').isDisabled()).toBe(true);
     await form.getByTestId('schedule-kind-weekly').click();
     await form.getByTestId('schedule-name-input').fill('Weekly cats');
+    expect(await form.getByTestId('schedule-create').isEnabled(), 'the weekly choice can be created again').toBe(true);
     await shot('form');
 
     await form.getByTestId('schedule-create').click();
