@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '#local/cloud';
+import type { SchedulerClock } from '#local/aws/scheduler-clock';
 import { ensureWebBuild, launchChromium } from './browser';
 
 export interface BrowserSession {
@@ -34,6 +35,8 @@ export interface BrowserSessionOptions {
   acceptDownloads?: boolean;
   /** Lifetime of the OpenID provider's ID and access tokens, seconds (short ones exercise the refresh). @default - the local cloud's */
   oidcTokenSeconds?: number;
+  /** The local Scheduler's clock (a test's `manualClock`, moved with `cloud.scheduler.tick`). @default - the system clock */
+  schedulerClock?: SchedulerClock;
   /** Runs on the page before anything is closed (a last screenshot). */
   beforeClose?: (page: Page) => Promise<void>;
 }
@@ -50,6 +53,7 @@ export function useBrowserSession(name: string, options: BrowserSessionOptions):
     closers.push(() => rm(session.dataDir, { recursive: true, force: true }));
     session.cloud = await startLocalCloud({
       port: 0, dataDir: session.dataDir, emulatorStepsPerSecond: options.emulatorStepsPerSecond, oidcTokenSeconds: options.oidcTokenSeconds,
+      schedulerClock: options.schedulerClock,
     });
     closers.push(() => session.cloud.stop());
     const browser = await launchChromium();

@@ -1,8 +1,9 @@
-import type { Adapter, ApiToken, Job, ServerMessage } from '#domain/schemas';
+import type { Adapter, ApiToken, Job, Schedule, ServerMessage } from '#domain/schemas';
 import { ApiTokenActions } from './actions/api-tokens';
 import { DatasetActions } from './actions/datasets';
 import { JobActions } from './actions/jobs';
 import { LoraRegistryActions } from './actions/lora-registry';
+import { type ScheduleDraft, ScheduleActions } from './actions/schedules';
 import { SessionActions } from './actions/session';
 import { TrainingFormActions } from './actions/training-form';
 import { ApiClient } from './api';
@@ -13,7 +14,7 @@ import { LiveChannel } from './ws';
 
 /** Everything the panels can ask for. Panels read state from the store and call these; nothing else talks to
  * the API. Each concern lives in actions/; this class puts them behind one object and owns the live channel,
- * whose pushes go to the jobs and the datasets. */
+ * whose pushes go to the jobs, the datasets and the schedules. */
 export class Actions {
   readonly api: ApiClient;
   private channel: LiveChannel | null = null;
@@ -23,6 +24,7 @@ export class Actions {
   private readonly jobs: JobActions;
   private readonly loras: LoraRegistryActions;
   private readonly tokens: ApiTokenActions;
+  private readonly schedules: ScheduleActions;
 
   constructor(private readonly store: Store, auth: Auth) {
     const config = store.get().config!;
@@ -33,6 +35,7 @@ export class Actions {
     this.jobs = new JobActions(ctx);
     this.loras = new LoraRegistryActions(ctx);
     this.tokens = new ApiTokenActions(ctx);
+    this.schedules = new ScheduleActions(ctx, () => this.jobs.refreshJobs());
     this.session = new SessionActions(ctx, auth, () => {
       this.channel?.close();
       this.channel = null;
@@ -50,6 +53,7 @@ export class Actions {
     void this.refreshJobs();
     void this.datasets.loadDatasets();
     void this.loras.loadAdapters();
+    void this.schedules.load();
     this.channel?.close();
     this.channel = new LiveChannel(absoluteUrl(config.wsUrl, true), token, {
       onMessage: (m) => this.onMessage(m),
@@ -57,6 +61,7 @@ export class Actions {
       onReconnect: () => {
         void this.refreshJobs();
         void this.datasets.refreshDataset();
+        void this.schedules.load();
       },
     });
   }
@@ -64,6 +69,7 @@ export class Actions {
   private onMessage(m: ServerMessage): void {
     if (m.type === 'job') this.jobs.onPush(m.job);
     else if (m.type === 'dataset') this.datasets.onPush(m);
+    else if (m.type === 'schedule') this.schedules.onPush(m.schedule);
   }
 
   /** A new user or new tokens of the same one: API calls and the live channel go on with the new ID token. */
@@ -95,6 +101,17 @@ export class Actions {
 
   registerJob = (job: Job, name: string) => this.loras.registerJob(job, name);
   unregister = (adapter: Adapter) => this.loras.unregister(adapter);
+
+  refreshSchedules = () => this.schedules.load();
+  openScheduleForm = () => this.schedules.openForm();
+  closeScheduleForm = () => this.schedules.closeForm();
+  createSchedule = (draft: ScheduleDraft) => this.schedules.create(draft);
+  setScheduleEnabled = (schedule: Schedule, enabled: boolean) => this.schedules.setEnabled(schedule, enabled);
+  runScheduleNow = (schedule: Schedule) => this.schedules.runNow(schedule);
+  deleteSchedule = (schedule: Schedule) => this.schedules.remove(schedule);
+  toggleScheduleRuns = (id: string) => this.schedules.toggleRuns(id);
+  showJob = (jobId: string) => this.schedules.showJob(jobId);
+  dismissSchedulesError = () => this.schedules.dismissError();
 
   openTokens = () => this.tokens.open();
   closeTokens = () => this.tokens.close();

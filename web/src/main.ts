@@ -11,6 +11,8 @@ import { guidancePanel, guideModal } from './panels/guidance';
 import { headerPanel } from './panels/header';
 import { jobsPanel } from './panels/jobs';
 import { modelDetailsPanel } from './panels/model-details';
+import { scheduleFormPanel } from './panels/schedule-form';
+import { schedulesPanel } from './panels/schedules';
 import { signInView } from './panels/sign-in';
 import { startTrainingPanel } from './panels/start-training';
 import { trainerSelectPanel } from './panels/trainer-select';
@@ -32,7 +34,9 @@ function workspace(store: Store, actions: Actions): HTMLElement {
       h('main', { class: 'main', 'data-testid': 'main-panel' },
         h('div', { class: 'main-grid' }, modelDetailsPanel(store), guidancePanel(actions)),
         jobsPanel(store, actions),
+        schedulesPanel(store, actions),
         adaptersPanel(store, actions))),
+    scheduleFormPanel(store, actions),
     guideModal(store, actions),
     apiTokensPanel(store, actions));
   const update = () => {

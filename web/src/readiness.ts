@@ -28,3 +28,20 @@ export function startBlockers(s: State): string[] {
  * field is hidden then, and a phrase typed for another trainer stays for when that one is picked again). */
 export const requestTrigger = (trainer: { trigger: string }, typed: string): string | undefined =>
   trainer.trigger === 'none' ? undefined : typed.trim();
+
+/** Why "Retrain on a schedule" is not available yet. A schedule trains the dataset's latest READY version when
+ * it fires, so the chosen dataset needs no READY version yet; the trainer, trigger phrase and params are
+ * checked as Start Training checks them. Empty means ready. */
+export function scheduleBlockers(s: State): string[] {
+  const reasons: string[] = [];
+  const trainer = selectedTrainer(s);
+  if (!trainer) reasons.push('Choose a trainer model.');
+  if (!s.dataset) reasons.push(s.upload.phase === 'uploading' ? 'Wait for the upload to finish.' : 'Choose or upload the dataset to retrain on.');
+  if (trainer) {
+    const trigger = triggerPhraseProblem(trainer, requestTrigger(trainer, s.triggerPhrase));
+    if (trigger) reasons.push(trigger);
+    const { errors } = collectParams(trainer, s.params);
+    for (const error of Object.values(errors)) reasons.push(error);
+  }
+  return reasons;
+}

@@ -1,4 +1,4 @@
-import type { Adapter, ApiToken, CreatedToken, Dataset, DatasetVersion, Job, Trainer, WebConfig } from '#domain/schemas';
+import type { Adapter, ApiToken, CreatedToken, Dataset, DatasetVersion, Job, Schedule, ScheduleRun, Trainer, WebConfig } from '#domain/schemas';
 import type { ZipPreview } from './zip-preview';
 import type { LinkState } from './ws';
 
@@ -32,6 +32,24 @@ export const closedTokenPanel = (): TokenPanelState => ({
   open: false, phase: 'idle', tokens: [], error: null, fieldErrors: {}, created: null, creating: false, revoking: [],
 });
 
+/** The "Retrain on a schedule" dialog: open or not, the create in flight, and what the API refused by field. */
+export interface ScheduleFormState {
+  open: boolean;
+  creating: boolean;
+  /** Messages from a refused POST /schedules, keyed like the request ("expression", "timezone", "params.steps"). */
+  fieldErrors: Record<string, string>;
+  error: string | null;
+}
+
+export const closedScheduleForm = (): ScheduleFormState => ({ open: false, creating: false, fieldErrors: {}, error: null });
+
+/** The expanded runs history of one schedule. */
+export interface ScheduleRunsState {
+  phase: 'loading' | 'ready' | 'error';
+  runs: ScheduleRun[];
+  error?: string;
+}
+
 export interface State {
   config: WebConfig | null;
   /** The signed-in user's name, and the ID token the API and the WebSocket get (null: the sign-in screen). */
@@ -57,6 +75,17 @@ export interface State {
   jobsError: string | null;
   /** Registered LoRAs, newest first. */
   adapters: Adapter[];
+  /** Schedules, newest first. */
+  schedules: Schedule[];
+  schedulesPhase: 'loading' | 'ready' | 'error';
+  schedulesError: string | null;
+  scheduleForm: ScheduleFormState;
+  /** Runs histories that are open, by schedule id. */
+  scheduleRuns: Record<string, ScheduleRunsState>;
+  /** Schedules with an action (pause, resume, run now, delete) in flight. */
+  scheduleBusy: string[];
+  /** The job a schedule's "show the job" pointed at: the jobs list scrolls to it and marks it. */
+  focusedJobId: string | null;
   link: LinkState;
   sidebarCollapsed: boolean;
   guideOpen: boolean;
@@ -83,6 +112,13 @@ export const initialState = (): State => ({
   jobsPhase: 'loading',
   jobsError: null,
   adapters: [],
+  schedules: [],
+  schedulesPhase: 'loading',
+  schedulesError: null,
+  scheduleForm: closedScheduleForm(),
+  scheduleRuns: {},
+  scheduleBusy: [],
+  focusedJobId: null,
   link: 'closed',
   sidebarCollapsed: localStorage.getItem('loraworks.sidebar') === 'collapsed',
   guideOpen: false,
@@ -143,5 +179,15 @@ export function upsertJob(jobs: Job[], job: Job): Job[] {
   if (current.updatedAt > job.updatedAt) return jobs;
   const next = jobs.slice();
   next[index] = job;
+  return next;
+}
+
+/** Merge a schedule into the list, newest first; an older copy never overwrites a newer one. */
+export function upsertSchedule(schedules: Schedule[], schedule: Schedule): Schedule[] {
+  const index = schedules.findIndex((x) => x.id === schedule.id);
+  if (index === -1) return [schedule, ...schedules].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id.localeCompare(a.id)));
+  if (schedules[index]!.updatedAt > schedule.updatedAt) return schedules;
+  const next = schedules.slice();
+  next[index] = schedule;
   return next;
 }

@@ -1,4 +1,5 @@
 import type { Auth, SignedIn } from '#web/auth';
+import { closedScheduleForm } from '#web/state';
 import type { ActionContext } from './context';
 
 /** Signing in and out through the OpenID provider; the provider's client keeps the user across reloads. */
@@ -34,7 +35,8 @@ export class SessionActions {
   private leave(notice: string | null): void {
     this.stopWork();
     this.ctx.api.setToken(null);
-    this.ctx.store.set({ token: null, user: null, jobs: [], jobsPhase: 'loading', dataset: null, datasets: [], formError: notice });
+    this.ctx.store.set({ token: null, user: null, jobs: [], jobsPhase: 'loading', dataset: null, datasets: [], formError: notice,
+      schedules: [], schedulesPhase: 'loading', schedulesError: null, scheduleForm: closedScheduleForm(), scheduleRuns: {}, scheduleBusy: [], focusedJobId: null });
   }
 
   setSidebarCollapsed(collapsed: boolean): void {

@@ -1,7 +1,8 @@
-import type { Job, JobStatus } from '#domain/schemas';
+import type { Job, JobStatus, Schedule } from '#domain/schemas';
 import { h, icon, fill } from '#web/dom';
 import type { Actions } from '#web/actions';
 import { formatBytes, formatDuration, formatEta, relativeTime } from '#web/format';
+import { scheduledBadge } from '#web/schedule-rules';
 import type { Store } from '#web/state';
 
 const STATUS: Record<JobStatus, { text: string; icon: string; tone: string }> = {
@@ -38,6 +39,9 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
   const rows = new Map<string, Row>();
   let drawnAdapters = store.get().adapters;
   const registered = (jobId: string) => store.get().adapters.some((a) => a.jobId === jobId);
+  const schedules = () => store.get().schedules;
+  let drawnSchedules = store.get().schedules;
+  let focused: string | null = null;
   const update = () => {
     const s = store.get();
     const trainerName = (id: string) => s.trainers.find((t) => t.id === id)?.name;
@@ -47,13 +51,26 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
       seen.add(job.id);
       let row = rows.get(job.id);
       if (!row) {
-        row = jobRow(actions, trainerName, registered);
+        row = jobRow(actions, trainerName, registered, schedules);
         rows.set(job.id, row);
       }
       if (row.job !== job) row.update(job);
       const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
       if (expected !== row.el) list.insertBefore(row.el, expected);
       previous = row.el;
+    }
+    if (drawnSchedules !== s.schedules) {
+      drawnSchedules = s.schedules;
+      rows.forEach((row) => row.job?.origin === 'schedule' && row.update(row.job));
+    }
+    if (focused !== s.focusedJobId) {
+      focused = s.focusedJobId;
+      // A schedule's "Show the job" brings its row into view and marks it.
+      rows.forEach((row, id) => {
+        if (id === focused) row.el.dataset.focused = 'true';
+        else delete row.el.dataset.focused;
+      });
+      rows.get(focused ?? '')?.el.scrollIntoView({ behavior: 'smooth', block: 'center' });
     }
     if (drawnAdapters !== s.adapters) {
       drawnAdapters = s.adapters;
@@ -82,7 +99,7 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
   update();
   store.subscribe((s, prev) => {
     if (s.jobs !== prev.jobs || s.jobsPhase !== prev.jobsPhase || s.jobsError !== prev.jobsError || s.trainers !== prev.trainers
-      || s.adapters !== prev.adapters) update();
+      || s.adapters !== prev.adapters || s.schedules !== prev.schedules || s.focusedJobId !== prev.focusedJobId) update();
   });
   // Relative times ("2 minutes ago") and ETAs keep moving between pushes.
   const timer = setInterval(() => {
@@ -92,10 +109,12 @@ export function jobsPanel(store: Store, actions: Actions): HTMLElement {
   return el;
 }
 
-function jobRow(actions: Actions, trainerName: (id: string) => string | undefined, registered: (jobId: string) => boolean): Row {
+function jobRow(actions: Actions, trainerName: (id: string) => string | undefined, registered: (jobId: string) => boolean,
+  schedules: () => readonly Schedule[]): Row {
   const badge = h('span', { class: 'badge', 'data-testid': 'job-status' });
   const title = h('div', { class: 'job-title' });
   const meta = h('div', { class: 'job-meta' });
+  const origin = h('div', { class: 'job-origin', hidden: true });
   const fillBar = h('span', { class: 'progress-fill' });
   const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'data-testid': 'job-progress' }, fillBar);
   const progressText = h('div', { class: 'job-progress-text', 'data-testid': 'job-progress-text' });
@@ -104,7 +123,7 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
   const failure = h('div', { class: 'job-failure', 'data-testid': 'job-error', role: 'note' });
   const el = h('li', { class: 'job-row', 'data-testid': 'job-row' },
     h('div', { class: 'job-status-col' }, badge),
-    h('div', { class: 'job-main' }, title, meta, failure),
+    h('div', { class: 'job-main' }, title, meta, origin, failure),
     h('div', { class: 'job-progress-col' }, bar, progressText),
     time, buttons);
 
@@ -117,12 +136,16 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       const st = STATUS[job.status];
       el.dataset.status = job.status;
       el.dataset.jobId = job.id;
+      el.dataset.origin = job.origin;
       el.className = `job-row tone-${st.tone}`;
       fill(badge, icon(st.icon, job.status === 'RUNNING' || job.status === 'CANCELLING' ? 'spin' : ''), st.text);
       badge.className = `badge badge-${st.tone}`;
       const name = trainerName(job.trainerId);
+      const scheduled = scheduledBadge(job, schedules());
       fill(title, h('span', { class: 'job-model' }, name ?? job.trainerId),
         job.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase));
+      origin.hidden = !scheduled;
+      fill(origin, scheduled && h('span', { class: 'chip chip-schedule', 'data-testid': 'job-origin', title: scheduled }, icon('clock'), scheduled));
       fill(meta, h('code', { class: 'job-model-id' }, job.trainerId), ` · dataset v${job.datasetVersion}`,
         typeof job.params.steps === 'number' ? ` · ${job.params.steps} steps` : '',
         job.artifact ? ` · ${formatBytes(job.artifact.sizeBytes)}` : '');

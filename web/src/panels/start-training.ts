@@ -1,6 +1,6 @@
 import { h, icon, fill } from '#web/dom';
 import type { Actions } from '#web/actions';
-import { startBlockers } from '#web/readiness';
+import { scheduleBlockers, startBlockers } from '#web/readiness';
 import type { Store } from '#web/state';
 
 /** The submit action, sticky at the bottom of the sidebar, saying what still blocks it. */
@@ -10,14 +10,21 @@ export function startTrainingPanel(store: Store, actions: Actions): HTMLElement 
     class: 'btn btn-primary btn-block btn-lg', type: 'button', 'data-testid': 'start-training', 'aria-describedby': 'start-why',
     onclick: () => void actions.startTraining(),
   }, icon('play'), label);
+  const schedule = h('button', {
+    class: 'btn btn-ghost btn-block schedule-open', type: 'button', 'data-testid': 'schedule-open',
+    onclick: () => actions.openScheduleForm(),
+  }, icon('clock'), 'Retrain on a schedule');
   const why = h('ul', { class: 'blockers', id: 'start-why', 'data-testid': 'start-blockers', 'aria-live': 'polite' });
   const formError = h('div', { class: 'inline-alert', role: 'alert', 'data-testid': 'start-error', hidden: true });
-  const el = h('div', { class: 'start-bar' }, formError, button, why);
+  const el = h('div', { class: 'start-bar' }, formError, button, schedule, why);
 
   const update = () => {
     const s = store.get();
     const blockers = startBlockers(s);
     button.disabled = blockers.length > 0 || s.submitting;
+    const scheduleWhy = scheduleBlockers(s);
+    schedule.disabled = scheduleWhy.length > 0;
+    schedule.title = scheduleWhy.length ? scheduleWhy.join(' ') : 'Retrain the chosen dataset with these settings on a schedule';
     label.textContent = s.submitting ? 'Starting…' : 'Start training';
     fill(why, ...(blockers.length ? blockers.slice(0, 3) : ['Ready to train.']).map((b) => h('li', { class: blockers.length ? '' : 'ready' }, b)));
     formError.hidden = !s.formError;
