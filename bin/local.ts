@@ -9,6 +9,7 @@ try {
   const cloud = await startLocalCloud({ port, dataDir, log: (line) => console.log(line) });
   console.log(`Loraworks is running at ${cloud.url}`);
   console.log(`Trainer keys: the secret in Secrets Manager at ${cloud.secretsManagerUrl} (aws --endpoint-url ${cloud.secretsManagerUrl} secretsmanager list-secrets)`);
+  console.log(`Schedules: EventBridge Scheduler at ${cloud.schedulerUrl} (aws --endpoint-url ${cloud.schedulerUrl} scheduler list-schedules --group-name loraworks)`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

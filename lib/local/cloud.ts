@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import S3rver from 's3rver';
-import { synthesizeTemplate } from '#lib/synth';
 import { devIssuer } from './aws/dev-issuer';
 import { LOCAL_CLIENT_ID, OIDC_SCOPES, oidcProvider, oidcTokenSeconds } from './aws/oidc-provider';
 import { startDynaliteProcess } from './dynalite-process';
@@ -31,6 +30,7 @@ import { localSts } from './aws/sts';
 import { systemClock, type Delivery, type SchedulerClock } from './aws/scheduler';
 import { schedulerService } from './scheduler-service';
 import { StackTemplate, type SecretSpec } from './template';
+import { localTemplate } from './template-cache';
 import { startTrainerEmulator } from './trainer-emulator/server';
 import { webAssets } from './web-assets';
 
@@ -121,7 +121,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => closeServer(main));
     const url = `http://${host}:${port}`;
 
-    const template = new StackTemplate(synthesizeTemplate({ bundling: false }));
+    const template = new StackTemplate(await localTemplate());
     const runtime = new LambdaRuntime(join(ROOT, 'functions/handlers'));
     // IAM as the template declares it: each function signs with its own key and may do what its role allows.
     const iam = LocalIam.fromTemplate(template, LOCAL_NAMES);

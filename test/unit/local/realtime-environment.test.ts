@@ -2,7 +2,7 @@
 // gives those functions: no trainer key, no setting of another function, nothing of the developer's shell.
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { synthesizeTemplate } from '#lib/synth';
+import { localTemplate } from '#local/template-cache';
 import { realtimeEnvironment, startRealtimeProcess, type RealtimeProcess } from '#local/realtime-process';
 import { StackTemplate } from '#local/template';
 
@@ -14,8 +14,8 @@ describe('the realtime process environment', () => {
     for (const child of started) await child.stop();
   });
 
-  it('holds the variables the template declares for its functions and the SDK settings, and no trainer key', () => {
-    const template = new StackTemplate(synthesizeTemplate({ bundling: false }));
+  it('holds the variables the template declares for its functions and the SDK settings, and no trainer key', async () => {
+    const template = new StackTemplate(await localTemplate());
     const env = realtimeEnvironment(template, {
       ...SECRETS,
       TABLE_NAME: 'loraworks', WS_MANAGEMENT_URL: 'http://127.0.0.1:1/ws', JWT_ISSUER: 'http://localhost/dev', JWT_AUDIENCE: 'loraworks-local',

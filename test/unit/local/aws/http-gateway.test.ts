@@ -6,7 +6,7 @@ import { httpGateway } from '#local/aws/http-gateway';
 import type { InvokeOutcome, LambdaRuntime } from '#local/aws/lambda-runtime';
 import { closeServer, startServer } from '#local/http-util';
 import { StackTemplate, type Route } from '#local/template';
-import { synthesizeTemplate } from '#lib/synth';
+import { localTemplate } from '#local/template-cache';
 
 let stopServer: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -80,8 +80,8 @@ describe('the local HTTP API’s Lambda authorizer', () => {
 });
 
 describe('the template’s HTTP authorizer, as the local cloud reads it', () => {
-  it('is the authorize handler, REQUEST with simple responses on the Authorization header, on every route but the public ones', () => {
-    const routes = new StackTemplate(synthesizeTemplate({ bundling: false })).httpRoutes();
+  it('is the authorize handler, REQUEST with simple responses on the Authorization header, on every route but the public ones', async () => {
+    const routes = new StackTemplate(await localTemplate()).httpRoutes();
     for (const route of routes) {
       if (['GET /health', 'GET /openapi.json'].includes(route.key)) expect(route.authorizer, route.key).toBeUndefined();
       else expect(route.authorizer, route.key).toEqual({ handler: 'authorize', identitySource: ['$request.header.Authorization'], simpleResponses: true, payloadFormatVersion: '2.0' });

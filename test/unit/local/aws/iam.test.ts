@@ -1,7 +1,7 @@
 // The local cloud's IAM engine: what each function's role allows, read from the synthesized template, and the
 // evaluation rules (wildcards, NotAction, explicit Deny) on small templates of our own.
 import { describe, expect, it } from 'vitest';
-import { synthesizeTemplate } from '#lib/synth';
+import { localTemplate } from '#local/template-cache';
 import { LocalIam } from '#local/aws/iam';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from '#local/aws/local-credentials';
 import { functionArn, localQueueArn, localRoleArn } from '#local/aws/lambda-runtime';
@@ -11,10 +11,10 @@ const NAMES = { table: 'loraworks', datasets: 'loraworks-datasets', artifacts: '
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/loraworks';
 const key = (name: string) => principalCredentials(name).accessKeyId;
 
-const synthesized = new StackTemplate(synthesizeTemplate({ bundling: false }));
+const synthesized = new StackTemplate(await localTemplate());
+const iam = LocalIam.fromTemplate(synthesized, NAMES);
 
 describe('LocalIam on the synthesized template', () => {
-  const iam = LocalIam.fromTemplate(synthesized, NAMES);
 
   it('allows a function what its role grants, on the resource granted', () => {
     expect(iam.authorize(key('create-dataset'), 'dynamodb:PutItem', TABLE)).toEqual({ allowed: true });
@@ -71,7 +71,6 @@ describe('LocalIam on the synthesized template', () => {
 });
 
 describe('the schedules of the synthesized template, as the local cloud reads them', () => {
-  const iam = LocalIam.fromTemplate(synthesized, NAMES);
   const [queue] = synthesized.queues();
   const roleArn = (name: string) => Object.entries(synthesized.roleVariables()).find(([variable]) => variable === name)?.[1];
   const schedulerRole = localRoleArn(roleArn('SCHEDULER_ROLE_ARN')!.roleName);

@@ -4,7 +4,7 @@
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadSessionPolicy } from '#domain/upload-credentials';
-import { synthesizeTemplate } from '#lib/synth';
+import { localTemplate } from '#local/template-cache';
 import { closeServer, startServer } from '#local/http-util';
 import { LocalIam } from '#local/aws/iam';
 import { localRoleArn, localRoleId } from '#local/aws/lambda-runtime';
@@ -14,7 +14,7 @@ import { localSts } from '#local/aws/sts';
 import { StackTemplate } from '#local/template';
 
 const NAMES = { table: 'loraworks', datasets: 'loraworks-datasets', artifacts: 'loraworks-artifacts' };
-const template = new StackTemplate(synthesizeTemplate({ bundling: false }));
+const template = new StackTemplate(await localTemplate());
 const iam = LocalIam.fromTemplate(template, NAMES);
 const roleVar = template.roleVariables().UPLOAD_ROLE_ARN!;
 const ROLE_ARN = localRoleArn(roleVar.roleName);
