@@ -28,7 +28,7 @@ import { localSecretsManager } from './aws/secrets-manager';
 import { localStepFunctions } from './aws/step-functions';
 import { localSts } from './aws/sts';
 import { systemClock, type Delivery, type SchedulerClock } from './aws/scheduler';
-import { schedulerService } from './scheduler-service';
+import { schedulerService, schedulerTickMs } from './scheduler-service';
 import { StackTemplate, type SecretSpec } from './template';
 import { localTemplate } from './template-cache';
 import { startTrainerEmulator } from './trainer-emulator/server';
@@ -353,14 +353,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stop();
     throw error;
   }
-}
-
-/** How often the local Scheduler looks for due firings, from LORAWORKS_SCHEDULER_TICK_MS (default 10 s). */
-export function schedulerTickMs(value: string | undefined): number {
-  if (value === undefined || value === '') return 10_000;
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 10) throw new Error(`LORAWORKS_SCHEDULER_TICK_MS must be a whole number of milliseconds, at least 10 (for example 1000), not ${JSON.stringify(value)}.`);
-  return ms;
 }
 
 /** A socket path in a folder only this user can enter (the data folder's, unless too long for a socket name). */

@@ -84,6 +84,14 @@ export function schedulerService(options: SchedulerServiceOptions): SchedulerSer
   return { scheduler, environment, group, deadLetterFile };
 }
 
+/** How often the local Scheduler looks for due firings, from LORAWORKS_SCHEDULER_TICK_MS (default 10 s). */
+export function schedulerTickMs(value: string | undefined): number {
+  if (value === undefined || value === '') return 10_000;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 10) throw new Error(`LORAWORKS_SCHEDULER_TICK_MS must be a whole number of milliseconds, at least 10 (for example 1000), not ${JSON.stringify(value)}.`);
+  return ms;
+}
+
 /** The handler of every Loraworks function in the template. */
 function listHandlers(template: StackTemplate): string[] {
   return Object.entries(template.resourcesById())
