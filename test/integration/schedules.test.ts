@@ -92,7 +92,7 @@ function createSchedule(datasetId: string, fields: Record<string, unknown> = {})
 const runsOf = async (s: Schedule) => (await alice.expect<{ runs: ScheduleRun[] }>(200, 'GET', `/schedules/${s.id}/runs`)).runs;
 const jobsOf = async (s: Schedule) => (await alice.expect<{ jobs: Job[] }>(200, 'GET', '/jobs?limit=100')).jobs.filter((j) => j.scheduleId === s.id);
 
-describe('retraining on a schedule', { timeout: 120_000 }, () => {
+describe('retraining on a schedule', { timeout: 180_000 }, () => {
   it('fires once per advanced week, skips an unchanged dataset and trains the new version after an upload', async () => {
     const ds = await dataset('weekly set');
     const schedule = await createSchedule(ds.id);
@@ -248,21 +248,27 @@ describe('retraining on a schedule', { timeout: 120_000 }, () => {
 });
 
 describe('a restart of the local cloud', { timeout: 180_000 }, () => {
-  it('keeps the schedules and their next runs, and fires them after it', async () => {
+  it('keeps the schedules and their next runs, and delivers a firing missed while stopped once, within its hour', async () => {
     const ds = await dataset('restart set');
-    const schedule = await createSchedule(ds.id, { expression: 'rate(7 days)', timezone: 'Europe/Paris' });
-    const before = nextRun(schedule);
-    const listedBefore = await alice.expect<Schedule>(200, 'GET', `/schedules/${schedule.id}`);
-    const stoppedAt = clock.now();
+    const weekly = await createSchedule(ds.id, { expression: 'rate(7 days)', timezone: 'Europe/Paris' });
+    const monthly = await createSchedule(ds.id, { name: 'monthly cat', expression: 'rate(30 days)' });
+    const missed = nextRun(weekly);
+    const monthlyNext = nextRun(monthly);
+    const listedBefore = await alice.expect<Schedule>(200, 'GET', `/schedules/${monthly.id}`);
     feed.close();
     await cloud.stop();
 
-    await start(stoppedAt);
-    expect(nextRun(schedule)).toEqual(before);
-    const shown = await alice.expect<Schedule>(200, 'GET', `/schedules/${schedule.id}`);
-    expect(shown).toMatchObject({ id: schedule.id, expression: 'rate(7 days)', timezone: 'Europe/Paris', enabled: true, nextRunAt: listedBefore.nextRunAt });
+    // Back half an hour after the weekly firing came due: inside its retry policy's hour (MaximumEventAgeInSeconds).
+    const back = new Date(missed.getTime() + 30 * 60_000);
+    await start(back);
+    expect(nextRun(monthly)).toEqual(monthlyNext);
+    const shown = await alice.expect<Schedule>(200, 'GET', `/schedules/${monthly.id}`);
+    expect(shown).toMatchObject({ id: monthly.id, expression: 'rate(30 days)', timezone: 'UTC', enabled: true, nextRunAt: listedBefore.nextRunAt });
     expect(shown.nextRunAt).toEqual(expect.any(String));
-    expect(await tickTo(before, schedule)).toMatchObject([{ outcome: 'DELIVERED' }]);
-    expect((await runsOf(schedule)).map((r) => r.outcome)).toEqual(['STARTED']);
+
+    expect(await tickTo(back, weekly)).toMatchObject([{ outcome: 'DELIVERED', scheduledAt: missed.toISOString() }]);
+    expect((await runsOf(weekly)).map((r) => [r.outcome, r.at])).toEqual([['STARTED', missed.toISOString()]]);
+    expect(nextRun(weekly)).toEqual(new Date(missed.getTime() + WEEK_MS));
+    expect(await runsOf(monthly)).toEqual([]);
   });
 });
