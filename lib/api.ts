@@ -140,6 +140,11 @@ export class Api extends Construct {
     };
     const scheduleEnv = { ...tableEnv, ...schedules.environment };
     const managesSchedules = (fn: lambda.IFunction) => { writes(fn); schedules.grantManageSchedules(fn); };
+    // A schedule's trainer and parameters are checked as POST /jobs checks them: against the provider's catalog.
+    const writesSchedules: Access = {
+      env: { ...scheduleEnv, ...trainerEnv },
+      grant: (fn) => { managesSchedules(fn); trainerSecret.grantRead(fn); },
+    };
     let toolingUploadRole: iam.Role | undefined;
     const access: Record<HttpHandlerName, Access> = {
       health: {},
@@ -178,10 +183,10 @@ export class Api extends Construct {
       'delete-token': { env: tableEnv, grant: writes },
       // One Scheduler schedule per Loraworks schedule (lib/schedules.ts): the writers manage the group's schedules,
       // passing the Scheduler role only; run-schedule starts a job in-process as POST /jobs does.
-      'create-schedule': { env: scheduleEnv, grant: managesSchedules },
+      'create-schedule': writesSchedules,
       'list-schedules': { env: scheduleEnv, grant: reads },
       'get-schedule': { env: scheduleEnv, grant: reads },
-      'update-schedule': { env: scheduleEnv, grant: managesSchedules },
+      'update-schedule': writesSchedules,
       'delete-schedule': { env: scheduleEnv, grant: managesSchedules },
       'run-schedule': { env: { ...scheduleEnv, ...startsJobs.env }, grant: startsJobs.grant },
       'list-schedule-runs': { env: scheduleEnv, grant: reads },

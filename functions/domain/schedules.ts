@@ -97,7 +97,10 @@ export function nextRunAt(schedule: Pick<ScheduleRecord, 'expression' | 'timezon
 
 export function publicSchedule(schedule: ScheduleRecord, now: Date): Schedule {
   const { owner: _owner, lastTrainedVersion: _trained, lastTrainedJobId: _job, ...rest } = schedule;
-  const next = nextRunAt(schedule, now);
+  // The next run follows the last one: a firing is never shown as still to come once it has run (the local
+  // cloud's test clock may run ahead of this one; in AWS the last run never lies ahead of now).
+  const lastRunAt = schedule.lastRun ? new Date(schedule.lastRun.at) : undefined;
+  const next = nextRunAt(schedule, lastRunAt && lastRunAt > now ? lastRunAt : now);
   return { ...rest, ...(next ? { nextRunAt: next.toISOString() } : {}) };
 }
 

@@ -73,8 +73,9 @@ describe('storage', () => {
     const readers = ofType(template, 'AWS::Lambda::Function')
       .filter(([, f]) => f.Properties.Environment?.Variables?.TRAINER_SECRET_ARN)
       .map(([id]) => handlerOf(template, id)).sort();
-    expect(readers).toEqual(['create-job', 'list-trainers', 'reconcile', 'retrain', 'run-schedule', 'training-cancel-remote', 'training-collect',
-      'training-mark-failed', 'training-poll', 'training-submit', 'validate-dataset']);
+    // create- and update-schedule check a schedule's trainer and parameters against the catalog, as POST /jobs does.
+    expect(readers).toEqual(['create-job', 'create-schedule', 'list-trainers', 'reconcile', 'retrain', 'run-schedule', 'training-cancel-remote',
+      'training-collect', 'training-mark-failed', 'training-poll', 'training-submit', 'update-schedule', 'validate-dataset']);
     for (const handler of readers) {
       const [id, fn] = functionByHandler(template, handler!);
       expect(fn.Properties.Environment.Variables.TRAINER_SECRET_ARN).toEqual({ Ref: secretId });

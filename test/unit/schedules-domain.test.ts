@@ -77,6 +77,11 @@ describe('a schedule as the API shows it', () => {
     expect(publicSchedule(schedule({ expression: 'rate(7 days)' }), new Date('2026-06-09T00:00:00Z')).nextRunAt).toBe('2026-06-15T10:00:00.000Z');
     expect(publicSchedule(schedule({ expression: 'at(2026-07-01T03:00:00)' }), new Date('2026-07-02T00:00:00Z')).nextRunAt).toBeUndefined();
   });
+
+  it('never shows as still to come a firing that has already run (a clock ahead of this one fired it)', () => {
+    const lastRun = { id: 'R', scheduleId: 'S1', at: '2026-06-08T01:00:00.000Z', outcome: 'SKIPPED' as const };
+    expect(publicSchedule(schedule({ lastRun }), created).nextRunAt).toBe('2026-06-15T01:00:00.000Z');
+  });
 });
 
 describe('changing a schedule', () => {
