@@ -4,10 +4,11 @@
 // its resource. Signatures are recomputed with the SDK's own signer (@smithy/signature-v4) and compared. The body
 // hash is not verified (the signature covers the x-amz-content-sha256 header, as S3 checks it; UNSIGNED-PAYLOAD
 // and the STREAMING-* forms are accepted as S3 accepts them).
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Authorize } from './iam';
+import { NodeSha256, parseAmzDate } from './sigv4';
 import { assumedRoleSession, DEVELOPER_CREDENTIALS, principalOf, secretAccessKeyOf, sessionExpiry } from './local-credentials';
 
 
@@ -268,31 +269,10 @@ function signerFor(accessKeyId: string, secretAccessKey: string, region: string)
   return new SignatureV4({ credentials: { accessKeyId, secretAccessKey }, region, service: 's3', sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
 }
 
-/** The hash the signer asks for (`new (secret?)`, update, digest), on node:crypto. */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as Uint8Array));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : Buffer.from(data as Uint8Array));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
-
 function parseCredential(credential: string) {
   const parts = credential.split('/');
   if (parts.length !== 5 || parts[3] !== 's3' || parts[4] !== 'aws4_request' || !/^\d{8}$/.test(parts[1]!) || !parts[0]) return null;
   return { accessKeyId: parts[0], date: parts[1]!, region: parts[2]! };
-}
-
-function parseAmzDate(value: string): Date | null {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!m) return null;
-  const date = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 function pickHeaders(headers: IncomingHttpHeaders, names: string[]): Record<string, string> {

@@ -29,7 +29,7 @@ export async function checkSignature(req: Pick<IncomingMessage, 'method' | 'url'
   if (!day || scopeRegion !== region || scopeService !== service || terminator !== 'aws4_request') {
     return { type: 'InvalidSignatureException', message: `Credential should be scoped to a valid region and service: <key>/<yyyymmdd>/${region}/${service}/aws4_request, not ${credential}.` };
   }
-  const date = amzDate(String(req.headers['x-amz-date'] ?? ''));
+  const date = parseAmzDate(String(req.headers['x-amz-date'] ?? ''));
   if (!date) return { type: 'IncompleteSignatureException', message: 'Authorization requires an X-Amz-Date header (yyyyMMddTHHmmssZ).' };
   if (Math.abs(now.getTime() - date.getTime()) > MAX_SKEW_MS) {
     return { type: 'InvalidSignatureException', message: `Signature expired: ${req.headers['x-amz-date']} is now earlier or later than 5 minutes from the server's time.` };
@@ -58,7 +58,8 @@ export async function checkSignature(req: Pick<IncomingMessage, 'method' | 'url'
   return { accessKeyId, ...(typeof token === 'string' ? { sessionToken: token } : {}) };
 }
 
-function amzDate(value: string): Date | null {
+/** An `X-Amz-Date` (`yyyymmddThhmmssZ`), or null when it is not one. */
+export function parseAmzDate(value: string): Date | null {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return null;
   const date = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
