@@ -1,7 +1,7 @@
 import type { Job, JobStatus } from '#domain/schemas';
 import { h, icon, fill } from '#web/dom';
 import type { Actions } from '#web/actions';
-import { formatBytes, formatDuration, formatEta, relativeTime } from '#web/format';
+import { formatBytes, formatDuration, formatEta, formatUsd, relativeTime } from '#web/format';
 import type { Store } from '#web/state';
 
 const STATUS: Record<JobStatus, { text: string; icon: string; tone: string }> = {
@@ -125,7 +125,11 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
         job.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase));
       fill(meta, h('code', { class: 'job-model-id' }, job.trainerId), ` · dataset v${job.datasetVersion}`,
         typeof job.params.steps === 'number' ? ` · ${job.params.steps} steps` : '',
-        job.artifact ? ` · ${formatBytes(job.artifact.sizeBytes)}` : '');
+        job.artifact ? ` · ${formatBytes(job.artifact.sizeBytes)}` : '',
+        job.estimate && h('span', {
+          class: 'job-estimate', 'data-testid': 'job-estimate',
+          title: `${job.status === 'COMPLETED' ? 'Estimated from the steps it ran' : 'Estimated when it started'}, not a bill. ${job.estimate.basis}`,
+        }, ` · ${job.status === 'COMPLETED' ? 'cost' : 'est.'} about ${formatUsd(job.estimate.costUsd)}`));
       const fraction = job.status === 'COMPLETED' ? 1 : Math.max(0, Math.min(1, job.progress.fraction));
       const percent = Math.round(fraction * 1000) / 10;
       fillBar.style.width = `${percent}%`;
