@@ -121,7 +121,7 @@ describe('the training workspace', () => {
     expect(await row(jobId).getByTestId('job-created').innerText()).toMatch(/just now|ago/);
     // The finished job shows its estimated cost for the steps it ran.
     const cost = row(jobId).getByTestId('job-estimate');
-    expect(await cost.innerText()).toContain(`cost about ${formatUsd(estimateJob(trainer, { steps }).costUsd)}`);
+    expect(await cost.innerText()).toBe(`Cost about ${formatUsd(estimateJob(trainer, { steps }).costUsd)}`);
     expect(await cost.getAttribute('title')).toMatch(new RegExp(`^Estimated from the steps it ran, not a bill\\..* × the ${steps} steps it ran`));
     await ui.page.screenshot({ path: join(RESULTS, 'workspace.png') });
     await ui.page.getByTestId('jobs-panel').screenshot({ path: join(RESULTS, 'estimate12-jobs.png') });
