@@ -73,7 +73,7 @@ describe('storage', () => {
     const readers = ofType(template, 'AWS::Lambda::Function')
       .filter(([, f]) => f.Properties.Environment?.Variables?.TRAINER_SECRET_ARN)
       .map(([id]) => handlerOf(template, id)).sort();
-    expect(readers).toEqual(['create-job', 'list-trainers', 'reconcile', 'retrain', 'run-schedule', 'training-cancel-remote', 'training-collect',
+    expect(readers).toEqual(['create-job', 'estimate-job', 'list-trainers', 'reconcile', 'retrain', 'run-schedule', 'training-cancel-remote', 'training-collect',
       'training-mark-failed', 'training-poll', 'training-submit', 'validate-dataset']);
     for (const handler of readers) {
       const [id, fn] = functionByHandler(template, handler!);
