@@ -24,6 +24,13 @@ function priceText(price: TrainerPrice, unit: string): string {
   return per === 1 ? `${usd(price.usd)} per ${unit}` : `${usd(price.usd)} per ${count(per)} ${unit}s`;
 }
 
+/** The price as the catalog shows it: "fal's $2.40 per 1,000 steps", "an assumed $0.005 per step", "Replicate's $0.001525 per second". */
+export function priceSummary(trainer: Priced): string {
+  const price = trainer.price ?? ASSUMED_PRICES.generic;
+  const whose = price.assumed ? 'an assumed' : `${providerName(trainer.provider)}'s`;
+  return `${whose} ${price.unit === 'run' ? `${usd(price.usd)} per run` : priceText(price, price.unit)}`;
+}
+
 /** The steps a job runs: its `steps` value, else the assumed default (and the basis says so). */
 function stepsOf(values: ParamValues): { steps: number; assumed: boolean } {
   const steps = values.steps;

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { estimateJob } from '#domain/estimates';
+import { estimateJob, priceSummary } from '#domain/estimates';
 import { parseSafetensorsHeader } from '#domain/safetensors';
 import { fallbackTrainers } from '#domain/trainer-catalog';
 import { RESULTS } from '#support/browser';
@@ -100,6 +100,7 @@ describe('the training workspace', () => {
     const steps = Math.max(400, min);
     // Beside Start training: the estimate of the form as it is, following its steps, and saying it is one.
     const trainer = fallbackTrainers.find((t) => t.id === firstTrainer)!;
+    expect(await ui.page.getByTestId('model-price').innerText()).toContain(priceSummary(trainer));
     const estimate = ui.page.getByTestId('start-estimate');
     const defaultSteps = Number(await ui.page.getByTestId('param-steps').inputValue());
     await expect.poll(() => estimate.innerText(), { timeout: UI_TIMEOUT }).toBe(estimateLine(estimateJob(trainer, { steps: defaultSteps })));

@@ -2,7 +2,7 @@
 // says which price and how, "assumed" wherever the figure is not the provider's own, and a completed job's
 // estimate recomputed for the steps it ran.
 import { describe, expect, it } from 'vitest';
-import { estimateJob, settleEstimate } from '#domain/estimates';
+import { estimateJob, priceSummary, settleEstimate } from '#domain/estimates';
 import type { JobRecord } from '#domain/job-lifecycle';
 import { fallbackTrainers, genericTrainer } from '#domain/trainer-catalog';
 import { trainerSpecs } from '#domain/trainers/index';
@@ -44,6 +44,13 @@ describe('estimateJob', () => {
     const generic = estimateJob(genericTrainer('fal-ai/someone-new-trainer'), {});
     expect(generic.basis).toMatch(/an assumed \$2\.00 per 1,000 steps × 1,000 steps \(none set; assumed\)/);
     expect(generic.costUsd).toBe(2);
+  });
+
+  it('sums up each price model as the catalog shows it', () => {
+    expect(priceSummary(trainer('fal-ai/turbo-flux-trainer'))).toBe("fal's $2.40 per 1,000 steps");
+    expect(priceSummary(trainer('fal-ai/flux-krea-trainer'))).toBe("fal's $2.00 per run");
+    expect(priceSummary(trainer('fal-ai/qwen-image-trainer'))).toBe('an assumed $0.002 per step');
+    expect(priceSummary(trainer('replicate/ostris/flux-dev-lora-trainer'))).toBe("Replicate's $0.001525 per second");
   });
 
   it('has a price and a duration for every described trainer, each citing a source and a date', () => {
