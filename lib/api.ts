@@ -167,6 +167,8 @@ export class Api extends Construct {
         },
       },
       'create-job': startsJobs,
+      // The checks of POST /jobs (the catalog, the dataset) and nothing written.
+      'estimate-job': { env: { ...tableEnv, ...trainerEnv }, grant: (fn) => { reads(fn); trainerSecret.grantRead(fn); } },
       'list-jobs': { env: tableEnv, grant: reads },
       'get-job': { env: tableEnv, grant: reads },
       'cancel-job': { env: tableEnv, grant: writes },

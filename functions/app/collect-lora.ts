@@ -4,6 +4,7 @@
 // when a schedule with autoRegister started it).
 import { pipeline, Readable } from 'node:stream';
 import { artifactKey } from '#domain/artifacts';
+import { settleEstimate } from '#domain/estimates';
 import { InvalidArtifact } from '#domain/job-failures';
 import { complete, isTerminal } from '#domain/job-lifecycle';
 import { metadataOf, trainingFacts } from '#domain/lora-metadata';
@@ -75,7 +76,7 @@ export async function collectLora(state: TrainingState): Promise<TrainingState> 
   }
 
   const now = new Date();
-  const saved = await finishJob(job, (current) => complete(current, { fileName, sizeBytes: size, sha256 }, now));
+  const saved = await finishJob(job, (current) => settleEstimate(complete(current, { fileName, sizeBytes: size, sha256 }, now)));
   logger.info('LoRA stored', { sizeBytes: size, status: saved.status });
   await registerScheduledLora(saved, now);
   return { ...state, phase: 'done' };

@@ -6,7 +6,8 @@ import { ensureTrainable, pickVersion } from '#domain/datasets';
 import { Conflict, NotFound } from '#domain/errors';
 import { newId } from '#domain/ids';
 import { newJob, type JobOrigin, type JobRecord } from '#domain/job-lifecycle';
-import type { CreateJobRequest } from '#domain/schemas';
+import { estimateJob } from '#domain/estimates';
+import type { CreateJobRequest, DatasetVersion, ParamValues, Trainer } from '#domain/schemas';
 import { listVersions } from '#adapters/dataset-store';
 import { createJob, createJobOnce, getIdempotencyRecord } from '#adapters/job-creation';
 import { getJob } from '#adapters/job-store';
@@ -47,6 +48,16 @@ async function replay(owner: string, jobId: string): Promise<JobRecord> {
   return job;
 }
 
+/** Every check a job start makes before anything is written (POST /jobs/estimate makes the same ones): the trainer
+ * and its parameters (422), the caller's dataset (404), a version that can be trained on (409). */
+export async function checkJobRequest(owner: string, request: CreateJobRequest): Promise<{ trainer: Trainer; values: ParamValues; version: DatasetVersion }> {
+  const { trainer, values } = await checkTrainingChoices(request);
+  const dataset = await ownedDataset(owner, request.datasetId);
+  const version = pickVersion(dataset, await listVersions(owner, dataset.id), request.datasetVersion);
+  ensureTrainable(dataset, version, trainer);
+  return { trainer, values, version };
+}
+
 export async function startJob({ owner, request, origin, idempotencyKey, at, scheduleId, registerAs }: StartJobInput): Promise<{ job: JobRecord; created: boolean }> {
   const bodyHash = requestHash(request);
   if (idempotencyKey) {
@@ -57,12 +68,11 @@ export async function startJob({ owner, request, origin, idempotencyKey, at, sch
     }
   }
 
-  const { trainer, values } = await checkTrainingChoices(request);
-  const dataset = await ownedDataset(owner, request.datasetId);
-  const version = pickVersion(dataset, await listVersions(owner, dataset.id), request.datasetVersion);
-  ensureTrainable(dataset, version, trainer);
-
-  const job = newJob({ id: newId(at), owner, request, datasetVersion: version.version, params: values, origin, at, scheduleId, registerAs });
+  const { trainer, values, version } = await checkJobRequest(owner, request);
+  const job: JobRecord = {
+    ...newJob({ id: newId(at), owner, request, datasetVersion: version.version, params: values, origin, at, scheduleId, registerAs }),
+    estimate: estimateJob(trainer, values),
+  };
   if (idempotencyKey) {
     const outcome = await createJobOnce(job, { key: idempotencyKey, bodyHash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS }, at);
     if (!outcome.created) {

@@ -49,6 +49,30 @@ export const DatasetRules = z.object({
 });
 export type DatasetRules = z.infer<typeof DatasetRules>;
 
+/** What a trainer costs: `step` is `usd` per `per` steps (scaled to the job's steps), `run` is `usd` for a run of
+ * any length, `second` is `usd` per `per` seconds of training (the duration model gives the seconds). */
+export const TrainerPrice = z.object({
+  unit: z.enum(['step', 'run', 'second']),
+  usd: z.number().nonnegative(),
+  /** How many steps or seconds `usd` buys. @default 1 */
+  per: z.number().positive().optional(),
+  /** Where the price comes from (the provider's page, or for an assumed price what it is taken from). */
+  source: z.string(),
+  /** The day Loraworks recorded the price from its source (YYYY-MM-DD). */
+  asOf: z.string(),
+  /** True where the provider publishes no price for this trainer and the price is Loraworks' assumption. */
+  assumed: z.boolean(),
+});
+export type TrainerPrice = z.infer<typeof TrainerPrice>;
+
+/** How long a run takes: `setupSeconds` before the first step, then `secondsPerStep`; an assumption, not a measurement. */
+export const TrainerDuration = z.object({
+  secondsPerStep: z.number().positive(),
+  setupSeconds: z.number().nonnegative(),
+  source: z.string(),
+});
+export type TrainerDuration = z.infer<typeof TrainerDuration>;
+
 export const Trainer = z.object({
   id: z.string(),
   provider: z.enum(['fal', 'replicate']),
@@ -60,6 +84,9 @@ export const Trainer = z.object({
   /** Whether a job gives a trigger phrase: `none` trainers (edit and caption-only ones) take none and refuse one. */
   trigger: z.enum(['required', 'optional', 'none']),
   params: z.array(TrainerParam),
+  /** The price basis POST /jobs/estimate applies (absent from entries written before prices were). */
+  price: TrainerPrice.optional(),
+  duration: TrainerDuration.optional(),
 });
 export type Trainer = z.infer<typeof Trainer>;
 
@@ -185,6 +212,14 @@ export type ParamValues = z.infer<typeof ParamValues>;
 export const Artifact = z.object({ fileName: z.string(), sizeBytes: z.number().int(), sha256: z.string() });
 export type Artifact = z.infer<typeof Artifact>;
 
+/** An estimate, never a quote: `basis` says which price and how it was applied. */
+export const JobEstimate = z.object({
+  costUsd: z.number().nonnegative(),
+  durationSeconds: z.number().int().nonnegative(),
+  basis: z.string(),
+});
+export type JobEstimate = z.infer<typeof JobEstimate>;
+
 export const Job = z.object({
   id: z.string(),
   status: JobStatus,
@@ -201,6 +236,8 @@ export const Job = z.object({
   artifact: Artifact.optional(),
   /** Set when a cancel arrived after the trainer had already finished: the LoRA was kept. */
   completedBeforeCancel: z.boolean().optional(),
+  /** The estimate made when the job was started; once COMPLETED, recomputed for the steps it ran. */
+  estimate: JobEstimate.optional(),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   startedAt: IsoTime.optional(),

@@ -100,6 +100,11 @@ export class ApiClient {
     return this.call('create-job', { body: { ...request, origin: 'web' }, headers: { 'Idempotency-Key': idempotencyKey } });
   }
 
+  /** What the job would cost and take, after the checks POST /jobs makes (an estimate, never a quote). */
+  estimateJob(request: JobRequest) {
+    return this.call('estimate-job', { body: { ...request, origin: 'web' } });
+  }
+
   listJobs(limit = 50) {
     return this.call('list-jobs', { query: { limit } });
   }

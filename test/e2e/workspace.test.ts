@@ -4,11 +4,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { estimateJob, priceSummary } from '#domain/estimates';
 import { parseSafetensorsHeader } from '#domain/safetensors';
+import { fallbackTrainers } from '#domain/trainer-catalog';
 import { RESULTS } from '#support/browser';
 import { signIn, useBrowserSession } from '#support/browser-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { makePng } from '#support/png';
+import { estimateLine, formatUsd } from '#web/format';
 
 /** Slow enough that a run of a few hundred steps is seen RUNNING with a moving bar, fast enough for CI. */
 const STEPS_PER_SECOND = 20;
@@ -95,6 +98,16 @@ describe('the training workspace', () => {
     // 400 steps at 20 steps/s train for 20 s: the row is seen part-way even when RUNNING reaches a loaded
     // browser late (at 100 steps it was once first seen at 100%, with nothing left to move).
     const steps = Math.max(400, min);
+    // Beside Start training: the estimate of the form as it is, following its steps, and saying it is one.
+    const trainer = fallbackTrainers.find((t) => t.id === firstTrainer)!;
+    expect(await ui.page.getByTestId('model-price').innerText()).toContain(priceSummary(trainer));
+    const estimate = ui.page.getByTestId('start-estimate');
+    const defaultSteps = Number(await ui.page.getByTestId('param-steps').inputValue());
+    await expect.poll(() => estimate.innerText(), { timeout: UI_TIMEOUT }).toBe(estimateLine(estimateJob(trainer, { steps: defaultSteps })));
+    await ui.page.getByTestId('param-steps').fill(String(steps));
+    await expect.poll(() => estimate.innerText(), { timeout: UI_TIMEOUT, message: 'the estimate follows the steps' }).toBe(estimateLine(estimateJob(trainer, { steps })));
+    expect(await estimate.getAttribute('title')).toMatch(new RegExp(`^An estimate, not a quote.* × ${steps} steps`));
+    await ui.page.getByTestId('sidebar').screenshot({ path: join(RESULTS, 'estimate12-start.png') });
     await ui.page.screenshot({ path: join(RESULTS, 'workspace-ready.png') });
 
     const jobId = await startJob(steps);
@@ -107,7 +120,12 @@ describe('the training workspace', () => {
     await waitForStatus(jobId, 'COMPLETED', 120_000);
     expect(await progressOf(row(jobId))).toBe(100);
     expect(await row(jobId).getByTestId('job-created').innerText()).toMatch(/just now|ago/);
+    // The finished job shows its estimated cost for the steps it ran.
+    const cost = row(jobId).getByTestId('job-estimate');
+    expect(await cost.innerText()).toBe(`Cost about ${formatUsd(estimateJob(trainer, { steps }).costUsd)}`);
+    expect(await cost.getAttribute('title')).toMatch(new RegExp(`^Estimated from the steps it ran, not a bill\\..* × the ${steps} steps it ran`));
     await ui.page.screenshot({ path: join(RESULTS, 'workspace.png') });
+    await ui.page.getByTestId('jobs-panel').screenshot({ path: join(RESULTS, 'estimate12-jobs.png') });
 
     // Download: the app fetches a presigned link and navigates to it; the browser saves a real LoRA.
     const [download] = await Promise.all([ui.page.waitForEvent('download', { timeout: UI_TIMEOUT }), row(jobId).getByTestId('job-download').click()]);

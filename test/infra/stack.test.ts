@@ -74,8 +74,8 @@ describe('storage', () => {
       .filter(([, f]) => f.Properties.Environment?.Variables?.TRAINER_SECRET_ARN)
       .map(([id]) => handlerOf(template, id)).sort();
     // create- and update-schedule check a schedule's trainer and parameters against the catalog, as POST /jobs does.
-    expect(readers).toEqual(['create-job', 'create-schedule', 'list-trainers', 'reconcile', 'retrain', 'run-schedule', 'training-cancel-remote',
-      'training-collect', 'training-mark-failed', 'training-poll', 'training-submit', 'update-schedule', 'validate-dataset']);
+    expect(readers).toEqual(['create-job', 'create-schedule', 'estimate-job', 'list-trainers', 'reconcile', 'retrain', 'run-schedule',
+      'training-cancel-remote', 'training-collect', 'training-mark-failed', 'training-poll', 'training-submit', 'update-schedule', 'validate-dataset']);
     for (const handler of readers) {
       const [id, fn] = functionByHandler(template, handler!);
       expect(fn.Properties.Environment.Variables.TRAINER_SECRET_ARN).toEqual({ Ref: secretId });

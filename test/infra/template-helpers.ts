@@ -60,6 +60,7 @@ export const HTTP_ROUTES: Record<string, string> = {
   'POST /datasets/{datasetId}/uploads': 'create-upload',
   'POST /upload-credentials': 'create-upload-credentials',
   'POST /jobs': 'create-job',
+  'POST /jobs/estimate': 'estimate-job',
   'GET /jobs': 'list-jobs',
   'GET /jobs/{jobId}': 'get-job',
   'POST /jobs/{jobId}/cancel': 'cancel-job',

@@ -70,6 +70,7 @@ describe('GET /openapi.json', () => {
       'POST /datasets/{datasetId}/uploads': [400, 401, 403, 404, 413, 422, 429, 500],
       'POST /upload-credentials': [401, 403, 429, 500],
       'POST /jobs': [400, 401, 403, 404, 409, 413, 422, 429, 500],
+      'POST /jobs/estimate': [400, 401, 403, 404, 409, 413, 422, 429, 500],
       'GET /jobs': [401, 403, 422, 429, 500],
       'GET /jobs/{jobId}': [401, 403, 404, 422, 429, 500],
       'POST /jobs/{jobId}/cancel': [401, 403, 404, 409, 422, 429, 500],

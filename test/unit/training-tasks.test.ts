@@ -163,6 +163,16 @@ describe('the training workflow tasks', () => {
     expect(Object.values(values)).toContain(true); // completedBeforeCancel
   });
 
+  it('collect recomputes the job\'s estimate for the steps it ran', async () => {
+    withJob({ status: 'RUNNING', remote, progress: { fraction: 0.6, step: 600, totalSteps: 1000 }, estimate: { costUsd: 2, durationSeconds: 510, basis: 'at start' } });
+    provider.result.mockResolvedValue({ loraUrl: 'https://trainer.test/lora', fileName: 'lora.safetensors' });
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(Buffer.from(buildSafetensors([{ name: 'w', dtype: 'F32', shape: [2] }], {})))));
+    storedUpload();
+    expect((await collect(state)).phase).toBe('done');
+    const values = ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!;
+    expect(Object.values(values)).toContainEqual({ costUsd: 1.2, durationSeconds: 60 + 0.45 * 600, basis: expect.stringContaining("fal's $2.00 per 1,000 steps × the 600 steps it ran") });
+  });
+
   it('collect registers the LoRA of a schedule’s job with autoRegister, and a failed registration never fails the job', async () => {
     withJob({ status: 'RUNNING', remote, origin: 'schedule', scheduleId: 'S1', registerAs: 'weekly · Faces v1' });
     const lora = Buffer.from(buildSafetensors([{ name: 'w', dtype: 'F32', shape: [4, 4] }], { format: 'pt' }));

@@ -95,6 +95,7 @@ export class Actions {
 
   refreshJobs = () => this.jobs.refreshJobs();
   startTraining = () => this.jobs.startTraining();
+  estimateJob = () => this.jobs.estimate();
   cancelJob = (job: Job) => this.jobs.cancelJob(job);
   downloadJob = (job: Job) => this.jobs.downloadJob(job);
   dismissJobsError = () => this.jobs.dismissJobsError();

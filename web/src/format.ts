@@ -47,4 +47,11 @@ export function formatDuration(fromIso: string, toIso: string): string {
   return Number.isFinite(seconds) ? formatEta(seconds) : '';
 }
 
+/** "$2.40", or "under $0.01". */
+export const formatUsd = (usd: number): string => (usd < 0.01 ? 'under $0.01' : `$${usd.toFixed(2)}`);
+
+/** "about $2.40 · about 8 min": an estimate, said as one. */
+export const estimateLine = (estimate: { costUsd: number; durationSeconds: number }): string =>
+  `about ${formatUsd(estimate.costUsd)} · about ${formatEta(estimate.durationSeconds)}`;
+
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

@@ -1,4 +1,4 @@
-import type { Adapter, ApiToken, CreatedToken, Dataset, DatasetVersion, Job, Schedule, ScheduleRun, Trainer, WebConfig } from '#domain/schemas';
+import type { Adapter, ApiToken, CreatedToken, Dataset, DatasetVersion, Job, JobEstimate, Schedule, ScheduleRun, Trainer, WebConfig } from '#domain/schemas';
 import type { ZipPreview } from './zip-preview';
 import type { LinkState } from './ws';
 
@@ -50,6 +50,13 @@ export interface ScheduleRunsState {
   error?: string;
 }
 
+/** The estimate beside Start training: of the form as it is (`value` stays while a newer one loads). */
+export interface EstimateState {
+  phase: 'idle' | 'loading' | 'ready' | 'error';
+  value: JobEstimate | null;
+  error: string | null;
+}
+
 export interface State {
   config: WebConfig | null;
   /** The signed-in user's name, and the ID token the API and the WebSocket get (null: the sign-in screen). */
@@ -70,6 +77,7 @@ export interface State {
   serverErrors: Record<string, string>;
   formError: string | null;
   submitting: boolean;
+  estimate: EstimateState;
   jobs: Job[];
   jobsPhase: 'loading' | 'ready' | 'error';
   jobsError: string | null;
@@ -108,6 +116,7 @@ export const initialState = (): State => ({
   serverErrors: {},
   formError: null,
   submitting: false,
+  estimate: { phase: 'idle', value: null, error: null },
   jobs: [],
   jobsPhase: 'loading',
   jobsError: null,

@@ -11,6 +11,7 @@ import { krea2 } from './krea-2';
 import { ltxVideo } from './ltx-video';
 import { ostrisFluxDev } from './ostris-flux-dev';
 import { IMAGE_FORMATS, VIDEO_FORMATS, captionedImages, steps, triggerWord } from './params';
+import { ASSUMED_DURATIONS, ASSUMED_PRICES } from './pricing';
 import { qwenImage } from './qwen-image';
 import { falTrainer, type FalTrainerSpec, type ReplicateTrainerSpec, type TrainerSpec } from './trainer-spec';
 import { wan21, wan22Image } from './wan';
@@ -33,6 +34,7 @@ export function genericTrainerSpec(id: string, name?: string, description?: stri
     dataset: captionedImages(1, kind === 'video' ? { formats: [...IMAGE_FORMATS, ...VIDEO_FORMATS] } : {}),
     datasetField: 'images_data_url', trigger: triggerWord, loraField: 'diffusers_lora_file',
     params: [steps(undefined, 'steps', 'How many training steps to run. Leave empty to use the trainer\'s own default.')],
+    price: ASSUMED_PRICES.generic, duration: kind === 'video' ? ASSUMED_DURATIONS.video : ASSUMED_DURATIONS.image,
   });
 }
 
@@ -48,3 +50,7 @@ export function replicateTrainerSpec(trainerId: string): ReplicateTrainerSpec {
   const known = trainerSpecs.find((spec): spec is ReplicateTrainerSpec => spec.provider === 'replicate' && spec.id === trainerId);
   return known ?? { ...ostrisFluxDev, id: trainerId };
 }
+
+/** The description of any trainer by its id, described or not (a job's trainer, long after the catalog served it). */
+export const trainerSpec = (trainerId: string): TrainerSpec =>
+  (parseTrainerId(trainerId).provider === 'replicate' ? replicateTrainerSpec(trainerId) : falTrainerSpec(trainerId));

@@ -1,5 +1,6 @@
 // fal's Krea 2 LoRA trainer.
 import { captionedImages, choice, flag, learningRate, steps, triggerPhrase } from './params';
+import { ASSUMED_DURATIONS, ASSUMED_PRICES } from './pricing';
 import { falTrainer } from './trainer-spec';
 
 export const krea2 = falTrainer('fal-ai/krea-2-trainer', 'Krea 2 LoRA', 'image', {
@@ -15,4 +16,5 @@ export const krea2 = falTrainer('fal-ai/krea-2-trainer', 'Krea 2 LoRA', 'image',
     },
     flag('debugDataset', 'debug_dataset', 'Return the dataset used', false, 'Also returns an archive of the exact images and captions trained on.'),
   ],
+  price: ASSUMED_PRICES.krea2, duration: ASSUMED_DURATIONS.image,
 });

@@ -1,5 +1,6 @@
 // fal's LTX Video LoRA trainer: videos or images, one kind per dataset.
 import { VIDEO_FORMATS, captionedImages, choice, flag, learningRate, steps, triggerPhrase } from './params';
+import { ASSUMED_DURATIONS, ASSUMED_PRICES } from './pricing';
 import { falTrainer } from './trainer-spec';
 
 export const ltxVideo = falTrainer('fal-ai/ltx-video-trainer', 'LTX Video LoRA', 'video', {
@@ -19,4 +20,5 @@ export const ltxVideo = falTrainer('fal-ai/ltx-video-trainer', 'LTX Video LoRA',
       help: 'Videos longer than this many seconds are split into scenes.', group: 'model',
     },
   ],
+  price: ASSUMED_PRICES.ltxVideo, duration: ASSUMED_DURATIONS.video,
 });

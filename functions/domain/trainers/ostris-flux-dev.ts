@@ -1,6 +1,7 @@
 // Ostris's AI Toolkit FLUX.1 [dev] LoRA trainer on Replicate. Values come from replicate/flux-fine-tuner's train.py:
 // its weights are a tar of output/flux_train_replicate/ holding lora.safetensors.
 import { captionedImages, choice, flag, learningRate, steps, text, triggerWord } from './params';
+import { ASSUMED_DURATIONS, perSecond } from './pricing';
 import type { ReplicateTrainerSpec } from './trainer-spec';
 
 export const ostrisFluxDev: ReplicateTrainerSpec = {
@@ -26,4 +27,6 @@ export const ostrisFluxDev: ReplicateTrainerSpec = {
     flag('cacheLatentsToDisk', 'cache_latents_to_disk', 'Cache latents on disk', false, 'Uses less memory for large datasets, at some speed.'),
     flag('gradientCheckpointing', 'gradient_checkpointing', 'Gradient checkpointing', false, 'Saves memory at the cost of speed; the trainer turns it on by itself when it must.'),
   ],
+  // Replicate bills by the second: Nvidia H100 "$0.001525/sec", and "Flux fine-tunes run on H100s".
+  price: perSecond(0.001525, 'https://replicate.com/pricing'), duration: ASSUMED_DURATIONS.replicateFlux,
 };

@@ -1,7 +1,7 @@
 // One description per trainer: what the form shows and POST /jobs checks, plus how the provider's request and
 // result name each thing. The catalog GET /trainers serves, the fal and Replicate request bodies and the place
 // a result keeps its LoRA are all derived from it (trainer-catalog.ts, providers/training-inputs.ts).
-import type { Trainer, TrainerParam } from '#domain/schemas';
+import type { Trainer, TrainerDuration, TrainerParam, TrainerPrice } from '#domain/schemas';
 
 /** A parameter with the provider's input field that carries it. */
 export interface ParamSpec extends TrainerParam {
@@ -14,8 +14,11 @@ export interface TriggerInput {
   phrase: 'required' | 'optional';
 }
 
-interface CommonSpec extends Omit<Trainer, 'provider' | 'params' | 'trigger'> {
+interface CommonSpec extends Omit<Trainer, 'provider' | 'params' | 'trigger' | 'price' | 'duration'> {
   params: ParamSpec[];
+  /** What a run costs (pricing.ts: published beside the trainer, or an assumed row) and how long it takes (assumed). */
+  price: TrainerPrice;
+  duration: TrainerDuration;
   /** Input field taking the dataset zip URL. */
   datasetField: string;
   /** Absent for a trainer that takes no trigger phrase. */
@@ -43,10 +46,11 @@ export const falTrainer = (id: string, name: string, kind: Trainer['kind'], rest
 
 /** The trainer as the API serves it: the provider's field names stay behind. */
 export function publicTrainer(spec: TrainerSpec): Trainer {
-  const { id, provider, name, kind, description, outputFormat, dataset } = spec;
+  const { id, provider, name, kind, description, outputFormat, dataset, price, duration } = spec;
   return {
     id, provider, name, kind, description, ...(outputFormat === undefined ? {} : { outputFormat }), dataset,
     trigger: spec.trigger?.phrase ?? 'none',
     params: spec.params.map(({ field: _field, ...param }) => param),
+    price, duration,
   };
 }

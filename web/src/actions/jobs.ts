@@ -1,5 +1,5 @@
 import type { Job } from '#domain/schemas';
-import { ApiError } from '#web/api';
+import { ApiError, type JobRequest } from '#web/api';
 import { collectParams } from '#web/params';
 import { requestTrigger } from '#web/readiness';
 import { selectedTrainer, upsertJob } from '#web/state';
@@ -9,6 +9,8 @@ import { type ActionContext, message } from './context';
 export class JobActions {
   /** Reused when the same submission is retried after a lost answer, so one click never makes two jobs. */
   private pendingJob: { body: string; key: string } | null = null;
+  /** The form the last estimate was asked for. */
+  private estimated: string | null = null;
 
   constructor(private readonly ctx: ActionContext) {}
 
@@ -26,18 +28,46 @@ export class JobActions {
     }
   }
 
+  /** The request the form describes: null without a trainer or a dataset version, or with values to fix first. */
+  private formRequest(): { request: JobRequest | null; invalid: boolean } {
+    const s = this.ctx.store.get();
+    const trainer = selectedTrainer(s);
+    if (!trainer || !s.dataset?.version) return { request: null, invalid: false };
+    const { values, errors } = collectParams(trainer, s.params);
+    if (Object.keys(errors).length) return { request: null, invalid: true };
+    const triggerPhrase = requestTrigger(trainer, s.triggerPhrase);
+    return {
+      request: { trainerId: trainer.id, datasetId: s.dataset.id, datasetVersion: s.dataset.version.version, ...(triggerPhrase === undefined ? {} : { triggerPhrase }), params: values },
+      invalid: false,
+    };
+  }
+
+  /** Asks POST /jobs/estimate about the form as it is; an answer to an older form is dropped. */
+  async estimate(): Promise<void> {
+    const { store, api } = this.ctx;
+    const { request, invalid } = this.formRequest();
+    const body = request && JSON.stringify(request);
+    this.estimated = body;
+    if (!request) {
+      store.set((s) => ({ estimate: invalid ? { ...s.estimate, phase: 'error', error: 'fix the highlighted values first.' } : { phase: 'idle', value: null, error: null } }));
+      return;
+    }
+    store.set((s) => ({ estimate: { ...s.estimate, phase: 'loading' } }));
+    try {
+      const value = await api.estimateJob(request);
+      if (this.estimated === body) store.set({ estimate: { phase: 'ready', value, error: null } });
+    } catch (error) {
+      const detail = error instanceof ApiError ? error.details[0]?.message : undefined;
+      if (this.estimated === body) store.set((s) => ({ estimate: { ...s.estimate, phase: 'error', error: detail ?? message(error) } }));
+    }
+  }
+
   async startTraining(): Promise<void> {
     const { store, api } = this.ctx;
-    const s = store.get();
-    const trainer = selectedTrainer(s);
-    if (!trainer || !s.dataset?.version || s.submitting) return;
-    const { values, errors } = collectParams(trainer, s.params);
-    if (Object.keys(errors).length) return;
+    if (store.get().submitting) return;
+    const { request } = this.formRequest();
+    if (!request) return;
     store.set({ submitting: true, formError: null, serverErrors: {} });
-    const triggerPhrase = requestTrigger(trainer, s.triggerPhrase);
-    const request = {
-      trainerId: trainer.id, datasetId: s.dataset.id, datasetVersion: s.dataset.version.version, ...(triggerPhrase === undefined ? {} : { triggerPhrase }), params: values,
-    };
     const body = JSON.stringify(request);
     if (this.pendingJob?.body !== body) this.pendingJob = { body, key: crypto.randomUUID() };
     try {

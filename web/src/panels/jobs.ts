@@ -1,7 +1,7 @@
 import type { Job, JobStatus, Schedule } from '#domain/schemas';
 import { h, icon, fill } from '#web/dom';
 import type { Actions } from '#web/actions';
-import { formatBytes, formatDuration, formatEta, relativeTime } from '#web/format';
+import { formatBytes, formatDuration, formatEta, formatUsd, relativeTime } from '#web/format';
 import { scheduledBadge } from '#web/schedule-rules';
 import type { Store } from '#web/state';
 
@@ -118,13 +118,14 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
   const fillBar = h('span', { class: 'progress-fill' });
   const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'data-testid': 'job-progress' }, fillBar);
   const progressText = h('div', { class: 'job-progress-text', 'data-testid': 'job-progress-text' });
+  const cost = h('div', { class: 'job-estimate', 'data-testid': 'job-estimate', hidden: true });
   const time = h('time', { class: 'job-time', 'data-testid': 'job-created' });
   const buttons = h('div', { class: 'job-actions' });
   const failure = h('div', { class: 'job-failure', 'data-testid': 'job-error', role: 'note' });
   const el = h('li', { class: 'job-row', 'data-testid': 'job-row' },
     h('div', { class: 'job-status-col' }, badge),
     h('div', { class: 'job-main' }, title, meta, origin, failure),
-    h('div', { class: 'job-progress-col' }, bar, progressText),
+    h('div', { class: 'job-progress-col' }, bar, progressText, cost),
     time, buttons);
 
   const row: Row = {
@@ -149,6 +150,11 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       fill(meta, h('code', { class: 'job-model-id' }, job.trainerId), ` · dataset v${job.datasetVersion}`,
         typeof job.params.steps === 'number' ? ` · ${job.params.steps} steps` : '',
         job.artifact ? ` · ${formatBytes(job.artifact.sizeBytes)}` : '');
+      cost.hidden = !job.estimate;
+      cost.textContent = job.estimate ? `${job.status === 'COMPLETED' ? 'Cost' : 'Estimated'} about ${formatUsd(job.estimate.costUsd)}` : '';
+      cost.title = job.estimate
+        ? `${job.status === 'COMPLETED' ? 'Estimated from the steps it ran' : 'Estimated when it started'}, not a bill. ${job.estimate.basis}`
+        : '';
       const fraction = job.status === 'COMPLETED' ? 1 : Math.max(0, Math.min(1, job.progress.fraction));
       const percent = Math.round(fraction * 1000) / 10;
       fillBar.style.width = `${percent}%`;

@@ -1,4 +1,5 @@
 import type { Trainer } from '#domain/schemas';
+import { priceSummary } from '#domain/estimates';
 import { h, icon, fill } from '#web/dom';
 import { type Store, selectedTrainer } from '#web/state';
 
@@ -40,7 +41,9 @@ export function modelDetailsPanel(store: Store): HTMLElement {
         rule(trainer.kind === 'video' ? 'Files' : 'Images', rules.maxImages ? `${rules.minImages} – ${rules.maxImages}` : `at least ${rules.minImages}`),
         rule('Formats', rules.formats.map((f) => f.toUpperCase()).join(' · ')),
         rule('Captions (.txt)', rules.captions === 'required' ? 'Required' : rules.captions === 'optional' ? 'Optional' : 'Not used'),
-        rule('Output', trainer.outputFormat ?? 'LoRA (.safetensors)')),
+        rule('Output', trainer.outputFormat ?? 'LoRA (.safetensors)'),
+        trainer.price ? h('div', { class: 'rule', 'data-testid': 'model-price', title: `Source: ${trainer.price.source} (recorded ${trainer.price.asOf})` },
+          h('dt', {}, 'Price'), h('dd', {}, priceSummary(trainer))) : null),
       modelParams.length
         ? h('div', {}, h('h3', {}, 'Model options'),
           h('div', { class: 'option-chips' }, ...modelParams.map((p) => h('span', { class: 'option-chip', title: p.help }, p.label))))

@@ -1,4 +1,5 @@
 import { h, icon, fill } from '#web/dom';
+import { estimateLine } from '#web/format';
 import type { Actions } from '#web/actions';
 import { scheduleBlockers, startBlockers } from '#web/readiness';
 import type { Store } from '#web/state';
@@ -16,7 +17,28 @@ export function startTrainingPanel(store: Store, actions: Actions): HTMLElement 
   }, icon('clock'), 'Retrain on a schedule');
   const why = h('ul', { class: 'blockers', id: 'start-why', 'data-testid': 'start-blockers', 'aria-live': 'polite' });
   const formError = h('div', { class: 'inline-alert', role: 'alert', 'data-testid': 'start-error', hidden: true });
-  const el = h('div', { class: 'start-bar' }, formError, button, schedule, why);
+  const estimate = h('p', { class: 'start-estimate', 'data-testid': 'start-estimate', 'aria-live': 'polite', hidden: true });
+  const el = h('div', { class: 'start-bar' }, formError, button, estimate, schedule, why);
+
+  // The estimate follows the form: asked again a moment after the last change, not on every keystroke.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const askSoon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void actions.estimateJob(), 400);
+  };
+  const showEstimate = () => {
+    const { phase, value, error } = store.get().estimate;
+    estimate.hidden = phase === 'idle' || (phase === 'loading' && !value);
+    estimate.classList.toggle('stale', phase === 'loading');
+    estimate.classList.toggle('failed', phase === 'error');
+    if (phase === 'error') {
+      estimate.textContent = `no estimate: ${error ?? 'unknown error'}`;
+      estimate.title = 'The cost and time of this run could not be estimated.';
+    } else if (value) {
+      estimate.textContent = estimateLine(value);
+      estimate.title = `An estimate, not a quote: the trainer bills what it bills. ${value.basis}`;
+    }
+  };
 
   const update = () => {
     const s = store.get();
@@ -33,6 +55,12 @@ export function startTrainingPanel(store: Store, actions: Actions): HTMLElement 
         .map(([field, message]) => h('span', { class: 'detail' }, `${field}: ${message}`)));
   };
   update();
-  store.subscribe(update);
+  showEstimate();
+  askSoon();
+  store.subscribe((s, prev) => {
+    update();
+    if (s.estimate !== prev.estimate) showEstimate();
+    if (s.trainerId !== prev.trainerId || s.params !== prev.params || s.dataset !== prev.dataset || s.triggerPhrase !== prev.triggerPhrase || s.trainers !== prev.trainers) askSoon();
+  });
   return el;
 }
