@@ -5,6 +5,7 @@ import { authCommands } from './commands/auth';
 import { datasetsCommand } from './commands/datasets';
 import { downloadCommand } from './commands/download';
 import { jobsCommand } from './commands/jobs';
+import { schedulesCommand } from './commands/schedules';
 import { trainCommand } from './commands/train';
 import { tokensCommand } from './commands/tokens';
 import { trainersCommand } from './commands/trainers';
@@ -17,7 +18,7 @@ profile (\${LORAWORKS_CONFIG_DIR:-~/.config/loraworks}/profile.json, written by 
 
 export function createProgram(): Command {
   const program = new Command('loraworks')
-    .description('Loraworks from a terminal: datasets, training, LoRAs and API tokens')
+    .description('Loraworks from a terminal: datasets, training, schedules, LoRAs and API tokens')
     .enablePositionalOptions()
     .addHelpText('after', EXIT_HELP);
   authCommands(program);
@@ -27,6 +28,7 @@ export function createProgram(): Command {
   jobsCommand(program);
   downloadCommand(program);
   adaptersCommand(program);
+  schedulesCommand(program);
   tokensCommand(program);
   return program;
 }

@@ -15,6 +15,7 @@ import { httpRoutes, type HttpHandlerName } from '#http/routes';
 import { accessLogSettings } from './access-log';
 import { grantObjects, grantTokenLookup } from './grants';
 import { handlerFunction } from './handler-function';
+import type { Schedules } from './schedules';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
 import { ToolingUploadRole } from './tooling-uploads';
@@ -33,6 +34,8 @@ export interface ApiProps {
   readonly replicateDestination?: string;
   /** The Training workflow, started by POST /jobs. */
   readonly stateMachine: sfn.IStateMachine;
+  /** The schedule group, retrain target, role and dead-letter queue the /schedules routes manage schedules with. */
+  readonly schedules: Schedules;
   /** Issuer of the users' JWTs (every route but the public ones takes one of them or an API token). */
   readonly jwtIssuer: string;
   /** Accepted `aud` of the JWTs (the Cognito app client id). */
@@ -82,7 +85,7 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const { table, datasets, artifacts, trainerSecret, stateMachine } = props;
+    const { table, datasets, artifacts, trainerSecret, stateMachine, schedules } = props;
 
     // One authorizer for both kinds of token: a Cognito ID token (verified against the pool's JWKS) or an API token
     // (looked up by id, its secret checked against the stored hash). The WebSocket's $connect runs the same use case.
@@ -130,6 +133,13 @@ export class Api extends Construct {
     const trainerEnv = trainerEnvFor(trainerSecret, props.replicateDestination);
     const reads = (fn: lambda.IFunction) => table.grantReadData(fn);
     const writes = (fn: lambda.IFunction) => table.grantReadWriteData(fn);
+    // Starting a job (the startJob use case): POST /jobs, and POST /schedules/{id}/run.
+    const startsJobs: Access = {
+      env: { ...tableEnv, ...trainerEnv, STATE_MACHINE_ARN: stateMachine.stateMachineArn },
+      grant: (fn) => { writes(fn); stateMachine.grantStartExecution(fn); trainerSecret.grantRead(fn); },
+    };
+    const scheduleEnv = { ...tableEnv, ...schedules.environment };
+    const managesSchedules = (fn: lambda.IFunction) => { writes(fn); schedules.grantManageSchedules(fn); };
     let toolingUploadRole: iam.Role | undefined;
     const access: Record<HttpHandlerName, Access> = {
       health: {},
@@ -151,10 +161,7 @@ export class Api extends Construct {
           (fn as lambda.Function).addEnvironment('UPLOAD_ROLE_ARN', toolingUploadRole.roleArn);
         },
       },
-      'create-job': {
-        env: { ...tableEnv, ...trainerEnv, STATE_MACHINE_ARN: stateMachine.stateMachineArn },
-        grant: (fn) => { writes(fn); stateMachine.grantStartExecution(fn); trainerSecret.grantRead(fn); },
-      },
+      'create-job': startsJobs,
       'list-jobs': { env: tableEnv, grant: reads },
       'get-job': { env: tableEnv, grant: reads },
       'cancel-job': { env: tableEnv, grant: writes },
@@ -169,13 +176,15 @@ export class Api extends Construct {
       'create-token': { env: tableEnv, grant: writes },
       'list-tokens': { env: tableEnv, grant: reads },
       'delete-token': { env: tableEnv, grant: writes },
-      'create-schedule': { env: tableEnv, grant: writes },
-      'list-schedules': { env: tableEnv, grant: reads },
-      'get-schedule': { env: tableEnv, grant: reads },
-      'update-schedule': { env: tableEnv, grant: writes },
-      'delete-schedule': { env: tableEnv, grant: writes },
-      'run-schedule': { env: tableEnv, grant: writes },
-      'list-schedule-runs': { env: tableEnv, grant: reads },
+      // One Scheduler schedule per Loraworks schedule (lib/schedules.ts): the writers manage the group's schedules,
+      // passing the Scheduler role only; run-schedule starts a job in-process as POST /jobs does.
+      'create-schedule': { env: scheduleEnv, grant: managesSchedules },
+      'list-schedules': { env: scheduleEnv, grant: reads },
+      'get-schedule': { env: scheduleEnv, grant: reads },
+      'update-schedule': { env: scheduleEnv, grant: managesSchedules },
+      'delete-schedule': { env: scheduleEnv, grant: managesSchedules },
+      'run-schedule': { env: { ...scheduleEnv, ...startsJobs.env }, grant: startsJobs.grant },
+      'list-schedule-runs': { env: scheduleEnv, grant: reads },
     };
 
     for (const [name, spec] of httpRoutes()) {

@@ -20,7 +20,8 @@ export type HandlerName =
   | HttpHandlerName
   | 'authorize' | 'ws-authorize' | 'ws-connect' | 'ws-disconnect' | 'ws-message'
   | 'validate-dataset' | 'notify'
-  | 'training-submit' | 'training-poll' | 'training-collect' | 'training-cancel-remote' | 'training-mark-failed' | 'reconcile';
+  | 'training-submit' | 'training-poll' | 'training-collect' | 'training-cancel-remote' | 'training-mark-failed' | 'reconcile'
+  | 'retrain';
 
 export interface HandlerFunctionProps {
   /** Environment variables (docs/internals.md) the handler reads. @default - none besides NODE_OPTIONS */

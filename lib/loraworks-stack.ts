@@ -5,6 +5,7 @@ import { Api } from './api';
 import { Auth, OIDC_SCOPES } from './auth';
 import { Datasets } from './datasets';
 import { Realtime } from './realtime';
+import { Schedules } from './schedules';
 import { Storage } from './storage';
 import { checkReplicateDestination } from './trainer-env';
 import { Training } from './training';
@@ -33,12 +34,13 @@ export interface LoraworksStackProps extends StackProps {
   readonly cognitoDomainPrefix?: string;
 }
 
-/** Loraworks in AWS: one construct per concern (storage, auth, training, datasets, web, API, realtime), wired here. */
+/** Loraworks in AWS: one construct per concern (storage, auth, training, datasets, schedules, web, API, realtime), wired here. */
 export class LoraworksStack extends Stack {
   readonly storage: Storage;
   readonly auth: Auth;
   readonly training: Training;
   readonly datasets: Datasets;
+  readonly schedules: Schedules;
   readonly web: Web;
   readonly api: Api;
   readonly realtime: Realtime;
@@ -62,8 +64,10 @@ export class LoraworksStack extends Stack {
     const { stateMachine } = this.training;
     this.datasets = new Datasets(this, 'Datasets', { table, bucket: datasets, trainerSecret, stateMachine, maxUploadBytes, replicateDestination });
 
+    this.schedules = new Schedules(this, 'Schedules', { table, stateMachine, trainerSecret, replicateDestination });
+
     this.api = new Api(this, 'Api', {
-      table, datasets, artifacts, trainerSecret, stateMachine, ...jwt, corsOrigins, maxUploadBytes, replicateDestination,
+      table, datasets, artifacts, trainerSecret, stateMachine, schedules: this.schedules, ...jwt, corsOrigins, maxUploadBytes, replicateDestination,
     });
     this.datasets.trustUploadsOf(this.api.toolingUploadRole);
     this.realtime = new Realtime(this, 'Realtime', { table, ...jwt });

@@ -45,6 +45,12 @@ export const config = {
   get uploadRoleArn() { return required('UPLOAD_ROLE_ARN'); },
   /** That role's RoleId: S3 records `AWS:<RoleId>:<session>` as the writer of an object put with a session. */
   get uploadRoleId() { return process.env.UPLOAD_ROLE_ID || null; },
+  /** The EventBridge Scheduler schedule group holding one schedule per Loraworks schedule. */
+  get scheduleGroup() { return required('SCHEDULE_GROUP'); },
+  /** The `retrain` function the Scheduler schedules invoke, the role they invoke it with, and their dead-letter queue. */
+  get retrainFunctionArn() { return required('RETRAIN_FUNCTION_ARN'); },
+  get schedulerRoleArn() { return required('SCHEDULER_ROLE_ARN'); },
+  get scheduleDlqArn() { return required('SCHEDULE_DLQ_ARN'); },
   /** Where S3 is, when it is not AWS's (the local cloud sets it; the SDK reads it too). */
   get s3Endpoint() { return process.env.AWS_ENDPOINT_URL_S3 || null; },
   get region() { return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1'; },

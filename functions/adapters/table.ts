@@ -26,6 +26,9 @@ export const keys = {
   job: (jobId: string) => `JOB#${jobId}`,
   connection: (connectionId: string) => `CONN#${connectionId}`,
   idempotency: (key: string) => `IDEMP#${key}`,
+  schedule: (scheduleId: string) => `SCHEDULE#${scheduleId}`,
+  /** One run of a schedule, under its owner; run ids start with the scheduled time, so they sort by it. */
+  scheduleRun: (scheduleId: string, runId: string) => `SRUN#${scheduleId}#${runId}`,
 };
 
 /** Attributes that belong to the table layout, not to the record. */

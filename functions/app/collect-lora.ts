@@ -1,6 +1,7 @@
 // Collect: streams the LoRA from the trainer into the artifacts bucket (multipart, never whole in memory),
 // writing the training facts into its safetensors metadata and hashing and counting the stored bytes on the
-// way, checks the stored file is well-formed safetensors, and only then completes the job.
+// way, checks the stored file is well-formed safetensors, and only then completes the job (and registers its LoRA
+// when a schedule with autoRegister started it).
 import { pipeline, Readable } from 'node:stream';
 import { artifactKey } from '#domain/artifacts';
 import { InvalidArtifact } from '#domain/job-failures';
@@ -19,6 +20,7 @@ import { providerFor } from '#adapters/trainers';
 import { TrainerUnavailable } from '#providers/provider';
 import { finishJob } from './finish-job';
 import { loadTrainingJob } from './load-training-job';
+import { registerScheduledLora } from './register-lora';
 
 const safeFileName = (name: string | undefined) => {
   const base = (name ?? '').split(/[/\\]/).pop()?.replace(/[^\w.\-]+/g, '_') ?? '';
@@ -36,7 +38,11 @@ const streamError = (error: Error) =>
 
 export async function collectLora(state: TrainingState): Promise<TrainingState> {
   const job = await loadTrainingJob(state);
-  if (isTerminal(job.status)) return { ...state, phase: 'done' };
+  if (isTerminal(job.status)) {
+    // A collect retried after the job completed: its schedule's registration may be what was left to do.
+    await registerScheduledLora(job, new Date());
+    return { ...state, phase: 'done' };
+  }
   if (!job.remote) throw new InvalidArtifact('the job never reached the trainer');
 
   const output = await (await providerFor(job.remote)).result(job.remote);
@@ -71,5 +77,6 @@ export async function collectLora(state: TrainingState): Promise<TrainingState> 
   const now = new Date();
   const saved = await finishJob(job, (current) => complete(current, { fileName, sizeBytes: size, sha256 }, now));
   logger.info('LoRA stored', { sizeBytes: size, status: saved.status });
+  await registerScheduledLora(saved, now);
   return { ...state, phase: 'done' };
 }

@@ -1,15 +1,17 @@
-// Every change of a job or a dataset version goes to its owner's open WebSockets. A push is a
+// Every change of a job, a dataset version or a schedule (its last run included) goes to its owner's open WebSockets. A push is a
 // convenience (DynamoDB is the truth), so a failed push is logged, never retried into a stuck stream.
 // A batch is pushed per owner: their connections are read once, and each connection gets the batch's messages
 // in stream order per record (one job's changes never overtake each other), different records side by side.
 import { publicVersion } from '#domain/datasets';
 import { publicJob } from '#domain/job-lifecycle';
+import { publicSchedule } from '#domain/schedules';
 import type { ServerMessage } from '#domain/schemas';
 import { deleteConnection, listConnections } from '#adapters/connection-store';
 import { toDatasetVersion } from '#adapters/dataset-store';
 import { toJobRecord } from '#adapters/job-store';
 import { logger } from '#adapters/logger';
 import { postToConnection } from '#adapters/notifier';
+import { toScheduleRecord } from '#adapters/schedule-store';
 
 /** One table write: the item after it (none for a delete) and before it (none for an insert). */
 export interface ItemChange {
@@ -17,8 +19,9 @@ export interface ItemChange {
   oldItem?: Record<string, unknown>;
 }
 
-function messageFor(item: Record<string, unknown>): ServerMessage | null {
+function messageFor(item: Record<string, unknown>, now: Date): ServerMessage | null {
   if (item.type === 'Job') return { type: 'job', job: publicJob(toJobRecord(item)) };
+  if (item.type === 'Schedule') return { type: 'schedule', schedule: publicSchedule(toScheduleRecord(item), now) };
   if (item.type === 'DatasetVersion') {
     const version = toDatasetVersion(item);
     return { type: 'dataset', datasetId: version.datasetId, version: publicVersion(version) };
@@ -33,14 +36,14 @@ interface Outgoing {
 }
 
 /** The messages of a batch, per owner, in stream order. */
-function messagesByOwner(changes: readonly ItemChange[]): Map<string, Outgoing[]> {
+function messagesByOwner(changes: readonly ItemChange[], now: Date): Map<string, Outgoing[]> {
   const byOwner = new Map<string, Outgoing[]>();
   for (const { newItem: item, oldItem } of changes) {
     if (!item) continue;
-    const message = messageFor(item);
+    const message = messageFor(item, now);
     if (!message || typeof item.owner !== 'string') continue;
     // A write that changed only internal fields (the workflow's marks) shows the client nothing new.
-    if (oldItem && JSON.stringify(messageFor(oldItem)) === JSON.stringify(message)) continue;
+    if (oldItem && JSON.stringify(messageFor(oldItem, now)) === JSON.stringify(message)) continue;
     const list = byOwner.get(item.owner) ?? [];
     list.push({ key: `${String(item.PK)}|${String(item.SK)}`, message });
     byOwner.set(item.owner, list);
@@ -69,7 +72,7 @@ async function pushToOwner(owner: string, outgoing: Outgoing[], now: Date): Prom
 }
 
 export async function pushChanges(changes: readonly ItemChange[], now = new Date()): Promise<void> {
-  await Promise.all([...messagesByOwner(changes)].map(async ([owner, outgoing]) => {
+  await Promise.all([...messagesByOwner(changes, now)].map(async ([owner, outgoing]) => {
     try {
       await pushToOwner(owner, outgoing, now);
     } catch (error) {

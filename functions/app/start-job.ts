@@ -3,16 +3,15 @@
 // QUEUED job (once per idempotency key), start its workflow.
 import { createHash } from 'node:crypto';
 import { ensureTrainable, pickVersion } from '#domain/datasets';
-import { Conflict, Invalid, NotFound } from '#domain/errors';
+import { Conflict, NotFound } from '#domain/errors';
 import { newId } from '#domain/ids';
 import { newJob, type JobOrigin, type JobRecord } from '#domain/job-lifecycle';
 import type { CreateJobRequest } from '#domain/schemas';
-import { invalidParamsMessage, validateTrainingRequest } from '#domain/training-request';
-import { getDataset, listVersions } from '#adapters/dataset-store';
+import { listVersions } from '#adapters/dataset-store';
 import { createJob, createJobOnce, getIdempotencyRecord } from '#adapters/job-creation';
 import { getJob } from '#adapters/job-store';
-import { getTrainer } from '#adapters/trainers';
 import { startTraining } from '#adapters/workflow';
+import { checkTrainingChoices, ownedDataset } from './training-choices';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
@@ -22,6 +21,9 @@ export interface StartJobInput {
   origin: JobOrigin;
   idempotencyKey?: string;
   at: Date;
+  /** The schedule starting the job (origin `schedule`), and the adapter name its LoRA is registered under when it completes. */
+  scheduleId?: string;
+  registerAs?: string;
 }
 
 /** Key order must not change the hash: the same request sent twice hashes the same. */
@@ -45,7 +47,7 @@ async function replay(owner: string, jobId: string): Promise<JobRecord> {
   return job;
 }
 
-export async function startJob({ owner, request, origin, idempotencyKey, at }: StartJobInput): Promise<{ job: JobRecord; created: boolean }> {
+export async function startJob({ owner, request, origin, idempotencyKey, at, scheduleId, registerAs }: StartJobInput): Promise<{ job: JobRecord; created: boolean }> {
   const bodyHash = requestHash(request);
   if (idempotencyKey) {
     const record = await getIdempotencyRecord(owner, idempotencyKey);
@@ -55,21 +57,12 @@ export async function startJob({ owner, request, origin, idempotencyKey, at }: S
     }
   }
 
-  const trainer = await getTrainer(request.trainerId);
-  if (!trainer) {
-    throw new Invalid('UNKNOWN_TRAINER', `There is no trainer ${request.trainerId}. Pick one from GET /trainers.`, [
-      { field: 'trainerId', message: `Unknown trainer ${request.trainerId}.` },
-    ]);
-  }
-  const checked = validateTrainingRequest(trainer, request);
-  if ('details' in checked) throw new Invalid('INVALID_PARAMS', invalidParamsMessage(trainer), checked.details);
-
-  const dataset = await getDataset(owner, request.datasetId);
-  if (!dataset) throw new NotFound('DATASET_NOT_FOUND', `Dataset ${request.datasetId} does not exist.`);
+  const { trainer, values } = await checkTrainingChoices(request);
+  const dataset = await ownedDataset(owner, request.datasetId);
   const version = pickVersion(dataset, await listVersions(owner, dataset.id), request.datasetVersion);
   ensureTrainable(dataset, version, trainer);
 
-  const job = newJob({ id: newId(at), owner, request, datasetVersion: version.version, params: checked.values, origin, at });
+  const job = newJob({ id: newId(at), owner, request, datasetVersion: version.version, params: values, origin, at, scheduleId, registerAs });
   if (idempotencyKey) {
     const outcome = await createJobOnce(job, { key: idempotencyKey, bodyHash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS }, at);
     if (!outcome.created) {

@@ -14,6 +14,8 @@ export type JobRecord = Job & {
   reconciledAt?: string;
   /** Set just before the submit call to the trainer: from then on a cancel has to go through the trainer. */
   submittingAt?: string;
+  /** A schedule's job with autoRegister: the adapter name its LoRA is registered under when it completes. */
+  registerAs?: string;
 };
 
 export type JobOrigin = Job['origin'];
@@ -43,9 +45,11 @@ export interface NewJobInput {
   params: ParamValues;
   origin: JobOrigin;
   at: Date;
+  scheduleId?: string;
+  registerAs?: string;
 }
 
-export function newJob({ id, owner, request, datasetVersion, params, origin, at }: NewJobInput): JobRecord {
+export function newJob({ id, owner, request, datasetVersion, params, origin, at, scheduleId, registerAs }: NewJobInput): JobRecord {
   const now = at.toISOString();
   return {
     id,
@@ -57,6 +61,8 @@ export function newJob({ id, owner, request, datasetVersion, params, origin, at 
     triggerPhrase: request.triggerPhrase,
     params,
     origin,
+    ...(scheduleId === undefined ? {} : { scheduleId }),
+    ...(registerAs === undefined ? {} : { registerAs }),
     progress: { fraction: 0, message: 'Waiting for the trainer.' },
     createdAt: now,
     updatedAt: now,
@@ -125,6 +131,6 @@ export function cancelled(job: JobRecord, at: Date): JobRecord {
 
 /** The job as the API shows it: no owner, no trainer-side handles. */
 export function publicJob(job: JobRecord): Job {
-  const { owner: _owner, remote: _remote, workflowRestarts: _restarts, reconciledAt: _reconciled, submittingAt: _submitting, ...rest } = job;
+  const { owner: _owner, remote: _remote, workflowRestarts: _restarts, reconciledAt: _reconciled, submittingAt: _submitting, registerAs: _registerAs, ...rest } = job;
   return rest;
 }

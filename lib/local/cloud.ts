@@ -27,6 +27,8 @@ import { recordWriters } from './aws/s3-writers';
 import { localSecretsManager } from './aws/secrets-manager';
 import { localStepFunctions } from './aws/step-functions';
 import { localSts } from './aws/sts';
+import { systemClock, type Delivery, type SchedulerClock } from './aws/scheduler';
+import { schedulerService } from './scheduler-service';
 import { StackTemplate, type SecretSpec } from './template';
 import { localTemplate } from './template-cache';
 import { startTrainerEmulator } from './trainer-emulator/server';
@@ -59,6 +61,11 @@ export interface LocalCloudOptions {
   emulatorKeys?: { fal?: string; replicate?: string };
   /** Lifetime of the ID and access tokens the OpenID provider issues, seconds. @default LORAWORKS_OIDC_TOKEN_SECONDS, else 3600 */
   oidcTokenSeconds?: number;
+  /**
+   * The local Scheduler's clock. Given one (tests: `manualClock(start)`), the Scheduler fires only on
+   * `scheduler.tick()`; without, the system clock ticks every LORAWORKS_SCHEDULER_TICK_MS (default 10000) ms.
+   */
+  schedulerClock?: SchedulerClock;
 }
 
 export interface TrainerKeys { FAL_KEY?: string; REPLICATE_API_TOKEN?: string }
@@ -76,6 +83,12 @@ export interface LocalCloud {
   secretsManagerUrl: string;
   /** The local STS (AssumeRole of the template's roles: the tooling-upload role). */
   stsUrl: string;
+  /** The local EventBridge Scheduler (`aws scheduler … --endpoint-url`; the handlers reach it through AWS_ENDPOINT_URL_SCHEDULER). */
+  schedulerUrl: string;
+  /** The local Scheduler's firings: deliver what is due now (or at `now` on the clock given), and when a schedule of the stack's group fires next. */
+  scheduler: { tick(now?: Date): Promise<Delivery[]>; nextRunAt(name: string): Date | undefined };
+  /** The file the local Scheduler appends a queue's dead-letter events to (one JSON object a line), by queue ARN. */
+  deadLetterFile(queueArn: string): string;
   stateMachineDefinition: unknown;
   /** The S3 event records s3rver emitted (keys URL-encoded as S3 encodes them), and a way to deliver one again (duplicate and late events, for tests). */
   s3Events: { records(): S3EventRecordLike[]; deliver(event: { Records: S3EventRecordLike[] }): void; idle(): Promise<void> };
@@ -94,6 +107,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const host = options.host ?? 'localhost';
   const log = options.log ?? (() => {});
   const dataDir = resolve(options.dataDir);
+  const tickMs = schedulerTickMs(process.env.LORAWORKS_SCHEDULER_TICK_MS);
   await Promise.all(['s3', 'dynamodb'].map((d) => mkdir(join(dataDir, d), { recursive: true })));
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
@@ -197,6 +211,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       for (const variable of spec.arnVariables) secretArns[variable] = arn;
     }
 
+    // EventBridge Scheduler: its schedules persist in the data folder; its targets run in this runtime.
+    const schedules = schedulerService({ template, iam, runtime, dataDir, clock: options.schedulerClock ?? systemClock, log });
+    const schedulerServer = await startServer((req, res) => schedules.scheduler.handle(req, res));
+    stops.push(() => closeServer(schedulerServer.server));
+    // Stopped before the runtime (stops run in reverse): a firing under way finishes first.
+    stops.push(() => schedules.scheduler.stop());
+
     const emulator = await startTrainerEmulator({
       port: 0, stepsPerSecond: options.emulatorStepsPerSecond ?? Number(process.env.LORAWORKS_EMULATOR_STEPS_PER_SECOND ?? 50),
       dataDir: join(dataDir, 'emulator'),
@@ -219,6 +240,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.url,
       AWS_ENDPOINT_URL_STS: stsServer.url,
+      AWS_ENDPOINT_URL_SCHEDULER: schedulerServer.url,
+      ...schedules.environment,
       ...secretArns,
       ...roleValues,
       S3_FORCE_PATH_STYLE: 'true',
@@ -277,7 +300,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // listen on every interface).
         if (path === '/__local/info') {
           if (!fromThisMachine(req, [host])) return json(res, { error: { code: 'FORBIDDEN', message: '/__local/info answers only on this machine (loopback).' } }, 403);
-          return json(res, { emulatorUrl: emulator.url, s3Url, stateMachineArn: sfn.stateMachineArn });
+          return json(res, { emulatorUrl: emulator.url, s3Url, schedulerUrl: schedulerServer.url, stateMachineArn: sfn.stateMachineArn });
         }
         return web(req, res);
       })();
@@ -300,6 +323,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (repaired.validationsFailed > 0) log(`[local] ${repaired.validationsFailed} upload check(s) interrupted by the last stop are marked INVALID; upload those archives again`);
     if (repaired.checked > 0) log(`[local] reconciled ${repaired.checked} unfinished job(s): ${repaired.resumed} resumed, ${repaired.cancelled} cancelled, ${repaired.failed} failed`);
 
+    // Firings start once everything they reach is up (a missed one is handled as Scheduler's flexible window would).
+    if (!options.schedulerClock) {
+      schedules.scheduler.start(tickMs, (error) => log(`[scheduler] a tick failed: ${error.message}`));
+    }
+
     return {
       url,
       apiUrl: `${url}/api`,
@@ -308,6 +336,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       s3Url,
       secretsManagerUrl: secretsServer.url,
       stsUrl: stsServer.url,
+      schedulerUrl: schedulerServer.url,
+      scheduler: { tick: (now) => schedules.scheduler.tick(now), nextRunAt: (name) => schedules.scheduler.nextRunAt(name, schedules.group) },
+      deadLetterFile: (queueArn) => schedules.deadLetterFile(queueArn),
       stateMachineDefinition: definition,
       s3Events: { records: () => [...s3Records], deliver: (event) => notifications.deliver(event), idle: () => notifications.idle() },
       streamsIdle: () => dynamo.sync().then((seq) => realtime.idle(seq)),
@@ -322,6 +353,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stop();
     throw error;
   }
+}
+
+/** How often the local Scheduler looks for due firings, from LORAWORKS_SCHEDULER_TICK_MS (default 10 s). */
+export function schedulerTickMs(value: string | undefined): number {
+  if (value === undefined || value === '') return 10_000;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 10) throw new Error(`LORAWORKS_SCHEDULER_TICK_MS must be a whole number of milliseconds, at least 10 (for example 1000), not ${JSON.stringify(value)}.`);
+  return ms;
 }
 
 /** A socket path in a folder only this user can enter (the data folder's, unless too long for a socket name). */

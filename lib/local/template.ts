@@ -33,6 +33,8 @@ interface PropertiesOf {
   };
   'AWS::SecretsManager::Secret': { Description?: string; SecretString?: Value; GenerateSecretString?: unknown };
   'AWS::IAM::AccessKey': { UserName: Ref };
+  'AWS::Scheduler::ScheduleGroup': { Name?: string };
+  'AWS::SQS::Queue': Record<string, unknown>;
 }
 
 /** A Lambda REQUEST authorizer of the HTTP API, as the template declares it. */
@@ -62,12 +64,21 @@ export interface SecretSpec {
   /** The local principal of the IAM user whose access key the secret holds (its `loraworks:principal` metadata). */
   accessKeyOf?: string;
 }
+/** An EventBridge Scheduler schedule group the stack declares, and the functions' variables that name it (`Ref`: its name). */
+export interface ScheduleGroupSpec { logicalId: string; name: string; variables: string[] }
+/** An SQS queue the stack declares, and the functions' variables that name its ARN. */
+export interface QueueSpec { logicalId: string; arnVariables: string[] }
 export interface TableSpec {
   KeySchema: KeySchemaElement[];
   AttributeDefinitions: AttributeDefinition[];
   GlobalSecondaryIndexes?: GlobalSecondaryIndex[];
   ttlAttribute?: string;
 }
+
+const isGetAtt = (value: Value, logicalId: string, attribute: string) => {
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) && getAtt[0] === logicalId && getAtt[1] === attribute;
+};
 
 export class StackTemplate {
   private readonly resources: Record<string, Partial<Resource> | undefined>;
@@ -205,6 +216,41 @@ export class StackTemplate {
       }
     }
     return found;
+  }
+
+  /** The stack's schedule groups (AWS::Scheduler::ScheduleGroup; a group without a Name is named after its logical id). */
+  scheduleGroups(): ScheduleGroupSpec[] {
+    return this.ofType('AWS::Scheduler::ScheduleGroup').map(([logicalId, group]) => ({
+      logicalId,
+      name: typeof group.Properties?.Name === 'string' ? group.Properties.Name : logicalId,
+      variables: this.variablesWhere((v) => (v as Ref | undefined)?.Ref === logicalId),
+    }));
+  }
+
+  /** The stack's SQS queues (the schedules' dead-letter queue). */
+  queues(): QueueSpec[] {
+    return this.ofType('AWS::SQS::Queue').map(([logicalId]) => ({ logicalId, arnVariables: this.variablesWhere((v) => isGetAtt(v, logicalId, 'Arn')) }));
+  }
+
+  /** The functions' variables that name a Loraworks function's ARN (`Fn::GetAtt [fn, Arn]`), with its handler. */
+  functionArnVariables(): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const [, fn] of this.ofType('AWS::Lambda::Function')) {
+      for (const [name, value] of Object.entries(fn.Properties?.Environment?.Variables ?? {})) {
+        const id = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+        if (id && id[1] === 'Arn' && this.resources[id[0]]?.Type === 'AWS::Lambda::Function') found[name] = this.handlerOf(id[0]);
+      }
+    }
+    return found;
+  }
+
+  /** The names of the functions' environment variables whose value satisfies `test` (their union, sorted). */
+  private variablesWhere(test: (value: Value) => boolean): string[] {
+    const names = new Set<string>();
+    for (const [, fn] of this.ofType('AWS::Lambda::Function')) {
+      for (const [name, value] of Object.entries(fn.Properties?.Environment?.Variables ?? {})) if (test(value)) names.add(name);
+    }
+    return [...names].sort();
   }
 
   /** The one table: its keys and indexes, to create the same table locally. */

@@ -7,7 +7,7 @@ import { LoraworksStack } from '#lib/loraworks-stack';
 import { buildApp, HANDLER_METADATA_KEY, synthesizeTemplate } from '#lib/synth';
 import {
   ALL_HANDLERS, HTTP_ROUTES, actionsOf, statementsOf, functionByHandler, functionIdIn, handlerOf, ofType, resourceOf, stateMachineDefinition,
-  type Asl, type Template,
+  type Asl, type ResourceType, type Template,
 } from './template-helpers';
 
 let template: Template;
@@ -73,7 +73,7 @@ describe('storage', () => {
     const readers = ofType(template, 'AWS::Lambda::Function')
       .filter(([, f]) => f.Properties.Environment?.Variables?.TRAINER_SECRET_ARN)
       .map(([id]) => handlerOf(template, id)).sort();
-    expect(readers).toEqual(['create-job', 'list-trainers', 'reconcile', 'training-cancel-remote', 'training-collect',
+    expect(readers).toEqual(['create-job', 'list-trainers', 'reconcile', 'retrain', 'run-schedule', 'training-cancel-remote', 'training-collect',
       'training-mark-failed', 'training-poll', 'training-submit', 'validate-dataset']);
     for (const handler of readers) {
       const [id, fn] = functionByHandler(template, handler!);
@@ -106,11 +106,11 @@ describe('functions', () => {
     expect(envOf('reconcile')).toMatchObject({ TABLE_NAME: expect.anything(), STATE_MACHINE_ARN: expect.anything(), MAX_DURATION_SECONDS: String(12 * 3600) });
   });
 
-  it('lets only create-job, validate-dataset and the reconciler start the training workflow', () => {
+  it('lets only create-job, validate-dataset, the reconciler and the two schedule paths (retrain, run-schedule) start the training workflow', () => {
     const starters = ofType(template, 'AWS::Lambda::Function')
       .filter(([id]) => actionsOf(template, id).includes('states:StartExecution'))
       .map(([id]) => handlerOf(template, id)).sort();
-    expect(starters).toEqual(['create-job', 'reconcile', 'validate-dataset']);
+    expect(starters).toEqual(['create-job', 'reconcile', 'retrain', 'run-schedule', 'validate-dataset']);
     const reconciler = functionByHandler(template, 'reconcile')[0];
     expect(actionsOf(template, reconciler)).toEqual(expect.arrayContaining(['states:DescribeExecution', 'states:StopExecution', 'dynamodb:Scan', 'dynamodb:UpdateItem']));
   });
@@ -229,6 +229,78 @@ describe('tooling uploads', () => {
   it('tells the validator the role\'s id, the only writer whose incoming/ objects it files under an owner', () => {
     const [roleId] = uploadRole();
     expect(envOf('validate-dataset')).toMatchObject({ UPLOAD_ROLE_ID: { 'Fn::GetAtt': [roleId, 'RoleId'] } });
+  });
+});
+
+describe('schedules (EventBridge Scheduler)', () => {
+  const only = <T extends ResourceType>(type: T, idPrefix = '') => {
+    const found = ofType(template, type).filter(([id]) => id.startsWith(idPrefix));
+    expect(found, type).toHaveLength(1);
+    return found[0]!;
+  };
+  const policyStatementsOfRole = (roleId: string) => ofType(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles ?? []).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  const SCHEDULE_HANDLERS = ['create-schedule', 'list-schedules', 'get-schedule', 'update-schedule', 'delete-schedule', 'run-schedule', 'list-schedule-runs'];
+  const GROUP_SCHEDULES = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/loraworks/*']] };
+
+  it('has one schedule group, loraworks, which the schedule functions are told, with the retrain target, the role and the dead-letter queue', () => {
+    const [groupId, group] = only('AWS::Scheduler::ScheduleGroup');
+    expect(group.Properties.Name).toBe('loraworks');
+    const [roleId] = only('AWS::IAM::Role', 'SchedulesSchedulerRole');
+    const [queueId] = only('AWS::SQS::Queue');
+    const [retrainId] = functionByHandler(template, 'retrain');
+    for (const handler of SCHEDULE_HANDLERS) {
+      expect(envOf(handler), handler).toMatchObject({
+        TABLE_NAME: expect.anything(),
+        SCHEDULE_GROUP: { Ref: groupId },
+        RETRAIN_FUNCTION_ARN: { 'Fn::GetAtt': [retrainId, 'Arn'] },
+        SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [roleId, 'Arn'] },
+        SCHEDULE_DLQ_ARN: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      });
+    }
+    // The two that start jobs in-process get what create-job gets.
+    for (const handler of ['run-schedule', 'retrain']) expect(envOf(handler), handler).toMatchObject(envOf('create-job'));
+  });
+
+  it('lets Scheduler (this account, this group) assume the role, which may invoke retrain and dead-letter to the queue, nothing else', () => {
+    const [groupId] = only('AWS::Scheduler::ScheduleGroup');
+    const [roleId, role] = only('AWS::IAM::Role', 'SchedulesSchedulerRole');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [groupId, 'Arn'] } } },
+    }]);
+    const [queueId] = only('AWS::SQS::Queue');
+    expect(policyStatementsOfRole(roleId)).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [functionByHandler(template, 'retrain')[0], 'Arn'] } },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    ]);
+  });
+
+  it('keeps dead-letter events 14 days in an encrypted, TLS-only queue', () => {
+    const [queueId, queue] = only('AWS::SQS::Queue');
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    const policy = ofType(template, 'AWS::SQS::QueuePolicy').find(([, p]) => p.Properties.Queues.some((q) => q.Ref === queueId));
+    expect(policy?.[1].Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({
+      Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    })]));
+  });
+
+  it('lets only create/update/delete-schedule touch Scheduler: the group\'s schedules, passing the Scheduler role only', () => {
+    const [roleId] = only('AWS::IAM::Role', 'SchedulesSchedulerRole');
+    const touches = (handler: string) => statementsOf(template, functionByHandler(template, handler)[0])
+      .filter((s) => [s.Action].flat().some((a) => a.startsWith('scheduler:') || a.startsWith('iam:')));
+    const managers = ALL_HANDLERS.filter((handler) => touches(handler).length > 0).sort();
+    expect(managers).toEqual(['create-schedule', 'delete-schedule', 'update-schedule']);
+    for (const handler of managers) {
+      expect(touches(handler), handler).toEqual([
+        { Effect: 'Allow', Action: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'], Resource: GROUP_SCHEDULES },
+        { Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [roleId, 'Arn'] } },
+      ]);
+    }
+    for (const handler of ['list-schedules', 'get-schedule', 'list-schedule-runs']) {
+      expect(actionsOf(template, functionByHandler(template, handler)[0]), handler).not.toContain('dynamodb:PutItem');
+    }
   });
 });
 

@@ -26,7 +26,7 @@ interface PropertiesOf {
   'AWS::S3::BucketPolicy': { Bucket: Ref; PolicyDocument: { Statement: Statement[] } };
   'AWS::IAM::Policy': { Roles: Ref[]; Users?: Ref[]; PolicyDocument: { Statement: Statement[] } };
   'AWS::IAM::User': Record<string, unknown>;
-  'AWS::IAM::Role': { AssumeRolePolicyDocument: { Statement: (Statement & { Principal: unknown })[] }; MaxSessionDuration?: number };
+  'AWS::IAM::Role': { AssumeRolePolicyDocument: { Statement: (Statement & { Principal: unknown; Condition?: unknown })[] }; MaxSessionDuration?: number };
   'AWS::IAM::AccessKey': { UserName: Ref };
   'AWS::Events::Rule': { Targets: unknown; ScheduleExpression?: string };
   'AWS::ApiGatewayV2::Route': { RouteKey: string; Target: { 'Fn::Join': [string, [string, Ref]] }; AuthorizationType?: string; AuthorizerId?: Ref };
@@ -37,6 +37,9 @@ interface PropertiesOf {
   };
   'AWS::StepFunctions::StateMachine': { DefinitionString: string | Join };
   'AWS::SecretsManager::Secret': Record<string, unknown>;
+  'AWS::Scheduler::ScheduleGroup': { Name: string };
+  'AWS::SQS::Queue': { SqsManagedSseEnabled?: boolean; MessageRetentionPeriod?: number };
+  'AWS::SQS::QueuePolicy': { Queues: Ref[]; PolicyDocument: { Statement: (Statement & { Condition?: unknown })[] } };
   'Custom::CDKBucketDeployment': { SourceObjectKeys: Some<string>; DistributionPaths?: string[]; SourceMarkers?: unknown };
 }
 export type ResourceType = keyof PropertiesOf;
@@ -66,12 +69,19 @@ export const HTTP_ROUTES: Record<string, string> = {
   'POST /tokens': 'create-token',
   'GET /tokens': 'list-tokens',
   'DELETE /tokens/{tokenId}': 'delete-token',
+  'POST /schedules': 'create-schedule',
+  'GET /schedules': 'list-schedules',
+  'GET /schedules/{scheduleId}': 'get-schedule',
+  'PATCH /schedules/{scheduleId}': 'update-schedule',
+  'DELETE /schedules/{scheduleId}': 'delete-schedule',
+  'POST /schedules/{scheduleId}/run': 'run-schedule',
+  'GET /schedules/{scheduleId}/runs': 'list-schedule-runs',
 };
 
 export const ALL_HANDLERS = [
   ...Object.values(HTTP_ROUTES),
   'authorize', 'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'notify',
-  'training-submit', 'training-poll', 'training-collect', 'training-cancel-remote', 'training-mark-failed', 'reconcile',
+  'training-submit', 'training-poll', 'training-collect', 'training-cancel-remote', 'training-mark-failed', 'reconcile', 'retrain',
 ];
 
 /** The resources of one type, with the properties the tests read of that type. */

@@ -7,7 +7,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter, DatasetVersion, ErrorBody, Job } from '#domain/schemas';
+import type { Adapter, DatasetVersion, ErrorBody, Job, Schedule, ScheduleRun } from '#domain/schemas';
 import { useCloudSession } from '#support/cloud-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { makePng } from '#support/png';
@@ -171,6 +171,34 @@ describe('the loraworks CLI', { timeout: 120_000 }, () => {
       expect(twice.stderr).toMatch(/loraworks: .*already/i);
       expect((await loraworks(['adapters', 'remove', adapter.id])).code).toBe(0);
       expect((await json<{ adapters: Adapter[] }>(['adapters'])).adapters).toEqual([]);
+    });
+
+    it('creates a schedule, lists it, runs it now, shows its runs, pauses it and deletes it', async () => {
+      const bad = await loraworks(['schedules', 'create', '--name', 'weekly', '--dataset', datasetId, '--trainer', TRAINER, '--trigger', 'ohwx cat', '--cron', '0 3 * * MON', '--timezone', 'Mars/Olympus']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/expression: .*cron/);
+      expect(bad.stderr).toContain('timezone: "Mars/Olympus" is not an IANA time zone');
+      const schedule = await json<Schedule>(['schedules', 'create', '--name', 'weekly cat', '--dataset', datasetId, '--trainer', TRAINER,
+        '--trigger', 'ohwx cat', '--param', 'steps=20', '--cron', '0 3 ? * MON *', '--timezone', 'Europe/Paris', '--always']);
+      expect(schedule).toMatchObject({ name: 'weekly cat', expression: 'cron(0 3 ? * MON *)', timezone: 'Europe/Paris', onlyIfDatasetChanged: false, autoRegister: false, enabled: true, params: { steps: 20 } });
+      const listed = await loraworks(['schedules']);
+      expect(listed.stdout).toMatch(new RegExp(`^${schedule.id}\\s+weekly cat\\s+cron\\(0 3 \\? \\* MON \\*\\) Europe/Paris\\s+active\\s+${schedule.nextRunAt!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+never run$`, 'm'));
+
+      const run = await json<ScheduleRun>(['schedules', 'run', schedule.id]);
+      expect(run).toMatchObject({ scheduleId: schedule.id, outcome: 'STARTED', datasetVersion: 1, jobId: expect.any(String) });
+      expect(await json<Job>(['jobs', 'watch', run.jobId!])).toMatchObject({ status: 'COMPLETED', origin: 'schedule', scheduleId: schedule.id });
+      const runs = await loraworks(['schedules', 'runs', schedule.id]);
+      expect(runs.stdout).toMatch(new RegExp(`^AT\\s+OUTCOME\\s+VERSION\\s+JOB\\s+REASON\\n\\S+\\s+STARTED\\s+1\\s+${run.jobId}$`, 'm'));
+
+      const paused = await loraworks(['schedules', 'pause', schedule.id]);
+      expect(paused.code, paused.stderr).toBe(0);
+      expect(paused.stdout).toContain(`Schedule ${schedule.id} is paused.`);
+      expect((await json<Schedule>(['schedules', 'show', schedule.id])).enabled).toBe(false);
+      expect((await loraworks(['schedules', 'delete', schedule.id])).code).toBe(0);
+      expect((await json<{ schedules: Schedule[] }>(['schedules'])).schedules).toEqual([]);
+      const gone = await loraworks(['schedules', 'run', schedule.id]);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toMatch(/loraworks: .*schedule/i);
     });
 
     it('cancels a running job; watching it then ends with exit 1', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Conflict } from '#domain/errors';
 import { failureFrom } from '#domain/job-failures';
-import { applyStatus, canTransition, complete, newJob, requestCancel, transition, type JobRecord } from '#domain/job-lifecycle';
+import { applyStatus, canTransition, complete, newJob, publicJob, requestCancel, transition, type JobRecord } from '#domain/job-lifecycle';
 import type { JobStatus } from '#domain/schemas';
 
 const at = new Date('2025-01-01T00:00:00Z');
@@ -98,5 +98,19 @@ describe('reading trainer status', () => {
 
   it('drops any error class name a cause starts with', () => {
     expect(failureFrom({ Error: 'TrainerLostJob', Cause: 'TypeError: the trainer forgot it' }).message).not.toMatch(/TypeError/);
+  });
+});
+
+describe('a job a schedule started', () => {
+  it('shows its origin and schedule, never the adapter name it is to be registered under', () => {
+    const scheduled = newJob({
+      id: '01JOB', owner: 'alice', request: { trainerId: 'fal-ai/flux-lora-fast-training', datasetId: 'ds1', triggerPhrase: 'tok' },
+      datasetVersion: 1, params: {}, origin: 'schedule', scheduleId: '01SCHED', registerAs: 'weekly · Faces v1', at,
+    });
+    expect(scheduled).toMatchObject({ origin: 'schedule', scheduleId: '01SCHED', registerAs: 'weekly · Faces v1' });
+    const shown = publicJob(scheduled);
+    expect(shown).toMatchObject({ origin: 'schedule', scheduleId: '01SCHED' });
+    expect(shown).not.toHaveProperty('registerAs');
+    expect(publicJob(job())).not.toHaveProperty('scheduleId');
   });
 });

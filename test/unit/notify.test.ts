@@ -50,7 +50,24 @@ describe('pushing changes to the browser', () => {
     expect(message.version).not.toHaveProperty('owner');
   });
 
-  it('ignores records that are not jobs or dataset versions', async () => {
+  it('sends a schedule change with its next and last run, without internal fields; a delete sends nothing', async () => {
+    const lastRun = { id: '01RUN', scheduleId: '01SCHED', at: '2026-06-08T01:00:00.000Z', outcome: 'SKIPPED', datasetVersion: 3, reason: 'dataset unchanged since v3' };
+    const schedule = {
+      PK: 'OWNER#alice', SK: 'SCHEDULE#01SCHED', type: 'Schedule', owner: 'alice', id: '01SCHED', name: 'weekly', datasetId: 'ds1',
+      trainerId: 'fal-ai/flux-lora-fast-training', triggerPhrase: '', params: {}, expression: 'rate(7 days)', timezone: 'UTC',
+      onlyIfDatasetChanged: true, autoRegister: false, enabled: true, lastTrainedVersion: 3, lastRun,
+      createdAt: '2026-06-01T00:00:00.000Z', updatedAt: '2026-06-01T00:00:00.000Z',
+    };
+    await handler(streamOf(schedule));
+    const [message] = sentTo('c-live');
+    expect(message).toMatchObject({ type: 'schedule', schedule: { id: '01SCHED', lastRun, nextRunAt: expect.any(String) } });
+    for (const hidden of ['PK', 'SK', 'owner', 'type', 'lastTrainedVersion']) expect(message.schedule).not.toHaveProperty(hidden);
+    ws.resetHistory();
+    await handler({ Records: [{ eventName: 'REMOVE', dynamodb: { OldImage: marshall(schedule) as never } }] });
+    expect(ws.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+  });
+
+  it('ignores records that are not jobs, dataset versions or schedules', async () => {
     await handler(streamOf({ PK: 'OWNER#alice', SK: 'CONN#c1', type: 'Connection', owner: 'alice' }));
     expect(ws.commandCalls(PostToConnectionCommand)).toHaveLength(0);
   });

@@ -80,6 +80,13 @@ describe('GET /openapi.json', () => {
       'POST /tokens': [400, 401, 403, 409, 413, 422, 429, 500],
       'GET /tokens': [401, 403, 429, 500],
       'DELETE /tokens/{tokenId}': [401, 403, 404, 422, 429, 500],
+      'POST /schedules': [400, 401, 403, 404, 409, 413, 422, 429, 500],
+      'GET /schedules': [401, 403, 429, 500],
+      'GET /schedules/{scheduleId}': [401, 403, 404, 422, 429, 500],
+      'PATCH /schedules/{scheduleId}': [400, 401, 403, 404, 409, 413, 422, 429, 500],
+      'DELETE /schedules/{scheduleId}': [401, 403, 404, 422, 429, 500],
+      'POST /schedules/{scheduleId}/run': [401, 403, 404, 422, 429, 500],
+      'GET /schedules/{scheduleId}/runs': [401, 403, 404, 422, 429, 500],
     });
   });
 });

@@ -1,6 +1,6 @@
 import './handler-env';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -161,6 +161,23 @@ describe('the training workflow tasks', () => {
     const values = ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!;
     expect(Object.values(values)).toContainEqual({ fileName: 'my_lora.safetensors', sizeBytes: uploaded.length, sha256: createHash('sha256').update(uploaded).digest('hex') });
     expect(Object.values(values)).toContain(true); // completedBeforeCancel
+  });
+
+  it('collect registers the LoRA of a schedule’s job with autoRegister, and a failed registration never fails the job', async () => {
+    withJob({ status: 'RUNNING', remote, origin: 'schedule', scheduleId: 'S1', registerAs: 'weekly · Faces v1' });
+    const lora = Buffer.from(buildSafetensors([{ name: 'w', dtype: 'F32', shape: [4, 4] }], { format: 'pt' }));
+    provider.result.mockResolvedValue({ loraUrl: 'https://trainer.test/lora', fileName: 'lora.safetensors' });
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(lora)));
+    storedUpload();
+    ddb.on(TransactWriteCommand).resolves({});
+    expect((await collect(state)).phase).toBe('done');
+    const puts = ddb.commandCalls(TransactWriteCommand).flatMap(({ args: [{ input }] }) => input.TransactItems!.map((item) => item.Put?.Item));
+    expect(puts).toContainEqual(expect.objectContaining({ type: 'Adapter', name: 'weekly · Faces v1', source: 'schedule', jobId: '01JOB', artifact: expect.objectContaining({ fileName: 'lora.safetensors' }) }));
+
+    ddb.on(TransactWriteCommand).rejects(new Error('throttled'));
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(lora)));
+    expect((await collect(state)).phase).toBe('done');
+    expect(writtenStatus()).toEqual(['COMPLETED', 'COMPLETED']);
   });
 
   it('collect takes the LoRA out of an archive (Replicate) before storing it', async () => {

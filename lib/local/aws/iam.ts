@@ -9,7 +9,7 @@
 // conditions are not evaluated: a statement with one fails the load, so that nothing is silently allowed.
 import { appendFileSync } from 'node:fs';
 import type { Resource } from '#lib/cloudformation';
-import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, localRoleArn, localRoleId, localSecretArn, localUserId } from './lambda-runtime';
+import { functionArn, LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, localQueueArn, localRoleArn, localRoleId, localScheduleGroupArn, localSecretArn, localUserId } from './lambda-runtime';
 import { assumedRoleSession, principalOf, type AssumedRoleSession } from './local-credentials';
 import type { StackTemplate } from '#local/template';
 
@@ -42,13 +42,16 @@ interface PrincipalJSON {
   /** The ARN a trust policy names this principal by (its role's, or the user's). */
   trustArn: string;
 }
-/** A role that may be assumed with STS (its trust policy names AWS principals), by logical id. */
+/** A role that may be assumed with STS (its trust policy names AWS principals) or by a service the local cloud plays
+ * (SERVICES_ACTING_AS_ROLES), by logical id. */
 interface RoleJSON {
   arn: string;
   name: string;
   roleId: string;
   /** The principal ARNs its trust policy allows sts:AssumeRole. */
   trusted: string[];
+  /** The services (of SERVICES_ACTING_AS_ROLES) its trust policy allows sts:AssumeRole. */
+  services?: string[];
   maxSessionSeconds: number;
   statements: StatementJSON[];
 }
@@ -56,6 +59,10 @@ interface IamJSON { principals: Record<string, PrincipalJSON>; roles: Record<str
 
 /** The developer key's identity: the account's administrator user. */
 const DEVELOPER_ID = `AWS:${localUserId('developer')}`;
+
+/** Services the local cloud plays that act with a role of the stack, as AWS's do: the local Scheduler invokes a
+ * schedule's target and sends its dead letters as the schedule's execution role (scheduler.amazonaws.com). */
+export const SERVICES_ACTING_AS_ROLES = ['scheduler.amazonaws.com'] as const;
 
 /** Managed policies the stack's roles attach, and what they grant locally (nothing: logs are not served). */
 const MANAGED_POLICIES: Record<string, StatementJSON[]> = {
@@ -112,6 +119,25 @@ export class LocalIam {
     if (applies.some((s) => s.effect === 'Deny')) return denied('with an explicit deny in an identity-based policy');
     if (!applies.some((s) => s.effect === 'Allow')) return denied(`because no identity-based policy allows the ${action} action`);
     this.record(holder.name, action);
+    return { allowed: true };
+  }
+
+  /**
+   * Whether a service acting with a role (the local Scheduler with a schedule's RoleArn) may do `action` on
+   * `resource`: the role must be one of the template's, trust that service, and its policies allow the action.
+   * Trust-policy conditions (aws:SourceAccount, aws:SourceArn) are not evaluated: only the stack's schedules exist.
+   */
+  authorizeServiceRole(service: string, roleArn: string, action: string, resource: string): IamDecision {
+    const role = this.assumableRole(roleArn);
+    const sessionArn = `arn:aws:sts::${LOCAL_ACCOUNT}:assumed-role/${roleArn.slice(roleArn.lastIndexOf('/') + 1)}/${service.split('.')[0]}`;
+    if (!role?.services?.includes(service)) {
+      return { allowed: false, message: `${service} is not authorized to perform: sts:AssumeRole on resource: ${roleArn} (no role of the stack by that ARN trusts ${service}).` };
+    }
+    const applies = this.roleMatchers.get(role.id)!.filter((st) => st.appliesTo(action, resource));
+    const denied = (why: string): IamDecision => ({ allowed: false, message: `User: ${sessionArn} is not authorized to perform: ${action} on resource: ${resource} ${why}` });
+    if (applies.some((st) => st.effect === 'Deny')) return denied('with an explicit deny in an identity-based policy');
+    if (!applies.some((st) => st.effect === 'Allow')) return denied(`because no identity-based policy allows the ${action} action`);
+    this.record(`role:${role.id}`, action);
     return { allowed: true };
   }
 
@@ -279,7 +305,8 @@ function readTemplate(template: StackTemplate, names: LocalNames): IamJSON {
       principalId: `AWS:${localUserId(userId)}`, trustArn: `arn:aws:iam::${LOCAL_ACCOUNT}:user/${userId}`,
     };
   }
-  // Roles STS hands sessions of: those whose trust policy names AWS principals (not a service's).
+  // Roles STS hands sessions of (those whose trust policy names AWS principals), and those a service the local cloud
+  // plays acts with (SERVICES_ACTING_AS_ROLES); roles of other services (Lambda's, CDK's providers') are not read here.
   const roles: Record<string, RoleJSON> = {};
   for (const [roleId, role] of Object.entries(resources)) {
     if (role?.Type !== 'AWS::IAM::Role') continue;
@@ -290,7 +317,11 @@ function readTemplate(template: StackTemplate, names: LocalNames): IamJSON {
       .flatMap((st) => [st.Principal!.AWS].flat().map((p) => resolve(p)))
       .flat()
       .filter((arn): arn is string => typeof arn === 'string');
-    if (trusted.length === 0) continue;
+    const services = trust
+      .filter((st) => st.Effect === 'Allow' && [st.Action].flat().includes('sts:AssumeRole'))
+      .flatMap((st) => [(st.Principal as { Service?: unknown } | undefined)?.Service ?? []].flat())
+      .filter((svc): svc is (typeof SERVICES_ACTING_AS_ROLES)[number] => (SERVICES_ACTING_AS_ROLES as readonly unknown[]).includes(svc));
+    if (trusted.length === 0 && services.length === 0) continue;
     const name = typeof props.RoleName === 'string' ? props.RoleName : roleId;
     const documents: unknown[] = (props.Policies ?? []).map((p) => p.PolicyDocument);
     for (const r of Object.values(resources)) {
@@ -300,7 +331,7 @@ function readTemplate(template: StackTemplate, names: LocalNames): IamJSON {
       }
     }
     roles[roleId] = {
-      arn: localRoleArn(name), name, roleId: localRoleId(roleId), trusted, maxSessionSeconds: props.MaxSessionDuration ?? 3600,
+      arn: localRoleArn(name), name, roleId: localRoleId(roleId), trusted, ...(services.length ? { services } : {}), maxSessionSeconds: props.MaxSessionDuration ?? 3600,
       statements: documents.flatMap((d) => statementsOf(d, resolve, `role ${roleId}`)),
     };
   }
@@ -404,6 +435,7 @@ function resolver(template: StackTemplate, resources: Resources, names: LocalNam
       case 'AWS::SecretsManager::Secret': return secretArn(id);
       case 'AWS::ApiGatewayV2::Api': return LOCAL_WEBSOCKET_API;
       case 'AWS::IAM::Role': return typeof r.Properties?.RoleName === 'string' ? r.Properties.RoleName : id;
+      case 'AWS::Scheduler::ScheduleGroup': return typeof r.Properties?.Name === 'string' ? r.Properties.Name : id;
       default: return undefined;
     }
   }
@@ -418,6 +450,8 @@ function resolver(template: StackTemplate, resources: Resources, names: LocalNam
       case 'AWS::StepFunctions::StateMachine.Arn': return stateMachineArn;
       case 'AWS::IAM::Role.Arn': { const name = ref(id); return name && localRoleArn(name); }
       case 'AWS::IAM::Role.RoleId': return localRoleId(id);
+      case 'AWS::Scheduler::ScheduleGroup.Arn': { const name = ref(id); return name && localScheduleGroupArn(name); }
+      case 'AWS::SQS::Queue.Arn': return localQueueArn(id);
       case 'AWS::Logs::LogGroup.Arn': return `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${id}:*`;
       default: return undefined;
     }

@@ -143,3 +143,7 @@ export const localRoleId = (logicalId: string): string => stableId('AROA', logic
 /** An IAM user's UserId (`AIDA…`), stable in the same way; the developer key's is that of `developer`. */
 export const localUserId = (name: string): string => stableId('AIDA', name);
 export const localRoleArn = (roleName: string): string => `arn:aws:iam::${LOCAL_ACCOUNT}:role/${roleName}`;
+/** An SQS queue's ARN, named after its logical id (the local cloud keeps a queue's messages in a file of that name). */
+export const localQueueArn = (logicalId: string): string => `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}`;
+/** An EventBridge Scheduler schedule group's ARN. */
+export const localScheduleGroupArn = (name: string): string => `arn:aws:scheduler:${LOCAL_REGION}:${LOCAL_ACCOUNT}:schedule-group/${name}`;

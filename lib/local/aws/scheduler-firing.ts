@@ -56,8 +56,10 @@ export interface DeadLetterMessage {
   attributes: Record<string, string>;
 }
 
-export type Invoke = (targetArn: string, input: string) => Promise<void>;
-export type DeadLetter = (queueArn: string, message: DeadLetterMessage) => Promise<void> | void;
+/** Invokes the target as the schedule's execution role (`roleArn`), as Scheduler does; a rejection is a failed attempt. */
+export type Invoke = (targetArn: string, input: string, roleArn: string) => Promise<void>;
+/** Sends a dead-letter event to the queue as the schedule's execution role (Scheduler sends it with that role). */
+export type DeadLetter = (queueArn: string, message: DeadLetterMessage, roleArn: string) => Promise<void> | void;
 
 export interface Delivery {
   schedule: string;
@@ -82,7 +84,7 @@ export async function deliver(schedule: StoredSchedule, at: Date, deliveredAtMs:
   while (attempts <= MaximumRetryAttempts && !tooOld()) {
     attempts += 1;
     try {
-      await invoke(schedule.Target.Arn, inputFor(schedule, at, executionId, attempts));
+      await invoke(schedule.Target.Arn, inputFor(schedule, at, executionId, attempts), schedule.Target.RoleArn);
       return { schedule: schedule.Name, scheduledAt: at.toISOString(), outcome: 'DELIVERED', attempts };
     } catch (failure) {
       error = (failure as Error).message;
@@ -92,12 +94,17 @@ export async function deliver(schedule: StoredSchedule, at: Date, deliveredAtMs:
   const result = { schedule: schedule.Name, scheduledAt: at.toISOString(), attempts, error };
   const queue = schedule.Target.DeadLetterConfig?.Arn;
   if (!queue || !deadLetter) return { ...result, outcome: 'DROPPED' };
-  await deadLetter(queue, {
-    body: inputFor(schedule, at, executionId, attempts),
-    attributes: {
-      ERROR_CODE: code, ERROR_MESSAGE: error, EXECUTION_ID: executionId, RETRY_ATTEMPTS: String(Math.max(0, attempts - 1)),
-      SCHEDULE_ARN: schedule.Arn, TARGET_ARN: schedule.Target.Arn, INVOCATION_TIME: at.toISOString(),
-    },
-  });
+  try {
+    await deadLetter(queue, {
+      body: inputFor(schedule, at, executionId, attempts),
+      attributes: {
+        ERROR_CODE: code, ERROR_MESSAGE: error, EXECUTION_ID: executionId, RETRY_ATTEMPTS: String(Math.max(0, attempts - 1)),
+        SCHEDULE_ARN: schedule.Arn, TARGET_ARN: schedule.Target.Arn, INVOCATION_TIME: at.toISOString(),
+      },
+    }, schedule.Target.RoleArn);
+  } catch (failure) {
+    // Scheduler drops an event it cannot send to the queue (its FailedToBeSentToDLQ metric counts them).
+    return { ...result, outcome: 'DROPPED', error: `${error} The dead-letter event could not be sent either: ${(failure as Error).message}` };
+  }
   return { ...result, outcome: 'DEAD_LETTERED' };
 }

@@ -9,6 +9,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-runtime';
 const STATUS = {
   ValidationException: 400, ConflictException: 409, ResourceNotFoundException: 404,
   AccessDeniedException: 403, MissingAuthenticationTokenException: 403, UnrecognizedClientException: 403,
+  InvalidSignatureException: 403, IncompleteSignatureException: 403,
 } as const;
 
 export class SchedulerError extends Error {

@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '#local/http-util';
 import type { Authorize } from './iam';
-import { principalOf, signedAccessKey } from './local-credentials';
+import { LOCAL_REGION } from './lambda-runtime';
+import { checkSignature } from './sigv4';
 import {
   type DeadLetter, type Delivery, type Invoke, catchUpAllowanceMs, deliver, firingsBetween, nextRunAt,
 } from './scheduler-firing';
@@ -207,7 +208,8 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
         res.end(JSON.stringify(body));
       };
       try {
-        const raw = (await readBody(req, 1024 * 1024)).toString('utf8');
+        const bytes = await readBody(req, 1024 * 1024);
+        const raw = bytes.toString('utf8');
         let body: Record<string, unknown> = {};
         try {
           const parsed: unknown = raw ? JSON.parse(raw) : {};
@@ -218,13 +220,12 @@ export function localScheduler(options: LocalSchedulerOptions): LocalScheduler {
         const authorize = options.authorize;
         let check: Check = () => undefined;
         if (authorize) {
-          const accessKeyId = signedAccessKey(req.headers.authorization);
-          if (!accessKeyId) throw new SchedulerError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-          if (!principalOf(accessKeyId)) throw new SchedulerError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-          const token = req.headers['x-amz-security-token'];
+          // Signed (SigV4, service `scheduler`) with a key the local cloud issued, and the signature checks out.
+          const signer = await checkSignature(req, bytes, 'scheduler', LOCAL_REGION);
+          if ('type' in signer) throw new SchedulerError(signer.type, signer.message);
           check = (action, resource) => {
-            const decision = authorize(accessKeyId, action, resource, typeof token === 'string' ? token : undefined);
-            if (!decision.allowed) throw new SchedulerError('AccessDeniedException', decision.message);
+            const decision = authorize(signer.accessKeyId, action, resource, signer.sessionToken);
+            if (!decision.allowed) throw new SchedulerError(decision.unrecognized ? 'UnrecognizedClientException' : 'AccessDeniedException', decision.message);
           };
         }
         const result = route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://scheduler.local'), body, check);

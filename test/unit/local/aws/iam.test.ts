@@ -4,16 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { localTemplate } from '#local/template-cache';
 import { LocalIam } from '#local/aws/iam';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from '#local/aws/local-credentials';
-import { functionArn } from '#local/aws/lambda-runtime';
+import { functionArn, localQueueArn, localRoleArn } from '#local/aws/lambda-runtime';
 import { StackTemplate } from '#local/template';
 
 const NAMES = { table: 'loraworks', datasets: 'loraworks-datasets', artifacts: 'loraworks-artifacts' };
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/loraworks';
 const key = (name: string) => principalCredentials(name).accessKeyId;
 
-const iam = LocalIam.fromTemplate(new StackTemplate(await localTemplate()), NAMES);
+const synthesized = new StackTemplate(await localTemplate());
 
 describe('LocalIam on the synthesized template', () => {
+  const iam = LocalIam.fromTemplate(synthesized, NAMES);
 
   it('allows a function what its role grants, on the resource granted', () => {
     expect(iam.authorize(key('create-dataset'), 'dynamodb:PutItem', TABLE)).toEqual({ allowed: true });
@@ -66,6 +67,49 @@ describe('LocalIam on the synthesized template', () => {
     const copy = LocalIam.fromJSON(JSON.parse(JSON.stringify(iam.toJSON())));
     expect(copy.authorize(key('create-dataset'), 'dynamodb:PutItem', TABLE)).toEqual({ allowed: true });
     expect(copy.authorize(key('list-trainers'), 'dynamodb:PutItem', TABLE).allowed).toBe(false);
+  });
+});
+
+describe('the schedules of the synthesized template, as the local cloud reads them', () => {
+  const iam = LocalIam.fromTemplate(synthesized, NAMES);
+  const [queue] = synthesized.queues();
+  const roleArn = (name: string) => Object.entries(synthesized.roleVariables()).find(([variable]) => variable === name)?.[1];
+  const schedulerRole = localRoleArn(roleArn('SCHEDULER_ROLE_ARN')!.roleName);
+  const dlq = localQueueArn(queue!.logicalId);
+  const inGroup = (groupName: string, name: string) => `arn:aws:scheduler:us-east-1:000000000000:schedule/${groupName}/${name}`;
+
+  it('finds the schedule group, the dead-letter queue and the retrain function, and the variables that name them', () => {
+    expect(synthesized.scheduleGroups()).toEqual([{ logicalId: expect.stringMatching(/^SchedulesGroup/), name: 'loraworks', variables: ['SCHEDULE_GROUP'] }]);
+    expect(synthesized.queues()).toEqual([{ logicalId: expect.stringMatching(/^SchedulesDeadLetters/), arnVariables: ['SCHEDULE_DLQ_ARN'] }]);
+    expect(synthesized.functionArnVariables()).toEqual({ RETRAIN_FUNCTION_ARN: 'retrain' });
+    expect(roleArn('SCHEDULER_ROLE_ARN')).toMatchObject({ role: expect.stringMatching(/^SchedulesSchedulerRole/), attribute: 'Arn' });
+  });
+
+  it('lets Scheduler, as the schedules\' role, invoke retrain and dead-letter to the queue, and nothing else', () => {
+    const as = (action: string, resource: string, service = 'scheduler.amazonaws.com', role = schedulerRole) => iam.authorizeServiceRole(service, role, action, resource);
+    expect(as('lambda:InvokeFunction', functionArn('retrain'))).toEqual({ allowed: true });
+    expect(as('sqs:SendMessage', dlq)).toEqual({ allowed: true });
+    expect(as('lambda:InvokeFunction', functionArn('create-job'))).toMatchObject({
+      allowed: false, message: expect.stringMatching(/^User: arn:aws:sts::000000000000:assumed-role\/SchedulesSchedulerRole\w+\/scheduler is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:000000000000:function:create-job because no identity-based policy allows/),
+    });
+    expect(as('lambda:InvokeFunction', functionArn('retrain'), 'events.amazonaws.com').allowed).toBe(false);
+    const functionRole = localRoleArn(roleArn('UPLOAD_ROLE_ARN')!.roleName);
+    expect(as('lambda:InvokeFunction', functionArn('retrain'), 'scheduler.amazonaws.com', functionRole).allowed).toBe(false);
+  });
+
+  it('lets the schedule writers manage the group\'s schedules and pass the Scheduler role only; the readers not at all', () => {
+    for (const writer of ['create-schedule', 'update-schedule', 'delete-schedule']) {
+      for (const action of ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']) {
+        expect(iam.authorize(key(writer), action, inGroup('loraworks', 'lw-01J')), `${writer} ${action}`).toEqual({ allowed: true });
+      }
+      expect(iam.authorize(key(writer), 'scheduler:CreateSchedule', inGroup('default', 'lw-01J')).allowed, writer).toBe(false);
+      expect(iam.authorize(key(writer), 'scheduler:ListSchedules', '*').allowed, writer).toBe(false);
+      expect(iam.authorize(key(writer), 'iam:PassRole', schedulerRole), writer).toEqual({ allowed: true });
+      expect(iam.authorize(key(writer), 'iam:PassRole', 'arn:aws:iam::000000000000:role/Other').allowed, writer).toBe(false);
+    }
+    for (const reader of ['list-schedules', 'get-schedule', 'list-schedule-runs', 'run-schedule', 'retrain']) {
+      expect(iam.authorize(key(reader), 'scheduler:GetSchedule', inGroup('loraworks', 'lw-01J')).allowed, reader).toBe(false);
+    }
   });
 });
 

@@ -4,7 +4,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
+import { secretAccessKeyOf } from '#local/aws/local-credentials';
+import { NodeSha256 } from '#local/aws/sigv4';
 import { localScheduler, manualClock, type DeadLetterMessage, type LocalScheduler, type ManualClock } from '#local/aws/scheduler';
 import { closeServer, startServer } from '#local/http-util';
 import { useTempDir } from '#support/temp-dir';
@@ -292,7 +295,13 @@ describe('a restart from the file', () => {
 });
 
 describe('with local IAM deciding', () => {
-  const signed = (accessKeyId: string) => `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260318/us-east-1/scheduler/aws4_request, SignedHeaders=host, Signature=00`;
+  /** The headers of a request signed (SigV4, scheduler) with a key of the local cloud, or with a wrong secret. */
+  const signed = async (accessKeyId: string, url: string, body: string, secret = secretAccessKeyOf(accessKeyId) ?? 'not-issued') => {
+    const target = new URL(url);
+    const signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey: secret }, region: 'us-east-1', service: 'scheduler', sha256: NodeSha256 });
+    const request = await signer.sign({ method: 'POST', protocol: 'http:', hostname: target.hostname, port: Number(target.port), path: target.pathname, headers: { host: target.host, 'content-type': 'application/json' }, body });
+    return request.headers;
+  };
 
   it('allows what the caller may do, refuses the rest with AccessDeniedException, and refuses unsigned or unknown callers', async () => {
     const asked: string[] = [];
@@ -306,23 +315,28 @@ describe('with local IAM deciding', () => {
     });
     const { server, url } = await startServer((req, res) => scheduler.handle(req, res));
     servers.push(server);
-    const send = async (path: string, authorization: string | undefined, body: unknown) => {
-      const response = await fetch(`${url}${path}`, { method: 'POST', headers: authorization ? { authorization } : {}, body: JSON.stringify(body) });
+    const send = async (path: string, key: string | undefined, body: unknown, secret?: string) => {
+      const text = JSON.stringify(body);
+      const headers = key ? await signed(key, `${url}${path}`, text, secret) : {};
+      delete headers.host;
+      const response = await fetch(`${url}${path}`, { method: 'POST', headers, body: text });
       return { status: response.status, type: response.headers.get('x-amzn-errortype'), body: await response.json() as unknown };
     };
 
-    expect((await send('/schedules/lw-s1', signed('LOCAL_api'), createBody())).status).toBe(200);
+    expect((await send('/schedules/lw-s1', 'LOCAL_api', createBody())).status).toBe(200);
     expect(asked).toEqual([
       'LOCAL_api scheduler:CreateSchedule arn:aws:scheduler:us-east-1:000000000000:schedule/loraworks/lw-s1',
       `LOCAL_api iam:PassRole ${ROLE}`,
     ]);
-    expect(await send('/schedules/lw-s2', signed('LOCAL_api'), createBody({ GroupName: 'default' }))).toEqual({
+    expect(await send('/schedules/lw-s2', 'LOCAL_api', createBody({ GroupName: 'default' }))).toEqual({
       status: 403, type: 'AccessDeniedException',
       body: { Message: 'User: LOCAL_api is not authorized to perform: scheduler:CreateSchedule on resource: arn:aws:scheduler:us-east-1:000000000000:schedule/default/lw-s2' },
     });
-    expect(await send('/schedules/lw-s3', signed('LOCAL_api'), createBody({ Target: { Arn: FUNCTION, RoleArn: 'arn:aws:iam::000000000000:role/Admin' } })))
+    expect(await send('/schedules/lw-s3', 'LOCAL_api', createBody({ Target: { Arn: FUNCTION, RoleArn: 'arn:aws:iam::000000000000:role/Admin' } })))
       .toMatchObject({ status: 403, type: 'AccessDeniedException', body: { Message: expect.stringContaining('iam:PassRole') as unknown } });
     expect(await send('/schedules/lw-s4', undefined, createBody())).toMatchObject({ status: 403, type: 'MissingAuthenticationTokenException' });
-    expect(await send('/schedules/lw-s5', signed('AKIAEXAMPLE'), createBody())).toMatchObject({ status: 403, type: 'UnrecognizedClientException' });
+    expect(await send('/schedules/lw-s5', 'AKIAEXAMPLE', createBody())).toMatchObject({ status: 403, type: 'UnrecognizedClientException' });
+    expect(await send('/schedules/lw-s6', 'LOCAL_api', createBody(), 'a-wrong-secret')).toMatchObject({ status: 403, type: 'InvalidSignatureException' });
+    expect(asked).toHaveLength(5); // the refused signatures reached no IAM decision
   });
 });
