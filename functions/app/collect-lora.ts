@@ -41,8 +41,8 @@ interface StoredFile {
 /** Streams one file of the result into the bucket under `key` (multipart, never whole in memory), hashing and
  * counting the stored bytes. Weights (`metadata` given) have their header rewritten with the training facts and
  * are checked as safetensors; a file that fails the check does not stay in the bucket. */
-async function storeFile(url: string, key: string, options: { metadata?: Record<string, string>; archive?: TrainingOutput['archive']; contentType?: string }): Promise<StoredFile> {
-  const download = await downloadLora(url);
+async function storeFile(url: string, key: string, options: { what: string; metadata?: Record<string, string>; archive?: TrainingOutput['archive']; contentType?: string }): Promise<StoredFile> {
+  const download = await downloadLora(url, options.what);
   const rewriter = options.metadata ? headerRewriter(options.metadata) : undefined;
   const count = hasher();
   let failure: Error | undefined;
@@ -71,6 +71,7 @@ async function storeFile(url: string, key: string, options: { metadata?: Record<
 }
 
 const OCTET_STREAM = 'application/octet-stream';
+const ROLE_NAMES: Record<JobArtifact['role'], string> = { lora: 'LoRA', 'lora-high-noise': 'high-noise LoRA', config: 'config file', sample: 'sample', other: 'output file' };
 
 export async function collectLora(state: TrainingState): Promise<TrainingState> {
   const job = await loadTrainingJob(state);
@@ -98,7 +99,7 @@ export async function collectLora(state: TrainingState): Promise<TrainingState> 
     const weights = isWeights(file.role);
     try {
       const stored = await storeFile(file.url, key, {
-        contentType, ...(weights ? { metadata } : {}), ...(index === 0 && output.archive ? { archive: output.archive } : {}),
+        what: ROLE_NAMES[file.role], contentType, ...(weights ? { metadata } : {}), ...(index === 0 && output.archive ? { archive: output.archive } : {}),
       });
       artifacts.push({ name, role: file.role, sizeBytes: stored.sizeBytes, sha256: stored.sha256, contentType });
     } catch (error) {
