@@ -91,6 +91,7 @@ export class Actions {
   startTraining = () => this.jobs.startTraining();
   cancelJob = (job: Job) => this.jobs.cancelJob(job);
   downloadJob = (job: Job) => this.jobs.downloadJob(job);
+  downloadArtifact = (job: Job, name: string) => this.jobs.downloadArtifact(job, name);
   dismissJobsError = () => this.jobs.dismissJobsError();
 
   registerJob = (job: Job, name: string) => this.loras.registerJob(job, name);
