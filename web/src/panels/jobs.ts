@@ -106,9 +106,9 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
   const files = h('ul', { class: 'job-files', 'data-testid': 'job-files', 'aria-label': 'Output files' });
   const el = h('li', { class: 'job-row', 'data-testid': 'job-row' },
     h('div', { class: 'job-status-col' }, badge),
-    h('div', { class: 'job-main' }, title, meta, failure, files),
+    h('div', { class: 'job-main' }, title, meta, failure),
     h('div', { class: 'job-progress-col' }, bar, progressText),
-    time, buttons);
+    time, buttons, files);
 
   const row: Row = {
     el,
