@@ -177,6 +177,10 @@ export class Api extends Construct {
         // A presigned GET carries the signer's permission to read the object.
         grant: (fn) => { reads(fn); grantObjects(fn, artifacts, 'loras/', ['s3:GetObject']); },
       },
+      'get-job-artifact': {
+        env: { ...tableEnv, ARTIFACTS_BUCKET: artifacts.bucketName },
+        grant: (fn) => { reads(fn); grantObjects(fn, artifacts, 'loras/', ['s3:GetObject']); },
+      },
       'create-adapter': { env: tableEnv, grant: writes },
       'list-adapters': { env: tableEnv, grant: reads },
       'delete-adapter': { env: tableEnv, grant: writes },

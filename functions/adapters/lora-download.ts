@@ -5,13 +5,14 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { InvalidArtifact } from '#domain/job-failures';
 import { TrainerUnavailable } from '#providers/provider';
 
-export async function downloadLora(url: string): Promise<Readable> {
+/** `what`: the file as messages name it. */
+export async function downloadLora(url: string, what = 'LoRA'): Promise<Readable> {
   const response = await fetch(url).catch((error: Error) => {
-    throw new TrainerUnavailable(`Could not download the LoRA: ${error.message}`);
+    throw new TrainerUnavailable(`Could not download the ${what}: ${error.message}`);
   });
   if (!response.ok || !response.body) {
-    if (response.status >= 500 || response.status === 429) throw new TrainerUnavailable(`The LoRA download answered ${response.status}.`);
-    throw new InvalidArtifact(`the LoRA download answered ${response.status}`);
+    if (response.status >= 500 || response.status === 429) throw new TrainerUnavailable(`The ${what} download answered ${response.status}.`);
+    throw new InvalidArtifact(`the ${what} download answered ${response.status}`);
   }
   return Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
 }

@@ -2,7 +2,7 @@
 import { mergeProgress } from './progress';
 import { Conflict } from './errors';
 import type { RemoteJob, RemoteStatus } from './remote-job';
-import { TERMINAL_STATUSES, type Artifact, type CreateJobRequest, type Job, type JobStatus, type ParamValues } from './schemas';
+import { TERMINAL_STATUSES, type Artifact, type CreateJobRequest, type JobArtifact, type Job, type JobStatus, type ParamValues } from './schemas';
 
 /** A job as stored: the public Job plus who owns it, where it runs at the trainer, and the reconciler's marks. */
 export type JobRecord = Job & {
@@ -112,11 +112,13 @@ export function applyStatus(job: JobRecord, remote: RemoteStatus, at: Date): { j
   return { job: next, outcome };
 }
 
-export function complete(job: JobRecord, artifact: Artifact, at: Date): JobRecord {
+/** `artifacts`: every file stored, the main LoRA (`artifact`) first. */
+export function complete(job: JobRecord, artifact: Artifact, at: Date, artifacts?: JobArtifact[]): JobRecord {
   const beforeCancel = job.status === 'CANCELLING' ? { completedBeforeCancel: true } : {};
   return transition(job, 'COMPLETED', at, {
     ...beforeCancel,
     artifact,
+    ...(artifacts ? { artifacts } : {}),
     progress: { ...job.progress, fraction: 1, etaSeconds: 0, message: 'LoRA ready to download.' },
   });
 }

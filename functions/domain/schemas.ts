@@ -220,6 +220,26 @@ export const JobEstimate = z.object({
 });
 export type JobEstimate = z.infer<typeof JobEstimate>;
 
+/** What an output file of a training is: a LoRA (Wan 2.2 adds its high-noise one), the trainer's config, a sample it rendered, or anything else it returned. */
+export const ArtifactRole = z.enum(['lora', 'lora-high-noise', 'config', 'sample', 'other']);
+export type ArtifactRole = z.infer<typeof ArtifactRole>;
+
+export const ARTIFACT_NAME_MAX = 200;
+const ARTIFACT_NAME_RULE = `An artifact name is a file name of letters, digits, '.', '_' and '-' (at most ${ARTIFACT_NAME_MAX} characters), as the job's artifacts list it.`;
+/** A stored output file's name: the trainer's file name made safe (collect-lora.ts), unique within its job. */
+export const ArtifactName = z.string().min(1, 'Name the artifact, as the job\'s artifacts list it.').max(ARTIFACT_NAME_MAX, ARTIFACT_NAME_RULE)
+  .regex(/^(?!\.\.?$)[\w.-]+$/, ARTIFACT_NAME_RULE);
+
+/** One file a training produced, as stored under the job's artifact prefix. */
+export const JobArtifact = z.object({
+  name: z.string(),
+  role: ArtifactRole,
+  sizeBytes: z.number().int(),
+  sha256: z.string(),
+  contentType: z.string(),
+});
+export type JobArtifact = z.infer<typeof JobArtifact>;
+
 export const Job = z.object({
   id: z.string(),
   status: JobStatus,
@@ -234,6 +254,8 @@ export const Job = z.object({
   progress: Progress,
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   artifact: Artifact.optional(),
+  /** Every file the trainer returned and collect stored, the main LoRA (`artifact`) first. */
+  artifacts: z.array(JobArtifact).optional(),
   /** Set when a cancel arrived after the trainer had already finished: the LoRA was kept. */
   completedBeforeCancel: z.boolean().optional(),
   /** The estimate made when the job was started; once COMPLETED, recomputed for the steps it ran. */

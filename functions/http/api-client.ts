@@ -129,6 +129,11 @@ export class ApiClient {
     return this.call('get-artifact', { params: { jobId: id } });
   }
 
+  /** One of a completed job's files, by its name in `Job.artifacts`. */
+  jobArtifact(id: string, name: string) {
+    return this.call('get-job-artifact', { params: { jobId: id, name } });
+  }
+
   /** Calls a route of the route table and parses its answer with the route's schema. */
   async call<N extends RouteName>(name: N, input: RouteInput<N> = {}): Promise<RouteAnswer<N>> {
     const route: HttpRoute = HTTP_ROUTES[name];

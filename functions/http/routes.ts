@@ -3,7 +3,7 @@
 // CDK app, the handlers and the browser bundle can all import it.
 import { z } from 'zod';
 import * as s from '#domain/schemas';
-import { AdapterPath, DatasetPath, JobPath, SchedulePath, TokenPath } from './paths';
+import { AdapterPath, DatasetPath, JobArtifactPath, JobPath, SchedulePath, TokenPath } from './paths';
 
 export interface HttpRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -39,6 +39,7 @@ export const HTTP_ROUTES = {
   'get-job': { method: 'GET', path: '/jobs/{jobId}', summary: 'A job', params: JobPath, response: { status: 200, schema: s.Job, description: 'The job' } },
   'cancel-job': { method: 'POST', path: '/jobs/{jobId}/cancel', summary: 'Cancel a job', params: JobPath, refusals: [409], response: { status: 202, schema: s.Job, description: 'CANCELLING, or CANCELLED if it never reached the trainer' } },
   'get-artifact': { method: 'GET', path: '/jobs/{jobId}/artifact', summary: 'Download the LoRA', params: JobPath, refusals: [409], response: { status: 200, schema: s.ArtifactLink, description: 'A presigned GET of the stored LoRA' } },
+  'get-job-artifact': { method: 'GET', path: '/jobs/{jobId}/artifacts/{name}', summary: 'Download one of a job’s output files', params: JobArtifactPath, refusals: [409], response: { status: 200, schema: s.ArtifactLink, description: 'A presigned GET of the stored file (404 when the job has no file of that name)' } },
   'create-adapter': { method: 'POST', path: '/adapters', summary: 'Register a completed job’s LoRA', body: s.CreateAdapterRequest, refusals: [404, 409], response: { status: 201, schema: s.Adapter, description: 'The registered adapter' } },
   'list-adapters': { method: 'GET', path: '/adapters', summary: 'List registered LoRAs', response: { status: 200, schema: s.AdapterList, description: 'The caller’s adapters, newest first' } },
   'delete-adapter': { method: 'DELETE', path: '/adapters/{adapterId}', summary: 'Unregister a LoRA', params: AdapterPath, response: { status: 204, description: 'Removed' } },

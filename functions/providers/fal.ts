@@ -1,6 +1,6 @@
 // The fal queue API (submit, status with logs, result, cancel; the model listing) behind the TrainerProvider interface.
 // The trainer emulator speaks the same protocol, so this adapter runs unchanged against it.
-import { falLoraFile, toFalInput } from './training-inputs';
+import { falOutputFiles, toFalInput, type FalFile } from './training-inputs';
 import { finishedProgress } from '#domain/progress';
 import type { Trainer } from '#domain/schemas';
 import { parseTrainerId } from '#domain/trainer-id';
@@ -78,11 +78,15 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
     };
   }
 
+  /** Every file of the result, the LoRA as the main one; undefined when the result has no LoRA file. */
   function loraOf(job: RemoteJob, output: unknown): TrainingOutput | undefined {
-    const file = falLoraFile(job.endpoint, output);
-    if (!file) return undefined;
-    const fileName = file.file_name || decodeURIComponent(new URL(file.url).pathname.split('/').pop() || '') || 'lora.safetensors';
-    return { loraUrl: file.url, fileName, ...(typeof file.file_size === 'number' ? { sizeBytes: file.file_size } : {}) };
+    const files = falOutputFiles(job.endpoint, output);
+    if (!files) return undefined;
+    const [lora, ...others] = files;
+    return {
+      loraUrl: lora!.url, fileName: fileNameOf(lora!, 'lora.safetensors'), ...described(lora!),
+      others: others.map((file) => ({ field: file.field, url: file.url, name: fileNameOf(file, file.field), role: file.role, ...described(file) })),
+    };
   }
 
   return {
@@ -156,6 +160,18 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
     },
   };
 }
+
+/** A fal file's name: its own, else the last segment of its URL, else the fallback. */
+function fileNameOf(file: FalFile, fallback: string): string {
+  let last = '';
+  try { last = decodeURIComponent(new URL(file.url).pathname.split('/').pop() || ''); } catch { /* not a URL we can read a name from */ }
+  return file.file_name || last || fallback;
+}
+
+const described = (file: FalFile) => ({
+  ...(typeof file.file_size === 'number' ? { sizeBytes: file.file_size } : {}),
+  ...(typeof file.content_type === 'string' && file.content_type ? { contentType: file.content_type } : {}),
+});
 
 /** Provider metadata names and describes; the built-in entry supplies params and dataset rules. */
 export function mergeCatalog(models: readonly FalModel[], fallback: readonly Trainer[]): Trainer[] {

@@ -1,5 +1,5 @@
 import type { RemoteJob, RemoteStatus } from '#domain/remote-job';
-import type { ParamValues, Trainer } from '#domain/schemas';
+import type { ArtifactRole, ParamValues, Trainer } from '#domain/schemas';
 
 export type { RemoteJob, RemoteStatus };
 
@@ -14,6 +14,19 @@ export interface TrainingRequest {
 
 export type CancelOutcome = 'cancelled' | 'requested' | 'already-completed' | 'not-found';
 
+/** A file of the result besides the main LoRA: where to fetch it, what it is (the trainer's spec says, by output field). */
+export interface OutputFile {
+  /** The output field it came in (fal's `high_noise_lora`, `config_file`, ...). */
+  field: string;
+  url: string;
+  /** The trainer's name for it (unsafe characters are replaced when it is stored). */
+  name: string;
+  role: ArtifactRole;
+  contentType?: string;
+  sizeBytes?: number;
+}
+
+/** Every file a training returned: the main LoRA (role `lora`) and `others`. */
 export interface TrainingOutput {
   /** Where the file is fetched from: the LoRA itself, or the archive holding it when `archive` is set. */
   loraUrl: string;
@@ -21,9 +34,12 @@ export interface TrainingOutput {
   fileName: string;
   /** Size of what `loraUrl` serves, when the provider says (the archive's size, not the member's). */
   sizeBytes?: number;
+  contentType?: string;
   /** Set when `loraUrl` serves an archive: collect pipes the download through `tarMember(member)`
    * (functions/domain/tar-member.ts) and stores only that member. Replicate's trainers answer this way. */
   archive?: { format: 'tar'; member: string };
+  /** Every other file of the result (a second LoRA, the config, samples), in the order of the trainer's spec. */
+  others?: OutputFile[];
 }
 
 export interface TrainerProvider {

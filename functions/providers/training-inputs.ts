@@ -1,9 +1,10 @@
 // The one place canonical parameter names meet the providers' field names, all read from each trainer's
 // description (domain/trainers/): the fal and Replicate request bodies, and where a result keeps the LoRA.
 // A wire format, so it lives with the providers; the descriptions it reads stay in the domain.
-import type { ParamValues } from '#domain/schemas';
+import type { ArtifactRole, ParamValues } from '#domain/schemas';
 import { parseTrainerId } from '#domain/trainer-id';
 import { falTrainerSpec, replicateTrainerSpec, type TrainerSpec } from '#domain/trainers/index';
+import { falOutputRoles } from '#domain/trainers/trainer-spec';
 
 export interface TrainingInput {
   datasetUrl: string;
@@ -39,14 +40,39 @@ export interface FalFile {
 const isFile = (value: unknown): value is FalFile =>
   typeof value === 'object' && value !== null && typeof (value as FalFile).url === 'string';
 
-/** The LoRA file in a fal trainer's output: the trainer's own field first, then any known LoRA field. */
+const LORA_FIELDS = ['diffusers_lora_file', 'lora_file'];
+
+/** The output field of the LoRA file in a fal trainer's output: the trainer's own field first, then any known LoRA field. */
+function falLoraField(trainerId: string, record: Record<string, unknown>): string | undefined {
+  return [falTrainerSpec(trainerId).loraField, ...LORA_FIELDS].find((field) => isFile(record[field]));
+}
+
+/** The LoRA file in a fal trainer's output. */
 export function falLoraFile(trainerId: string, output: unknown): FalFile | undefined {
   if (typeof output !== 'object' || output === null) return undefined;
+  const field = falLoraField(trainerId, output as Record<string, unknown>);
+  return field ? (output as Record<string, FalFile>)[field] : undefined;
+}
+
+export interface FalOutputFile extends FalFile {
+  field: string;
+  role: ArtifactRole;
+}
+
+/** Every file of a fal trainer's output, the LoRA first: the fields the trainer's spec names, with their roles,
+ * in its order, then any other file field fal added (role `other`). Undefined without a LoRA file. */
+export function falOutputFiles(trainerId: string, output: unknown): FalOutputFile[] | undefined {
+  if (typeof output !== 'object' || output === null) return undefined;
   const record = output as Record<string, unknown>;
-  for (const field of [falTrainerSpec(trainerId).loraField, 'diffusers_lora_file', 'lora_file']) {
-    if (isFile(record[field])) return record[field];
-  }
-  return undefined;
+  const loraField = falLoraField(trainerId, record);
+  if (!loraField) return undefined;
+  const roles = new Map<string, ArtifactRole>(falOutputRoles(falTrainerSpec(trainerId)).filter(([field]) => field !== loraField));
+  const fields = [...roles.keys(), ...Object.keys(record).filter((field) => !roles.has(field) && field !== loraField)];
+  const others = fields.flatMap((field) => {
+    const file = record[field];
+    return isFile(file) ? [{ ...file, field, role: roles.get(field) ?? 'other' }] : [];
+  });
+  return [{ ...(record[loraField] as FalFile), field: loraField, role: 'lora' }, ...others];
 }
 
 // ---------- Replicate ----------

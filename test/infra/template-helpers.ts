@@ -65,6 +65,7 @@ export const HTTP_ROUTES: Record<string, string> = {
   'GET /jobs/{jobId}': 'get-job',
   'POST /jobs/{jobId}/cancel': 'cancel-job',
   'GET /jobs/{jobId}/artifact': 'get-artifact',
+  'GET /jobs/{jobId}/artifacts/{name}': 'get-job-artifact',
   'POST /adapters': 'create-adapter',
   'GET /adapters': 'list-adapters',
   'DELETE /adapters/{adapterId}': 'delete-adapter',

@@ -119,6 +119,30 @@ describe('a LoRA job end to end', () => {
     await session.client.expect(404, 'DELETE', `/adapters/${adapter.id}`);
   });
 
+  it('keeps every file of a Wan 2.2 image training: both LoRAs and the config, each downloadable with its size and sha256', async () => {
+    const { dataset, version } = await session.client.uploadDataset(await makeDatasetZip({ images: 10, size: 64 }));
+    const ready = await session.feed.datasetVersion(dataset.id, version, ['READY']);
+    const job = await session.client.expect<Job>(201, 'POST', '/jobs', {
+      trainerId: 'fal-ai/wan-22-image-trainer', datasetId: dataset.id, datasetVersion: ready.version, triggerPhrase: 'ohwx wan', params: { steps: 200 },
+    });
+    const done = await session.feed.job(job.id, 'COMPLETED', 90_000);
+    expect(done.artifacts?.map(({ name, role, contentType }) => ({ name, role, contentType }))).toEqual([
+      { name: 'pytorch_lora_weights.safetensors', role: 'lora', contentType: 'application/octet-stream' },
+      { name: 'config.json', role: 'config', contentType: 'application/json' },
+      { name: 'high_noise_lora.safetensors', role: 'lora-high-noise', contentType: 'application/octet-stream' },
+    ]);
+    expect(done.artifact).toEqual({ fileName: 'pytorch_lora_weights.safetensors', sizeBytes: done.artifacts![0]!.sizeBytes, sha256: done.artifacts![0]!.sha256 });
+    for (const artifact of done.artifacts!) {
+      const link = await session.client.expect<{ url: string; fileName: string; sizeBytes: number; sha256: string }>(200, 'GET', `/jobs/${job.id}/artifacts/${artifact.name}`);
+      expect(link).toMatchObject({ fileName: artifact.name, sizeBytes: artifact.sizeBytes, sha256: artifact.sha256 });
+      const file = new Uint8Array(await (await fetch(link.url)).arrayBuffer());
+      expect(file.length, artifact.name).toBe(artifact.sizeBytes);
+      expect(createHash('sha256').update(file).digest('hex'), artifact.name).toBe(artifact.sha256);
+      if (artifact.role !== 'config') expect(parseSafetensorsHeader(file).metadata, artifact.name).toMatchObject({ 'loraworks.job_id': job.id, 'modelspec.trigger_phrase': 'ohwx wan' });
+    }
+    await session.client.expect(404, 'GET', `/jobs/${job.id}/artifacts/samples.zip`);
+  });
+
   it('trains on Replicate too: the output archive is unpacked to its LoRA, with the training facts in its metadata', async () => {
     const { dataset, version } = await session.client.uploadDataset(await makeDatasetZip({ images: 10, size: 64 }));
     await session.feed.datasetVersion(dataset.id, version, ['READY']);

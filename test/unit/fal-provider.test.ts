@@ -143,14 +143,23 @@ describe('cancelling and collecting at fal', () => {
     expect(calls[0]).toMatchObject({ method: 'PUT', url: `${base}/cancel` });
   });
 
-  it('returns where the LoRA can be fetched from, for each output shape', async () => {
-    expect(await provider([{ status: 200, body: { diffusers_lora_file: loraFile, config_file: { url: 'c' } } }]).fal.result(job)).toEqual({
-      loraUrl: loraFile.url, fileName: 'pytorch_lora_weights.safetensors', sizeBytes: 89745224,
+  it('returns where the LoRA and every other file can be fetched from, for each output shape', async () => {
+    const config = { url: 'https://v3b.fal.media/files/b/x/config.json', content_type: 'application/json', file_name: 'config.json', file_size: 412 };
+    expect(await provider([{ status: 200, body: { diffusers_lora_file: loraFile, config_file: config } }]).fal.result(job)).toEqual({
+      loraUrl: loraFile.url, fileName: 'pytorch_lora_weights.safetensors', sizeBytes: 89745224, contentType: 'application/octet-stream',
+      others: [{ field: 'config_file', url: config.url, name: 'config.json', role: 'config', sizeBytes: 412, contentType: 'application/json' }],
     });
     const wan = { ...job, endpoint: 'fal-ai/wan-trainer' };
-    expect(await provider([{ status: 200, body: { lora_file: { url: 'https://cdn/files/a/wan_lora.safetensors' }, config_file: { url: 'c' } } }]).fal.result(wan)).toEqual({
+    expect(await provider([{ status: 200, body: { lora_file: { url: 'https://cdn/files/a/wan_lora.safetensors' }, config_file: { url: 'https://cdn/files/a/cfg' } } }]).fal.result(wan)).toEqual({
       loraUrl: 'https://cdn/files/a/wan_lora.safetensors', fileName: 'wan_lora.safetensors',
+      others: [{ field: 'config_file', url: 'https://cdn/files/a/cfg', name: 'cfg', role: 'config' }],
     });
+    const wan22 = { ...job, endpoint: 'fal-ai/wan-22-image-trainer' };
+    const highNoise = { url: 'https://v3b.fal.media/files/b/y/high_noise_lora.safetensors', file_name: 'high_noise_lora.safetensors', file_size: 7 };
+    const both = await provider([{ status: 200, body: { diffusers_lora_file: loraFile, high_noise_lora: highNoise, config_file: config } }]).fal.result(wan22);
+    expect(both.others?.map(({ role, name, sizeBytes }) => ({ role, name, sizeBytes }))).toEqual([
+      { role: 'config', name: 'config.json', sizeBytes: 412 }, { role: 'lora-high-noise', name: 'high_noise_lora.safetensors', sizeBytes: 7 },
+    ]);
   });
 
   it('rejects a result without a LoRA file', async () => {

@@ -4,8 +4,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as cancelJob } from '#handlers/cancel-job';
 import { handler as getJob } from '#handlers/get-job';
+import { handler as getJobArtifact } from '#handlers/get-job-artifact';
 import { jobItem } from './handler-env';
-import type { ErrorBody, Job } from '#domain/schemas';
+import type { ArtifactLink, ErrorBody, Job } from '#domain/schemas';
 import { context, httpEvent, parseBody } from './http-events';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -80,5 +81,62 @@ describe('reading a job', () => {
     const response = await getJob(httpEvent({ owner: 'mallory', path: { jobId: '01JOB' } }), context);
     expect(response.statusCode).toBe(404);
     expect(ddb.commandCalls(GetCommand)[0]!.args[0].input.Key).toEqual({ PK: 'OWNER#mallory', SK: 'JOB#01JOB' });
+  });
+});
+
+describe('downloading one of a job\'s files', () => {
+  const sha = (c: string) => c.repeat(64);
+  const completed = jobItem({
+    status: 'COMPLETED', remote, artifact: { fileName: 'lora.safetensors', sizeBytes: 100, sha256: sha('a') },
+    artifacts: [
+      { name: 'lora.safetensors', role: 'lora', sizeBytes: 100, sha256: sha('a'), contentType: 'application/octet-stream' },
+      { name: 'high_noise_lora.safetensors', role: 'lora-high-noise', sizeBytes: 90, sha256: sha('b'), contentType: 'application/octet-stream' },
+      { name: 'config.json', role: 'config', sizeBytes: 12, sha256: sha('c'), contentType: 'application/json' },
+    ],
+  });
+  const download = (name: string, owner = 'alice') => getJobArtifact(httpEvent({ owner, path: { jobId: '01JOB', name } }), context);
+
+  it('answers a presigned link to the named file, with its size and sha256', async () => {
+    withJob(completed);
+    const response = await download('high_noise_lora.safetensors');
+    expect(response.statusCode).toBe(200);
+    const link = parseBody<ArtifactLink>(response);
+    expect(link).toMatchObject({ fileName: 'high_noise_lora.safetensors', sizeBytes: 90, sha256: sha('b') });
+    expect(new URL(link.url).pathname).toMatch(/\/loras\/alice\/01JOB\/high_noise_lora\.safetensors$/);
+    expect(parseBody<ArtifactLink>(await download('config.json'))).toMatchObject({ fileName: 'config.json', sizeBytes: 12 });
+  });
+
+  it('serves the LoRA of a job completed before every file was kept', async () => {
+    const { artifacts: _artifacts, ...older } = completed as typeof completed & { artifacts?: unknown };
+    withJob(older);
+    expect(parseBody<ArtifactLink>(await download('lora.safetensors'))).toMatchObject({ fileName: 'lora.safetensors', sha256: sha('a') });
+  });
+
+  it('answers 404 naming the files the job has, for a name it does not have', async () => {
+    withJob(completed);
+    const response = await download('samples.zip');
+    expect(response.statusCode).toBe(404);
+    expect(parseBody<ErrorBody>(response).error).toMatchObject({ code: 'ARTIFACT_NOT_FOUND', message: expect.stringContaining('lora.safetensors, high_noise_lora.safetensors, config.json') });
+  });
+
+  it('answers 409 while the job has not completed', async () => {
+    withJob(jobItem({ status: 'RUNNING', remote }));
+    const response = await download('lora.safetensors');
+    expect(response.statusCode).toBe(409);
+    expect(parseBody<ErrorBody>(response).error.code).toBe('JOB_NOT_COMPLETED');
+  });
+
+  it('refuses a name that is not a stored file name, saying what one looks like', async () => {
+    withJob(completed);
+    for (const name of ['..', 'a b.json', 'x'.repeat(201)]) {
+      const response = await download(name);
+      expect(response.statusCode, name).toBe(422);
+      expect(parseBody<ErrorBody>(response).error.details?.[0], name).toMatchObject({ field: 'path.name', message: expect.stringContaining('letters, digits') });
+    }
+  });
+
+  it("answers 404 for another user's job", async () => {
+    withJob(completed);
+    expect((await download('config.json', 'mallory')).statusCode).toBe(404);
   });
 });

@@ -75,6 +75,7 @@ describe('GET /openapi.json', () => {
       'GET /jobs/{jobId}': [401, 403, 404, 422, 429, 500],
       'POST /jobs/{jobId}/cancel': [401, 403, 404, 409, 422, 429, 500],
       'GET /jobs/{jobId}/artifact': [401, 403, 404, 409, 422, 429, 500],
+      'GET /jobs/{jobId}/artifacts/{name}': [401, 403, 404, 409, 422, 429, 500],
       'POST /adapters': [400, 401, 403, 404, 409, 413, 422, 429, 500],
       'GET /adapters': [401, 403, 429, 500],
       'DELETE /adapters/{adapterId}': [401, 403, 404, 422, 429, 500],

@@ -28,6 +28,26 @@ const writtenStatus = () => ddb.commandCalls(UpdateCommand).flatMap(({ args: [{ 
   return name ? [input.ExpressionAttributeValues![`:v${name.slice(2)}`]] : [];
 });
 
+/** Every object the artifacts bucket received, by key, read once the task has run. */
+function storedUploads(): Map<string, { bytes: Buffer; contentType?: string }> {
+  const stored = new Map<string, { bytes: Buffer; contentType?: string }>();
+  s3.on(PutObjectCommand).callsFake(async (input: { Key: string; ContentType?: string; Body: AsyncIterable<Buffer> | Buffer }) => {
+    let bytes = Buffer.alloc(0);
+    if (Buffer.isBuffer(input.Body) || input.Body instanceof Uint8Array) bytes = Buffer.from(input.Body);
+    else for await (const chunk of input.Body) bytes = Buffer.concat([bytes, chunk]);
+    stored.set(input.Key, { bytes, ...(input.ContentType ? { contentType: input.ContentType } : {}) });
+    return {};
+  });
+  s3.on(DeleteObjectCommand).callsFake(async (input: { Key: string }) => { stored.delete(input.Key); return {}; });
+  return stored;
+}
+
+/** A fetch answering each URL with its bytes, and 404 for any other. */
+const serving = (files: Record<string, Buffer | string>) => vi.fn(async (url: string | URL) => {
+  const body = files[String(url)];
+  return body === undefined ? new Response('gone', { status: 404 }) : new Response(typeof body === 'string' ? body : new Uint8Array(body));
+});
+
 /** What the artifacts bucket received, read once the task has run. */
 function storedUpload(): { bytes: () => Buffer } {
   let uploaded = Buffer.alloc(0);
@@ -188,6 +208,58 @@ describe('the training workflow tasks', () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response(lora)));
     expect((await collect(state)).phase).toBe('done');
     expect(writtenStatus()).toEqual(['COMPLETED', 'COMPLETED']);
+  });
+
+  it('collect stores every file of a Wan 2.2 result with its role, size and sha256, and leaves out a sample it cannot fetch', async () => {
+    withJob({ status: 'RUNNING', remote: { ...remote, endpoint: 'fal-ai/wan-22-image-trainer' }, trainerId: 'fal-ai/wan-22-image-trainer' });
+    const lora = Buffer.from(buildSafetensors([{ name: 'low', dtype: 'F32', shape: [4, 4] }], { format: 'pt' }));
+    const highNoise = Buffer.from(buildSafetensors([{ name: 'high', dtype: 'F32', shape: [2, 4] }], { format: 'pt' }));
+    const config = Buffer.from('{"steps": 1000}');
+    provider.result.mockResolvedValue({
+      loraUrl: 'https://trainer.test/lora', fileName: 'pytorch_lora_weights.safetensors',
+      others: [
+        { field: 'config_file', url: 'https://trainer.test/config', name: 'config.json', role: 'config', contentType: 'application/json' },
+        { field: 'high_noise_lora', url: 'https://trainer.test/high', name: 'high_noise_lora.safetensors', role: 'lora-high-noise' },
+        { field: 'video', url: 'https://trainer.test/expired-sample', name: 'sample.mp4', role: 'sample', contentType: 'video/mp4' },
+      ],
+    });
+    vi.stubGlobal('fetch', serving({ 'https://trainer.test/lora': lora, 'https://trainer.test/high': highNoise, 'https://trainer.test/config': config }));
+    const stored = storedUploads();
+
+    expect((await collect(state)).phase).toBe('done');
+    const prefix = 'loras/alice/01JOB/';
+    expect([...stored.keys()].sort()).toEqual([`${prefix}config.json`, `${prefix}high_noise_lora.safetensors`, `${prefix}pytorch_lora_weights.safetensors`]);
+    // Both LoRAs carry the training facts; the config is stored as the trainer sent it.
+    for (const name of ['pytorch_lora_weights.safetensors', 'high_noise_lora.safetensors']) {
+      expect(parseSafetensorsHeader(stored.get(prefix + name)!.bytes).metadata['loraworks.job_id'], name).toBe('01JOB');
+    }
+    expect(stored.get(`${prefix}config.json`)).toEqual({ bytes: config, contentType: 'application/json' });
+    const described = (name: string, role: string, contentType: string) => {
+      const bytes = stored.get(prefix + name)!.bytes;
+      return { name, role, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), contentType };
+    };
+    const values = Object.values(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues!);
+    expect(values).toContainEqual([
+      described('pytorch_lora_weights.safetensors', 'lora', 'application/octet-stream'),
+      described('config.json', 'config', 'application/json'),
+      described('high_noise_lora.safetensors', 'lora-high-noise', 'application/octet-stream'),
+    ]);
+    expect(values).toContainEqual(expect.objectContaining({ fileName: 'pytorch_lora_weights.safetensors' }));
+    expect(writtenStatus()).toEqual(['COMPLETED']);
+  });
+
+  it('collect fails the job when its second LoRA is not safetensors, and keeps none of its files', async () => {
+    withJob({ status: 'RUNNING', remote: { ...remote, endpoint: 'fal-ai/wan-22-image-trainer' } });
+    const lora = Buffer.from(buildSafetensors([{ name: 'low', dtype: 'F32', shape: [4, 4] }], {}));
+    provider.result.mockResolvedValue({
+      loraUrl: 'https://trainer.test/lora', fileName: 'lora.safetensors',
+      others: [{ field: 'high_noise_lora', url: 'https://trainer.test/high', name: 'high_noise_lora.safetensors', role: 'lora-high-noise' }],
+    });
+    vi.stubGlobal('fetch', serving({ 'https://trainer.test/lora': lora, 'https://trainer.test/high': '<html>not found</html>' }));
+    const stored = storedUploads();
+    await expect(collect(state)).rejects.toMatchObject({ name: 'InvalidArtifact' });
+    expect([...stored.keys()]).toEqual([]);
+    expect(writtenStatus()).not.toContain('COMPLETED');
   });
 
   it('collect takes the LoRA out of an archive (Replicate) before storing it', async () => {

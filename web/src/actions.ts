@@ -98,6 +98,7 @@ export class Actions {
   estimateJob = () => this.jobs.estimate();
   cancelJob = (job: Job) => this.jobs.cancelJob(job);
   downloadJob = (job: Job) => this.jobs.downloadJob(job);
+  downloadArtifact = (job: Job, name: string) => this.jobs.downloadArtifact(job, name);
   dismissJobsError = () => this.jobs.dismissJobsError();
 
   registerJob = (job: Job, name: string) => this.loras.registerJob(job, name);

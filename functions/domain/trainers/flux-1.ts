@@ -14,6 +14,7 @@ const preprocessed = flag('isInputFormatAlreadyPreprocessed', 'is_input_format_a
 const fluxLora = (id: string, name: string, training: string, price: TrainerPrice) => falTrainer(id, name, 'image', {
   description: `${training} on a subject, object or style from a few captioned images.`,
   dataset: captionedImages(4), datasetField: 'images_data_url', trigger: triggerWord, loraField: 'diffusers_lora_file',
+  otherOutputs: { debug_preprocessed_output: 'other' },
   params: [steps(1000), createMasks, isStyle, preprocessed],
   price, duration: ASSUMED_DURATIONS.flux1,
 });

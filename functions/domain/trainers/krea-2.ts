@@ -5,7 +5,7 @@ import { falTrainer } from './trainer-spec';
 
 export const krea2 = falTrainer('fal-ai/krea-2-trainer', 'Krea 2 LoRA', 'image', {
   description: 'LoRA training for Krea 2 from PNG, JPG or WebP images; images without a caption file are captioned with the trigger phrase or by auto-captioning.',
-  dataset: captionedImages(1), datasetField: 'images_data_url', trigger: triggerPhrase, loraField: 'lora_file',
+  dataset: captionedImages(1), datasetField: 'images_data_url', trigger: triggerPhrase, loraField: 'lora_file', otherOutputs: { debug_dataset: 'other' },
   params: [
     steps(100), learningRate(0.0005),
     choice('autoCaptioning', 'auto_captioning', 'Auto-captioning', ['Off', 'Object/Character', 'Style', 'Custom'], 'Off', 'Captions images that have no .txt file. Off uses the trigger phrase as their caption.'),

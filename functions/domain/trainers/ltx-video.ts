@@ -5,7 +5,7 @@ import { falTrainer } from './trainer-spec';
 
 export const ltxVideo = falTrainer('fal-ai/ltx-video-trainer', 'LTX Video LoRA', 'video', {
   description: 'LoRA training for LTX Video from videos or images (one kind per dataset, not mixed).',
-  dataset: captionedImages(10, { formats: ['jpg', 'jpeg', 'png', ...VIDEO_FORMATS] }), datasetField: 'training_data_url', trigger: triggerPhrase, loraField: 'lora_file',
+  dataset: captionedImages(10, { formats: ['jpg', 'jpeg', 'png', ...VIDEO_FORMATS] }), datasetField: 'training_data_url', trigger: triggerPhrase, loraField: 'lora_file', otherOutputs: { video: 'sample' },
   params: [
     steps(1000, 'number_of_steps'), learningRate(0.0002),
     choice('rank', 'rank', 'LoRA rank', ['8', '16', '32', '64', '128'], '128', 'Size of the LoRA: a higher rank captures more detail and makes a larger file.'),

@@ -1,7 +1,7 @@
 // One description per trainer: what the form shows and POST /jobs checks, plus how the provider's request and
 // result name each thing. The catalog GET /trainers serves, the fal and Replicate request bodies and the place
-// a result keeps its LoRA are all derived from it (trainer-catalog.ts, providers/training-inputs.ts).
-import type { Trainer, TrainerDuration, TrainerParam, TrainerPrice } from '#domain/schemas';
+// a result keeps each of its files are all derived from it (trainer-catalog.ts, providers/training-inputs.ts).
+import type { ArtifactRole, Trainer, TrainerDuration, TrainerParam, TrainerPrice } from '#domain/schemas';
 
 /** A parameter with the provider's input field that carries it. */
 export interface ParamSpec extends TrainerParam {
@@ -28,8 +28,11 @@ interface CommonSpec extends Omit<Trainer, 'provider' | 'params' | 'trigger' | '
 export interface FalTrainerSpec extends CommonSpec {
   provider: 'fal';
   datasetField: 'images_data_url' | 'image_data_url' | 'training_data_url';
-  /** Output field holding the LoRA file. */
+  /** Output field holding the LoRA file (role `lora`). */
   loraField: 'diffusers_lora_file' | 'lora_file';
+  /** Every other file field of the trainer's output (fal's Output schema) with what it is; the optional ones
+   * too (a result without them is fine). `falTrainer` adds `config_file`, which every fal LoRA trainer returns. */
+  otherOutputs: Readonly<Record<string, ArtifactRole>>;
 }
 
 export interface ReplicateTrainerSpec extends CommonSpec {
@@ -40,9 +43,15 @@ export interface ReplicateTrainerSpec extends CommonSpec {
 
 export type TrainerSpec = FalTrainerSpec | ReplicateTrainerSpec;
 
-/** A fal trainer: every fal LoRA trainer returns a safetensors file. */
-export const falTrainer = (id: string, name: string, kind: Trainer['kind'], rest: Omit<FalTrainerSpec, 'id' | 'provider' | 'name' | 'kind' | 'outputFormat'>): FalTrainerSpec =>
-  ({ id, provider: 'fal', name, kind, outputFormat: 'safetensors', ...rest });
+type FalRest = Omit<FalTrainerSpec, 'id' | 'provider' | 'name' | 'kind' | 'outputFormat' | 'otherOutputs'> & { otherOutputs?: FalTrainerSpec['otherOutputs'] };
+
+/** A fal trainer: every fal LoRA trainer returns a safetensors file and its `config_file`. */
+export const falTrainer = (id: string, name: string, kind: Trainer['kind'], { otherOutputs, ...rest }: FalRest): FalTrainerSpec =>
+  ({ id, provider: 'fal', name, kind, outputFormat: 'safetensors', ...rest, otherOutputs: { config_file: 'config', ...otherOutputs } });
+
+/** Each file field of a fal trainer's output with its role, the main LoRA first. */
+export const falOutputRoles = (spec: FalTrainerSpec): [field: string, role: ArtifactRole][] =>
+  [[spec.loraField, 'lora'], ...Object.entries(spec.otherOutputs)];
 
 /** The trainer as the API serves it: the provider's field names stay behind. */
 export function publicTrainer(spec: TrainerSpec): Trainer {

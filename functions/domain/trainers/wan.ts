@@ -14,6 +14,7 @@ export const wan21 = falTrainer('fal-ai/wan-trainer', 'Wan 2.1 video LoRA', 'vid
 export const wan22Image = falTrainer('fal-ai/wan-22-image-trainer', 'Wan 2.2 image LoRA', 'image', {
   description: 'LoRA training for Wan 2.2 text-to-image from images of a person, object or style. The trigger phrase is required.',
   dataset: captionedImages(10), datasetField: 'training_data_url', trigger: triggerPhrase, loraField: 'diffusers_lora_file',
+  otherOutputs: { high_noise_lora: 'lora-high-noise' },
   params: [
     steps(1000), learningRate(0.0007),
     flag('isStyle', 'is_style', 'Train a style', false, 'Turn on when the images share a style: masks, face detection and face cropping are turned off.'),

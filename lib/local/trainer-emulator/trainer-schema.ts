@@ -29,4 +29,15 @@ export interface EmulatedTrainer {
   /** The output fields that each hold a LoRA file, the main one first; fal adds config_file to every result,
    * Replicate's one output field `weights` is a tar holding the LoRA. */
   loraOutputs: string[];
+  /** The other file fields of its output (besides config_file), each with the file the emulator puts there. */
+  extraOutputs?: ExtraOutput[];
+}
+
+/** An output file that is not a LoRA: a preprocessed dataset, a validation video. */
+export interface ExtraOutput {
+  field: string;
+  name: string;
+  contentType: string;
+  /** Returned only when this input field is true (an optional output the request asks for). */
+  onlyWith?: string;
 }

@@ -106,6 +106,16 @@ export class JobActions {
     }
   }
 
+  /** One of a completed job's files, by its name in the job's artifacts. */
+  async downloadArtifact(job: Job, name: string): Promise<void> {
+    try {
+      const link = await this.ctx.api.jobArtifact(job.id, name);
+      window.location.assign(link.url);
+    } catch (error) {
+      this.ctx.store.set({ jobsError: `Could not download ${name}: ${message(error)}` });
+    }
+  }
+
   dismissJobsError(): void {
     this.ctx.store.set({ jobsError: null });
   }

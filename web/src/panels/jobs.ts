@@ -1,6 +1,7 @@
 import type { Job, JobStatus, Schedule } from '#domain/schemas';
 import { h, icon, fill } from '#web/dom';
 import type { Actions } from '#web/actions';
+import { fileLines } from '#web/artifact-rules';
 import { formatBytes, formatDuration, formatEta, formatUsd, relativeTime } from '#web/format';
 import { scheduledBadge } from '#web/schedule-rules';
 import type { Store } from '#web/state';
@@ -122,11 +123,12 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
   const time = h('time', { class: 'job-time', 'data-testid': 'job-created' });
   const buttons = h('div', { class: 'job-actions' });
   const failure = h('div', { class: 'job-failure', 'data-testid': 'job-error', role: 'note' });
+  const files = h('ul', { class: 'job-files', 'data-testid': 'job-files', 'aria-label': 'Output files' });
   const el = h('li', { class: 'job-row', 'data-testid': 'job-row' },
     h('div', { class: 'job-status-col' }, badge),
     h('div', { class: 'job-main' }, title, meta, origin, failure),
     h('div', { class: 'job-progress-col' }, bar, progressText, cost),
-    time, buttons);
+    time, buttons, files);
 
   const row: Row = {
     el,
@@ -164,6 +166,7 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       failure.textContent = job.status === 'FAILED'
         ? `${job.error?.message ?? 'The training failed.'}${job.error?.code ? ` (${job.error.code})` : ''}`
         : job.completedBeforeCancel ? 'Training finished before the cancel arrived; the LoRA was kept.' : '';
+      if (!previous || previous.status !== job.status || previous.artifacts !== job.artifacts) renderFiles(job);
       if (!previous || previous.status !== job.status) renderActions(job);
       row.tick();
     },
@@ -190,6 +193,18 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
     });
     return el;
   };
+
+  /** A completed job's files, each with its role, size and its own download; one LoRA alone needs no list. */
+  function renderFiles(job: Job) {
+    const lines = fileLines(job);
+    files.hidden = lines.length < 2;
+    fill(files, ...lines.map((line) => h('li', { class: 'job-file', 'data-testid': 'job-file', 'data-name': line.name },
+      h('span', { class: 'chip job-file-role' }, line.label),
+      h('code', { class: 'job-file-name', title: line.name }, line.name),
+      h('span', { class: 'muted job-file-size' }, line.size),
+      button({ class: 'link-btn job-file-download', 'data-testid': 'job-file-download', 'aria-label': `Download ${line.name}` }, 'download', 'Download',
+        () => actions.downloadArtifact(row.job ?? job, line.name)))));
+  }
 
   function renderActions(job: Job) {
     const out: HTMLElement[] = [];
