@@ -51,11 +51,14 @@ export async function listRegisteredLoras(owner: string): Promise<Adapter[]> {
     ExpressionAttributeValues: { ':pk': keys.owner(owner), ':prefix': 'ADAPTER#' },
     ScanIndexForward: false,
   });
-  return items.map((item) => {
-    const { owner: _owner, ...adapter } = withoutKeys<Adapter & { owner: string }>(item);
-    // Registrations from before adapters had a source were all made by hand from a job.
-    return { ...adapter, source: adapter.source ?? 'job' };
-  });
+  return items.map(toAdapter);
+}
+
+/** A stored registration as the API shows it. */
+export function toAdapter(item: Record<string, unknown>): Adapter {
+  const { owner: _owner, ...adapter } = withoutKeys<Adapter & { owner: string }>(item);
+  // Registrations from before adapters had a source were all made by hand from a job.
+  return { ...adapter, source: adapter.source ?? 'job' };
 }
 
 /** False when the owner has no such registered LoRA. Frees its job to be registered again. */

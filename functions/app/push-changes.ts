@@ -1,5 +1,6 @@
-// Every change of a job, a dataset version or a schedule (its last run included) goes to its owner's open WebSockets. A push is a
-// convenience (DynamoDB is the truth), so a failed push is logged, never retried into a stuck stream.
+// Every change of a job, a dataset version, a schedule (its last run included) or a registered LoRA goes to its
+// owner's open WebSockets. A push is a convenience (DynamoDB is the truth), so a failed push is logged, never
+// retried into a stuck stream.
 // A batch is pushed per owner: their connections are read once, and each connection gets the batch's messages
 // in stream order per record (one job's changes never overtake each other), different records side by side.
 import { publicVersion } from '#domain/datasets';
@@ -10,6 +11,7 @@ import { deleteConnection, listConnections } from '#adapters/connection-store';
 import { toDatasetVersion } from '#adapters/dataset-store';
 import { toJobRecord } from '#adapters/job-store';
 import { logger } from '#adapters/logger';
+import { toAdapter } from '#adapters/lora-registry-store';
 import { postToConnection } from '#adapters/notifier';
 import { toScheduleRecord } from '#adapters/schedule-store';
 
@@ -22,6 +24,7 @@ export interface ItemChange {
 function messageFor(item: Record<string, unknown>, now: Date): ServerMessage | null {
   if (item.type === 'Job') return { type: 'job', job: publicJob(toJobRecord(item)) };
   if (item.type === 'Schedule') return { type: 'schedule', schedule: publicSchedule(toScheduleRecord(item), now) };
+  if (item.type === 'Adapter') return { type: 'adapter', adapter: toAdapter(item) };
   if (item.type === 'DatasetVersion') {
     const version = toDatasetVersion(item);
     return { type: 'dataset', datasetId: version.datasetId, version: publicVersion(version) };

@@ -432,6 +432,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: Job }),
   z.object({ type: z.literal('dataset'), datasetId: z.string(), version: DatasetVersion }),
   z.object({ type: z.literal('schedule'), schedule: Schedule }),
+  /** A LoRA registered (by a schedule's autoRegister, or from another tab), so every open page lists it at once. */
+  z.object({ type: z.literal('adapter'), adapter: Adapter }),
   z.object({ type: z.literal('pong') }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

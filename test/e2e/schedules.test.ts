@@ -1,7 +1,8 @@
 // The schedules panel in a real browser: a schedule made from the training form with the weekly picker and a zone
 // (the preview shows its next three runs), listed with its next run; the local Scheduler's clock is moved to fire
-// it, and the page shows live what each firing did: a job started by the schedule, then a run skipped because the
-// dataset did not change. Pause, run now, the runs history and delete, as a person uses them.
+// it, and the page shows live what each firing did: a job started by the schedule and its LoRA registered, then a
+// run skipped because the dataset did not change, then, after an upload, the new version trained and registered.
+// Pause, run now, the runs history and delete, as a person uses them.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
@@ -21,6 +22,8 @@ const shot = (name: string) => ui.page.screenshot({ path: join(SHOTS, `panel11-$
 const panel = () => ui.page.getByTestId('schedules-panel');
 const scheduleRow = (): Locator => panel().getByTestId('schedule-row').first();
 let scheduleId = '';
+/** The registered LoRA of that name in the Registered LoRAs panel. */
+const registered = (name: string): Locator => ui.page.getByTestId('adapters-panel').getByTestId('adapter-row').filter({ hasText: name });
 
 /** Moves the Scheduler's clock to the schedule's next firing and fires it, as EventBridge Scheduler would. */
 async function fireNextRun(): Promise<Date> {
@@ -73,6 +76,8 @@ describe('the schedules panel', { timeout: 120_000 }, () => {
     expect(await form.getByTestId('schedule-create').isDisabled()).toBe(true);
     await form.getByTestId('schedule-kind-weekly').click();
     await form.getByTestId('schedule-name-input').fill('Weekly cats');
+    await form.locator('label[for="schedule-auto-register"]').click();
+    expect(await form.getByTestId('schedule-auto-register').isChecked(), 'register the LoRA of each run').toBe(true);
     expect(await form.getByTestId('schedule-create').isEnabled(), 'the weekly choice can be created again').toBe(true);
     await shot('form');
 
@@ -100,6 +105,7 @@ describe('the schedules panel', { timeout: 120_000 }, () => {
     await last.getByTestId('schedule-last-job').click();
     await poll(() => jobRow.getAttribute('data-focused'), 'the job the run started is marked in the jobs list').toBe('true');
     await jobRow.and(ui.page.locator('[data-status="COMPLETED"]')).waitFor({ timeout: UI_TIMEOUT });
+    await registered('Weekly cats · cats v1').waitFor({ timeout: UI_TIMEOUT });
     await shot('started');
   });
 
@@ -112,6 +118,21 @@ describe('the schedules panel', { timeout: 120_000 }, () => {
     await shot('skipped');
   });
 
+  it('trains the new version after an upload, and registers its LoRA, live', async () => {
+    const zipPath = join(ui.dataDir, 'cats-v2.zip');
+    await writeFile(zipPath, await makeDatasetZip({ images: 5, size: 64 }));
+    await ui.page.getByTestId('dataset-file').setInputFiles(zipPath);
+    await ui.page.locator('.dataset-line', { has: ui.page.locator('[data-testid="dataset-status"][data-status="READY"]') })
+      .filter({ hasText: 'cats · v2' }).waitFor({ timeout: UI_TIMEOUT });
+    await fireNextRun();
+    const last = scheduleRow().locator('[data-testid="schedule-last"][data-outcome="STARTED"]');
+    await last.waitFor();
+    expect(await last.getByTestId('schedule-outcome').innerText()).toMatch(/v2/);
+    await registered('Weekly cats · cats v2').waitFor({ timeout: UI_TIMEOUT });
+    expect(await ui.page.locator('[data-testid="job-row"][data-origin="schedule"]').count(), 'one job per changed version').toBe(2);
+    await shot('retrained');
+  });
+
   it('pauses, runs now, shows the runs history, and deletes after a confirmation', async () => {
     await scheduleRow().getByTestId('schedule-pause').click();
     await panel().locator('[data-testid="schedule-row"][data-enabled="false"]').waitFor();
@@ -121,12 +142,12 @@ describe('the schedules panel', { timeout: 120_000 }, () => {
 
     await scheduleRow().getByTestId('schedule-runs-toggle').click();
     const runRows = scheduleRow().getByTestId('schedule-run-row');
-    await poll(() => runRows.count()).toBe(2);
+    await poll(() => runRows.count()).toBe(3);
     await scheduleRow().getByTestId('schedule-run-now').click();
-    await poll(() => runRows.count(), 'a run now joins the history').toBe(3);
+    await poll(() => runRows.count(), 'a run now joins the history').toBe(4);
     // Runs are listed by when they were due: the firings lie ahead on the Scheduler's moved clock, the run now does not.
     const outcomes = await runRows.evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.outcome));
-    expect(outcomes.sort()).toEqual(['SKIPPED', 'SKIPPED', 'STARTED']);
+    expect(outcomes.sort()).toEqual(['SKIPPED', 'SKIPPED', 'STARTED', 'STARTED']);
     await shot('paused-runs');
 
     await scheduleRow().getByTestId('schedule-resume').waitFor();
@@ -137,7 +158,7 @@ describe('the schedules panel', { timeout: 120_000 }, () => {
     await panel().getByTestId('schedule-row').waitFor({ state: 'detached' });
     await panel().getByTestId('schedules-empty').waitFor();
     expect(ui.cloud.scheduler.nextRunAt(`lw-${scheduleId}`)).toBeUndefined();
-    expect(await ui.page.locator('[data-testid="job-row"][data-origin="schedule"]').count(), 'the jobs it started stay').toBe(1);
+    expect(await ui.page.locator('[data-testid="job-row"][data-origin="schedule"]').count(), 'the jobs it started stay').toBe(2);
     expect(pageErrors, 'the page threw no errors').toEqual([]);
   });
 });

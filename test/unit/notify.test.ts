@@ -67,7 +67,20 @@ describe('pushing changes to the browser', () => {
     expect(ws.commandCalls(PostToConnectionCommand)).toHaveLength(0);
   });
 
-  it('ignores records that are not jobs, dataset versions or schedules', async () => {
+  it('sends a registered LoRA (a schedule registers one when its job completes), as GET /adapters lists it', async () => {
+    const artifact = { fileName: 'lora.safetensors', sizeBytes: 10, sha256: 'ab' };
+    await handler(streamOf({
+      PK: 'OWNER#alice', SK: 'ADAPTER#01AD', type: 'Adapter', owner: 'alice', id: '01AD', name: 'weekly · cats v1', source: 'schedule',
+      jobId: '01JOB', trainerId: 'fal-ai/flux-lora-fast-training', triggerPhrase: 'lwx', artifact, createdAt: '2026-06-08T01:00:00.000Z',
+    }));
+    const [message] = sentTo('c-live');
+    expect(message).toEqual({ type: 'adapter', adapter: {
+      id: '01AD', name: 'weekly · cats v1', source: 'schedule', jobId: '01JOB', trainerId: 'fal-ai/flux-lora-fast-training', triggerPhrase: 'lwx',
+      artifact, createdAt: '2026-06-08T01:00:00.000Z',
+    } });
+  });
+
+  it('ignores records that are not jobs, dataset versions, schedules or LoRAs', async () => {
     await handler(streamOf({ PK: 'OWNER#alice', SK: 'CONN#c1', type: 'Connection', owner: 'alice' }));
     expect(ws.commandCalls(PostToConnectionCommand)).toHaveLength(0);
   });

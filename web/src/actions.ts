@@ -70,6 +70,7 @@ export class Actions {
     if (m.type === 'job') this.jobs.onPush(m.job);
     else if (m.type === 'dataset') this.datasets.onPush(m);
     else if (m.type === 'schedule') this.schedules.onPush(m.schedule);
+    else if (m.type === 'adapter') this.loras.onPush(m.adapter);
   }
 
   /** A new user or new tokens of the same one: API calls and the live channel go on with the new ID token. */

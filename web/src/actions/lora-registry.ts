@@ -13,10 +13,15 @@ export class LoraRegistryActions {
     }
   }
 
+  /** A registration pushed over the WebSocket (a schedule's autoRegister, another tab): listed once, newest first. */
+  onPush(adapter: Adapter): void {
+    this.ctx.store.set((s) => ({ adapters: [adapter, ...s.adapters.filter((a) => a.id !== adapter.id)] }));
+  }
+
   async registerJob(job: Job, name: string): Promise<void> {
     try {
       const adapter = await this.ctx.api.registerAdapter(job.id, name);
-      this.ctx.store.set((s) => ({ adapters: [adapter, ...s.adapters] }));
+      this.onPush(adapter);
     } catch (error) {
       this.ctx.store.set({ jobsError: `Could not register the LoRA: ${message(error)}` });
     }
