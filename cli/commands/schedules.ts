@@ -1,5 +1,6 @@
 // schedules, schedules show|create|runs|run|pause|resume|delete: retraining on an EventBridge Scheduler expression.
 import type { Command } from 'commander';
+import { zodDetails } from '#domain/errors';
 import { CreateScheduleRequest, UpdateScheduleRequest, type Schedule, type ScheduleRun, type Trainer } from '#domain/schemas';
 import { command, contextOf, type CommonOptions } from '#cli/command';
 import { failure, usageError } from '#cli/errors';
@@ -45,8 +46,6 @@ function optionalExpressionOf(options: Pick<CreateScheduleOptions, 'cron' | 'rat
   return value.startsWith(`${flag}(`) ? value : `${flag}(${value})`;
 }
 
-const fieldOf = (path: PropertyKey[]) => path.map(String).join('.') || 'body';
-
 /**
  * The POST /schedules body of `schedules create`'s options, checked as the API checks it (the schedule's fields,
  * the expression and zone, the trigger phrase and parameters against the trainer): a usage error with every
@@ -69,7 +68,7 @@ export function createScheduleBody(trainer: Trainer, options: CreateScheduleOpti
   };
   const parsed = CreateScheduleRequest.safeParse(body);
   const details: Detail[] = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ field: fieldOf(issue.path), message: issue.message }))),
+    ...(parsed.success ? [] : zodDetails(parsed.error)),
     ...('details' in checked ? checked.details : []),
   ];
   if (details.length) {
@@ -116,7 +115,7 @@ export function updateScheduleBody(options: UpdateScheduleOptions, current?: Cur
   }
   const parsed = UpdateScheduleRequest.safeParse(body);
   const details: Detail[] = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ field: fieldOf(issue.path), message: issue.message }))),
+    ...(parsed.success ? [] : zodDetails(parsed.error)),
     ...(checked && 'details' in checked ? checked.details : []),
   ];
   if (details.length) throw usageError('The schedule was not changed: fix what is listed below.', details);

@@ -10,6 +10,11 @@ export async function ownedSchedule(owner: string, scheduleId: string): Promise<
   return schedule;
 }
 
+/** The owner's schedule as the API shows it, with its next run as of `now`. */
+export async function getOwnedSchedule(owner: string, scheduleId: string, now: Date): Promise<Schedule> {
+  return publicSchedule(await ownedSchedule(owner, scheduleId), now);
+}
+
 /** Newest first, each with its next run as of `now`. */
 export async function listSchedules(owner: string, now: Date): Promise<Schedule[]> {
   return (await storedSchedules(owner)).map((schedule) => publicSchedule(schedule, now));

@@ -1,7 +1,17 @@
 // Typed failures the domain raises; the HTTP wrapper maps each to its status and the API error body.
+import type { z } from 'zod';
+
 export interface ErrorDetail {
   field: string;
   message: string;
+}
+
+/** zod issues as API details: `params.steps` rather than a path array (the HTTP doorway's 422s, the CLI's checks). */
+export function zodDetails(error: z.ZodError, prefix?: string): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || (prefix ?? 'body'),
+    message: issue.message,
+  }));
 }
 
 export abstract class DomainError extends Error {

@@ -1,6 +1,5 @@
-import { ownedSchedule } from '#app/get-schedule';
-import { publicSchedule } from '#domain/schedules';
+import { getOwnedSchedule } from '#app/get-schedule';
 import { httpRoute } from '#http/http-route';
 
 export const handler = httpRoute('get-schedule', async ({ owner, path, now }) =>
-  ({ body: publicSchedule(await ownedSchedule(owner, path.scheduleId), now) }));
+  ({ body: await getOwnedSchedule(owner, path.scheduleId, now) }));

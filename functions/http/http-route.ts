@@ -3,7 +3,7 @@
 // the parsed parts of the request, never the raw event, and no failure leaks a stack.
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { isDomainError, type ErrorDetail } from '#domain/errors';
+import { isDomainError, zodDetails, type ErrorDetail } from '#domain/errors';
 import { logger } from '#adapters/logger';
 import { invocation } from '#events/invocation';
 import { HTTP_ROUTES, type HttpHandlerName, type HttpRoute } from './routes';
@@ -55,14 +55,6 @@ class RouteError extends Error {
   constructor(readonly response: HttpResult) {
     super('route error');
   }
-}
-
-/** zod issues as API details: `params.steps` rather than a path array. */
-export function zodDetails(error: z.ZodError, prefix?: string): ErrorDetail[] {
-  return error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || (prefix ?? 'body'),
-    message: issue.message,
-  }));
 }
 
 const WHERE = {

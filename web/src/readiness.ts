@@ -1,3 +1,4 @@
+import type { Trainer } from '#domain/schemas';
 import { triggerPhraseProblem } from '#domain/training-request';
 import { collectParams } from './params';
 import { type State, selectedTrainer } from './state';
@@ -15,13 +16,14 @@ export function startBlockers(s: State): string[] {
   else if (trainer && version.report?.fitsTrainers && !version.report.fitsTrainers.includes(trainer.id)) {
     reasons.push(`This dataset does not meet ${trainer.name}'s requirements.`);
   }
-  if (trainer) {
-    const trigger = triggerPhraseProblem(trainer, requestTrigger(trainer, s.triggerPhrase));
-    if (trigger) reasons.push(trigger);
-    const { errors } = collectParams(trainer, s.params);
-    for (const error of Object.values(errors)) reasons.push(error);
-  }
+  if (trainer) reasons.push(...choiceProblems(trainer, s));
   return reasons;
+}
+
+/** What is wrong with the trigger phrase and parameters typed for `trainer`, as POST /jobs would refuse them. */
+function choiceProblems(trainer: Trainer, s: State): string[] {
+  const trigger = triggerPhraseProblem(trainer, requestTrigger(trainer, s.triggerPhrase));
+  return [...(trigger ? [trigger] : []), ...Object.values(collectParams(trainer, s.params).errors)];
 }
 
 /** What the request carries: the typed phrase, trimmed, or nothing for a trainer that takes none (the
@@ -37,11 +39,6 @@ export function scheduleBlockers(s: State): string[] {
   const trainer = selectedTrainer(s);
   if (!trainer) reasons.push('Choose a trainer model.');
   if (!s.dataset) reasons.push(s.upload.phase === 'uploading' ? 'Wait for the upload to finish.' : 'Choose or upload the dataset to retrain on.');
-  if (trainer) {
-    const trigger = triggerPhraseProblem(trainer, requestTrigger(trainer, s.triggerPhrase));
-    if (trigger) reasons.push(trigger);
-    const { errors } = collectParams(trainer, s.params);
-    for (const error of Object.values(errors)) reasons.push(error);
-  }
+  if (trainer) reasons.push(...choiceProblems(trainer, s));
   return reasons;
 }

@@ -1,6 +1,6 @@
 // The schedules panel's rules, without a DOM: the readable picker's choices as EventBridge Scheduler expressions,
 // the human reading of an expression, the preview of the next runs in a time zone, and what a run's outcome says.
-import { ScheduleExpressionError, checkStillFires, isTimeZone, nextRuns, parseScheduleExpression } from '#domain/schedule-expression';
+import { ScheduleExpressionError, checkStillFires, checkTimeZone, isTimeZone, nextRuns, parseScheduleExpression } from '#domain/schedule-expression';
 import type { ScheduleRun } from '#domain/schemas';
 
 export const WEEKDAYS = [
@@ -100,7 +100,7 @@ export function formatInZone(at: Date | string, timezone: string): string {
 /** The next `count` runs of an expression in a zone, as the preview shows them; or the domain's sentence on why not. */
 export function previewRuns(expression: string, timezone: string, now: Date, count = 3): { runs: string[] } | { error: string } {
   try {
-    if (!isTimeZone(timezone)) return { error: `"${timezone}" is not an IANA time zone; pick one from the list, such as UTC, Europe/Berlin or America/New_York.` };
+    checkTimeZone(timezone);
     checkStillFires(expression, timezone, now);
     return { runs: nextRuns(expression, timezone, now, count, { start: now }).map((at) => formatInZone(at, timezone)) };
   } catch (error) {
