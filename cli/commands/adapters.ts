@@ -11,7 +11,7 @@ export function adaptersCommand(program: Command): void {
       const list = await client.call('list-adapters');
       ctx.out.result(list, () => list.adapters.length === 0 ? 'No registered LoRAs: loraworks adapters register JOB --name NAME.'
         : table(['ID', 'NAME', 'TRAINER', 'TRIGGER', 'FILE', 'SIZE', 'CREATED'],
-          list.adapters.map((a) => [a.id, a.name, a.trainerId, a.triggerPhrase, a.artifact.fileName, formatBytes(a.artifact.sizeBytes), a.createdAt])));
+          list.adapters.map((a) => [a.id, a.name, a.trainerId, a.triggerPhrase, a.artifacts.map((f) => f.name).join(', '), formatBytes(a.artifacts.reduce((sum, f) => sum + f.sizeBytes, 0)), a.createdAt])));
     });
 
   adapters.addCommand(command('register', 'Register a completed job\'s LoRA under a name')
@@ -21,7 +21,7 @@ export function adaptersCommand(program: Command): void {
       const ctx = contextOf(options);
       const { client } = await ctx.connection();
       const adapter = await client.call('create-adapter', { body: { jobId, name: options.name } });
-      ctx.out.result(adapter, () => `Registered ${adapter.id} "${adapter.name}" (${adapter.artifact.fileName}, trigger "${adapter.triggerPhrase}").`);
+      ctx.out.result(adapter, () => `Registered ${adapter.id} "${adapter.name}" (${adapter.artifacts.map((f) => f.name).join(', ')}, trigger "${adapter.triggerPhrase ?? ''}").`);
     }));
 
   adapters.addCommand(command('remove', 'Unregister a LoRA (the job and its file stay)')

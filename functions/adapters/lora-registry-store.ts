@@ -1,5 +1,6 @@
 // The LoRA registry: registered LoRAs (the API calls them adapters), one item each under their owner.
 import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { adapterFiles } from '#domain/lora-registry';
 import type { Adapter } from '#domain/schemas';
 import { allItems, ddb, keys, tableName, unlessConditionFails, withoutKeys } from './table';
 
@@ -58,7 +59,7 @@ export async function listRegisteredLoras(owner: string): Promise<Adapter[]> {
 export function toAdapter(item: Record<string, unknown>): Adapter {
   const { owner: _owner, ...adapter } = withoutKeys<Adapter & { owner: string }>(item);
   // Registrations from before adapters had a source were all made by hand from a job.
-  return { ...adapter, source: adapter.source ?? 'job' };
+  return { ...adapter, source: adapter.source ?? 'job', artifacts: adapterFiles(adapter) };
 }
 
 /** False when the owner has no such registered LoRA. Frees its job to be registered again. */

@@ -146,6 +146,10 @@ export const DatasetVersion = z.object({
   report: ValidationReport.optional(),
   /** For a direct S3 upload with a `.train.json` sidecar: the job it started, or why it could not. */
   autoStart: z.object({ jobId: z.string().optional(), error: z.object({ code: z.string(), message: z.string() }).optional() }).optional(),
+  /** The version this one was built from by an edit (POST /datasets/{id}/versions). */
+  derivedFrom: z.number().int().positive().optional(),
+  /** The jobs that trained on this version, oldest first. */
+  jobIds: z.array(z.string()).optional(),
 });
 export type DatasetVersion = z.infer<typeof DatasetVersion>;
 
@@ -189,6 +193,85 @@ export const UploadCredentials = z.object({
   endpoint: z.string().optional(),
 });
 export type UploadCredentials = z.infer<typeof UploadCredentials>;
+
+// ---------- dataset files (the manifest the validator writes) and versions made from edits ----------
+export const DatasetFileKind = z.enum(['image', 'video', 'caption', 'mask', 'other']);
+export type DatasetFileKind = z.infer<typeof DatasetFileKind>;
+
+/** Where an entry's bytes sit in the version's zip: enough to read that one file by an HTTP byte range. */
+export const ZipEntryLocation = z.object({
+  /** Offset of the entry's local file header. */
+  headerOffset: z.number().int().nonnegative(),
+  /** Offset of its compressed bytes (past the local header, its name and its extra field). */
+  dataOffset: z.number().int().nonnegative(),
+  compressedSize: z.number().int().nonnegative(),
+  method: z.enum(['stored', 'deflated']),
+  crc32: z.number().int().nonnegative(),
+});
+export type ZipEntryLocation = z.infer<typeof ZipEntryLocation>;
+
+export const DatasetFile = z.object({
+  /** The entry's path in the zip. */
+  name: z.string(),
+  kind: DatasetFileKind,
+  /** Uncompressed size. */
+  sizeBytes: z.number().int().nonnegative(),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+  /** sha256 (hex) of the uncompressed content. */
+  contentHash: z.string(),
+  /** An image's or video's caption text (from its paired caption file), or a caption file's own text. */
+  caption: z.string().optional(),
+  /** The caption file paired with this image or video. */
+  captionFile: z.string().optional(),
+  /** The report's findings that name this file. */
+  findings: z.array(Finding),
+  zip: ZipEntryLocation,
+});
+export type DatasetFile = z.infer<typeof DatasetFile>;
+
+export const DatasetFileList = z.object({
+  files: z.array(DatasetFile),
+  /** A presigned GET of the version's zip (byte ranges allowed, for thumbnails), and when it expires. */
+  url: z.string().optional(),
+  expiresAt: IsoTime.optional(),
+});
+export type DatasetFileList = z.infer<typeof DatasetFileList>;
+
+export const CAPTION_TEXT_MAX = 10_000;
+export const DERIVE_CHANGES_MAX = 10_000;
+/** A caption as written to its .txt file: UTF-8 text, line breaks allowed, no other control characters. */
+export const CaptionText = z.string().max(CAPTION_TEXT_MAX, `A caption is at most ${CAPTION_TEXT_MAX} characters.`)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'A caption may hold line breaks but no other control characters.');
+
+/** POST /datasets/{id}/versions: a new version built from `from` (captions keyed by the image's name; an empty
+ * caption removes the caption file; `remove` names images, whose caption and mask files go with them). */
+export const CreateDatasetVersionRequest = z.object({
+  from: z.number().int().positive('Name the version to start from.'),
+  captions: z.record(z.string(), CaptionText).default({}),
+  remove: z.array(z.string()).max(DERIVE_CHANGES_MAX).default([]),
+  /** Also merge the files of a zip posted to the answer's `upload` (same rules as any upload). */
+  addUpload: z.boolean().optional(),
+  source: z.enum(['web', 'cli']).optional(),
+});
+export type CreateDatasetVersionRequest = z.infer<typeof CreateDatasetVersionRequest>;
+export const CreateDatasetVersionResponse = z.object({
+  version: z.number().int(),
+  upload: CreateUploadResponse.shape.upload.optional(),
+});
+export type CreateDatasetVersionResponse = z.infer<typeof CreateDatasetVersionResponse>;
+
+export const DatasetDiffQuery = z.object({ from: z.coerce.number().int().positive().optional() });
+/** What changed from version `from` to version `to`, by entry name (captions count as their image's). */
+export const DatasetDiff = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.object({ name: z.string(), what: z.enum(['content', 'caption']) })),
+});
+export type DatasetDiff = z.infer<typeof DatasetDiff>;
 
 // ---------- jobs ----------
 export const JobStatus = z.enum(['QUEUED', 'RUNNING', 'CANCELLING', 'COMPLETED', 'FAILED', 'CANCELLED']);
@@ -240,6 +323,16 @@ export const JobArtifact = z.object({
 });
 export type JobArtifact = z.infer<typeof JobArtifact>;
 
+export const JOB_HISTORY_MAX = 120;
+export const JobHistoryPoint = z.object({
+  at: IsoTime,
+  status: JobStatus,
+  fraction: z.number().min(0).max(1),
+  step: z.number().int().optional(),
+  queuePosition: z.number().int().optional(),
+});
+export type JobHistoryPoint = z.infer<typeof JobHistoryPoint>;
+
 export const Job = z.object({
   id: z.string(),
   status: JobStatus,
@@ -260,6 +353,8 @@ export const Job = z.object({
   completedBeforeCancel: z.boolean().optional(),
   /** The estimate made when the job was started; once COMPLETED, recomputed for the steps it ran. */
   estimate: JobEstimate.optional(),
+  /** Status, queue position and progress over time, oldest first, bounded (JOB_HISTORY_MAX points). */
+  history: z.array(JobHistoryPoint).optional(),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   startedAt: IsoTime.optional(),
@@ -289,6 +384,16 @@ export const ListJobsQuery = z.object({
 });
 export const JobList = z.object({ jobs: z.array(Job), cursor: z.string().optional() });
 
+export const JOB_LOG_LINES_MAX = 200;
+export const JOB_LOG_LINE_CHARS_MAX = 1000;
+/** GET /jobs/{id}/logs: the trainer's last lines (at most JOB_LOG_LINES_MAX, each cut to JOB_LOG_LINE_CHARS_MAX). */
+export const JobLogs = z.object({
+  lines: z.array(z.object({ at: IsoTime, message: z.string() })),
+  /** Older lines were dropped to keep the bound. */
+  truncated: z.boolean().optional(),
+});
+export type JobLogs = z.infer<typeof JobLogs>;
+
 export const ArtifactLink = z.object({
   url: z.string(),
   fileName: z.string(),
@@ -299,15 +404,24 @@ export const ArtifactLink = z.object({
 export type ArtifactLink = z.infer<typeof ArtifactLink>;
 
 // ---------- adapters (registered LoRAs) ----------
+export const AdapterArtifact = JobArtifact.pick({ name: true, role: true, sizeBytes: true, sha256: true });
+export type AdapterArtifact = z.infer<typeof AdapterArtifact>;
+export const AdapterStatus = z.enum(['CHECKING', 'READY', 'INVALID']);
 export const Adapter = z.object({
   id: z.string(),
   name: z.string(),
-  /** How it was registered: by hand from a job, or by a schedule with `autoRegister`. */
+  /** How it was registered: by hand from a job, imported as a file, or by a schedule with `autoRegister`. */
   source: z.enum(['job', 'import', 'schedule']),
   jobId: z.string().optional(),
-  trainerId: z.string(),
-  triggerPhrase: z.string(),
-  artifact: Artifact,
+  trainerId: z.string().optional(),
+  triggerPhrase: z.string().optional(),
+  /** Its LoRA files (a Wan 2.2 adapter has both), the main one first. */
+  artifacts: z.array(AdapterArtifact),
+  /** The main LoRA, as `artifacts[0]` (kept for clients of the first contract). */
+  artifact: Artifact.optional(),
+  /** An import is CHECKING until its file is posted and checked; READY or INVALID (with `error`) then. */
+  status: AdapterStatus.optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
   createdAt: IsoTime,
 });
 export type Adapter = z.infer<typeof Adapter>;
@@ -316,6 +430,21 @@ export const CreateAdapterRequest = z.object({
   name: safeText('The LoRA name').min(1, 'Give the LoRA a name you will recognise in your generator.').max(120),
 });
 export const AdapterList = z.object({ adapters: z.array(Adapter) });
+/** POST /adapters/imports: register a .safetensors LoRA trained elsewhere. */
+export const CreateAdapterImportRequest = z.object({
+  name: CreateAdapterRequest.shape.name,
+  fileName: z.string().trim().min(1, 'Name the file.').max(255)
+    .regex(/^(?!\.)[^/\\\u0000-\u001f]+\.safetensors$/i, 'A LoRA file name is a plain file name ending in .safetensors.'),
+  sizeBytes: z.number().int().positive('The file is empty.'),
+  trainerId: z.string().min(1).max(200).optional(),
+  triggerPhrase: safeText('The trigger phrase').max(100).optional(),
+});
+export type CreateAdapterImportRequest = z.infer<typeof CreateAdapterImportRequest>;
+export const CreateAdapterImportResponse = z.object({
+  adapterId: z.string(),
+  upload: CreateUploadResponse.shape.upload,
+});
+export type CreateAdapterImportResponse = z.infer<typeof CreateAdapterImportResponse>;
 
 // ---------- API tokens (for tooling; the token itself is shown once, in CreatedToken) ----------
 export const CreateTokenRequest = z.object({

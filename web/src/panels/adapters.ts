@@ -35,7 +35,7 @@ export function adaptersPanel(store: Store, actions: Actions): HTMLElement {
         h('span', { class: 'adapter-name' }, adapter.name),
         adapter.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase: put it in your prompts' }, icon('tag'), adapter.triggerPhrase)),
       h('div', { class: 'adapter-meta muted' },
-        h('code', {}, adapter.trainerId), ` · ${formatBytes(adapter.artifact.sizeBytes)} · registered ${relativeTime(adapter.createdAt)}`),
+        h('code', {}, adapter.trainerId), ` · ${formatBytes(adapter.artifacts.reduce((sum, f) => sum + f.sizeBytes, 0))} · registered ${relativeTime(adapter.createdAt)}`),
       h('div', { class: 'adapter-actions' }, download, remove));
   };
   update();
