@@ -437,7 +437,7 @@ describe('WebSocket API', () => {
       BatchSize: 50,
       MaximumRetryAttempts: 3,
       BisectBatchOnFunctionError: true,
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { type: { S: ['Job', 'DatasetVersion'] } } } }) }] },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { type: { S: ['Job', 'DatasetVersion', 'Adapter'] } } } }) }] },
     });
     expect(actionsOf(template, notifyId)).toContain('execute-api:ManageConnections');
   });
