@@ -184,7 +184,11 @@ export class Api extends Construct {
       },
       'create-adapter': { env: tableEnv, grant: writes },
       'list-adapters': { env: tableEnv, grant: reads },
-      'delete-adapter': { env: tableEnv, grant: writes },
+      'delete-adapter': {
+        env: { ...tableEnv, ARTIFACTS_BUCKET: artifacts.bucketName },
+        // An imported LoRA's file goes with its adapter; a job's LoRA stays with the job.
+        grant: (fn) => { writes(fn); grantObjects(fn, artifacts, IMPORTS_PREFIX, ['s3:DeleteObject']); },
+      },
       'create-adapter-import': {
         env: { ...tableEnv, ARTIFACTS_BUCKET: artifacts.bucketName },
         // A presigned POST carries the signer's permission to put the object, nothing more.

@@ -498,10 +498,11 @@ describe('imported LoRAs', () => {
     expect(s3[0]!.resource).toMatch(/StorageArtifacts.*\/imports\/\*/);
   });
 
-  it('lets create-adapter-import sign posts under imports/ only, and get-adapter-artifact read loras/ and imports/', () => {
+  it('lets create-adapter-import sign posts under imports/ only, get-adapter-artifact read loras/ and imports/, delete-adapter remove imports/ only', () => {
     expect(s3Of('create-adapter-import')).toEqual([{ actions: ['s3:PutObject'], resource: expect.stringMatching(/StorageArtifacts.*\/imports\/\*/) }]);
     expect(s3Of('get-adapter-artifact').map((s) => s.resource.match(/\/(\w+)\/\*/)?.[1])).toEqual(['loras', 'imports']);
     expect(s3Of('get-adapter-artifact').every((s) => s.actions.join() === 's3:GetObject')).toBe(true);
+    expect(s3Of('delete-adapter')).toEqual([{ actions: ['s3:DeleteObject'], resource: expect.stringMatching(/StorageArtifacts.*\/imports\/\*/) }]);
   });
 });
 

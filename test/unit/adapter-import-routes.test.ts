@@ -1,8 +1,8 @@
 // POST /adapters/imports and GET /adapters/{id}/artifacts/{name}: what they answer and what they refuse, and the
 // check of a posted file (S3 mocked) ending its import READY or INVALID, once for duplicate events.
 import './handler-env';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import { checkImport } from '#app/check-adapter-import';
 import { buildSafetensors } from '#domain/safetensors';
 import type { ArtifactLink, CreateAdapterImportResponse, ErrorBody } from '#domain/schemas';
 import { handler as createImport } from '#handlers/create-adapter-import';
+import { handler as deleteAdapter } from '#handlers/delete-adapter';
 import { handler as getAdapterArtifact } from '#handlers/get-adapter-artifact';
 import { context, httpEvent, parseBody } from './http-events';
 
@@ -87,6 +88,21 @@ describe('GET /adapters/{adapterId}/artifacts/{name}', () => {
     const invalid = await download('faces.safetensors');
     expect(invalid.statusCode).toBe(409);
     expect(parseBody<ErrorBody>(invalid).error.message).toMatch(/full checkpoint/);
+  });
+});
+
+describe('DELETE /adapters/{adapterId}', () => {
+  const remove = () => deleteAdapter(httpEvent({ path: { adapterId: '01AD' } }), context);
+
+  it('removes an imported adapter\'s file with it, and leaves a job\'s LoRA with its job', async () => {
+    withAdapter(adapterItem({ status: 'READY' }));
+    ddb.on(DeleteCommand).resolves({ Attributes: adapterItem({}) });
+    expect((await remove()).statusCode).toBe(204);
+    expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['imports/alice/01AD/faces.safetensors']);
+    s3.resetHistory();
+    withAdapter(adapterItem({ source: 'job', jobId: '01JOB', importFile: undefined }));
+    expect((await remove()).statusCode).toBe(204);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
   });
 });
 
