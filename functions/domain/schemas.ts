@@ -242,7 +242,6 @@ export const CAPTION_TEXT_MAX = 10_000;
 export const DERIVE_CHANGES_MAX = 10_000;
 /** A caption as written to its .txt file: UTF-8 text, line breaks allowed, no other control characters. */
 export const CaptionText = z.string().max(CAPTION_TEXT_MAX, `A caption is at most ${CAPTION_TEXT_MAX} characters.`)
-  // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'A caption may hold line breaks but no other control characters.');
 
 /** POST /datasets/{id}/versions: a new version built from `from` (captions keyed by the image's name; an empty

@@ -32,7 +32,9 @@ export function adaptersPanel(store: Store, actions: Actions): HTMLElement {
     const key = JSON.stringify([adapter.status, adapter.triggerPhrase, adapter.artifacts]);
     const kept = usage.get(adapter.id);
     if (kept?.key === key) return kept.el;
-    const made = adapterUsage(adapter, () => actions.adapterLinks(adapter));
+    const made = adapterUsage(adapter, () => actions.adapterLinks(adapter)) as HTMLDetailsElement;
+    // A changed adapter (a push after the list loaded) stays open if it was: opening asks for fresh links.
+    if ((kept?.el as HTMLDetailsElement | undefined)?.open) made.open = true;
     usage.set(adapter.id, { key, el: made });
     return made;
   };
