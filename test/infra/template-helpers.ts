@@ -59,6 +59,7 @@ export const HTTP_ROUTES: Record<string, string> = {
   'GET /datasets/{datasetId}': 'get-dataset',
   'POST /datasets/{datasetId}/uploads': 'create-upload',
   'POST /upload-credentials': 'create-upload-credentials',
+  'POST /datasets/{datasetId}/versions': 'create-dataset-version',
   'POST /jobs': 'create-job',
   'POST /jobs/estimate': 'estimate-job',
   'GET /jobs': 'list-jobs',
