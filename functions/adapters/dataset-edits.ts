@@ -58,3 +58,13 @@ export async function failDerive(owner: string, datasetId: string, version: numb
   });
   return written !== null;
 }
+
+/** Lets a retry claim the derive at once (after a transient failure), instead of waiting out the claim. */
+export async function releaseDerive(owner: string, datasetId: string, version: number): Promise<void> {
+  await conditionalUpdate({
+    Key: versionKey(owner, datasetId, version),
+    UpdateExpression: 'SET deriveLeaseUntil = :zero',
+    ConditionExpression: 'attribute_exists(deriveLeaseUntil) AND attribute_not_exists(derivedAt)',
+    ExpressionAttributeValues: { ':zero': 0 },
+  });
+}
