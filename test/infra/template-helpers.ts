@@ -84,7 +84,7 @@ export const HTTP_ROUTES: Record<string, string> = {
 
 export const ALL_HANDLERS = [
   ...Object.values(HTTP_ROUTES),
-  'authorize', 'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'notify',
+  'authorize', 'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'derive-dataset-version', 'notify',
   'training-submit', 'training-poll', 'training-collect', 'training-cancel-remote', 'training-mark-failed', 'reconcile', 'retrain',
 ];
 
