@@ -17,13 +17,15 @@ export interface PresignedUpload {
 }
 
 /** A POST policy that accepts exactly the declared size (or a size within [min, max]) at exactly this key. */
-export async function presignUpload(bucket: string, key: string, sizeBytes: number | readonly [number, number], expiresSeconds = 3600): Promise<PresignedUpload> {
+export async function presignUpload(
+  bucket: string, key: string, sizeBytes: number | readonly [number, number], expiresSeconds = 3600, contentType = 'application/zip',
+): Promise<PresignedUpload> {
   const [min, max] = typeof sizeBytes === 'number' ? [sizeBytes, sizeBytes] : sizeBytes;
   const { url, fields } = await createPresignedPost(s3(), {
     Bucket: bucket,
     Key: key,
     Conditions: [['content-length-range', min, max]],
-    Fields: { 'Content-Type': 'application/zip' },
+    Fields: { 'Content-Type': contentType },
     Expires: expiresSeconds,
   });
   return { url, fields };
