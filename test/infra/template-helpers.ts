@@ -15,7 +15,7 @@ export interface Statement { Effect: string; Action: string | string[]; Resource
 /** The properties the tests read, per resource type, as CDK writes them. */
 interface PropertiesOf {
   'AWS::Lambda::Function': {
-    Runtime: string; Architectures: string[]; Handler: string; Role: GetAtt;
+    Runtime: string; Architectures: string[]; Handler: string; Role: GetAtt; MemorySize?: number;
     Environment: { Variables: Record<string, unknown> }; LoggingConfig?: { LogGroup?: unknown }; Code: { S3Key: string };
   };
   'AWS::S3::Bucket': {
