@@ -40,7 +40,7 @@ export async function deriveDatasetVersion(owner: string, datasetId: string, ver
     return 'duplicate';
   }
   const fail = async (code: string, message: string): Promise<DeriveOutcome> => {
-    logger.warn('Derive failed', { datasetId, version, code, message });
+    logger.warn('Derive failed', { datasetId, version, code, reason: message });
     await failDerive(owner, datasetId, version, rejectedReport(code, message), now());
     return 'failed';
   };
