@@ -57,7 +57,7 @@ function partsInOrder() {
 
 /** Compares bytes as they arrive with the source's, whatever the chunk boundaries on either side. */
 function sameBytes(expected: Iterator<Buffer>) {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   return (piece: Buffer): boolean => {
     let at = 0;
     while (at < piece.length) {
