@@ -2,7 +2,6 @@
 // or a benchmark can serve a ≥ 1 GiB archive (captioned PNGs, stored, some with data descriptors) without
 // holding it in memory or on disk. Image pixels are slices of one noise buffer, a different slice per image;
 // every CRC (the zip's and the PNG chunks') is right, so the validator takes it like any upload.
-import { randomBytes } from 'node:crypto';
 import { crc32, deflateRawSync } from 'node:zlib';
 
 export interface SyntheticEntry {
@@ -43,8 +42,8 @@ const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0)
 const be32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n >>> 0); return b; };
 
 /** `images` captioned PNGs of about `bytesPerImage` each; every `descriptorEvery`-th image has a data descriptor. */
-export function syntheticDatasetZip({ images, bytesPerImage, descriptorEvery = 3 }: { images: number; bytesPerImage: number; descriptorEvery?: number }): SyntheticZip {
-  const noise = randomBytes(NOISE);
+export function syntheticDatasetZip({ images, bytesPerImage, descriptorEvery = 3, seed = 1 }: { images: number; bytesPerImage: number; descriptorEvery?: number; seed?: number }): SyntheticZip {
+  const noise = seededNoise(NOISE, seed);
   const doubled = Buffer.concat([noise, noise]);
   const segments: Segment[] = [];
   const entries: SyntheticEntry[] = [];
@@ -132,6 +131,19 @@ export function syntheticDatasetZip({ images, bytesPerImage, descriptorEvery = 3
     }
   }
   return { size, entries, chunks, read: (start, end) => Buffer.concat([...chunks(start, end)]) };
+}
+
+/** The same bytes for the same seed, in any process (xorshift32), so two processes can make the same zip. */
+function seededNoise(length: number, seed: number): Buffer {
+  const out = Buffer.alloc(length);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < length; i += 4) {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    out.writeUInt32LE(x, i);
+  }
+  return out;
 }
 
 function* noiseChunks(doubled: Buffer, shift: number, length: number): Generator<Buffer> {
