@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
     const { port } = await server.run();
     const endpoint = `http://127.0.0.1:${port}`;
     const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-    let t = performance.now();
+    const t = performance.now();
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: SOURCE, Body: Readable.from(zip.chunks(0, zip.size), { objectMode: false }), ContentLength: zip.size }));
     console.log(`source: ${images} captioned images, ${(zip.size / MiB).toFixed(0)} MiB, put on the local S3 in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
