@@ -10,6 +10,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ADDITIONS_PREFIX, EDITS_PREFIX } from '#domain/dataset-edits';
+import { VALIDATED_PREFIX } from '#domain/datasets';
 import { IMPORTS_PREFIX } from '#domain/lora-import';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { httpRoutes, type HttpHandlerName } from '#http/routes';
@@ -158,6 +160,17 @@ export class Api extends Construct {
         env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName, MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES) },
         // A presigned POST carries the signer's permission to put the object, nothing more.
         grant: (fn) => { writes(fn); grantObjects(fn, datasets, 'datasets/', ['s3:PutObject']); },
+      },
+      'create-dataset-version': {
+        env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName, MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES) },
+        // Reads the source's zip directory (ranged GETs of its validated copy), stores the edit request, and
+        // presigns the additions zip's POST.
+        grant: (fn) => {
+          writes(fn);
+          grantObjects(fn, datasets, VALIDATED_PREFIX, ['s3:GetObject']);
+          grantObjects(fn, datasets, EDITS_PREFIX, ['s3:PutObject']);
+          grantObjects(fn, datasets, ADDITIONS_PREFIX, ['s3:PutObject']);
+        },
       },
       'create-upload-credentials': {
         env: { DATASETS_BUCKET: datasets.bucketName },

@@ -7,6 +7,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ADDITIONS_PREFIX, EDITS_PREFIX } from '#domain/dataset-edits';
 import { VALIDATED_PREFIX } from '#domain/datasets';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { grantListBucket, grantObjects } from './grants';
@@ -50,6 +51,8 @@ export interface DatasetsProps {
  */
 export class Datasets extends Construct {
   readonly validator: lambda.IFunction;
+  /** Builds versions made from edits (POST /datasets/{id}/versions) by streaming; the validator then takes them. */
+  readonly deriver: lambda.IFunction;
   private readonly fn: lambda.Function;
 
   constructor(scope: Construct, id: string, props: DatasetsProps) {
@@ -80,6 +83,21 @@ export class Datasets extends Construct {
     trainerSecret.grantRead(this.validator);
     stateMachine.grantStartExecution(this.validator);
     for (const prefix of DATASET_PREFIXES) bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.validator), { prefix });
+
+    // Versions made from edits: the edit request (edits/) and its additions zip (additions/) start the derive,
+    // which reads the source's validated copy and the additions by ranged GETs and writes the new zip by S3
+    // multipart at the version's upload key under datasets/, where the validator takes it.
+    this.deriver = handlerFunction(this, 'derive-dataset-version', {
+      environment: { NODE_OPTIONS: VALIDATOR_NODE_OPTIONS, TABLE_NAME: table.tableName, DATASETS_BUCKET: bucket.bucketName },
+      memorySize: props.memorySize ?? 1024,
+      timeout: Duration.minutes(15),
+    });
+    table.grantReadWriteData(this.deriver);
+    for (const prefix of [EDITS_PREFIX, ADDITIONS_PREFIX, VALIDATED_PREFIX]) grantObjects(this.deriver, bucket, prefix, ['s3:GetObject']);
+    grantObjects(this.deriver, bucket, 'datasets/', ['s3:PutObject', 's3:AbortMultipartUpload']);
+    // An edit waiting for its additions HEADs a key not there yet: 404, not 403.
+    grantListBucket(this.deriver, bucket);
+    for (const prefix of [EDITS_PREFIX, ADDITIONS_PREFIX]) bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.deriver), { prefix });
     for (const child of Stack.of(this).node.children) {
       if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
       acknowledge(child, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

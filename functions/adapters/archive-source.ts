@@ -11,6 +11,8 @@ export class StaleObject extends Error {
 }
 
 export interface S3ArchiveSource extends ArchiveSource {
+  /** Bytes [start, end) as they arrive, by one ranged GET. */
+  streamRange(start: number, end: number): AsyncIterable<Buffer>;
   eTag: string;
   /** Bytes the GETs delivered, and how many GETs were made. */
   readonly stats: { bytesRead: number; requests: number };
@@ -64,6 +66,11 @@ export async function s3ArchiveSource(bucket: string, key: string, expected: { s
     stream() {
       return (async function* () {
         yield* counted(await get());
+      })();
+    },
+    streamRange(start, end) {
+      return (async function* () {
+        if (end > start) yield* counted(await get({ start, end }));
       })();
     },
   };

@@ -16,12 +16,15 @@ export interface PresignedUpload {
   fields: Record<string, string>;
 }
 
-/** A POST policy that accepts exactly the declared size at exactly this key. */
-export async function presignUpload(bucket: string, key: string, sizeBytes: number, expiresSeconds = 3600, contentType = 'application/zip'): Promise<PresignedUpload> {
+/** A POST policy that accepts exactly the declared size (or a size within [min, max]) at exactly this key. */
+export async function presignUpload(
+  bucket: string, key: string, sizeBytes: number | readonly [number, number], expiresSeconds = 3600, contentType = 'application/zip',
+): Promise<PresignedUpload> {
+  const [min, max] = typeof sizeBytes === 'number' ? [sizeBytes, sizeBytes] : sizeBytes;
   const { url, fields } = await createPresignedPost(s3(), {
     Bucket: bucket,
     Key: key,
-    Conditions: [['content-length-range', sizeBytes, sizeBytes]],
+    Conditions: [['content-length-range', min, max]],
     Fields: { 'Content-Type': contentType },
     Expires: expiresSeconds,
   });

@@ -17,8 +17,8 @@ const MAX_CAPTION_BYTES = MAX_CAPTION_CHARS * 4;
 /** Findings kept per code; the rest are counted in one summary finding, so a report stays small. */
 const FINDINGS_PER_CODE = 25;
 
-const CAPTION_EXTENSIONS = ['txt', 'caption'];
-const MEDIA_EXTENSIONS: Record<string, Sniffed['format']> = {
+export const CAPTION_EXTENSIONS = ['txt', 'caption'];
+export const MEDIA_EXTENSIONS: Record<string, Sniffed['format']> = {
   jpg: 'jpg', jpeg: 'jpg', png: 'png', webp: 'webp', mp4: 'mp4', m4v: 'mp4', mov: 'mov', webm: 'webm', avi: 'avi',
 };
 

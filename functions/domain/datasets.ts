@@ -30,11 +30,14 @@ export interface VersionInternals {
   validatedETag?: string;
   leaseUntil?: number;
   attempts?: number;
+  /** A version made from an edit: the derive function's claim, and when its zip was written. */
+  deriveLeaseUntil?: number;
+  derivedAt?: string;
 }
 
 /** A version as the API shows it: without its owner, its dataset id or the validator's own fields. */
 export function publicVersion(version: DatasetVersion & { datasetId?: string; owner?: string } & VersionInternals): DatasetVersion {
-  const { owner: _owner, datasetId: _datasetId, objectKey: _k, objectETag: _e, validatedKey: _vk, validatedETag: _ve, leaseUntil: _l, attempts: _a, ...rest } = version;
+  const { owner: _owner, datasetId: _datasetId, objectKey: _k, objectETag: _e, validatedKey: _vk, validatedETag: _ve, leaseUntil: _l, attempts: _a, deriveLeaseUntil: _dl, derivedAt: _da, ...rest } = version;
   return rest;
 }
 

@@ -35,6 +35,9 @@ export interface DirectoryEntry {
   compressedSize: number;
   uncompressedSize: number;
   localHeaderOffset: number;
+  /** MS-DOS modification time and date, as stored (kept when an entry is copied into a derived zip). */
+  modTime?: number;
+  modDate?: number;
   isDirectory: boolean;
   /** Why this entry must not be read; undefined when it is safe to stream. */
   refused?: { code: string; message: string };
@@ -138,7 +141,7 @@ function parseEntries(dir: Buffer, count: number, dirOffset: number, limits: Arc
       throw new ArchiveRejected('ZIP_CD_CORRUPT', `The zip directory is damaged at file ${i + 1} of ${count}.`);
     }
     const header = readCentralHeader(dir, at);
-    const { madeBy, flags, method, crc32, nameLength, extraLength, commentLength, diskStart, externalAttributes } = header;
+    const { madeBy, flags, method, crc32, nameLength, extraLength, commentLength, diskStart, externalAttributes, modTime, modDate } = header;
     let { compressedSize, uncompressedSize, localHeaderOffset } = header;
     const end = at + 46 + nameLength + extraLength + commentLength;
     if (end > dir.length) throw new ArchiveRejected('ZIP_CD_CORRUPT', `The zip directory is damaged at file ${i + 1} of ${count}.`);
@@ -171,7 +174,7 @@ function parseEntries(dir: Buffer, count: number, dirOffset: number, limits: Arc
     const isDirectory = name.endsWith('/') && uncompressedSize === 0;
     refused ??= judgeEntry(name, madeBy, flags, method, externalAttributes, compressedSize, uncompressedSize, limits);
     if (localHeaderOffset + 30 > dirOffset) throw new ArchiveRejected('ZIP_CD_CORRUPT', `${name} points outside the archive's data; the zip is damaged.`);
-    entries.push({ name, nameBytes, flags, method, crc32, compressedSize, uncompressedSize, localHeaderOffset, isDirectory, ...(refused ? { refused } : {}) });
+    entries.push({ name, nameBytes, flags, method, crc32, compressedSize, uncompressedSize, localHeaderOffset, modTime, modDate, isDirectory, ...(refused ? { refused } : {}) });
     at = end;
   }
   return entries;
@@ -179,7 +182,7 @@ function parseEntries(dir: Buffer, count: number, dirOffset: number, limits: Arc
 
 /** The fixed fields of a central directory header: offset from its signature, and width in bytes. */
 const CENTRAL_HEADER = {
-  madeBy: [4, 2], flags: [8, 2], method: [10, 2], crc32: [16, 4], compressedSize: [20, 4], uncompressedSize: [24, 4],
+  madeBy: [4, 2], flags: [8, 2], method: [10, 2], modTime: [12, 2], modDate: [14, 2], crc32: [16, 4], compressedSize: [20, 4], uncompressedSize: [24, 4],
   nameLength: [28, 2], extraLength: [30, 2], commentLength: [32, 2], diskStart: [34, 2], externalAttributes: [38, 4],
   localHeaderOffset: [42, 4],
 } as const;

@@ -446,18 +446,32 @@ describe('WebSocket API', () => {
 describe('datasets', () => {
   it('validates every object created under datasets/ (presigned) and incoming/ (direct tooling uploads) with validate-dataset', () => {
     const [validatorId] = functionByHandler(template, 'validate-dataset');
+    const [deriverId] = functionByHandler(template, 'derive-dataset-version');
     assert.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: Match.stringLikeRegexp('^StorageDatasets') },
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: ['datasets/', 'incoming/'].map((prefix) => ({
+        LambdaFunctionConfigurations: [['datasets/', validatorId], ['incoming/', validatorId], ['edits/', deriverId], ['additions/', deriverId]].map(([prefix, id]) => ({
           Events: ['s3:ObjectCreated:*'],
           Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: prefix }] } },
-          LambdaFunctionArn: { 'Fn::GetAtt': [validatorId, 'Arn'] },
+          LambdaFunctionArn: { 'Fn::GetAtt': [id, 'Arn'] },
         })),
       },
     });
     const reads = JSON.stringify(assert.findResources('AWS::IAM::Policy'));
     expect(reads).toContain('/incoming/*');
+  });
+
+  it('lets the deriver read edits/, additions/ and validated/, and write (multipart) only under datasets/, at 1024 MB', () => {
+    const [deriverId, deriver] = functionByHandler(template, 'derive-dataset-version');
+    const s3 = statementsOf(template, deriverId).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')) && (s.Resource as { 'Fn::Join'?: unknown })['Fn::Join'])
+      .map((s) => ({ actions: [s.Action].flat(), prefix: String((s.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1][1]) }));
+    expect(s3).toEqual([
+      { actions: ['s3:GetObject'], prefix: '/edits/*' },
+      { actions: ['s3:GetObject'], prefix: '/additions/*' },
+      { actions: ['s3:GetObject'], prefix: '/validated/*' },
+      { actions: ['s3:PutObject', 's3:AbortMultipartUpload'], prefix: '/datasets/*' },
+    ]);
+    expect(deriver.Properties.MemorySize).toBe(1024);
   });
 
   it('lets the validator list the datasets bucket (and only it), so a missing sidecar or removed upload is 404, not 403', () => {

@@ -15,7 +15,7 @@ export interface Statement { Effect: string; Action: string | string[]; Resource
 /** The properties the tests read, per resource type, as CDK writes them. */
 interface PropertiesOf {
   'AWS::Lambda::Function': {
-    Runtime: string; Architectures: string[]; Handler: string; Role: GetAtt;
+    Runtime: string; Architectures: string[]; Handler: string; Role: GetAtt; MemorySize?: number;
     Environment: { Variables: Record<string, unknown> }; LoggingConfig?: { LogGroup?: unknown }; Code: { S3Key: string };
   };
   'AWS::S3::Bucket': {
@@ -59,6 +59,7 @@ export const HTTP_ROUTES: Record<string, string> = {
   'GET /datasets/{datasetId}': 'get-dataset',
   'POST /datasets/{datasetId}/uploads': 'create-upload',
   'POST /upload-credentials': 'create-upload-credentials',
+  'POST /datasets/{datasetId}/versions': 'create-dataset-version',
   'POST /jobs': 'create-job',
   'POST /jobs/estimate': 'estimate-job',
   'GET /jobs': 'list-jobs',
@@ -85,7 +86,7 @@ export const HTTP_ROUTES: Record<string, string> = {
 
 export const ALL_HANDLERS = [
   ...Object.values(HTTP_ROUTES),
-  'authorize', 'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'notify', 'check-adapter-import',
+  'authorize', 'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'derive-dataset-version', 'notify', 'check-adapter-import',
   'training-submit', 'training-poll', 'training-collect', 'training-cancel-remote', 'training-mark-failed', 'reconcile', 'retrain',
 ];
 

@@ -44,6 +44,23 @@ describe('LocalIam on the synthesized template', () => {
     expect(notifications).toContainEqual({ bucket: 'loraworks-datasets', prefix: 'datasets/', suffix: '', handler: 'validate-dataset' });
   });
 
+  it('lets the deriver read sources, edits and additions and write only dataset uploads; routes edits/ and additions/ to it', () => {
+    const bucket = 'arn:aws:s3:::loraworks-datasets';
+    for (const read of ['validated/alice/ds1/v1/set.zip', 'edits/alice/ds1/v2.json', 'additions/alice/ds1/v2/additions.zip']) {
+      expect(iam.authorize(key('derive-dataset-version'), 's3:GetObject', `${bucket}/${read}`), read).toEqual({ allowed: true });
+    }
+    expect(iam.authorize(key('derive-dataset-version'), 's3:PutObject', `${bucket}/datasets/alice/ds1/v2/set.zip`)).toEqual({ allowed: true });
+    expect(iam.authorize(key('derive-dataset-version'), 's3:PutObject', `${bucket}/validated/alice/ds1/v2/set.zip`).allowed).toBe(false);
+    expect(iam.authorize(key('derive-dataset-version'), 's3:PutObject', `${bucket}/edits/alice/ds1/v2.json`).allowed).toBe(false);
+    expect(iam.authorize(key('derive-dataset-version'), 's3:GetObject', `${bucket}/datasets/alice/ds1/v1/set.zip`).allowed).toBe(false);
+    expect(iam.authorize(key('create-dataset-version'), 's3:PutObject', `${bucket}/edits/alice/ds1/v2.json`)).toEqual({ allowed: true });
+    expect(iam.authorize(key('create-dataset-version'), 's3:PutObject', `${bucket}/datasets/alice/ds1/v2/set.zip`).allowed).toBe(false);
+    const notifications = synthesized.objectCreatedNotifications().map((n) => ({ ...n, bucket: localBucketOf(NAMES, n.bucket) }));
+    expect(notifications).toContainEqual({ bucket: 'loraworks-datasets', prefix: 'edits/', suffix: '', handler: 'derive-dataset-version' });
+    expect(notifications).toContainEqual({ bucket: 'loraworks-datasets', prefix: 'additions/', suffix: '', handler: 'derive-dataset-version' });
+    expect(notifications.filter((n) => n.handler === 'validate-dataset').map((n) => n.prefix)).not.toContain('additions/');
+  });
+
   it("resolves CDK's Fn::Select/Fn::Split of the state machine's ARN: the reconciler may describe and stop its executions", () => {
     const execution = 'arn:aws:states:us-east-1:000000000000:execution:Training:01JOB';
     expect(iam.authorize(key('reconcile'), 'states:DescribeExecution', execution)).toEqual({ allowed: true });
