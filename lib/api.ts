@@ -10,11 +10,13 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { MANIFEST_PREFIX } from '#domain/dataset-manifest';
+import { VALIDATED_PREFIX } from '#domain/datasets';
 import { IMPORTS_PREFIX } from '#domain/lora-import';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { httpRoutes, type HttpHandlerName } from '#http/routes';
 import { accessLogSettings } from './access-log';
-import { grantObjects, grantTokenLookup } from './grants';
+import { grantListBucket, grantObjects, grantTokenLookup } from './grants';
 import { handlerFunction } from './handler-function';
 import type { Schedules } from './schedules';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
@@ -158,6 +160,16 @@ export class Api extends Construct {
         env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName, MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES) },
         // A presigned POST carries the signer's permission to put the object, nothing more.
         grant: (fn) => { writes(fn); grantObjects(fn, datasets, 'datasets/', ['s3:PutObject']); },
+      },
+      'list-dataset-files': {
+        env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName },
+        // The manifest, and a presigned GET of the validated bytes: the validated/ copy, or an INVALID version's
+        // upload (datasets/ or incoming/) while it still holds them. A version without a manifest reads 404, not 403.
+        grant: (fn) => {
+          reads(fn);
+          for (const prefix of [MANIFEST_PREFIX, VALIDATED_PREFIX, 'datasets/', 'incoming/']) grantObjects(fn, datasets, prefix, ['s3:GetObject']);
+          grantListBucket(fn, datasets);
+        },
       },
       'create-upload-credentials': {
         env: { DATASETS_BUCKET: datasets.bucketName },

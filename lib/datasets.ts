@@ -7,6 +7,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { MANIFEST_PREFIX } from '#domain/dataset-manifest';
 import { VALIDATED_PREFIX } from '#domain/datasets';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { grantListBucket, grantObjects } from './grants';
@@ -73,6 +74,8 @@ export class Datasets extends Construct {
     // A READY version's bytes are copied (server-side: GetObject on the source, PutObject here) to validated/,
     // which no upload policy names and nothing else may write.
     grantObjects(this.validator, bucket, VALIDATED_PREFIX, ['s3:PutObject']);
+    // Each decided version's manifest (its files, read in the same pass), served by GET …/versions/{v}/files.
+    grantObjects(this.validator, bucket, MANIFEST_PREFIX, ['s3:PutObject']);
     // A direct upload without a .train.json sidecar, and the HEAD of an object removed since its event, must read as
     // "not there" (404), which S3 answers only to a caller that may list the bucket.
     grantListBucket(this.validator, bucket);

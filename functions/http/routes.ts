@@ -3,7 +3,7 @@
 // CDK app, the handlers and the browser bundle can all import it.
 import { z } from 'zod';
 import * as s from '#domain/schemas';
-import { AdapterArtifactPath, AdapterPath, DatasetPath, JobArtifactPath, JobPath, SchedulePath, TokenPath } from './paths';
+import { AdapterArtifactPath, AdapterPath, DatasetPath, DatasetVersionPath, JobArtifactPath, JobPath, SchedulePath, TokenPath } from './paths';
 
 export interface HttpRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -32,6 +32,7 @@ export const HTTP_ROUTES = {
   'list-datasets': { method: 'GET', path: '/datasets', summary: 'List datasets', response: { status: 200, schema: s.DatasetList, description: 'The caller’s datasets' } },
   'get-dataset': { method: 'GET', path: '/datasets/{datasetId}', summary: 'A dataset with its versions', params: DatasetPath, response: { status: 200, schema: s.Dataset, description: 'The dataset' } },
   'create-upload': { method: 'POST', path: '/datasets/{datasetId}/uploads', summary: 'A new version and its presigned POST', params: DatasetPath, body: s.CreateUploadRequest, response: { status: 201, schema: s.CreateUploadResponse, description: 'Post `fields` and `file` as multipart/form-data to `url`' } },
+  'list-dataset-files': { method: 'GET', path: '/datasets/{datasetId}/versions/{version}/files', summary: 'A version’s files (its manifest) and a link to its zip', params: DatasetVersionPath, refusals: [409], response: { status: 200, schema: s.DatasetFileList, description: 'Every file of the version as the validator read it, and a presigned GET (1 hour) of the version’s zip that byte ranges may read (409 while it uploads or validates)' } },
   'create-upload-credentials': { method: 'POST', path: '/upload-credentials', summary: 'Credentials for direct S3 uploads under the caller’s own incoming/ prefix', response: { status: 201, schema: s.UploadCredentials, description: 'An STS session (1 hour) that may put objects only under `prefix` of `bucket`' } },
   'create-job': { method: 'POST', path: '/jobs', summary: 'Start training', body: s.CreateJobRequest, refusals: [404, 409], headers: z.object({ 'idempotency-key': s.IdempotencyKey.optional() }), response: { status: 201, schema: s.Job, description: 'The queued job (a replay with the same Idempotency-Key returns the same job)' } },
   'estimate-job': { method: 'POST', path: '/jobs/estimate', summary: 'Estimate the cost and time of a job', body: s.CreateJobRequest, refusals: [404, 409], response: { status: 200, schema: s.JobEstimate, description: 'An estimate (never a quote): the cost in USD, the duration in seconds and the basis, a sentence saying which price and how it was applied' } },

@@ -169,14 +169,19 @@ describe('functions', () => {
       { actions: ['s3:GetObject'], prefix: '/incoming/*' },
       { actions: ['s3:GetObject'], prefix: '/datasets/*' },
       { actions: ['s3:PutObject'], prefix: '/validated/*' },
+      { actions: ['s3:PutObject'], prefix: '/manifests/*' },
     ]));
-    expect(s3Statements('validate-dataset')).toHaveLength(3);
+    expect(s3Statements('validate-dataset')).toHaveLength(4);
     expect(s3Statements('training-submit')).toEqual([
       { actions: ['s3:GetObject'], prefix: '/validated/*' },
       { actions: ['s3:GetObject'], prefix: '/datasets/*' },
     ]);
     const writers = ALL_HANDLERS.filter((handler) => s3Statements(handler).some((s) => s.prefix === '/validated/*' && s.actions.includes('s3:PutObject')));
     expect(writers).toEqual(['validate-dataset']);
+    // Manifests too: the validator writes them; list-dataset-files reads them and presigns the validated bytes.
+    expect(ALL_HANDLERS.filter((handler) => s3Statements(handler).some((s) => s.prefix === '/manifests/*' && s.actions.includes('s3:PutObject')))).toEqual(['validate-dataset']);
+    expect(s3Statements('list-dataset-files')).toEqual(['/manifests/*', '/validated/*', '/datasets/*', '/incoming/*'].map((prefix) => ({ actions: ['s3:GetObject'], prefix })));
+    expect(actionsOf(template, functionByHandler(template, 'list-dataset-files')[0])).not.toContain('dynamodb:PutItem');
   });
 
   it('lets Collect write, read and remove LoRAs under loras/ in the artifacts bucket, and nothing else in S3', () => {

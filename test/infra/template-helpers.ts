@@ -58,6 +58,7 @@ export const HTTP_ROUTES: Record<string, string> = {
   'GET /datasets': 'list-datasets',
   'GET /datasets/{datasetId}': 'get-dataset',
   'POST /datasets/{datasetId}/uploads': 'create-upload',
+  'GET /datasets/{datasetId}/versions/{version}/files': 'list-dataset-files',
   'POST /upload-credentials': 'create-upload-credentials',
   'POST /jobs': 'create-job',
   'POST /jobs/estimate': 'estimate-job',
