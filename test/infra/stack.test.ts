@@ -400,6 +400,13 @@ describe('HTTP API', () => {
         AllowHeaders: Match.arrayWith(['authorization', 'idempotency-key']),
       }),
     });
+    // The dataset editor reads a version's zip by byte ranges from the web origin (presigned GET, 206).
+    const webOrigin = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^WebDistribution/), 'DomainName'] }]] };
+    const [, datasets] = ofType(template, 'AWS::S3::Bucket').find(([id]) => id.startsWith('StorageDatasets'))!;
+    expect((datasets.Properties as unknown as { CorsConfiguration: { CorsRules: unknown[] } }).CorsConfiguration.CorsRules).toContainEqual({
+      AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: [webOrigin], AllowedHeaders: ['Range'],
+      ExposedHeaders: ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges'], MaxAge: 3000,
+    });
     assert.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default', AutoDeploy: true, AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
