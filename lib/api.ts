@@ -171,6 +171,11 @@ export class Api extends Construct {
           grantListBucket(fn, datasets);
         },
       },
+      // The two versions' manifests, nothing else.
+      'diff-dataset-versions': {
+        env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName },
+        grant: (fn) => { reads(fn); grantObjects(fn, datasets, MANIFEST_PREFIX, ['s3:GetObject']); grantListBucket(fn, datasets); },
+      },
       'create-upload-credentials': {
         env: { DATASETS_BUCKET: datasets.bucketName },
         // Sessions of a role of their own, trusted by this function only (lib/tooling-uploads.ts).

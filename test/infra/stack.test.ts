@@ -182,6 +182,7 @@ describe('functions', () => {
     expect(ALL_HANDLERS.filter((handler) => s3Statements(handler).some((s) => s.prefix === '/manifests/*' && s.actions.includes('s3:PutObject')))).toEqual(['validate-dataset']);
     expect(s3Statements('list-dataset-files')).toEqual(['/manifests/*', '/validated/*', '/datasets/*', '/incoming/*'].map((prefix) => ({ actions: ['s3:GetObject'], prefix })));
     expect(actionsOf(template, functionByHandler(template, 'list-dataset-files')[0])).not.toContain('dynamodb:PutItem');
+    expect(s3Statements('diff-dataset-versions')).toEqual([{ actions: ['s3:GetObject'], prefix: '/manifests/*' }]);
   });
 
   it('lets Collect write, read and remove LoRAs under loras/ in the artifacts bucket, and nothing else in S3', () => {

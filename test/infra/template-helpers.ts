@@ -59,6 +59,7 @@ export const HTTP_ROUTES: Record<string, string> = {
   'GET /datasets/{datasetId}': 'get-dataset',
   'POST /datasets/{datasetId}/uploads': 'create-upload',
   'GET /datasets/{datasetId}/versions/{version}/files': 'list-dataset-files',
+  'GET /datasets/{datasetId}/versions/{version}/diff': 'diff-dataset-versions',
   'POST /upload-credentials': 'create-upload-credentials',
   'POST /jobs': 'create-job',
   'POST /jobs/estimate': 'estimate-job',

@@ -6,7 +6,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DatasetFile, DatasetFileList, ErrorBody } from '#domain/schemas';
+import type { DatasetDiff, DatasetFile, DatasetFileList, ErrorBody } from '#domain/schemas';
+import { handler as diffVersions } from '#handlers/diff-dataset-versions';
 import { handler as listFiles } from '#handlers/list-dataset-files';
 import { context, httpEvent, parseBody } from './http-events';
 
@@ -95,5 +96,37 @@ describe('GET /datasets/{datasetId}/versions/{version}/files', () => {
       expect(response.statusCode).toBe(422);
       expect(parseBody<ErrorBody>(response).error.details).toContainEqual({ field: 'path.version', message: expect.stringMatching(/whole number from 1/) });
     }
+  });
+});
+
+describe('GET /datasets/{datasetId}/versions/{version}/diff', () => {
+  const diff = (version: string, query?: Record<string, string>) => diffVersions(httpEvent({ path: { datasetId: 'ds1', version }, ...(query ? { query } : {}) }), context);
+  beforeEach(() => {
+    withVersion(1, { status: 'READY', validatedKey: 'k1' });
+    withVersion(2, { status: 'READY', validatedKey: 'k2' });
+    withVersion(3, { status: 'READY', validatedKey: 'k3', derivedFrom: 1 });
+    manifests.set('manifests/alice/ds1/v1.json.gz', [file('a.png', { caption: 'old', captionFile: 'a.txt' }), file('a.txt', { kind: 'caption', contentHash: 'old' }), file('b.png')]);
+    manifests.set('manifests/alice/ds1/v2.json.gz', [file('a.png'), file('b.png'), file('c.png')]);
+    manifests.set('manifests/alice/ds1/v3.json.gz', [file('a.png', { caption: 'new', captionFile: 'a.txt' }), file('a.txt', { kind: 'caption', contentHash: 'new' })]);
+  });
+
+  it('compares with the version it was derived from by default, else the one before, or with ?from=', async () => {
+    const derived = await diff('3');
+    expect(derived.statusCode).toBe(200);
+    expect(parseBody<DatasetDiff>(derived)).toEqual({ from: 1, to: 3, added: [], removed: ['b.png'], changed: [{ name: 'a.png', what: 'caption' }] });
+    expect(parseBody<DatasetDiff>(await diff('2'))).toMatchObject({ from: 1, to: 2, added: ['c.png'], changed: [{ name: 'a.png', what: 'caption' }] });
+    expect(parseBody<DatasetDiff>(await diff('3', { from: '2' }))).toMatchObject({ from: 2, to: 3, removed: ['b.png', 'c.png'] });
+    expect(parseBody<DatasetDiff>(await diff('1'))).toEqual({ from: 0, to: 1, added: ['a.png', 'b.png'], removed: [], changed: [] });
+    expect(parseBody<DatasetDiff>(await diff('2', { from: '2' }))).toEqual({ from: 2, to: 2, added: [], removed: [], changed: [] });
+  });
+
+  it('refuses an unknown `from` (404), one still validating (409), and a `from` that is not a version (422)', async () => {
+    expect((await diff('3', { from: '9' })).statusCode).toBe(404);
+    withVersion(4, { status: 'VALIDATING' });
+    expect((await diff('4')).statusCode).toBe(409);
+    expect((await diff('2', { from: '4' })).statusCode).toBe(409);
+    const bad = await diff('2', { from: 'x' });
+    expect(bad.statusCode).toBe(422);
+    expect(parseBody<ErrorBody>(bad).error.details?.[0]?.field).toBe('query.from');
   });
 });
