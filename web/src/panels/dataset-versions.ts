@@ -30,7 +30,7 @@ export function datasetVersionsPanel(store: Store, actions: Actions): HTMLElemen
     const versions = s.versions?.datasetId === datasetId ? s.versions : null;
     title.textContent = s.dataset ? `Versions of ${s.dataset.name}` : 'Dataset versions';
     summary.textContent = versions ? plural(versions.list.length, 'version') : 'Loading…';
-    fill(list, ...(versions?.list ?? []).map((v) => row(s, v, versions!.diffs[v.version])));
+    fill(list, ...(versions?.list ?? []).map((v) => row(s, v, versions!.diffs[v.version], () => void actions.loadVersionDiff(versions!.datasetId, v))));
   };
   update();
   store.subscribe((s, prev) => {
@@ -39,7 +39,7 @@ export function datasetVersionsPanel(store: Store, actions: Actions): HTMLElemen
   return el;
 }
 
-function row(s: State, version: DatasetVersion, diff: string | undefined): HTMLElement {
+function row(s: State, version: DatasetVersion, diff: string | undefined, loadDiff: () => void): HTMLElement {
   const report = version.report;
   const counts = report ? [plural(report.images, 'image'), plural(report.captions, 'caption'), ...(report.videos ? [plural(report.videos, 'video')] : [])].join(' · ') : null;
   const jobs = jobsOf(s, version);
@@ -52,7 +52,11 @@ function row(s: State, version: DatasetVersion, diff: string | undefined): HTMLE
       h('span', { class: 'muted' }, formatBytes(version.sizeBytes)),
       counts ? h('span', { class: 'muted' }, counts) : null,
       h('span', { class: 'muted version-time', title: version.createdAt }, relativeTime(version.createdAt))),
-    h('div', { class: 'version-change', 'data-testid': 'version-change' }, icon('file'), h('span', {}, diff ?? (version.status === 'READY' || version.status === 'INVALID' ? 'comparing…' : 'not validated yet'))),
+    h('div', { class: 'version-change', 'data-testid': 'version-change' }, icon('file'), diff
+      ? h('span', {}, diff)
+      : version.status === 'READY' || version.status === 'INVALID'
+        ? h('button', { class: 'link-btn', type: 'button', 'data-testid': 'version-show-changes', onclick: loadDiff }, 'Show what changed')
+        : h('span', {}, 'not validated yet')),
     jobs.length
       ? h('ul', { class: 'version-jobs', 'data-testid': 'version-jobs' }, ...jobs.map(({ job, adapters }) => h('li', {},
         h('span', { class: `badge badge-${job.status.toLowerCase()}` }, job.status.toLowerCase()),
