@@ -156,11 +156,6 @@ export class Api extends Construct {
       'create-dataset': { env: tableEnv, grant: writes },
       'list-datasets': { env: tableEnv, grant: reads },
       'get-dataset': { env: tableEnv, grant: reads },
-      'create-upload': {
-        env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName, MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES) },
-        // A presigned POST carries the signer's permission to put the object, nothing more.
-        grant: (fn) => { writes(fn); grantObjects(fn, datasets, 'datasets/', ['s3:PutObject']); },
-      },
       'list-dataset-files': {
         env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName },
         // The manifest, and a presigned GET of the validated bytes: the validated/ copy, or an INVALID version's
@@ -175,6 +170,11 @@ export class Api extends Construct {
       'diff-dataset-versions': {
         env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName },
         grant: (fn) => { reads(fn); grantObjects(fn, datasets, MANIFEST_PREFIX, ['s3:GetObject']); grantListBucket(fn, datasets); },
+      },
+      'create-upload': {
+        env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName, MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES) },
+        // A presigned POST carries the signer's permission to put the object, nothing more.
+        grant: (fn) => { writes(fn); grantObjects(fn, datasets, 'datasets/', ['s3:PutObject']); },
       },
       'create-upload-credentials': {
         env: { DATASETS_BUCKET: datasets.bucketName },

@@ -44,16 +44,6 @@ describe('LocalIam on the synthesized template', () => {
     expect(notifications).toContainEqual({ bucket: 'loraworks-datasets', prefix: 'datasets/', suffix: '', handler: 'validate-dataset' });
   });
 
-  it('lets the validator write manifests and list-dataset-files read them and the validated copies, nothing more', () => {
-    const manifest = 'arn:aws:s3:::loraworks-datasets/manifests/alice/ds1/v1.json.gz';
-    expect(iam.authorize(key('validate-dataset'), 's3:PutObject', manifest)).toEqual({ allowed: true });
-    expect(iam.authorize(key('list-dataset-files'), 's3:GetObject', manifest)).toEqual({ allowed: true });
-    expect(iam.authorize(key('list-dataset-files'), 's3:GetObject', 'arn:aws:s3:::loraworks-datasets/validated/alice/ds1/v1/set.zip')).toEqual({ allowed: true });
-    expect(iam.authorize(key('list-dataset-files'), 's3:ListBucket', 'arn:aws:s3:::loraworks-datasets')).toEqual({ allowed: true });
-    expect(iam.authorize(key('list-dataset-files'), 's3:PutObject', manifest).allowed).toBe(false);
-    expect(iam.authorize(key('create-upload'), 's3:PutObject', manifest).allowed).toBe(false);
-  });
-
   it("resolves CDK's Fn::Select/Fn::Split of the state machine's ARN: the reconciler may describe and stop its executions", () => {
     const execution = 'arn:aws:states:us-east-1:000000000000:execution:Training:01JOB';
     expect(iam.authorize(key('reconcile'), 'states:DescribeExecution', execution)).toEqual({ allowed: true });
@@ -71,6 +61,16 @@ describe('LocalIam on the synthesized template', () => {
     expect(iam.authorize(key('list-trainers'), 'dynamodb:PutItem', TABLE).allowed).toBe(false);
     expect(iam.authorize(key('list-datasets'), 'dynamodb:UpdateItem', TABLE).allowed).toBe(false);
     expect(iam.authorize(key('create-dataset'), 'dynamodb:DeleteTable', TABLE).allowed).toBe(false);
+  });
+
+  it('lets the validator write manifests and list-dataset-files read them and the validated copies, nothing more', () => {
+    const manifest = 'arn:aws:s3:::loraworks-datasets/manifests/alice/ds1/v1.json.gz';
+    expect(iam.authorize(key('validate-dataset'), 's3:PutObject', manifest)).toEqual({ allowed: true });
+    expect(iam.authorize(key('list-dataset-files'), 's3:GetObject', manifest)).toEqual({ allowed: true });
+    expect(iam.authorize(key('list-dataset-files'), 's3:GetObject', 'arn:aws:s3:::loraworks-datasets/validated/alice/ds1/v1/set.zip')).toEqual({ allowed: true });
+    expect(iam.authorize(key('list-dataset-files'), 's3:ListBucket', 'arn:aws:s3:::loraworks-datasets')).toEqual({ allowed: true });
+    expect(iam.authorize(key('list-dataset-files'), 's3:PutObject', manifest).allowed).toBe(false);
+    expect(iam.authorize(key('create-upload'), 's3:PutObject', manifest).allowed).toBe(false);
   });
 
   it('allows the developer key everything, and knows no other key', () => {
