@@ -10,10 +10,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { MANIFEST_PREFIX } from '#domain/dataset-manifest';
-import { VALIDATED_PREFIX } from '#domain/datasets';
 import { IMPORTS_PREFIX } from '#domain/lora-import';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
+import { MANIFEST_PREFIX, VERSION_BYTES_PREFIXES } from '#domain/dataset-manifest';
 import { httpRoutes, type HttpHandlerName } from '#http/routes';
 import { accessLogSettings } from './access-log';
 import { grantListBucket, grantObjects, grantTokenLookup } from './grants';
@@ -162,7 +161,7 @@ export class Api extends Construct {
         // upload (datasets/ or incoming/) while it still holds them. A version without a manifest reads 404, not 403.
         grant: (fn) => {
           reads(fn);
-          for (const prefix of [MANIFEST_PREFIX, VALIDATED_PREFIX, 'datasets/', 'incoming/']) grantObjects(fn, datasets, prefix, ['s3:GetObject']);
+          for (const prefix of [MANIFEST_PREFIX, ...VERSION_BYTES_PREFIXES]) grantObjects(fn, datasets, prefix, ['s3:GetObject']);
           grantListBucket(fn, datasets);
         },
       },

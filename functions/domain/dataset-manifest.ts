@@ -1,6 +1,7 @@
 // The manifest of a dataset version: every entry the validator read whole, as `DatasetFile`s (kind, size,
 // dimensions, sha256 of its content, its caption, its findings, and where its bytes sit in the zip). Built from
 // what the validator's one streaming pass kept of each entry; nothing here reads the archive again.
+import { VALIDATED_PREFIX } from './datasets';
 import { sniffMedia } from './media-sniff';
 import type { DatasetFile, DatasetFileKind, Finding, ValidationReport } from './schemas';
 import type { DirectoryEntry } from './zip-directory';
@@ -83,3 +84,6 @@ export const MANIFEST_PREFIX = 'manifests/';
 export function manifestKey(owner: string, datasetId: string, version: number): string {
   return `${MANIFEST_PREFIX}${encodeURIComponent(owner)}/${datasetId}/v${version}.json.gz`;
 }
+
+/** Where a decided version's bytes may be: its validated copy, or (INVALID) its upload, presigned or direct. */
+export const VERSION_BYTES_PREFIXES = [VALIDATED_PREFIX, 'datasets/', 'incoming/'] as const;
