@@ -14,9 +14,10 @@ import { ADDITIONS_PREFIX, EDITS_PREFIX } from '#domain/dataset-edits';
 import { VALIDATED_PREFIX } from '#domain/datasets';
 import { IMPORTS_PREFIX } from '#domain/lora-import';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
+import { MANIFEST_PREFIX, VERSION_BYTES_PREFIXES } from '#domain/dataset-manifest';
 import { httpRoutes, type HttpHandlerName } from '#http/routes';
 import { accessLogSettings } from './access-log';
-import { grantObjects, grantTokenLookup } from './grants';
+import { grantListBucket, grantObjects, grantTokenLookup } from './grants';
 import { handlerFunction } from './handler-function';
 import type { Schedules } from './schedules';
 import { HANDLER_METADATA_KEY } from './handler-metadata';
@@ -156,6 +157,21 @@ export class Api extends Construct {
       'create-dataset': { env: tableEnv, grant: writes },
       'list-datasets': { env: tableEnv, grant: reads },
       'get-dataset': { env: tableEnv, grant: reads },
+      'list-dataset-files': {
+        env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName },
+        // The manifest, and a presigned GET of the validated bytes: the validated/ copy, or an INVALID version's
+        // upload (datasets/ or incoming/) while it still holds them. A version without a manifest reads 404, not 403.
+        grant: (fn) => {
+          reads(fn);
+          for (const prefix of [MANIFEST_PREFIX, ...VERSION_BYTES_PREFIXES]) grantObjects(fn, datasets, prefix, ['s3:GetObject']);
+          grantListBucket(fn, datasets);
+        },
+      },
+      // The two versions' manifests, nothing else.
+      'diff-dataset-versions': {
+        env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName },
+        grant: (fn) => { reads(fn); grantObjects(fn, datasets, MANIFEST_PREFIX, ['s3:GetObject']); grantListBucket(fn, datasets); },
+      },
       'create-upload': {
         env: { ...tableEnv, DATASETS_BUCKET: datasets.bucketName, MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? MAX_UPLOAD_BYTES) },
         // A presigned POST carries the signer's permission to put the object, nothing more.

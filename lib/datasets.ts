@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { ADDITIONS_PREFIX, EDITS_PREFIX } from '#domain/dataset-edits';
 import { VALIDATED_PREFIX } from '#domain/datasets';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
+import { MANIFEST_PREFIX } from '#domain/dataset-manifest';
 import { grantListBucket, grantObjects } from './grants';
 import { handlerFunction } from './handler-function';
 import { acknowledge, acknowledgeTableIndexes } from './nag';
@@ -76,6 +77,8 @@ export class Datasets extends Construct {
     // A READY version's bytes are copied (server-side: GetObject on the source, PutObject here) to validated/,
     // which no upload policy names and nothing else may write.
     grantObjects(this.validator, bucket, VALIDATED_PREFIX, ['s3:PutObject']);
+    // Each decided version's manifest (its files, read in the same pass), served by GET …/versions/{v}/files.
+    grantObjects(this.validator, bucket, MANIFEST_PREFIX, ['s3:PutObject']);
     // A direct upload without a .train.json sidecar, and the HEAD of an object removed since its event, must read as
     // "not there" (404), which S3 answers only to a caller that may list the bucket.
     grantListBucket(this.validator, bucket);

@@ -58,6 +58,7 @@ export class LoraworksStack extends Stack {
     this.web = new Web(this, 'Web', { bucket: this.storage.web, logBucket: this.storage.logs, distPath: props.webDistPath });
     const corsOrigins = [this.web.origin, ...(props.extraCorsOrigins ?? [])];
     this.storage.allowBrowserUploadsFrom(...corsOrigins);
+    this.storage.allowBrowserRangeReadsFrom(...corsOrigins);
     const domainPrefix = props.cognitoDomainPrefix ?? this.node.tryGetContext('cognitoDomainPrefix') ?? `loraworks-${this.account}`;
     this.auth = new Auth(this, 'Auth', { webOrigins: corsOrigins, domainPrefix });
     const jwt = { jwtIssuer: this.auth.issuer, jwtAudience: this.auth.client.userPoolClientId };

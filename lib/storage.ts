@@ -97,6 +97,20 @@ export class Storage extends Construct {
       'Trainer keys are issued by fal.ai / Replicate; rotation means a new key from the provider, done by the operator.');
   }
 
+  /**
+   * Lets a browser on `origin` read a version's zip by byte ranges through its presigned GET (the dataset editor's
+   * thumbnails: `Range: bytes=a-b`, answered 206 with the Content-Range the page must read).
+   */
+  allowBrowserRangeReadsFrom(...origins: string[]): void {
+    this.datasets.addCorsRule({
+      allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+      allowedOrigins: origins,
+      allowedHeaders: ['Range'],
+      exposedHeaders: ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges'],
+      maxAge: 3000,
+    });
+  }
+
   /** Lets a browser on `origin` post presigned dataset uploads directly to the datasets bucket. */
   allowBrowserUploadsFrom(...origins: string[]): void {
     this.datasets.addCorsRule({

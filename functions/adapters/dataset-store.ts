@@ -2,7 +2,7 @@
 // uploads started at once never share a version. The validator's object claims and lease are beside this file.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFound } from '#domain/errors';
-import { publicDataset, publicVersion, type VersionInternals } from '#domain/datasets';
+import { publicDataset, publicVersion, VERSION_JOB_IDS_MAX, type VersionInternals } from '#domain/datasets';
 import type { Dataset, DatasetVersion } from '#domain/schemas';
 import { allItems, ddb, isConditionFailed, keys, tableName, unlessConditionFails, withoutKeys } from './table';
 
@@ -121,4 +121,19 @@ export async function recordAutoStart(owner: string, datasetId: string, version:
     UpdateExpression: 'SET autoStart = :a',
     ExpressionAttributeValues: { ':a': autoStart },
   }));
+}
+
+/**
+ * Records that a job trains on this version (`jobIds`, oldest first): one conditional list_append, idempotent (an
+ * id already listed is not added again) and bounded (VERSION_JOB_IDS_MAX). False when nothing was written.
+ */
+export async function recordVersionJob(owner: string, datasetId: string, version: number, jobId: string): Promise<boolean> {
+  const written = await unlessConditionFails(ddb().send(new UpdateCommand({
+    TableName: tableName(),
+    Key: versionKey(owner, datasetId, version),
+    UpdateExpression: 'SET jobIds = list_append(if_not_exists(jobIds, :none), :job)',
+    ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(jobIds) OR (size(jobIds) < :max AND NOT contains(jobIds, :id)))',
+    ExpressionAttributeValues: { ':none': [], ':job': [jobId], ':id': jobId, ':max': VERSION_JOB_IDS_MAX },
+  })));
+  return written !== null;
 }

@@ -8,9 +8,10 @@ import { newId } from '#domain/ids';
 import { newJob, type JobOrigin, type JobRecord } from '#domain/job-lifecycle';
 import { estimateJob } from '#domain/estimates';
 import type { CreateJobRequest, DatasetVersion, ParamValues, Trainer } from '#domain/schemas';
-import { listVersions } from '#adapters/dataset-store';
+import { listVersions, recordVersionJob } from '#adapters/dataset-store';
 import { createJob, createJobOnce, getIdempotencyRecord } from '#adapters/job-creation';
 import { getJob } from '#adapters/job-store';
+import { logger } from '#adapters/logger';
 import { startTraining } from '#adapters/workflow';
 import { checkTrainingChoices, ownedDataset } from './training-choices';
 
@@ -82,6 +83,9 @@ export async function startJob({ owner, request, origin, idempotencyKey, at, sch
   } else {
     await createJob(job);
   }
+  // Lineage: the version lists the jobs that trained on it (best effort; the job stands either way).
+  await recordVersionJob(owner, job.datasetId, job.datasetVersion, job.id).catch((error: unknown) =>
+    logger.warn('Could not record the job on its dataset version', { jobId: job.id, error: String(error) }));
   await startTraining(job.id, owner);
   return { job, created: true };
 }

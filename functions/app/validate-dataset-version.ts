@@ -6,8 +6,9 @@
 import { inspectArchive } from '#domain/archive-inspection';
 import { objectId, validatedObjectKey, type VersionInternals } from '#domain/datasets';
 import { rejectedReport } from '#domain/dataset-validation';
-import type { DatasetVersion } from '#domain/schemas';
+import type { DatasetFile, DatasetVersion } from '#domain/schemas';
 import { s3ArchiveSource, StaleObject } from '#adapters/archive-source';
+import { putManifest } from '#adapters/dataset-manifests';
 import { setObjectVersion } from '#adapters/dataset-object-claims';
 import { copyToVersionKey, isTransientAwsError } from '#adapters/dataset-objects';
 import { getStoredVersion } from '#adapters/dataset-store';
@@ -59,9 +60,12 @@ export async function validateVersion(object: UploadedObject, target: Target, eT
   }
 
   let patch: Partial<DatasetVersion> & VersionInternals;
+  let files: DatasetFile[] = [];
   try {
     const source = await s3ArchiveSource(object.bucket, object.key, { size, eTag });
-    const { report, sha256, sizeBytes } = await inspectArchive(source, (await listTrainers()).trainers);
+    const inspection = await inspectArchive(source, (await listTrainers()).trainers);
+    const { report, sha256, sizeBytes } = inspection;
+    files = inspection.files;
     patch = { report, sha256, sizeBytes };
     logger.info('Dataset read', { datasetId, version, bytesRead: source.stats.bytesRead, requests: source.stats.requests, size });
   } catch (error) {
@@ -89,6 +93,12 @@ export async function validateVersion(object: UploadedObject, target: Target, eT
       : { ...patch, validatedKey, validatedETag: copied };
   }
   const status = (patch.report?.errors.length ?? 1) > 0 ? 'INVALID' : 'READY';
+  // The manifest (GET …/files) is written before the verdict, so a decided version always has one; a version
+  // whose archive could not be read has no files. Duplicate invocations write the same manifest.
+  await putManifest(owner, datasetId, version, files).catch(async (error: unknown) => {
+    if (attempt < MAX_ATTEMPTS) await releaseValidation(owner, datasetId, version, eTag);
+    throw error;
+  });
   if (!(await decideValidation(owner, datasetId, version, eTag, status, patch, now()))) {
     logger.info('Version was decided by another invocation', { datasetId, version });
     return 'duplicate';

@@ -1,8 +1,10 @@
 // The rules a dataset zip must meet. The archive is read elsewhere (zip-directory, zip-stream); this file
 // decides what to keep of each entry while it streams by, then judges the whole and writes the report.
+import { createHash } from 'node:crypto';
+import { buildManifest, type ReadEntry } from './dataset-manifest';
 import { fitIssues } from './datasets';
 import { imageIntegrity, sniffMedia, sniffOther, type Sniffed } from './media-sniff';
-import type { Finding, Trainer, ValidationReport } from './schemas';
+import type { DatasetFile, Finding, Trainer, ValidationReport } from './schemas';
 import type { DirectoryEntry } from './zip-directory';
 import type { EntryInspector } from './zip-stream';
 
@@ -45,11 +47,18 @@ interface Kept {
 export class DatasetInspection {
   private readonly kept: Kept[] = [];
   readonly junk: DirectoryEntry[] = [];
+  /** Every entry read whole, for the manifest: where its data starts and the sha256 of its content. */
+  private readonly read: ReadEntry[] = [];
 
-  inspectorFor = (entry: DirectoryEntry): EntryInspector | null => {
+  inspectorFor = (entry: DirectoryEntry, dataOffset = 0): EntryInspector | null => {
+    const hash = createHash('sha256');
+    const read = this.read;
     if (isJunk(entry.name)) {
       this.junk.push(entry);
-      return null;
+      return {
+        update(chunk) { hash.update(chunk); },
+        finish() { read.push({ entry, dataOffset, contentHash: hash.digest('hex') }); },
+      };
     }
     const caption = CAPTION_EXTENSIONS.includes(extension(entry.name));
     const limit = caption ? MAX_CAPTION_BYTES + 1 : MEDIA_HEAD_BYTES;
@@ -59,6 +68,7 @@ export class DatasetInspection {
     const kept = this.kept;
     return {
       update(chunk) {
+        hash.update(chunk);
         if (headLength < head.length) headLength += chunk.copy(head, headLength, 0, Math.min(chunk.length, head.length - headLength));
         tail = chunk.length >= TAIL_BYTES ? Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES)) : Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
       },
@@ -66,6 +76,7 @@ export class DatasetInspection {
         // Keep only what judging needs: a caption's bytes, a media file's header (dimensions, magic) and tail.
         const keep = caption ? head.subarray(0, headLength) : Buffer.from(summaryOf(head.subarray(0, headLength)));
         kept.push({ entry, head: keep, tail });
+        read.push({ entry, dataOffset, contentHash: hash.digest('hex'), head: keep });
       },
     };
   };
@@ -73,6 +84,11 @@ export class DatasetInspection {
   /** Judges what was read. `findings` are the archive-level ones found while reading. */
   report(findings: Finding[], trainers: Trainer[]): ValidationReport {
     return judge(this.kept, this.junk, findings, trainers);
+  }
+
+  /** The version's files (dataset-manifest.ts), with the findings of `report` that name them. */
+  manifest(report: ValidationReport): DatasetFile[] {
+    return buildManifest(this.read, report);
   }
 }
 

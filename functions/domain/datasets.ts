@@ -169,3 +169,6 @@ export function checkUploadSize(sizeBytes: number, maxBytes: number): void {
     ]);
   }
 }
+
+/** Most job ids a version records in `jobIds` (oldest first); later jobs are still listed by GET /jobs. */
+export const VERSION_JOB_IDS_MAX = 500;

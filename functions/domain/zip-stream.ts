@@ -82,13 +82,13 @@ export interface EntryInspector {
 class SizeLie extends Error {}
 
 /**
- * Walks the safe entries in offset order. An entry that fails a check gets an error finding and is skipped;
+ * Walks the safe entries in offset order; each inspector learns where its entry's data starts. An entry that fails a check gets an error finding and is skipped;
  * a truncated archive stops the walk (ZIP_TRUNCATED). Refused entries are never decoded, only hashed past.
  */
 export async function walkEntries(
   reader: SequentialReader,
   entries: DirectoryEntry[],
-  inspectorFor: (entry: DirectoryEntry) => EntryInspector | null,
+  inspectorFor: (entry: DirectoryEntry, dataOffset: number) => EntryInspector | null,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   const fail = (entry: DirectoryEntry, code: string, message: string) => findings.push({ code, message, file: entry.name });
@@ -120,7 +120,7 @@ export async function walkEntries(
     }
     const dataStart = reader.position;
     const dataEnd = dataStart + entry.compressedSize;
-    const inspector = inspectorFor(entry);
+    const inspector = inspectorFor(entry, dataStart);
     let produced = 0;
     let crc = 0;
     let lied = false;

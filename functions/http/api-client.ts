@@ -92,6 +92,16 @@ export class ApiClient {
     return this.call('get-dataset', { params: { datasetId: id } });
   }
 
+  /** A decided version's files (its manifest) and a presigned GET of its zip that byte ranges may read. */
+  datasetFiles(datasetId: string, version: number) {
+    return this.call('list-dataset-files', { params: { datasetId, version } });
+  }
+
+  /** What changed from version `from` (default: the one it was derived from, else the one before) to `version`. */
+  datasetDiff(datasetId: string, version: number, from?: number) {
+    return this.call('diff-dataset-versions', { params: { datasetId, version }, ...(from === undefined ? {} : { query: { from } }) });
+  }
+
   createUpload(datasetId: string, fileName: string, sizeBytes: number) {
     return this.call('create-upload', { params: { datasetId }, body: { fileName, sizeBytes, source: 'web' } });
   }

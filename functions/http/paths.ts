@@ -9,3 +9,9 @@ export const AdapterPath = z.object({ adapterId: RecordId('adapter') });
 export const AdapterArtifactPath = z.object({ adapterId: RecordId('adapter'), name: ArtifactName });
 export const TokenPath = z.object({ tokenId: RecordId('token') });
 export const SchedulePath = z.object({ scheduleId: RecordId('schedule') });
+/** A dataset version in a path: its number, a whole number from 1. */
+const VERSION_RULE = 'A version is a whole number from 1 (1, 2, 3, …).';
+export const DatasetVersionPath = z.object({
+  datasetId: DatasetId,
+  version: z.coerce.number<string | number>({ error: VERSION_RULE }).int(VERSION_RULE).positive(VERSION_RULE).max(999_999, VERSION_RULE),
+});

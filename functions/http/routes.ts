@@ -3,7 +3,7 @@
 // CDK app, the handlers and the browser bundle can all import it.
 import { z } from 'zod';
 import * as s from '#domain/schemas';
-import { AdapterArtifactPath, AdapterPath, DatasetPath, JobArtifactPath, JobPath, SchedulePath, TokenPath } from './paths';
+import { AdapterArtifactPath, AdapterPath, DatasetPath, DatasetVersionPath, JobArtifactPath, JobPath, SchedulePath, TokenPath } from './paths';
 
 export interface HttpRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -31,6 +31,8 @@ export const HTTP_ROUTES = {
   'create-dataset': { method: 'POST', path: '/datasets', summary: 'Create a dataset', body: s.CreateDatasetRequest, response: { status: 201, schema: s.Dataset, description: 'The new dataset' } },
   'list-datasets': { method: 'GET', path: '/datasets', summary: 'List datasets', response: { status: 200, schema: s.DatasetList, description: 'The caller’s datasets' } },
   'get-dataset': { method: 'GET', path: '/datasets/{datasetId}', summary: 'A dataset with its versions', params: DatasetPath, response: { status: 200, schema: s.Dataset, description: 'The dataset' } },
+  'list-dataset-files': { method: 'GET', path: '/datasets/{datasetId}/versions/{version}/files', summary: 'A version’s files (its manifest) and a link to its zip', params: DatasetVersionPath, refusals: [409], response: { status: 200, schema: s.DatasetFileList, description: 'Every file of the version as the validator read it, and a presigned GET (1 hour) of the version’s zip that byte ranges may read (409 while it uploads or validates)' } },
+  'diff-dataset-versions': { method: 'GET', path: '/datasets/{datasetId}/versions/{version}/diff', summary: 'What changed between two versions', params: DatasetVersionPath, query: s.DatasetDiffQuery, refusals: [409], response: { status: 200, schema: s.DatasetDiff, description: 'Files added and removed, and those whose content or caption changed, from version `from` (default: the version it was derived from, else the one before; 0 when there is none) to this one (404 for an unknown `from`, 409 while either is uploading or validating)' } },
   'create-upload': { method: 'POST', path: '/datasets/{datasetId}/uploads', summary: 'A new version and its presigned POST', params: DatasetPath, body: s.CreateUploadRequest, response: { status: 201, schema: s.CreateUploadResponse, description: 'Post `fields` and `file` as multipart/form-data to `url`' } },
   'create-dataset-version': { method: 'POST', path: '/datasets/{datasetId}/versions', summary: 'A new version made from an edit of a READY one', params: DatasetPath, body: s.CreateDatasetVersionRequest, refusals: [404, 409], response: { status: 202, schema: s.CreateDatasetVersionResponse, description: 'The new version (UPLOADING, `derivedFrom`), built from `from` with the edits and validated like any upload; with `addUpload`, post the additions zip to `upload`' } },
   'create-upload-credentials': { method: 'POST', path: '/upload-credentials', summary: 'Credentials for direct S3 uploads under the caller’s own incoming/ prefix', response: { status: 201, schema: s.UploadCredentials, description: 'An STS session (1 hour) that may put objects only under `prefix` of `bucket`' } },

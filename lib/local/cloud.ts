@@ -18,6 +18,7 @@ import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION, localRoleArn, localRoleId } from './aws/lambda-runtime';
 import { realtimeEnvironment, startRealtimeProcess } from './realtime-process';
+import { corsXml } from './aws/s3-cors';
 import { awsEventRecords } from './aws/s3-event-keys';
 // s3rver stores keys literally from here on: `..`, `.` and empty segments name no other file (s3-literal-keys.ts).
 import './aws/s3-literal-keys';
@@ -127,9 +128,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const iam = LocalIam.fromTemplate(template, LOCAL_NAMES);
     stops.push(() => runtime.stop());
 
+    // Each bucket's CORS rules come from the template (browser uploads by POST, the editor's byte-range GETs).
+    const cors = template.bucketCorsRules();
     const s3 = new S3rver({
       silent: true, directory: join(dataDir, 's3'), vhostBuckets: false,
-      configureBuckets: [LOCAL_NAMES.datasets, LOCAL_NAMES.artifacts].map((name) => ({ name, configs: [CORS] })),
+      configureBuckets: [LOCAL_NAMES.datasets, LOCAL_NAMES.artifacts].map((name) => ({
+        name, configs: [corsXml(cors.filter((c) => localBucketOf(LOCAL_NAMES, c.bucket) === name).flatMap((c) => c.rules))],
+      })),
     });
     await s3.configureBuckets();
     // Each event record names who wrote the object, as S3's do (userIdentity.principalId): the front tells s3rver.
@@ -393,17 +398,5 @@ async function ensureTable(endpoint: string, template: StackTemplate) {
   }));
 }
 
-const CORS = `<CORSConfiguration>
-  <CORSRule>
-    <AllowedOrigin>*</AllowedOrigin>
-    <AllowedMethod>GET</AllowedMethod>
-    <AllowedMethod>HEAD</AllowedMethod>
-    <AllowedMethod>POST</AllowedMethod>
-    <AllowedMethod>PUT</AllowedMethod>
-    <AllowedHeader>*</AllowedHeader>
-    <ExposeHeader>ETag</ExposeHeader>
-    <MaxAgeSeconds>3000</MaxAgeSeconds>
-  </CORSRule>
-</CORSConfiguration>`;
 
 export type S3EventRecordLike = { eventName: string; s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string; sequencer?: string } } };

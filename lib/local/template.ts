@@ -36,6 +36,16 @@ interface PropertiesOf {
   'AWS::IAM::AccessKey': { UserName: Ref };
   'AWS::Scheduler::ScheduleGroup': { Name?: string };
   'AWS::SQS::Queue': Record<string, unknown>;
+  'AWS::S3::Bucket': { CorsConfiguration?: { CorsRules?: CorsRule[] } };
+}
+
+/** One CORS rule of a bucket, as CloudFormation spells it. */
+export interface CorsRule {
+  AllowedMethods: string[];
+  AllowedOrigins: Value[];
+  AllowedHeaders?: string[];
+  ExposedHeaders?: string[];
+  MaxAge?: number;
 }
 
 /** A Lambda REQUEST authorizer of the HTTP API, as the template declares it. */
@@ -162,6 +172,14 @@ export class StackTemplate {
       }
     }
     return { routes, authorizer };
+  }
+
+  /** The CORS rules of each bucket that has some, by logical id. */
+  bucketCorsRules(): { bucket: string; rules: CorsRule[] }[] {
+    return this.ofType('AWS::S3::Bucket').flatMap(([id, resource]) => {
+      const rules = resource.Properties?.CorsConfiguration?.CorsRules ?? [];
+      return rules.length ? [{ bucket: id, rules }] : [];
+    });
   }
 
   /** S3 ObjectCreated notifications to Lambda functions, as CDK's BucketNotifications resource declares them. */

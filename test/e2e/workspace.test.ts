@@ -143,6 +143,20 @@ describe('the training workspace', () => {
     expect(await registered.count()).toBe(1);
     expect(await registered.first().innerText()).toContain(await ui.page.getByTestId('trigger-phrase').inputValue());
     await ui.page.screenshot({ path: join(RESULTS, 'workspace-registered.png'), fullPage: true });
+
+    // A second version of the same dataset: the versions list shows each one's origin, counts, what changed
+    // against its parent (from the diff route), and on v1 the job that trained on it with its adapter, live.
+    const v2Path = join(ui.dataDir, 'portraits-v2.zip');
+    await writeFile(v2Path, await makeDatasetZip({ images: 5, size: 64 }));
+    await ui.page.getByTestId('dataset-file').setInputFiles(v2Path);
+    const version = (n: number) => ui.page.locator(`[data-testid="version-row"][data-version="${n}"]`);
+    await version(2).locator('[data-status="READY"]').waitFor({ timeout: 60_000 });
+    await expect.poll(() => version(2).getByTestId('version-change').innerText(), { timeout: UI_TIMEOUT }).toBe('+1 −0 from v1');
+    expect(await version(2).innerText()).toMatch(/5 images · 5 captions/);
+    expect(await version(1).getByTestId('version-change').innerText()).toBe('first version');
+    await expect.poll(() => version(1).getByTestId('version-jobs').innerText(), { timeout: UI_TIMEOUT }).toMatch(/completed[\s\S]*adapter “/);
+    expect(await version(2).innerText()).toContain('No job has trained on this version yet.');
+    await ui.page.getByTestId('versions-panel').screenshot({ path: '/work/wt/shots/i12-files-versions.png' });
   }, 240_000);
 
   it('shows how to use a registered LoRA, and imports one trained elsewhere: CHECKING, then READY or the refusal, live', async () => {

@@ -169,14 +169,20 @@ describe('functions', () => {
       { actions: ['s3:GetObject'], prefix: '/incoming/*' },
       { actions: ['s3:GetObject'], prefix: '/datasets/*' },
       { actions: ['s3:PutObject'], prefix: '/validated/*' },
+      { actions: ['s3:PutObject'], prefix: '/manifests/*' },
     ]));
-    expect(s3Statements('validate-dataset')).toHaveLength(3);
+    expect(s3Statements('validate-dataset')).toHaveLength(4);
     expect(s3Statements('training-submit')).toEqual([
       { actions: ['s3:GetObject'], prefix: '/validated/*' },
       { actions: ['s3:GetObject'], prefix: '/datasets/*' },
     ]);
     const writers = ALL_HANDLERS.filter((handler) => s3Statements(handler).some((s) => s.prefix === '/validated/*' && s.actions.includes('s3:PutObject')));
     expect(writers).toEqual(['validate-dataset']);
+    // Manifests too: the validator writes them; list-dataset-files reads them and presigns the validated bytes.
+    expect(ALL_HANDLERS.filter((handler) => s3Statements(handler).some((s) => s.prefix === '/manifests/*' && s.actions.includes('s3:PutObject')))).toEqual(['validate-dataset']);
+    expect(s3Statements('list-dataset-files')).toEqual(['/manifests/*', '/validated/*', '/datasets/*', '/incoming/*'].map((prefix) => ({ actions: ['s3:GetObject'], prefix })));
+    expect(actionsOf(template, functionByHandler(template, 'list-dataset-files')[0])).not.toContain('dynamodb:PutItem');
+    expect(s3Statements('diff-dataset-versions')).toEqual([{ actions: ['s3:GetObject'], prefix: '/manifests/*' }]);
   });
 
   it('lets Collect write, read and remove LoRAs under loras/ in the artifacts bucket, and nothing else in S3', () => {
@@ -394,6 +400,13 @@ describe('HTTP API', () => {
         AllowOrigins: [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebDistribution'), 'DomainName'] }]] }],
         AllowHeaders: Match.arrayWith(['authorization', 'idempotency-key']),
       }),
+    });
+    // The dataset editor reads a version's zip by byte ranges from the web origin (presigned GET, 206).
+    const webOrigin = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^WebDistribution/), 'DomainName'] }]] };
+    const [, datasets] = ofType(template, 'AWS::S3::Bucket').find(([id]) => id.startsWith('StorageDatasets'))!;
+    expect((datasets.Properties as unknown as { CorsConfiguration: { CorsRules: unknown[] } }).CorsConfiguration.CorsRules).toContainEqual({
+      AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: [webOrigin], AllowedHeaders: ['Range'],
+      ExposedHeaders: ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges'], MaxAge: 3000,
     });
     assert.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default', AutoDeploy: true, AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),

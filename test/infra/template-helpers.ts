@@ -58,6 +58,8 @@ export const HTTP_ROUTES: Record<string, string> = {
   'GET /datasets': 'list-datasets',
   'GET /datasets/{datasetId}': 'get-dataset',
   'POST /datasets/{datasetId}/uploads': 'create-upload',
+  'GET /datasets/{datasetId}/versions/{version}/files': 'list-dataset-files',
+  'GET /datasets/{datasetId}/versions/{version}/diff': 'diff-dataset-versions',
   'POST /upload-credentials': 'create-upload-credentials',
   'POST /datasets/{datasetId}/versions': 'create-dataset-version',
   'POST /jobs': 'create-job',

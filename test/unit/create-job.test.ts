@@ -1,5 +1,5 @@
 import './handler-env';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -46,6 +46,17 @@ describe('starting a training job', () => {
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.name).toBe(job.id);
     expect(JSON.parse(start.input!)).toEqual({ jobId: job.id, owner: 'alice' });
+    // Lineage: the version records the job, once and bounded.
+    const lineage = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((u) => String(u.UpdateExpression).includes('jobIds'))!;
+    expect(lineage).toMatchObject({ Key: { PK: 'OWNER#alice', SK: 'DSV#ds1#000001' }, ExpressionAttributeValues: expect.objectContaining({ ':job': [job.id], ':id': job.id, ':max': 500 }) });
+    expect(lineage.ConditionExpression).toContain('NOT contains(jobIds, :id)');
+  });
+
+  it('starts the job even when its version cannot record it (a full jobIds list)', async () => {
+    ddb.on(UpdateCommand).rejects(Object.assign(new Error('conditional'), { name: 'ConditionalCheckFailedException' }));
+    const response = await post(request);
+    expect(response.statusCode).toBe(201);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
   it('lists each parameter that does not suit the trainer (422)', async () => {

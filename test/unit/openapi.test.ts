@@ -67,6 +67,8 @@ describe('GET /openapi.json', () => {
       'POST /datasets': [400, 401, 403, 413, 422, 429, 500],
       'GET /datasets': [401, 403, 429, 500],
       'GET /datasets/{datasetId}': [401, 403, 404, 422, 429, 500],
+      'GET /datasets/{datasetId}/versions/{version}/files': [401, 403, 404, 409, 422, 429, 500],
+      'GET /datasets/{datasetId}/versions/{version}/diff': [401, 403, 404, 409, 422, 429, 500],
       'POST /datasets/{datasetId}/uploads': [400, 401, 403, 404, 413, 422, 429, 500],
       'POST /datasets/{datasetId}/versions': [400, 401, 403, 404, 409, 413, 422, 429, 500],
       'POST /upload-credentials': [401, 403, 429, 500],

@@ -1,9 +1,10 @@
 import './handler-env';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { makePng } from '#support/png';
@@ -97,6 +98,12 @@ describe('validating an uploaded dataset', () => {
       expect.objectContaining({ Key: 'validated/alice/ds1/v1/set.zip', CopySource: 'datasets-test/datasets/alice/ds1/v1/set.zip', CopySourceIfMatch: `"${ETAG}"` }),
     ]);
     expect(result).toMatchObject({ validatedKey: 'validated/alice/ds1/v1/set.zip', validatedETag: ETAG });
+    // The manifest of the files, from the same pass, is stored beside the version before its verdict.
+    const [put] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(put).toMatchObject({ Bucket: 'datasets-test', Key: 'manifests/alice/ds1/v1.json.gz' });
+    const { files } = JSON.parse(gunzipSync(put!.Body as Buffer).toString()) as { files: { name: string; kind: string; caption?: string }[] };
+    expect(files).toHaveLength(10);
+    expect(files[0]).toMatchObject({ name: 'img0.png', kind: 'image', caption: 'a photo of tok 0', captionFile: 'img0.txt', width: 64, height: 64 });
   });
 
   it('marks the version INVALID when its object was replaced before the validated copy was made', async () => {
@@ -117,6 +124,9 @@ describe('validating an uploaded dataset', () => {
     const result = fieldsOf(decided()!);
     expect(result.status).toBe('INVALID');
     expect((result.report as { errors: { code: string }[] }).errors[0]!.code).toBe('ZIP_UNREADABLE');
+    // An INVALID version has a manifest too: here no file could be read.
+    const [put] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(JSON.parse(gunzipSync(put!.Body as Buffer).toString())).toEqual({ files: [] });
   });
 });
 

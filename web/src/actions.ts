@@ -1,6 +1,7 @@
-import type { Adapter, ApiToken, Job, Schedule, ServerMessage } from '#domain/schemas';
+import type { Adapter, ApiToken, DatasetVersion, Job, Schedule, ServerMessage } from '#domain/schemas';
 import { ApiTokenActions } from './actions/api-tokens';
 import { DatasetActions } from './actions/datasets';
+import { DatasetVersionActions } from './actions/dataset-versions';
 import { JobActions } from './actions/jobs';
 import { LoraRegistryActions } from './actions/lora-registry';
 import { type ScheduleDraft, ScheduleActions } from './actions/schedules';
@@ -21,6 +22,7 @@ export class Actions {
   private readonly session: SessionActions;
   private readonly form: TrainingFormActions;
   private readonly datasets: DatasetActions;
+  private readonly versions: DatasetVersionActions;
   private readonly jobs: JobActions;
   private readonly loras: LoraRegistryActions;
   private readonly tokens: ApiTokenActions;
@@ -32,6 +34,7 @@ export class Actions {
     const ctx = { store, api: this.api };
     this.form = new TrainingFormActions(ctx);
     this.datasets = new DatasetActions(ctx);
+    this.versions = new DatasetVersionActions(ctx);
     this.jobs = new JobActions(ctx);
     this.loras = new LoraRegistryActions(ctx);
     this.tokens = new ApiTokenActions(ctx);
@@ -61,6 +64,7 @@ export class Actions {
       onReconnect: () => {
         void this.refreshJobs();
         void this.datasets.refreshDataset();
+        void this.versions.load(this.store.get().dataset?.id ?? null);
         void this.schedules.load();
       },
     });
@@ -68,7 +72,10 @@ export class Actions {
 
   private onMessage(m: ServerMessage): void {
     if (m.type === 'job') this.jobs.onPush(m.job);
-    else if (m.type === 'dataset') this.datasets.onPush(m);
+    else if (m.type === 'dataset') {
+      this.datasets.onPush(m);
+      this.versions.onPush(m);
+    }
     else if (m.type === 'schedule') this.schedules.onPush(m.schedule);
     else if (m.type === 'adapter') this.loras.onPush(m.adapter);
   }
@@ -93,6 +100,8 @@ export class Actions {
   chooseDataset = (id: string | null) => this.datasets.chooseDataset(id);
   uploadFiles = (files: File[]) => this.datasets.uploadFiles(files);
   cancelUpload = () => this.datasets.cancelUpload();
+  loadVersions = (datasetId: string | null) => this.versions.load(datasetId);
+  loadVersionDiff = (datasetId: string, version: DatasetVersion) => this.versions.loadDiff(datasetId, version);
 
   refreshJobs = () => this.jobs.refreshJobs();
   startTraining = () => this.jobs.startTraining();

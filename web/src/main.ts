@@ -7,6 +7,7 @@ import { apiTokensPanel } from './panels/api-tokens';
 import { loadConfig } from './config';
 import { h, icon } from './dom';
 import { datasetUploadPanel } from './panels/dataset-upload';
+import { datasetVersionsPanel } from './panels/dataset-versions';
 import { guidancePanel, guideModal } from './panels/guidance';
 import { headerPanel } from './panels/header';
 import { jobsPanel } from './panels/jobs';
@@ -34,6 +35,7 @@ function workspace(store: Store, actions: Actions): HTMLElement {
       h('main', { class: 'main', 'data-testid': 'main-panel' },
         h('div', { class: 'main-grid' }, modelDetailsPanel(store), guidancePanel(actions)),
         jobsPanel(store, actions),
+        datasetVersionsPanel(store, actions),
         schedulesPanel(store, actions),
         adaptersPanel(store, actions))),
     scheduleFormPanel(store, actions),

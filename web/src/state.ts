@@ -57,6 +57,12 @@ export interface EstimateState {
   error: string | null;
 }
 
+export interface DatasetVersionsState {
+  datasetId: string;
+  list: DatasetVersion[];
+  diffs: Record<number, string>;
+}
+
 export interface State {
   config: WebConfig | null;
   /** The signed-in user's name, and the ID token the API and the WebSocket get (null: the sign-in screen). */
@@ -70,6 +76,8 @@ export interface State {
   /** The dataset the next job trains on, with the version being uploaded or chosen. */
   dataset: { id: string; name: string; version: DatasetVersion | null } | null;
   upload: UploadState;
+  /** The chosen dataset's versions (newest first) and, by version, what changed from its parent (a sentence). */
+  versions: DatasetVersionsState | null;
   triggerPhrase: string;
   /** Raw control values by param key: strings for text and number inputs, booleans for toggles. */
   params: Record<string, RawValue>;
@@ -111,6 +119,7 @@ export const initialState = (): State => ({
   datasets: [],
   dataset: null,
   upload: { phase: 'idle', fraction: 0 },
+  versions: null,
   triggerPhrase: '',
   params: {},
   serverErrors: {},

@@ -80,6 +80,16 @@ describe('LocalIam on the synthesized template', () => {
     expect(iam.authorize(key('create-dataset'), 'dynamodb:DeleteTable', TABLE).allowed).toBe(false);
   });
 
+  it('lets the validator write manifests and list-dataset-files read them and the validated copies, nothing more', () => {
+    const manifest = 'arn:aws:s3:::loraworks-datasets/manifests/alice/ds1/v1.json.gz';
+    expect(iam.authorize(key('validate-dataset'), 's3:PutObject', manifest)).toEqual({ allowed: true });
+    expect(iam.authorize(key('list-dataset-files'), 's3:GetObject', manifest)).toEqual({ allowed: true });
+    expect(iam.authorize(key('list-dataset-files'), 's3:GetObject', 'arn:aws:s3:::loraworks-datasets/validated/alice/ds1/v1/set.zip')).toEqual({ allowed: true });
+    expect(iam.authorize(key('list-dataset-files'), 's3:ListBucket', 'arn:aws:s3:::loraworks-datasets')).toEqual({ allowed: true });
+    expect(iam.authorize(key('list-dataset-files'), 's3:PutObject', manifest).allowed).toBe(false);
+    expect(iam.authorize(key('create-upload'), 's3:PutObject', manifest).allowed).toBe(false);
+  });
+
   it('allows the developer key everything, and knows no other key', () => {
     expect(iam.authorize(DEVELOPER_CREDENTIALS.accessKeyId, 'dynamodb:DeleteTable', TABLE)).toEqual({ allowed: true });
     expect(iam.authorize('AKIAEXAMPLE', 'dynamodb:GetItem', TABLE)).toMatchObject({ allowed: false, unrecognized: true });

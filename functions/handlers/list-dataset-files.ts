@@ -1,0 +1,5 @@
+import { listDatasetFiles } from '#app/list-dataset-files';
+import { httpRoute } from '#http/http-route';
+
+export const handler = httpRoute('list-dataset-files', async ({ owner, path, now }) =>
+  ({ body: await listDatasetFiles(owner, path.datasetId, path.version, now) }));
