@@ -10,6 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { IMPORTS_PREFIX } from '#domain/lora-import';
 import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { httpRoutes, type HttpHandlerName } from '#http/routes';
 import { accessLogSettings } from './access-log';
@@ -183,7 +184,21 @@ export class Api extends Construct {
       },
       'create-adapter': { env: tableEnv, grant: writes },
       'list-adapters': { env: tableEnv, grant: reads },
-      'delete-adapter': { env: tableEnv, grant: writes },
+      'delete-adapter': {
+        env: { ...tableEnv, ARTIFACTS_BUCKET: artifacts.bucketName },
+        // An imported LoRA's file goes with its adapter; a job's LoRA stays with the job.
+        grant: (fn) => { writes(fn); grantObjects(fn, artifacts, IMPORTS_PREFIX, ['s3:DeleteObject']); },
+      },
+      'create-adapter-import': {
+        env: { ...tableEnv, ARTIFACTS_BUCKET: artifacts.bucketName },
+        // A presigned POST carries the signer's permission to put the object, nothing more.
+        grant: (fn) => { writes(fn); grantObjects(fn, artifacts, IMPORTS_PREFIX, ['s3:PutObject']); },
+      },
+      'get-adapter-artifact': {
+        env: { ...tableEnv, ARTIFACTS_BUCKET: artifacts.bucketName },
+        // A job's LoRA (loras/) or an imported one (imports/).
+        grant: (fn) => { reads(fn); grantObjects(fn, artifacts, 'loras/', ['s3:GetObject']); grantObjects(fn, artifacts, IMPORTS_PREFIX, ['s3:GetObject']); },
+      },
       'create-token': { env: tableEnv, grant: writes },
       'list-tokens': { env: tableEnv, grant: reads },
       'delete-token': { env: tableEnv, grant: writes },

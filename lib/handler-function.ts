@@ -19,7 +19,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export type HandlerName =
   | HttpHandlerName
   | 'authorize' | 'ws-authorize' | 'ws-connect' | 'ws-disconnect' | 'ws-message'
-  | 'validate-dataset' | 'notify'
+  | 'validate-dataset' | 'notify' | 'check-adapter-import'
   | 'training-submit' | 'training-poll' | 'training-collect' | 'training-cancel-remote' | 'training-mark-failed' | 'reconcile'
   | 'retrain';
 

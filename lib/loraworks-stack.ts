@@ -4,6 +4,7 @@ import { MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { Api } from './api';
 import { Auth, OIDC_SCOPES } from './auth';
 import { Datasets } from './datasets';
+import { Imports } from './imports';
 import { Realtime } from './realtime';
 import { Schedules } from './schedules';
 import { Storage } from './storage';
@@ -41,6 +42,7 @@ export class LoraworksStack extends Stack {
   readonly training: Training;
   readonly datasets: Datasets;
   readonly schedules: Schedules;
+  readonly imports: Imports;
   readonly web: Web;
   readonly api: Api;
   readonly realtime: Realtime;
@@ -65,6 +67,7 @@ export class LoraworksStack extends Stack {
     this.datasets = new Datasets(this, 'Datasets', { table, bucket: datasets, trainerSecret, stateMachine, maxUploadBytes, replicateDestination });
 
     this.schedules = new Schedules(this, 'Schedules', { table, stateMachine, trainerSecret, replicateDestination });
+    this.imports = new Imports(this, 'Imports', { table, artifacts });
 
     this.api = new Api(this, 'Api', {
       table, datasets, artifacts, trainerSecret, stateMachine, schedules: this.schedules, ...jwt, corsOrigins, maxUploadBytes, replicateDestination,

@@ -119,7 +119,7 @@ export class Realtime extends Construct {
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
       filters: [lambda.FilterCriteria.filter({
-        dynamodb: { NewImage: { type: { S: lambda.FilterRule.or('Job', 'DatasetVersion') } } },
+        dynamodb: { NewImage: { type: { S: lambda.FilterRule.or('Job', 'DatasetVersion', 'Adapter') } } },
       })],
     }));
 

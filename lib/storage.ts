@@ -19,7 +19,7 @@ export class Storage extends Construct {
   readonly logs: s3.Bucket;
   /** Dataset uploads: datasets/{owner}/{datasetId}/v{version}/{fileName}. */
   readonly datasets: s3.Bucket;
-  /** Trained LoRA files: loras/{owner}/{jobId}/{fileName}. */
+  /** Trained LoRA files: loras/{owner}/{jobId}/{fileName}; imported ones: imports/{owner}/{adapterId}/{fileName}. */
   readonly artifacts: s3.Bucket;
   /** The static web app and /config.json, served through CloudFront only. */
   readonly web: s3.Bucket;
@@ -100,6 +100,14 @@ export class Storage extends Construct {
   /** Lets a browser on `origin` post presigned dataset uploads directly to the datasets bucket. */
   allowBrowserUploadsFrom(...origins: string[]): void {
     this.datasets.addCorsRule({
+      allowedMethods: [s3.HttpMethods.POST],
+      allowedOrigins: origins,
+      allowedHeaders: ['*'],
+      exposedHeaders: ['ETag'],
+      maxAge: 3000,
+    });
+    // Imported LoRAs are posted the same way, under imports/ of the artifacts bucket (POST /adapters/imports).
+    this.artifacts.addCorsRule({
       allowedMethods: [s3.HttpMethods.POST],
       allowedOrigins: origins,
       allowedHeaders: ['*'],

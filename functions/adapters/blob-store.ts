@@ -17,12 +17,12 @@ export interface PresignedUpload {
 }
 
 /** A POST policy that accepts exactly the declared size at exactly this key. */
-export async function presignUpload(bucket: string, key: string, sizeBytes: number, expiresSeconds = 3600): Promise<PresignedUpload> {
+export async function presignUpload(bucket: string, key: string, sizeBytes: number, expiresSeconds = 3600, contentType = 'application/zip'): Promise<PresignedUpload> {
   const { url, fields } = await createPresignedPost(s3(), {
     Bucket: bucket,
     Key: key,
     Conditions: [['content-length-range', sizeBytes, sizeBytes]],
-    Fields: { 'Content-Type': 'application/zip' },
+    Fields: { 'Content-Type': contentType },
     Expires: expiresSeconds,
   });
   return { url, fields };

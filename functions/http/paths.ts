@@ -6,5 +6,6 @@ export const DatasetPath = z.object({ datasetId: DatasetId });
 export const JobPath = z.object({ jobId: RecordId('job') });
 export const JobArtifactPath = z.object({ jobId: RecordId('job'), name: ArtifactName });
 export const AdapterPath = z.object({ adapterId: RecordId('adapter') });
+export const AdapterArtifactPath = z.object({ adapterId: RecordId('adapter'), name: ArtifactName });
 export const TokenPath = z.object({ tokenId: RecordId('token') });
 export const SchedulePath = z.object({ scheduleId: RecordId('schedule') });

@@ -3,7 +3,7 @@
 // CDK app, the handlers and the browser bundle can all import it.
 import { z } from 'zod';
 import * as s from '#domain/schemas';
-import { AdapterPath, DatasetPath, JobArtifactPath, JobPath, SchedulePath, TokenPath } from './paths';
+import { AdapterArtifactPath, AdapterPath, DatasetPath, JobArtifactPath, JobPath, SchedulePath, TokenPath } from './paths';
 
 export interface HttpRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -42,6 +42,8 @@ export const HTTP_ROUTES = {
   'get-job-artifact': { method: 'GET', path: '/jobs/{jobId}/artifacts/{name}', summary: 'Download one of a job’s output files', params: JobArtifactPath, refusals: [409], response: { status: 200, schema: s.ArtifactLink, description: 'A presigned GET of the stored file (404 when the job has no file of that name)' } },
   'create-adapter': { method: 'POST', path: '/adapters', summary: 'Register a completed job’s LoRA', body: s.CreateAdapterRequest, refusals: [404, 409], response: { status: 201, schema: s.Adapter, description: 'The registered adapter' } },
   'list-adapters': { method: 'GET', path: '/adapters', summary: 'List registered LoRAs', response: { status: 200, schema: s.AdapterList, description: 'The caller’s adapters, newest first' } },
+  'create-adapter-import': { method: 'POST', path: '/adapters/imports', summary: 'Import a LoRA trained elsewhere', body: s.CreateAdapterImportRequest, response: { status: 201, schema: s.CreateAdapterImportResponse, description: 'The adapter (CHECKING) and its presigned POST: post `fields` and `file` to `url`; the file is checked once it lands (READY or INVALID, pushed live)' } },
+  'get-adapter-artifact': { method: 'GET', path: '/adapters/{adapterId}/artifacts/{name}', summary: 'Download one of an adapter’s files', params: AdapterArtifactPath, refusals: [409], response: { status: 200, schema: s.ArtifactLink, description: 'A presigned GET of the file (404 when the adapter has no file of that name, 409 while an import is CHECKING or INVALID)' } },
   'delete-adapter': { method: 'DELETE', path: '/adapters/{adapterId}', summary: 'Unregister a LoRA', params: AdapterPath, response: { status: 204, description: 'Removed' } },
   'create-token': { method: 'POST', path: '/tokens', summary: 'Create an API token for tooling', body: s.CreateTokenRequest, refusals: [409], response: { status: 201, schema: s.CreatedToken, description: 'The new token; `token` is shown only here and stored only as a hash' } },
   'list-tokens': { method: 'GET', path: '/tokens', summary: 'List API tokens', response: { status: 200, schema: s.TokenList, description: 'The caller’s tokens, newest first, without the tokens themselves' } },

@@ -13,7 +13,7 @@ import { LOCAL_CLIENT_ID, OIDC_SCOPES, oidcProvider, oidcTokenSeconds } from './
 import { startDynaliteProcess } from './dynalite-process';
 import { httpGateway } from './aws/http-gateway';
 import { closeServer, fromThisMachine, listen, startServer } from './http-util';
-import { LocalIam, type Authorize } from './aws/iam';
+import { LocalIam, localBucketOf, type Authorize } from './aws/iam';
 import { lambdaApi } from './aws/lambda-api';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from './aws/local-credentials';
 import { LambdaRuntime, LOCAL_REGION, localRoleArn, localRoleId } from './aws/lambda-runtime';
@@ -269,7 +269,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       iam: iam.toJSON(),
     });
 
-    const notifications = s3Notifications(template.objectCreatedNotifications(), runtime, LOCAL_NAMES.datasets);
+    const notifications = s3Notifications(template.objectCreatedNotifications(), runtime, (id) => localBucketOf(LOCAL_NAMES, id));
     const s3Records: S3EventRecordLike[] = [];
     // s3rver puts the raw key in its records; S3 URL-encodes it (s3-event-keys.ts). A throw here would fail the
     // request that stored the object, so nothing may: the records are re-encoded, then handed on.

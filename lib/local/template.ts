@@ -18,6 +18,7 @@ interface PropertiesOf {
     EnableSimpleResponses?: boolean; AuthorizerPayloadFormatVersion?: string; AuthorizerResultTtlInSeconds?: number;
   };
   'Custom::S3BucketNotifications': {
+    BucketName?: Ref;
     NotificationConfiguration?: {
       LambdaFunctionConfigurations?: { Events: string[]; Filter?: { Key?: { FilterRules?: { Name: string; Value: string }[] } }; LambdaFunctionArn: Value }[];
     };
@@ -53,7 +54,8 @@ export interface Route {
   authorizer?: HttpAuthorizer;
 }
 export interface WebSocketRoutes { routes: Record<string, string>; authorizer?: string }
-export interface Notification { prefix: string; suffix: string; handler: string }
+/** `bucket`: the logical id of the bucket whose objects it notifies of. */
+export interface Notification { bucket: string; prefix: string; suffix: string; handler: string }
 /** A secret the stack declares: the JSON fields of its value (when the template spells them), and the environment
  * variables through which functions are handed its ARN. */
 export interface SecretSpec {
@@ -170,7 +172,10 @@ export class StackTemplate {
         .map((c) => {
           const rules = c.Filter?.Key?.FilterRules ?? [];
           const rule = (name: string) => rules.find((r) => String(r.Name).toLowerCase() === name)?.Value ?? '';
-          return { prefix: rule('prefix'), suffix: rule('suffix'), handler: this.handlerOf(this.functionIn(c.LambdaFunctionArn)) };
+          return {
+            bucket: resource.Properties.BucketName?.Ref ?? '', prefix: rule('prefix'), suffix: rule('suffix'),
+            handler: this.handlerOf(this.functionIn(c.LambdaFunctionArn)),
+          };
         }),
     );
   }

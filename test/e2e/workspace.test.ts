@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateJob, priceSummary } from '#domain/estimates';
-import { parseSafetensorsHeader } from '#domain/safetensors';
+import { buildSafetensors, parseSafetensorsHeader } from '#domain/safetensors';
 import { fallbackTrainers } from '#domain/trainer-catalog';
 import { RESULTS } from '#support/browser';
 import { signIn, useBrowserSession } from '#support/browser-session';
@@ -144,6 +144,39 @@ describe('the training workspace', () => {
     expect(await registered.first().innerText()).toContain(await ui.page.getByTestId('trigger-phrase').inputValue());
     await ui.page.screenshot({ path: join(RESULTS, 'workspace-registered.png'), fullPage: true });
   }, 240_000);
+
+  it('shows how to use a registered LoRA, and imports one trained elsewhere: CHECKING, then READY or the refusal, live', async () => {
+    const panel = ui.page.getByTestId('adapters-panel');
+    const trained = panel.getByTestId('adapter-row').first();
+    await trained.getByTestId('adapter-usage').locator('summary').click();
+    await expect.poll(() => trained.getByTestId('usage-fal').innerText(), { message: 'the fal snippet carries a download link' }).toMatch(/"path": "http/);
+    expect(await trained.getByTestId('usage-prompt').innerText()).toMatch(/<lora:[\w.-]+:1>$/);
+
+    await panel.getByTestId('import-open').click();
+    const good = join(ui.dataDir, 'watercolor.safetensors');
+    await writeFile(good, buildSafetensors([
+      { name: 'lora_unet_mid.lora_down.weight', dtype: 'F16', shape: [4, 64] }, { name: 'lora_unet_mid.lora_up.weight', dtype: 'F16', shape: [64, 4] },
+    ], { 'modelspec.trigger_phrase': 'wtrclr style' }));
+    await panel.getByTestId('import-file').setInputFiles(good);
+    expect(await panel.getByTestId('import-name').inputValue(), 'the name comes from the file').toBe('watercolor');
+    await panel.getByTestId('import-submit').click();
+    const imported = panel.getByTestId('adapter-row').filter({ hasText: 'watercolor' });
+    await imported.and(ui.page.locator('[data-status="READY"]')).waitFor({ timeout: UI_TIMEOUT });
+    expect(await imported.locator('.trigger-chip').innerText()).toBe('wtrclr style');
+    expect(await imported.getByTestId('adapter-download').innerText()).toBe('watercolor.safetensors');
+
+    const bad = join(ui.dataDir, 'full-model.safetensors');
+    await writeFile(bad, buildSafetensors([{ name: 'model.diffusion_model.out.0.weight', dtype: 'F16', shape: [64, 4] }], {}));
+    await panel.getByTestId('import-file').setInputFiles(bad);
+    await panel.getByTestId('import-submit').click();
+    const refused = panel.getByTestId('adapter-row').filter({ hasText: 'full-model' });
+    await refused.and(ui.page.locator('[data-status="INVALID"]')).waitFor({ timeout: UI_TIMEOUT });
+    expect(await refused.getByTestId('adapter-error').innerText()).toMatch(/full checkpoint, not a LoRA/);
+    await imported.getByTestId('adapter-usage').locator('summary').click();
+    await expect.poll(() => imported.getByTestId('usage-fal').innerText()).toMatch(/"path": "http/);
+    await panel.screenshot({ path: '/work/wt/shots/i12-imports-adapters.png' });
+    expect(pageErrors, 'the page threw no errors').toEqual([]);
+  }, 120_000);
 
   it('cancels a running job from its row', async () => {
     const jobId = await startJob(5000);

@@ -437,7 +437,7 @@ describe('WebSocket API', () => {
       BatchSize: 50,
       MaximumRetryAttempts: 3,
       BisectBatchOnFunctionError: true,
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { type: { S: ['Job', 'DatasetVersion'] } } } }) }] },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { type: { S: ['Job', 'DatasetVersion', 'Adapter'] } } } }) }] },
     });
     expect(actionsOf(template, notifyId)).toContain('execute-api:ManageConnections');
   });
@@ -472,6 +472,37 @@ describe('datasets', () => {
     expect(validator.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps --max-semi-space-size=1');
     const [, health] = functionByHandler(template, 'health');
     expect(health.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+});
+
+describe('imported LoRAs', () => {
+  const s3Of = (handler: string) => statementsOf(template, functionByHandler(template, handler)[0])
+    .filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')))
+    .map((s) => ({ actions: [s.Action].flat(), resource: JSON.stringify(s.Resource) }));
+
+  it('checks every object created under imports/ of the artifacts bucket with check-adapter-import, which may only read imports/', () => {
+    const [checkerId] = functionByHandler(template, 'check-adapter-import');
+    assert.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: Match.stringLikeRegexp('^StorageArtifacts') },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [{
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'imports/' }] } },
+          LambdaFunctionArn: { 'Fn::GetAtt': [checkerId, 'Arn'] },
+        }],
+      },
+    });
+    const s3 = s3Of('check-adapter-import');
+    expect(s3).toHaveLength(1);
+    expect(s3[0]!.actions).toEqual(['s3:GetObject']);
+    expect(s3[0]!.resource).toMatch(/StorageArtifacts.*\/imports\/\*/);
+  });
+
+  it('lets create-adapter-import sign posts under imports/ only, get-adapter-artifact read loras/ and imports/, delete-adapter remove imports/ only', () => {
+    expect(s3Of('create-adapter-import')).toEqual([{ actions: ['s3:PutObject'], resource: expect.stringMatching(/StorageArtifacts.*\/imports\/\*/) }]);
+    expect(s3Of('get-adapter-artifact').map((s) => s.resource.match(/\/(\w+)\/\*/)?.[1])).toEqual(['loras', 'imports']);
+    expect(s3Of('get-adapter-artifact').every((s) => s.actions.join() === 's3:GetObject')).toBe(true);
+    expect(s3Of('delete-adapter')).toEqual([{ actions: ['s3:DeleteObject'], resource: expect.stringMatching(/StorageArtifacts.*\/imports\/\*/) }]);
   });
 });
 

@@ -69,6 +69,8 @@ export const HTTP_ROUTES: Record<string, string> = {
   'POST /adapters': 'create-adapter',
   'GET /adapters': 'list-adapters',
   'DELETE /adapters/{adapterId}': 'delete-adapter',
+  'POST /adapters/imports': 'create-adapter-import',
+  'GET /adapters/{adapterId}/artifacts/{name}': 'get-adapter-artifact',
   'POST /tokens': 'create-token',
   'GET /tokens': 'list-tokens',
   'DELETE /tokens/{tokenId}': 'delete-token',
@@ -83,7 +85,7 @@ export const HTTP_ROUTES: Record<string, string> = {
 
 export const ALL_HANDLERS = [
   ...Object.values(HTTP_ROUTES),
-  'authorize', 'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'notify',
+  'authorize', 'ws-authorize', 'ws-connect', 'ws-disconnect', 'ws-message', 'validate-dataset', 'notify', 'check-adapter-import',
   'training-submit', 'training-poll', 'training-collect', 'training-cancel-remote', 'training-mark-failed', 'reconcile', 'retrain',
 ];
 

@@ -7,6 +7,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildSafetensors } from '#domain/safetensors';
 import type { Adapter, DatasetVersion, ErrorBody, Job, Schedule, ScheduleRun } from '#domain/schemas';
 import { useCloudSession } from '#support/cloud-session';
 import { makeDatasetZip } from '#support/dataset-zip';
@@ -166,11 +167,31 @@ describe('the loraworks CLI', { timeout: 120_000 }, () => {
       const adapter = await json<Adapter>(['adapters', 'register', job.id, '--name', 'ohwx cat v1']);
       expect(adapter).toMatchObject({ name: 'ohwx cat v1', jobId: job.id });
       expect((await json<{ adapters: Adapter[] }>(['adapters'])).adapters.map((a) => a.id)).toEqual([adapter.id]);
+      const shown = await json<{ snippets: { fal: string; prompt: string } }>(['adapters', 'show', adapter.id]);
+      expect(JSON.parse(shown.snippets.fal).loras[0].path).toMatch(/^http/);
+      expect(shown.snippets.prompt).toMatch(/^ohwx cat <lora:[\w.-]+:1>$/);
+      const fetched = await json<{ path: string; sha256: string }>(['adapters', 'download', adapter.id, '--out', temp()]);
+      expect(sha256(await readFile(fetched.path))).toBe(job.artifact!.sha256);
       const twice = await loraworks(['adapters', 'register', job.id, '--name', 'again']);
       expect(twice.code).toBe(1);
       expect(twice.stderr).toMatch(/loraworks: .*already/i);
       expect((await loraworks(['adapters', 'remove', adapter.id])).code).toBe(0);
       expect((await json<{ adapters: Adapter[] }>(['adapters'])).adapters).toEqual([]);
+    });
+
+    it('imports a LoRA file and waits for its check: READY with the trigger phrase of its metadata, exit 1 with the reason for a full model', async () => {
+      const good = join(temp(), 'inked.safetensors');
+      await writeFile(good, buildSafetensors([
+        { name: 'a.lora_A.weight', dtype: 'F16', shape: [4, 32] }, { name: 'a.lora_B.weight', dtype: 'F16', shape: [32, 4] },
+      ], { trigger_word: 'inkd' }));
+      const imported = await json<Adapter>(['adapters', 'import', good, '--name', 'Inked']);
+      expect(imported).toMatchObject({ source: 'import', status: 'READY', triggerPhrase: 'inkd', artifacts: [{ name: 'inked.safetensors', sha256: sha256(await readFile(good)) }] });
+      const bad = join(temp(), 'model.safetensors');
+      await writeFile(bad, buildSafetensors([{ name: 'model.diffusion_model.out.weight', dtype: 'F16', shape: [8] }], {}));
+      const refused = await loraworks(['adapters', 'import', bad, '--name', 'Whole model']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/model\.safetensors was refused: This is a full checkpoint, not a LoRA/);
+      expect((await loraworks(['adapters', 'remove', imported.id])).code).toBe(0);
     });
 
     it('creates a schedule, lists it, runs it now, shows its runs, pauses it and deletes it (its job stays)', async () => {

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSafetensorsHeader } from '#domain/safetensors';
+import { buildSafetensors, parseSafetensorsHeader } from '#domain/safetensors';
 import type { Adapter, ErrorBody, Job, Trainer } from '#domain/schemas';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { EmulatorClient } from '#support/emulator-client';
@@ -141,6 +141,42 @@ describe('a LoRA job end to end', () => {
       if (artifact.role !== 'config') expect(parseSafetensorsHeader(file).metadata, artifact.name).toMatchObject({ 'loraworks.job_id': job.id, 'modelspec.trigger_phrase': 'ohwx wan' });
     }
     await session.client.expect(404, 'GET', `/jobs/${job.id}/artifacts/samples.zip`);
+
+    // Registered, the adapter carries both LoRAs (not the config), each downloadable by name.
+    const adapter = await session.client.expect<Adapter>(201, 'POST', '/adapters', { jobId: job.id, name: 'Wan both' });
+    expect(adapter.artifacts.map((f) => [f.name, f.role])).toEqual([
+      ['pytorch_lora_weights.safetensors', 'lora'], ['high_noise_lora.safetensors', 'lora-high-noise'],
+    ]);
+    const high = done.artifacts!.find((f) => f.role === 'lora-high-noise')!;
+    const link = await session.client.expect<{ url: string; sha256: string }>(200, 'GET', `/adapters/${adapter.id}/artifacts/${high.name}`);
+    expect(createHash('sha256').update(new Uint8Array(await (await fetch(link.url)).arrayBuffer())).digest('hex')).toBe(high.sha256);
+    await session.client.expect(404, 'GET', `/adapters/${adapter.id}/artifacts/config.json`);
+  });
+
+  it('imports a LoRA trained elsewhere: a good file ends READY with its metadata\'s trigger phrase and downloads intact; a checkpoint ends INVALID saying so', async () => {
+    const good = Buffer.from(buildSafetensors([
+      { name: 'lora_unet_mid.lora_down.weight', dtype: 'F16', shape: [4, 64] },
+      { name: 'lora_unet_mid.lora_up.weight', dtype: 'F16', shape: [64, 4] },
+      { name: 'lora_unet_mid.alpha', dtype: 'F32', shape: [] },
+    ], { ss_tag_frequency: JSON.stringify({ '10_zxq': { 'zxq style': 10, painting: 4 } }) }));
+    const created = await session.client.expect<{ adapterId: string; upload: { url: string; fields: Record<string, string> } }>(201, 'POST', '/adapters/imports',
+      { name: 'Zxq style', fileName: 'zxq style.safetensors', sizeBytes: good.length });
+    expect((await postForm(created.upload, good, 'zxq style.safetensors')).status).toBeLessThan(300);
+    const readyMessage = await session.feed.next((m) => m.type === 'adapter' && m.adapter.id === created.adapterId && m.adapter.status !== 'CHECKING', 'the import checked');
+    const ready = (readyMessage as { adapter: Adapter }).adapter;
+    const sha256 = createHash('sha256').update(good).digest('hex');
+    expect(ready).toMatchObject({ source: 'import', status: 'READY', triggerPhrase: 'zxq style', artifacts: [{ name: 'zxq_style.safetensors', role: 'lora', sizeBytes: good.length, sha256 }] });
+    const link = await session.client.expect<{ url: string; sha256: string }>(200, 'GET', `/adapters/${created.adapterId}/artifacts/zxq_style.safetensors`);
+    expect(createHash('sha256').update(new Uint8Array(await (await fetch(link.url)).arrayBuffer())).digest('hex')).toBe(sha256);
+    expect((await session.client.expect<{ adapters: Adapter[] }>(200, 'GET', '/adapters')).adapters.find((a) => a.id === created.adapterId)?.status).toBe('READY');
+
+    const checkpoint = Buffer.from(buildSafetensors([{ name: 'model.diffusion_model.out.0.weight', dtype: 'F16', shape: [64, 4] }], {}));
+    const bad = await session.client.expect<{ adapterId: string; upload: { url: string; fields: Record<string, string> } }>(201, 'POST', '/adapters/imports',
+      { name: 'Oops', fileName: 'model.safetensors', sizeBytes: checkpoint.length });
+    expect((await postForm(bad.upload, checkpoint, 'model.safetensors')).status).toBeLessThan(300);
+    const refused = ((await session.feed.next((m) => m.type === 'adapter' && m.adapter.id === bad.adapterId && m.adapter.status !== 'CHECKING', 'the bad import checked')) as { adapter: Adapter }).adapter;
+    expect(refused).toMatchObject({ status: 'INVALID', error: { code: 'FULL_CHECKPOINT', message: expect.stringMatching(/full checkpoint, not a LoRA/) } });
+    await session.client.expect(409, 'GET', `/adapters/${bad.adapterId}/artifacts/model.safetensors`);
   });
 
   it('trains on Replicate too: the output archive is unpacked to its LoRA, with the training facts in its metadata', async () => {

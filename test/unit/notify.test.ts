@@ -76,8 +76,24 @@ describe('pushing changes to the browser', () => {
     const [message] = sentTo('c-live');
     expect(message).toEqual({ type: 'adapter', adapter: {
       id: '01AD', name: 'weekly · cats v1', source: 'schedule', jobId: '01JOB', trainerId: 'fal-ai/flux-lora-fast-training', triggerPhrase: 'lwx',
-      artifact, createdAt: '2026-06-08T01:00:00.000Z',
+      artifact, artifacts: [{ name: 'lora.safetensors', role: 'lora', sizeBytes: 10, sha256: 'ab' }], createdAt: '2026-06-08T01:00:00.000Z',
     } });
+  });
+
+  it('pushes an import\'s check ending it READY, never the claim of the check, nor the import\'s internal fields', async () => {
+    const checking = { PK: 'OWNER#alice', SK: 'ADAPTER#01IM', type: 'Adapter', owner: 'alice', id: '01IM', name: 'Imported', source: 'import',
+      status: 'CHECKING', artifacts: [], importFile: { fileName: 'x.safetensors', sizeBytes: 10 }, createdAt: '2026-06-08T01:00:00.000Z' };
+    const claimed = { ...checking, checkClaimedAt: '2026-06-08T01:00:01.000Z' };
+    const ready = { ...checking, status: 'READY', artifacts: [{ name: 'x.safetensors', role: 'lora', sizeBytes: 10, sha256: 'cd' }] };
+    const change = (newItem: Record<string, unknown>, oldItem: Record<string, unknown>): DynamoDBStreamEvent => ({ Records: [{ eventName: 'MODIFY', dynamodb: {
+      NewImage: marshall(newItem) as never, OldImage: marshall(oldItem) as never } }] });
+    await handler(change(claimed, checking));
+    expect(sentTo('c-live')).toEqual([]);
+    await handler(change(ready, claimed));
+    const [message] = sentTo('c-live');
+    expect(message.adapter).toMatchObject({ id: '01IM', status: 'READY', artifacts: [{ name: 'x.safetensors' }] });
+    expect(message.adapter).not.toHaveProperty('importFile');
+    expect(message.adapter).not.toHaveProperty('checkClaimedAt');
   });
 
   it('ignores records that are not jobs, dataset versions, schedules or LoRAs', async () => {

@@ -79,6 +79,8 @@ describe('GET /openapi.json', () => {
       'POST /adapters': [400, 401, 403, 404, 409, 413, 422, 429, 500],
       'GET /adapters': [401, 403, 429, 500],
       'DELETE /adapters/{adapterId}': [401, 403, 404, 422, 429, 500],
+      'POST /adapters/imports': [400, 401, 403, 413, 422, 429, 500],
+      'GET /adapters/{adapterId}/artifacts/{name}': [401, 403, 404, 409, 422, 429, 500],
       'POST /tokens': [400, 401, 403, 409, 413, 422, 429, 500],
       'GET /tokens': [401, 403, 429, 500],
       'DELETE /tokens/{tokenId}': [401, 403, 404, 422, 429, 500],

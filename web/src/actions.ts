@@ -104,6 +104,9 @@ export class Actions {
 
   registerJob = (job: Job, name: string) => this.loras.registerJob(job, name);
   unregister = (adapter: Adapter) => this.loras.unregister(adapter);
+  importLora: LoraRegistryActions['importLora'] = (file, request, onProgress) => this.loras.importLora(file, request, onProgress);
+  adapterLinks = (adapter: Adapter) => this.loras.links(adapter);
+  downloadAdapterFile = (adapter: Adapter, name: string) => this.loras.downloadFile(adapter, name);
 
   refreshSchedules = () => this.schedules.load();
   openScheduleForm = () => this.schedules.openForm();

@@ -405,10 +405,14 @@ function referencedId(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The local bucket of a bucket's logical id in the template (Storage's Datasets or Artifacts bucket). */
+export const localBucketOf = (names: LocalNames, id: string): string | undefined =>
+  (/Datasets/.test(id) ? names.datasets : /Artifacts/.test(id) ? names.artifacts : undefined);
+
 function resolver(template: StackTemplate, resources: Resources, names: LocalNames) {
   const tableArn = `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${names.table}`;
   const stateMachineArn = LOCAL_STATE_MACHINE_ARN;
-  const bucketOf = (id: string) => (/Datasets/.test(id) ? names.datasets : /Artifacts/.test(id) ? names.artifacts : undefined);
+  const bucketOf = (id: string) => localBucketOf(names, id);
   const handlerOf = (id: string) => {
     try {
       return template.handlerOf(id);

@@ -13,7 +13,9 @@ interface ObjectEventRecord {
   s3: { bucket: { name: string }; object: { key: string } };
 }
 
-export function s3Notifications(notifications: Notification[], runtime: LambdaRuntime, bucket: string) {
+/** `bucketOf` names the local bucket of a notification's bucket (its logical id in the template). */
+export function s3Notifications(notifications: Notification[], runtime: LambdaRuntime, bucketOf: (logicalId: string) => string | undefined) {
+  const routed = notifications.map((n) => ({ ...n, bucketName: bucketOf(n.bucket) }));
   const inFlight = new Set<Promise<void>>();
   const invoke = async (handler: string, event: unknown) => {
     for (let attempt = 0; ; attempt++) {
@@ -30,15 +32,15 @@ export function s3Notifications(notifications: Notification[], runtime: LambdaRu
   return {
     deliver(event: { Records: ObjectEventRecord[] }) {
       for (const record of event.Records) {
-        if (!String(record.eventName).startsWith('ObjectCreated') || record.s3?.bucket?.name !== bucket) continue;
+        if (!String(record.eventName).startsWith('ObjectCreated')) continue;
         // Records carry keys form-encoded (s3-event-keys.ts); S3 matches prefix and suffix filters on the key itself.
         const key = decodeEventKey(String(record.s3.object.key));
         if (key === null) {
           console.error(`[s3] an event record's key is not URL-encoded as S3 encodes keys: ${record.s3.object.key}`);
           continue;
         }
-        for (const n of notifications) {
-          if (!key.startsWith(n.prefix) || !key.endsWith(n.suffix)) continue;
+        for (const n of routed) {
+          if (record.s3?.bucket?.name !== n.bucketName || !key.startsWith(n.prefix) || !key.endsWith(n.suffix)) continue;
           const delivery = invoke(n.handler, { Records: [{ ...record, eventName: `${record.eventName}` }] });
           inFlight.add(delivery);
           void delivery.finally(() => inFlight.delete(delivery));

@@ -2,7 +2,7 @@
 // evaluation rules (wildcards, NotAction, explicit Deny) on small templates of our own.
 import { describe, expect, it } from 'vitest';
 import { localTemplate } from '#local/template-cache';
-import { LocalIam } from '#local/aws/iam';
+import { LocalIam, localBucketOf } from '#local/aws/iam';
 import { DEVELOPER_CREDENTIALS, principalCredentials } from '#local/aws/local-credentials';
 import { functionArn, localQueueArn, localRoleArn } from '#local/aws/lambda-runtime';
 import { StackTemplate } from '#local/template';
@@ -30,6 +30,18 @@ describe('LocalIam on the synthesized template', () => {
       message: expect.stringMatching(/^User: arn:aws:sts::000000000000:assumed-role\/TrainingTrainingCollectRole\w+\/training-collect is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::loraworks-datasets\/datasets\/x.zip because no identity-based policy allows the s3:PutObject action$/),
     });
     expect(iam.authorize(key('states'), 'lambda:InvokeFunction', functionArn('create-job')).allowed).toBe(false);
+  });
+
+  it('lets the import check read imported files only, and routes the artifacts bucket\'s imports/ events to it', () => {
+    const imported = 'arn:aws:s3:::loraworks-artifacts/imports/alice/01A/x.safetensors';
+    expect(iam.authorize(key('check-adapter-import'), 's3:GetObject', imported)).toEqual({ allowed: true });
+    expect(iam.authorize(key('check-adapter-import'), 's3:GetObject', 'arn:aws:s3:::loraworks-artifacts/loras/j1/lora.safetensors').allowed).toBe(false);
+    expect(iam.authorize(key('check-adapter-import'), 's3:PutObject', imported).allowed).toBe(false);
+    expect(iam.authorize(key('create-adapter-import'), 's3:PutObject', imported)).toEqual({ allowed: true });
+    expect(iam.authorize(key('get-adapter-artifact'), 's3:GetObject', imported)).toEqual({ allowed: true });
+    const notifications = synthesized.objectCreatedNotifications().map((n) => ({ ...n, bucket: localBucketOf(NAMES, n.bucket) }));
+    expect(notifications).toContainEqual({ bucket: 'loraworks-artifacts', prefix: 'imports/', suffix: '', handler: 'check-adapter-import' });
+    expect(notifications).toContainEqual({ bucket: 'loraworks-datasets', prefix: 'datasets/', suffix: '', handler: 'validate-dataset' });
   });
 
   it("resolves CDK's Fn::Select/Fn::Split of the state machine's ARN: the reconciler may describe and stop its executions", () => {
