@@ -201,6 +201,7 @@ export class Api extends Construct {
       'estimate-job': { env: { ...tableEnv, ...trainerEnv }, grant: (fn) => { reads(fn); trainerSecret.grantRead(fn); } },
       'list-jobs': { env: tableEnv, grant: reads },
       'get-job': { env: tableEnv, grant: reads },
+      'get-job-logs': { env: tableEnv, grant: reads },
       'cancel-job': { env: tableEnv, grant: writes },
       'get-artifact': {
         env: { ...tableEnv, ARTIFACTS_BUCKET: artifacts.bucketName },

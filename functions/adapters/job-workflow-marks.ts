@@ -2,18 +2,18 @@
 // submit starts, where the job runs at the trainer, a workflow restart (each conditional on what its caller
 // saw, none touching a finished job); and the unfinished jobs the reconciler looks at.
 import type { JobRecord } from '#domain/job-lifecycle';
-import type { Progress } from '#domain/schemas';
+import type { JobHistoryPoint, Progress } from '#domain/schemas';
 import { toJobRecord } from './job-store';
 import { allItems, conditionalUpdate, keys, tableName } from './table';
 
-/** A progress update that never moves the fraction backwards and never touches a finished job. */
-export async function saveProgress(job: JobRecord, progress: Progress, at: Date): Promise<boolean> {
+/** A progress update (with the history it adds to) that never moves the fraction backwards and never touches a finished job. */
+export async function saveProgress(job: JobRecord, progress: Progress, at: Date, history?: JobHistoryPoint[]): Promise<boolean> {
   const written = await conditionalUpdate({
     Key: { PK: keys.owner(job.owner), SK: keys.job(job.id) },
-    UpdateExpression: 'SET progress = :progress, updatedAt = :at',
+    UpdateExpression: `SET progress = :progress, updatedAt = :at${history ? ', history = :history' : ''}`,
     ConditionExpression: '#status IN (:q, :r, :c) AND (attribute_not_exists(progress.fraction) OR progress.fraction <= :fraction)',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':progress': progress, ':at': at.toISOString(), ':fraction': progress.fraction, ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
+    ExpressionAttributeValues: { ':progress': progress, ':at': at.toISOString(), ...(history ? { ':history': history } : {}), ':fraction': progress.fraction, ':q': 'QUEUED', ':r': 'RUNNING', ':c': 'CANCELLING' },
   });
   return written !== null;
 }

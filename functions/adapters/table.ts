@@ -24,6 +24,8 @@ export const keys = {
   /** One uploaded S3 object (key hash, ETag, sequencer) → the version it became: makes S3 events idempotent. */
   datasetObject: (datasetId: string, objectId: string) => `DSOBJ#${datasetId}#${objectId}`,
   job: (jobId: string) => `JOB#${jobId}`,
+  /** A job's trainer log lines (bounded), beside the job under its owner. */
+  jobLog: (jobId: string) => `JOBLOG#${jobId}`,
   connection: (connectionId: string) => `CONN#${connectionId}`,
   idempotency: (key: string) => `IDEMP#${key}`,
   schedule: (scheduleId: string) => `SCHEDULE#${scheduleId}`,

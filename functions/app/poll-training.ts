@@ -3,9 +3,11 @@
 // remote job (the state machine's own TimeoutSeconds would end the execution without running any state).
 import { trainerFailed, trainerLostJob } from '#domain/job-failures';
 import { applyStatus, isTerminal } from '#domain/job-lifecycle';
+import { boundLogs } from '#domain/job-logs';
 import type { RemoteStatus } from '#domain/remote-job';
 import { nextWaitSeconds, overBudget, pastDeadline, timedOut, type TrainingState } from '#domain/training-state';
 import { config } from '#adapters/config';
+import { saveJobLogs } from '#adapters/job-log-store';
 import { updateJob } from '#adapters/job-store';
 import { saveProgress } from '#adapters/job-workflow-marks';
 import { providerFor } from '#adapters/trainers';
@@ -41,8 +43,10 @@ export async function pollTraining(state: TrainingState): Promise<TrainingState>
     const saved = await updateJob(job, (current) => (current.status === job.status ? applyStatus(current, remote, at).job : null));
     if (saved.status === 'CANCELLING') return { ...state, polls, phase: 'cancel', waitSeconds: config.pollMinSeconds };
   } else if (next.progress !== job.progress) {
-    await saveProgress(job, next.progress, new Date(next.updatedAt));
+    await saveProgress(job, next.progress, new Date(next.updatedAt), next.history === job.history ? undefined : next.history);
   }
+  // The trainer's latest lines replace the stored tail, in their own bounded item (never the job's).
+  if (remote.logs?.length) await saveJobLogs(job.owner, job.id, boundLogs(remote.logs, at.toISOString()), at);
 
   switch (outcome) {
     case 'completed':

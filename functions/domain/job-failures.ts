@@ -70,3 +70,21 @@ export const trainerFailed = (message: string | undefined) => ({ Error: 'Trainer
 
 /** The trainer answers 404 for a job it accepted: it forgot it (expired, purged, or lost in an outage). */
 export const trainerLostJob = (message: string | undefined) => ({ Error: 'TrainerLostJob', Cause: message ?? 'the trainer answered 404' });
+
+/** What a person does about a failed job, by its error code: shown beside the message (web and CLI). */
+export const FAILURE_ACTIONS: Readonly<Record<string, string>> = {
+  TRAINER_REJECTED: 'Check the parameters and the dataset, then train again.',
+  TRAINER_FAILED: 'Check the dataset (the validation report) and the parameters, then train again.',
+  TRAINER_UNAVAILABLE: 'Retry in a few minutes: the trainer was unreachable.',
+  TRAINING_TIMEOUT: 'Train again with fewer steps or a smaller dataset, or retry when the trainer is less busy.',
+  TRAINER_LOST_JOB: 'Retry: the trainer lost the job on its side.',
+  WORKFLOW_LOST: 'Retry; if it keeps happening, contact support with the job id.',
+  INVALID_ARTIFACT: 'Retry: the trainer returned a broken file.',
+  INTERNAL: 'Retry; if it keeps failing, contact support with the job id.',
+};
+
+/** The action for a failure: the code's, or "top up your fal balance" when the trainer said the account is out of credit. */
+export function failureAction(error: { code: string; message: string }): string {
+  if (/balance|credit|billing|payment|\blocked\b/i.test(error.message)) return 'Top up your fal balance (fal.ai → Billing), then retry.';
+  return FAILURE_ACTIONS[error.code] ?? FAILURE_ACTIONS.INTERNAL!;
+}

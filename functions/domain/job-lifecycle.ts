@@ -1,4 +1,5 @@
 // The job's life: the only legal transitions (docs/internals.md, Job lifecycle). Pure: the clock and ids come in as arguments.
+import { withHistory } from './job-history';
 import { mergeProgress } from './progress';
 import { Conflict } from './errors';
 import type { RemoteJob, RemoteStatus } from './remote-job';
@@ -75,7 +76,8 @@ export function transition(job: JobRecord, to: JobStatus, at: Date, patch: Parti
     throw new Conflict('JOB_STATE', `Job ${job.id} is ${job.status.toLowerCase()} and cannot become ${to.toLowerCase()}.`);
   }
   const finished = isTerminal(to) ? { finishedAt: at.toISOString() } : {};
-  return { ...job, ...patch, ...finished, status: to, updatedAt: at.toISOString() };
+  // Every status change is a point of the job's history (job-history.ts).
+  return withHistory({ ...job, ...patch, ...finished, status: to, updatedAt: at.toISOString() });
 }
 
 export function requestCancel(job: JobRecord, at: Date): JobRecord {
@@ -102,7 +104,8 @@ export function applyStatus(job: JobRecord, remote: RemoteStatus, at: Date): { j
   if (started && job.status === 'QUEUED') {
     next = transition(next, 'RUNNING', at, { startedAt: at.toISOString() });
   } else if (progress !== job.progress) {
-    next = { ...next, updatedAt: at.toISOString() };
+    // A new fraction or queue position is a point of the history; a new message alone is not.
+    next = withHistory({ ...next, updatedAt: at.toISOString() });
   }
   const outcome: PollOutcome =
     remote.state === 'completed' ? 'completed'

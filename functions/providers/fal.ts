@@ -1,6 +1,7 @@
 // The fal queue API (submit, status with logs, result, cancel; the model listing) behind the TrainerProvider interface.
 // The trainer emulator speaks the same protocol, so this adapter runs unchanged against it.
 import { falOutputFiles, toFalInput, type FalFile } from './training-inputs';
+import { falLogLines } from '#domain/job-logs';
 import { finishedProgress } from '#domain/progress';
 import type { Trainer } from '#domain/schemas';
 import { parseTrainerId } from '#domain/trainer-id';
@@ -125,19 +126,23 @@ export function createFalProvider(options: FalProviderOptions): TrainerProvider 
       if (response.malformed || typeof body?.status !== 'string') {
         throw new TrainerUnavailable(`fal answered the status call without a status (HTTP ${response.status}); asking again later.`);
       }
-      const progress = progressFromFalStatus(body);
-      if (body.status === 'IN_QUEUE') return { state: 'queued', progress };
-      if (body.status === 'IN_PROGRESS') return { state: 'running', progress };
+      // Logs that are not an array of lines are ignored, for the progress as for the stored lines.
+      const logLines = falLogLines(body.logs);
+      const safeBody = { ...body, logs: logLines.map((line) => ({ message: line.message, ...(line.at ? { timestamp: line.at } : {}) })) };
+      const progress = progressFromFalStatus(safeBody);
+      const logs = logLines.length ? { logs: logLines } : {};
+      if (body.status === 'IN_QUEUE') return { state: 'queued', progress, ...logs };
+      if (body.status === 'IN_PROGRESS') return { state: 'running', progress, ...logs };
       if (body.status !== 'COMPLETED') throw new TrainerUnavailable(`fal reported an unknown status ${JSON.stringify(body?.status)}.`);
       // COMPLETED is also how fal ends failed and cancelled requests: only the result tells them apart.
       const outcome = await readResult(job);
       if (!outcome.ok) {
-        return { state: outcome.cancelled ? 'cancelled' : 'failed', progress, error: { code: outcome.code, message: outcome.message } };
+        return { state: outcome.cancelled ? 'cancelled' : 'failed', progress, error: { code: outcome.code, message: outcome.message }, ...logs };
       }
       if (!loraOf(job, outcome.output)) {
-        return { state: 'failed', progress, error: { code: 'NO_LORA_FILE', message: 'The trainer finished but returned no LoRA file.' } };
+        return { state: 'failed', progress, error: { code: 'NO_LORA_FILE', message: 'The trainer finished but returned no LoRA file.' }, ...logs };
       }
-      return { state: 'completed', progress: finishedProgress(progress) };
+      return { state: 'completed', progress: finishedProgress(progress), ...logs };
     },
 
     async cancel(job: RemoteJob): Promise<CancelOutcome> {

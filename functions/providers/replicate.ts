@@ -3,6 +3,7 @@
 // its output.weights is a tar holding lora.safetensors, which collect unpacks (TrainingOutput.archive).
 // The trainer emulator speaks this protocol under {url}/replicate/v1, so this adapter runs unchanged against it.
 import { replicateTarget, toReplicateInput } from './training-inputs';
+import { textLogLines } from '#domain/job-logs';
 import { finishedProgress } from '#domain/progress';
 import type { Trainer } from '#domain/schemas';
 import { fallbackTrainers } from '#domain/trainer-catalog';
@@ -117,6 +118,29 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Trai
     return { loraUrl: weights, fileName: archive.member.split('/').pop()!, ...(packed ? { archive } : {}) };
   }
 
+  function statusOf(job: RemoteJob, body: ReplicateTraining): RemoteStatus {
+    const progress = progressFromReplicateTraining(body);
+    switch (body.status) {
+      case 'starting':
+        return { state: 'queued', progress };
+      case 'processing':
+        return { state: 'running', progress };
+      case 'succeeded': {
+        if (!output(job, body)) {
+          return { state: 'failed', progress, error: { code: 'NO_LORA_FILE', message: 'The trainer finished but returned no LoRA weights.' } };
+        }
+        return { state: 'completed', progress: finishedProgress(progress) };
+      }
+      case 'failed':
+        return { state: 'failed', progress, error: { code: 'TRAINING_FAILED', message: `The trainer failed: ${withStop(body.error || 'Replicate gave no reason')}` } };
+      case 'canceled':
+      case 'aborted':
+        return { state: 'cancelled', progress, error: { code: 'CANCELLED', message: 'The training was cancelled at the trainer.' } };
+      default:
+        throw new TrainerUnavailable(`Replicate reported an unknown training status ${JSON.stringify(body.status)}.`);
+    }
+  }
+
   return {
     async listTrainers() {
       return trainers;
@@ -141,26 +165,9 @@ export function createReplicateProvider(options: ReplicateProviderOptions): Trai
 
     async status(job: RemoteJob): Promise<RemoteStatus> {
       const body = await get(job);
-      const progress = progressFromReplicateTraining(body);
-      switch (body.status) {
-        case 'starting':
-          return { state: 'queued', progress };
-        case 'processing':
-          return { state: 'running', progress };
-        case 'succeeded': {
-          if (!output(job, body)) {
-            return { state: 'failed', progress, error: { code: 'NO_LORA_FILE', message: 'The trainer finished but returned no LoRA weights.' } };
-          }
-          return { state: 'completed', progress: finishedProgress(progress) };
-        }
-        case 'failed':
-          return { state: 'failed', progress, error: { code: 'TRAINING_FAILED', message: `The trainer failed: ${withStop(body.error || 'Replicate gave no reason')}` } };
-        case 'canceled':
-        case 'aborted':
-          return { state: 'cancelled', progress, error: { code: 'CANCELLED', message: 'The training was cancelled at the trainer.' } };
-        default:
-          throw new TrainerUnavailable(`Replicate reported an unknown training status ${JSON.stringify(body.status)}.`);
-      }
+      // Replicate's lines carry no time: they are stamped when they are stored (job-logs.ts).
+      const logs = textLogLines(body.logs);
+      return logs.length ? { ...statusOf(job, body), logs } : statusOf(job, body);
     },
 
     async cancel(job: RemoteJob): Promise<CancelOutcome> {

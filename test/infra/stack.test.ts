@@ -123,7 +123,7 @@ describe('functions', () => {
   });
 
   it('gives read-only routes no write access to the table', () => {
-    for (const handler of ['list-datasets', 'get-dataset', 'list-jobs', 'get-job', 'get-artifact']) {
+    for (const handler of ['list-datasets', 'get-dataset', 'list-jobs', 'get-job', 'get-job-logs', 'get-artifact']) {
       const actions = actionsOf(template, functionByHandler(template, handler)[0]);
       expect(actions, handler).toContain('dynamodb:Query');
       expect(actions, handler).not.toContain('dynamodb:PutItem');

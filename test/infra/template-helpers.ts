@@ -67,6 +67,7 @@ export const HTTP_ROUTES: Record<string, string> = {
   'GET /jobs': 'list-jobs',
   'GET /jobs/{jobId}': 'get-job',
   'POST /jobs/{jobId}/cancel': 'cancel-job',
+  'GET /jobs/{jobId}/logs': 'get-job-logs',
   'GET /jobs/{jobId}/artifact': 'get-artifact',
   'GET /jobs/{jobId}/artifacts/{name}': 'get-job-artifact',
   'POST /adapters': 'create-adapter',

@@ -1,6 +1,7 @@
 // The CLI's pure parts: parameter coercion against the catalog, the workspace URL's resolution, the exit codes.
 import { describe, expect, it } from 'vitest';
-import type { Trainer } from '#domain/schemas';
+import type { Job, Trainer } from '#domain/schemas';
+import { jobLines, logLines } from '#cli/commands/jobs';
 import { validateTrainingRequest } from '#domain/training-request';
 import { ApiError, apiErrorFrom } from '#http/api-client';
 import { CliError, EXIT, exitCodeFor, notSignedIn } from '#cli/errors';
@@ -109,5 +110,26 @@ describe('whoami', () => {
     expect(apiTokenId('lwk_01ABC_s3cr3t')).toBe('01ABC');
     expect(apiTokenId('lwk_')).toBeUndefined();
     expect(apiTokenId('eyJ.x.y')).toBeUndefined();
+  });
+});
+
+describe('jobs show / jobs logs', () => {
+  const job: Job = {
+    id: '01JOB', status: 'FAILED', trainerId: 'fal-ai/flux-lora-fast-training', datasetId: 'ds1', datasetVersion: 3, triggerPhrase: 'ohwx',
+    params: { steps: 1000 }, origin: 'web', progress: { fraction: 0.4, step: 400, totalSteps: 1000 },
+    error: { code: 'TRAINER_UNAVAILABLE', message: 'The trainer could not be reached.' },
+    createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:10:00.000Z', startedAt: '2026-01-01T00:01:30.000Z', finishedAt: '2026-01-01T00:10:00.000Z',
+  };
+  it('prints the times and durations, the error and what to do', () => {
+    const text = jobLines(job).join('\n');
+    expect(text).toContain('waited 1m30s, trained 8m30s, total 10m00s');
+    expect(text).toContain('error TRAINER_UNAVAILABLE: The trainer could not be reached.');
+    expect(text).toContain('what to do: Retry in a few minutes');
+    expect(text).toContain('params steps=1000');
+  });
+  it('prints each log line with its time, and says when older ones were dropped', () => {
+    expect(logLines({ lines: [{ at: '2026-01-01T00:00:01.000Z', message: 'step 1' }], truncated: true })).toEqual([
+      '(older lines were dropped; the last ones are kept)', '2026-01-01T00:00:01.000Z  step 1',
+    ]);
   });
 });

@@ -89,7 +89,7 @@ describe('polling fal', () => {
       { status: 200, body: { status: 'COMPLETED', logs: [{ message: 'step 2500/2500' }], metrics: { inference_time: 900 } } },
       { status: 200, body: { diffusers_lora_file: loraFile, config_file: { url: 'https://v3b.fal.media/files/b/x/config.json' } } },
     ]);
-    expect(await fal.status(job)).toEqual({ state: 'completed', progress: { fraction: 1, step: 2500, totalSteps: 2500, message: 'Training finished.' } });
+    expect(await fal.status(job)).toEqual({ state: 'completed', progress: { fraction: 1, step: 2500, totalSteps: 2500, message: 'Training finished.' }, logs: [{ message: 'step 2500/2500' }] });
     expect(calls[1]).toMatchObject({ method: 'GET', url: base });
   });
 

@@ -5,8 +5,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as cancelJob } from '#handlers/cancel-job';
 import { handler as getJob } from '#handlers/get-job';
 import { handler as getJobArtifact } from '#handlers/get-job-artifact';
+import { handler as getJobLogs } from '#handlers/get-job-logs';
 import { jobItem } from './handler-env';
-import type { ArtifactLink, ErrorBody, Job } from '#domain/schemas';
+import type { ArtifactLink, ErrorBody, Job, JobLogs } from '#domain/schemas';
 import { context, httpEvent, parseBody } from './http-events';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -138,5 +139,25 @@ describe('downloading one of a job\'s files', () => {
   it("answers 404 for another user's job", async () => {
     withJob(completed);
     expect((await download('config.json', 'mallory')).statusCode).toBe(404);
+  });
+});
+
+describe('a job\'s trainer log lines over the API', () => {
+  const logs = (owner = 'alice') => getJobLogs(httpEvent({ owner, path: { jobId: '01JOB' } }), context);
+  it('answers the stored tail, oldest first, and an empty list before the trainer gave any', async () => {
+    withJob(jobItem({ status: 'RUNNING', remote }));
+    expect(parseBody<JobLogs>(await logs())).toEqual({ lines: [] });
+    const lines = [{ at: '2026-01-01T00:00:01.000Z', message: 'step 1' }, { at: '2026-01-01T00:00:02.000Z', message: 'step 2' }];
+    ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: 'JOBLOG#01JOB' } }).resolves({ Item: { PK: 'OWNER#alice', SK: 'JOBLOG#01JOB', lines, truncated: true } });
+    const response = await logs();
+    expect(response.statusCode).toBe(200);
+    expect(parseBody<JobLogs>(response)).toEqual({ lines, truncated: true });
+  });
+
+  it("answers 404 for another user's job", async () => {
+    withJob(jobItem({ status: 'RUNNING', remote }));
+    const response = await logs('mallory');
+    expect(response.statusCode).toBe(404);
+    expect(parseBody<ErrorBody>(response).error.code).toBe('JOB_NOT_FOUND');
   });
 });

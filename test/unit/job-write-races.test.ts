@@ -8,7 +8,7 @@ import dynalite from 'dynalite';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobRecord } from '#domain/job-lifecycle';
-import type { Progress } from '#domain/schemas';
+import { JOB_LOG_LINE_CHARS_MAX, JOB_LOG_LINES_MAX, type Progress } from '#domain/schemas';
 import { closeServer, listen } from '#local/http-util';
 import { jobItem } from './handler-env';
 import { provider } from './scripted-trainers';
@@ -86,5 +86,43 @@ describe('a job written by two writers at once', () => {
     }
     const stored = await getJob('alice', 'J2');
     expect(stored).toMatchObject({ status: 'RUNNING', progress: { step: 10, fraction: 0.01 } });
+  });
+});
+
+describe('poll keeps the job history and the trainer log lines', () => {
+  it('appends a point per change (not per poll) and stores the bounded tail of the logs beside the job', async () => {
+    const now = new Date().toISOString();
+    await ddb().send(new PutCommand({ TableName: process.env.TABLE_NAME, Item: jobItem({ id: 'J3', SK: 'JOB#J3', GSI1PK: 'JOB#J3', status: 'QUEUED', remote, createdAt: now, updatedAt: now, progress: { fraction: 0, queuePosition: 3, message: 'In the queue.' } }) }));
+    const poll = () => pollTraining({ jobId: 'J3', owner: 'alice', phase: 'queued', polls: 0, waitSeconds: 5, error: undefined });
+    const { getJobLogs } = await import('#adapters/job-log-store');
+    provider.status.mockResolvedValue({ state: 'queued', progress: { fraction: 0, queuePosition: 2, message: 'In the queue.' }, logs: [{ message: 'queued at position 2' }] });
+    await poll();
+    await poll(); // the same answer again: no new point
+    const lines = Array.from({ length: 500 }, (_, i) => ({ message: `\u001b[32mstep ${i}\u001b[0m ${'x'.repeat(i === 499 ? 20_000 : 5)}`, at: now }));
+    provider.status.mockResolvedValue({ state: 'running', progress: step(5), logs: lines });
+    await poll();
+    provider.status.mockResolvedValue({ state: 'running', progress: step(9), logs: lines });
+    await poll();
+    const stored = await getJob('alice', 'J3');
+    expect(stored?.history?.map((p) => [p.status, p.fraction, p.queuePosition])).toEqual([
+      ['QUEUED', 0, 2], ['RUNNING', 0.005, undefined], ['RUNNING', 0.009, undefined],
+    ]);
+    const logs = await getJobLogs('alice', 'J3');
+    expect(logs.lines).toHaveLength(JOB_LOG_LINES_MAX);
+    expect(logs.truncated).toBe(true);
+    expect(logs.lines[0]!.message).toBe('step 300 xxxxx');
+    expect(logs.lines.at(-1)!.message).toHaveLength(JOB_LOG_LINE_CHARS_MAX);
+    // The Job item itself carries no lines.
+    expect(JSON.stringify(stored)).not.toContain('step 300');
+  });
+
+  it('a trainer that answers nonsense logs does not fail the poll', async () => {
+    const now = new Date().toISOString();
+    await ddb().send(new PutCommand({ TableName: process.env.TABLE_NAME, Item: jobItem({ id: 'J4', SK: 'JOB#J4', GSI1PK: 'JOB#J4', status: 'RUNNING', remote, createdAt: now, updatedAt: now, progress: step(1) }) }));
+    provider.status.mockResolvedValue({ state: 'running', progress: step(2), logs: [{ message: '' }, { message: '\u001b[0m' }] });
+    const next = await pollTraining({ jobId: 'J4', owner: 'alice', phase: 'running', polls: 0, waitSeconds: 5, error: undefined });
+    expect(next.phase).toBe('running');
+    const { getJobLogs } = await import('#adapters/job-log-store');
+    expect(await getJobLogs('alice', 'J4')).toEqual({ lines: [] });
   });
 });

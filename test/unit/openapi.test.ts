@@ -77,6 +77,7 @@ describe('GET /openapi.json', () => {
       'GET /jobs': [401, 403, 422, 429, 500],
       'GET /jobs/{jobId}': [401, 403, 404, 422, 429, 500],
       'POST /jobs/{jobId}/cancel': [401, 403, 404, 409, 422, 429, 500],
+      'GET /jobs/{jobId}/logs': [401, 403, 404, 422, 429, 500],
       'GET /jobs/{jobId}/artifact': [401, 403, 404, 409, 422, 429, 500],
       'GET /jobs/{jobId}/artifacts/{name}': [401, 403, 404, 409, 422, 429, 500],
       'POST /adapters': [400, 401, 403, 404, 409, 413, 422, 429, 500],

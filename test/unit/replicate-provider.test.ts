@@ -107,13 +107,15 @@ describe('polling a Replicate training', () => {
     const { replicate } = provider([{ status: 200, body: training('processing', { logs }) }]);
     expect(await replicate.status(job)).toEqual({
       state: 'running', progress: { fraction: 0.45, step: 450, totalSteps: 1000, etaSeconds: 30, message: 'Training: step 450 of 1000.' },
+      // The log's lines, a redrawn bar as its last drawing.
+      logs: [{ message: 'Captioning: 100%|##########| 12/12 [00:20<00:00]' }, { message: tqdm(450, 1000) }],
     });
   });
 
   it('reports succeeded with weights as completed, and without weights as failed', async () => {
     const done = training('succeeded', { logs: tqdm(1000, 1000), output: { version: `me/my-loras:${VERSION}`, weights: 'https://replicate.delivery/xezq/abc/trained_model.tar' } });
     expect(await provider([{ status: 200, body: done }]).replicate.status(job)).toEqual({
-      state: 'completed', progress: { fraction: 1, step: 1000, totalSteps: 1000, message: 'Training finished.' },
+      state: 'completed', progress: { fraction: 1, step: 1000, totalSteps: 1000, message: 'Training finished.' }, logs: [{ message: tqdm(1000, 1000) }],
     });
     expect(await provider([{ status: 200, body: training('succeeded', { output: null }) }]).replicate.status(job)).toMatchObject({
       state: 'failed', error: { code: 'NO_LORA_FILE' },
