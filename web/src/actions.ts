@@ -1,4 +1,4 @@
-import type { Adapter, ApiToken, DatasetVersion, Job, Schedule, ServerMessage } from '#domain/schemas';
+import type { Adapter, ApiToken, CreateDatasetVersionRequest, DatasetVersion, Job, Schedule, ServerMessage } from '#domain/schemas';
 import { ApiTokenActions } from './actions/api-tokens';
 import { DatasetActions } from './actions/datasets';
 import { DatasetVersionActions } from './actions/dataset-versions';
@@ -102,6 +102,8 @@ export class Actions {
   cancelUpload = () => this.datasets.cancelUpload();
   loadVersions = (datasetId: string | null) => this.versions.load(datasetId);
   loadVersionDiff = (datasetId: string, version: DatasetVersion) => this.versions.loadDiff(datasetId, version);
+  datasetFiles = (datasetId: string, version: number) => this.api.datasetFiles(datasetId, version);
+  createDatasetVersion = (datasetId: string, body: CreateDatasetVersionRequest) => this.api.call('create-dataset-version', { params: { datasetId }, body });
 
   refreshJobs = () => this.jobs.refreshJobs();
   startTraining = () => this.jobs.startTraining();

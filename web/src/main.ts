@@ -6,6 +6,7 @@ import { adaptersPanel } from './panels/adapters';
 import { apiTokensPanel } from './panels/api-tokens';
 import { loadConfig } from './config';
 import { h, icon } from './dom';
+import { datasetEditorPanel } from './panels/dataset-editor';
 import { datasetUploadPanel } from './panels/dataset-upload';
 import { datasetVersionsPanel } from './panels/dataset-versions';
 import { guidancePanel, guideModal } from './panels/guidance';
@@ -22,6 +23,7 @@ import { Store, initialState } from './state';
 
 /** The signed-in workspace, laid out as the workspace map: header, sidebar, main panel, jobs at the bottom. */
 function workspace(store: Store, actions: Actions): HTMLElement {
+  const editor = datasetEditorPanel(store, actions);
   const sidebar = h('aside', { class: 'sidebar', id: 'sidebar', 'aria-label': 'Training setup', 'data-testid': 'sidebar' },
     h('div', { class: 'sidebar-scroll' },
       trainerSelectPanel(store, actions),
@@ -35,7 +37,8 @@ function workspace(store: Store, actions: Actions): HTMLElement {
       h('main', { class: 'main', 'data-testid': 'main-panel' },
         h('div', { class: 'main-grid' }, modelDetailsPanel(store), guidancePanel(actions)),
         jobsPanel(store, actions),
-        datasetVersionsPanel(store, actions),
+        datasetVersionsPanel(store, actions, editor.open),
+        editor.el,
         schedulesPanel(store, actions),
         adaptersPanel(store, actions))),
     scheduleFormPanel(store, actions),

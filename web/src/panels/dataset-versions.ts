@@ -11,7 +11,7 @@ const SOURCE: Record<DatasetVersion['source'], string> = { web: 'web upload', cl
  * an edit), size, counts, what changed against its parent, and the jobs that trained on it with the adapters they
  * produced. Live: a pushed version appears or changes in place.
  */
-export function datasetVersionsPanel(store: Store, actions: Actions): HTMLElement {
+export function datasetVersionsPanel(store: Store, actions: Actions, edit: (datasetId: string, datasetName: string, version: number) => void): HTMLElement {
   const title = h('h2', { id: 'versions-heading' }, 'Dataset versions');
   const summary = h('span', { class: 'muted jobs-summary', 'data-testid': 'versions-summary' });
   const list = h('ol', { class: 'version-list', 'data-testid': 'version-list' });
@@ -30,7 +30,7 @@ export function datasetVersionsPanel(store: Store, actions: Actions): HTMLElemen
     const versions = s.versions?.datasetId === datasetId ? s.versions : null;
     title.textContent = s.dataset ? `Versions of ${s.dataset.name}` : 'Dataset versions';
     summary.textContent = versions ? plural(versions.list.length, 'version') : 'Loading…';
-    fill(list, ...(versions?.list ?? []).map((v) => row(s, v, versions!.diffs[v.version], () => void actions.loadVersionDiff(versions!.datasetId, v))));
+    fill(list, ...(versions?.list ?? []).map((v) => row(s, v, versions!.diffs[v.version], () => void actions.loadVersionDiff(versions!.datasetId, v), () => edit(versions!.datasetId, s.dataset?.name ?? versions!.datasetId, v.version))));
   };
   update();
   store.subscribe((s, prev) => {
@@ -39,7 +39,7 @@ export function datasetVersionsPanel(store: Store, actions: Actions): HTMLElemen
   return el;
 }
 
-function row(s: State, version: DatasetVersion, diff: string | undefined, loadDiff: () => void): HTMLElement {
+function row(s: State, version: DatasetVersion, diff: string | undefined, loadDiff: () => void, edit: () => void): HTMLElement {
   const report = version.report;
   const counts = report ? [plural(report.images, 'image'), plural(report.captions, 'caption'), ...(report.videos ? [plural(report.videos, 'video')] : [])].join(' · ') : null;
   const jobs = jobsOf(s, version);
@@ -51,7 +51,8 @@ function row(s: State, version: DatasetVersion, diff: string | undefined, loadDi
       h('span', { class: 'version-origin', 'data-testid': 'version-origin' }, version.derivedFrom ? `from v${version.derivedFrom}` : SOURCE[version.source]),
       h('span', { class: 'muted' }, formatBytes(version.sizeBytes)),
       counts ? h('span', { class: 'muted' }, counts) : null,
-      h('span', { class: 'muted version-time', title: version.createdAt }, relativeTime(version.createdAt))),
+      h('span', { class: 'muted version-time', title: version.createdAt }, relativeTime(version.createdAt)),
+      version.status === 'READY' ? h('button', { class: 'btn btn-sm version-edit', type: 'button', 'data-testid': 'version-edit', onclick: edit }, 'Edit captions') : null),
     h('div', { class: 'version-change', 'data-testid': 'version-change' }, icon('file'), diff
       ? h('span', {}, diff)
       : version.status === 'READY' || version.status === 'INVALID'

@@ -1,0 +1,74 @@
+// The dataset editor in a real browser: a READY version's images shown as cards with thumbnails read from the
+// zip by byte range, a caption edited inline, the trigger phrase inserted in bulk, an image removed, the unsaved
+// edits surviving a reload, and Save making v2, whose files (through the API) carry exactly those edits.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ApiClient } from '#http/api-client';
+import { signIn, useBrowserSession } from '#support/browser-session';
+import { makeDatasetZip } from '#support/dataset-zip';
+
+const SHOTS = '/work/wt/shots';
+const ui = useBrowserSession('e2e-editor', { timeoutMs: 30_000 });
+const pageErrors: string[] = [];
+
+const editor = () => ui.page.getByTestId('dataset-editor');
+const cell = (name: string) => editor().locator(`[data-testid="editor-cell"][data-name="${name}"]`);
+const versionRow = (v: number) => ui.page.locator(`[data-testid="version-row"][data-version="${v}"]`);
+
+async function openEditor(datasetId: string): Promise<void> {
+  await ui.page.getByTestId('dataset-select').selectOption(datasetId);
+  await versionRow(1).getByTestId('version-edit').click();
+  await expect.poll(() => editor().getByTestId('editor-cell').count()).toBe(4);
+  // Every thumbnail has really been read from the zip and decoded.
+  await expect.poll(() => editor().getByTestId('editor-thumb').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBe(4);
+}
+
+describe('the dataset editor', () => {
+  it('edits captions, inserts the trigger, removes an image, keeps edits over a reload and saves v2', async () => {
+    ui.page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(ui.page, ui.cloud.url, 'e2e-editor');
+    const zipPath = join(ui.dataDir, 'portraits.zip');
+    await writeFile(zipPath, await makeDatasetZip({ images: 4, size: 160 }));
+    await ui.page.getByTestId('dataset-file').setInputFiles(zipPath);
+    await ui.page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 });
+    const datasetId = await ui.page.getByTestId('dataset-select').inputValue();
+    expect(datasetId).toBeTruthy();
+
+    await openEditor(datasetId);
+    await editor().screenshot({ path: join(SHOTS, 'i12-editor-open.png') });
+    await cell('photo-01.png').getByTestId('editor-caption').fill('a portrait of [trigger] smiling');
+    await editor().getByTestId('editor-trigger').fill('ohwx person');
+    await editor().getByTestId('editor-insert-trigger').click();
+    await cell('photo-04.png').getByTestId('editor-remove').click();
+    expect(await editor().getByTestId('editor-count').innerText()).toBe('4 images changed');
+    expect(await cell('photo-02.png').getByTestId('editor-caption').inputValue()).toBe('a photo of ohwx person, sample 2');
+    await editor().screenshot({ path: join(SHOTS, 'i12-editor-edited.png') });
+
+    await ui.page.reload();
+    await ui.page.getByTestId('user-name').waitFor();
+    await openEditor(datasetId);
+    expect(await editor().getByTestId('editor-restored').innerText()).toContain('Unsaved edits restored — Save or Discard');
+    expect(await cell('photo-01.png').getByTestId('editor-caption').inputValue()).toBe('a portrait of ohwx person smiling');
+    expect(await cell('photo-04.png').getAttribute('class')).toContain('removed');
+    await ui.page.screenshot({ path: join(SHOTS, 'i12-editor-restored.png'), fullPage: true });
+
+    await editor().getByTestId('editor-save').click();
+    await editor().waitFor({ state: 'hidden' });
+    await versionRow(2).locator('[data-status="READY"]').waitFor({ timeout: 60_000 });
+    expect(await versionRow(2).getByTestId('version-origin').innerText()).toBe('from v1');
+    await ui.page.getByTestId('versions-panel').screenshot({ path: join(SHOTS, 'i12-editor-v2.png') });
+
+    const token = await ui.page.evaluate((key) => (JSON.parse(localStorage.getItem(key) ?? '{}') as { id_token?: string }).id_token,
+      `oidc.user:${ui.cloud.url}/dev:loraworks-local`);
+    const api = new ApiClient(ui.cloud.apiUrl, token!);
+    const { files } = await api.datasetFiles(datasetId, 2);
+    const captions = Object.fromEntries(files.filter((f) => f.kind === 'image').map((f) => [f.name, f.caption]));
+    expect(captions).toEqual({
+      'photo-01.png': 'a portrait of ohwx person smiling',
+      'photo-02.png': 'a photo of ohwx person, sample 2',
+      'photo-03.png': 'a photo of ohwx person, sample 3',
+    });
+    expect(pageErrors).toEqual([]);
+  }, 150_000);
+});

@@ -1,0 +1,202 @@
+import type { DatasetFile, DatasetFileList } from '#domain/schemas';
+import type { Actions } from '#web/actions';
+import { fill, h, icon } from '#web/dom';
+import {
+  applyBulk, buildChangeSet, changeCount, currentCaption, editCaption, editableFiles, editsStorageKey, type EditorEdits,
+  fillFromTemplate, findReplace, insertTrigger, parseStoredEdits, serializeEdits, setRemoved,
+} from '#web/editor-rules';
+import { formatBytes, plural } from '#web/format';
+import type { Store } from '#web/state';
+import { entryObjectUrl } from '#web/zip-range';
+
+export interface DatasetEditor {
+  el: HTMLElement;
+  open: (datasetId: string, datasetName: string, version: number) => void;
+}
+
+const EMPTY: EditorEdits = { captions: {}, remove: [] };
+
+/**
+ * The caption editor of one READY version: every image as a card (thumbnail read from the zip by byte range,
+ * caption editable inline, findings, remove toggle), bulk actions, and Save, which posts the change set as a new
+ * version. Unsaved edits are kept in localStorage per (dataset, version) and restored when it opens again.
+ */
+export function datasetEditorPanel(store: Store, actions: Actions): DatasetEditor {
+  const title = h('h2', { id: 'editor-heading' }, 'Edit captions');
+  const notice = h('p', { class: 'editor-notice', 'data-testid': 'editor-restored', hidden: true });
+  const count = h('span', { class: 'editor-count', 'data-testid': 'editor-count' });
+  const error = h('span', { class: 'field-error editor-error', 'data-testid': 'editor-error', role: 'alert' });
+  const save = h('button', { class: 'btn btn-primary btn-sm', type: 'button', 'data-testid': 'editor-save' }, icon('check'), 'Save as new version');
+  const discard = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'editor-discard' }, 'Discard');
+  const close = h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'editor-close', 'aria-label': 'Close the editor' }, icon('x'));
+  const trigger = h('input', { type: 'text', placeholder: 'trigger phrase', 'data-testid': 'editor-trigger', 'aria-label': 'Trigger phrase' });
+  const find = h('input', { type: 'text', placeholder: 'find', 'data-testid': 'editor-find', 'aria-label': 'Find' });
+  const replace = h('input', { type: 'text', placeholder: 'replace with', 'data-testid': 'editor-replace', 'aria-label': 'Replace with' });
+  const template = h('input', { type: 'text', placeholder: 'template, e.g. a photo of {name}', 'data-testid': 'editor-template', 'aria-label': 'Template for empty captions' });
+  const grid = h('div', { class: 'editor-grid', 'data-testid': 'editor-grid' });
+  const status = h('p', { class: 'muted', 'data-testid': 'editor-status' });
+  const bulk = (label: string, testid: string, run: () => void) => h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': testid, onclick: run }, label);
+  const toolbar = h('div', { class: 'editor-toolbar' },
+    h('div', { class: 'editor-tool' }, trigger, bulk('Insert trigger', 'editor-insert-trigger', () => runBulk((c) => insertTrigger(c, trigger.value)))),
+    h('div', { class: 'editor-tool' }, find, replace, bulk('Replace all', 'editor-replace-all', () => runBulk((c) => findReplace(c, find.value, replace.value)))),
+    h('div', { class: 'editor-tool' }, template, bulk('Fill empty', 'editor-fill-empty', () => runBulk((c, f) => fillFromTemplate(c, template.value, f.name)))));
+  const el = h('section', { class: 'card editor-card', 'aria-labelledby': 'editor-heading', 'data-testid': 'dataset-editor', hidden: true },
+    h('div', { class: 'card-title-row' }, title, close),
+    notice, toolbar,
+    h('div', { class: 'editor-savebar' }, count, error, h('span', { class: 'editor-spacer' }), discard, save),
+    status, grid);
+
+  let target: { datasetId: string; version: number } | null = null;
+  let list: DatasetFileList | null = null;
+  let files: DatasetFile[] = [];
+  let edits: EditorEdits = EMPTY;
+  let saving = false;
+  const cells = new Map<string, { cell: HTMLElement; caption: HTMLTextAreaElement; toggle: HTMLButtonElement }>();
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      observer.unobserve(entry.target);
+      loadThumb(entry.target as HTMLImageElement);
+    }
+  }, { rootMargin: '200px' });
+
+  const storageKey = () => (target ? editsStorageKey(target.datasetId, target.version) : '');
+  const persist = () => {
+    if (!target) return;
+    if (changeCount(edits) === 0) localStorage.removeItem(storageKey());
+    else localStorage.setItem(storageKey(), serializeEdits(edits, Date.now()));
+  };
+  const refreshBar = () => {
+    const n = changeCount(edits);
+    count.textContent = n ? `${plural(n, 'image')} changed` : 'No changes';
+    save.disabled = n === 0 || saving;
+    discard.disabled = n === 0 || saving;
+    save.replaceChildren(saving ? icon('spinner', 'spin') : icon('check'), saving ? 'Saving…' : 'Save as new version');
+  };
+  const setEdits = (next: EditorEdits, redraw = true) => {
+    edits = next;
+    persist();
+    error.textContent = '';
+    if (redraw) for (const file of files) syncCell(file);
+    refreshBar();
+  };
+  const runBulk = (rule: (caption: string, file: DatasetFile) => string) => setEdits(applyBulk(files, edits, new Set(), rule));
+
+  const syncCell = (file: DatasetFile) => {
+    const parts = cells.get(file.name);
+    if (!parts) return;
+    const removed = edits.remove.includes(file.name);
+    const text = currentCaption(file, edits);
+    if (parts.caption.value !== text) parts.caption.value = text;
+    parts.caption.disabled = removed;
+    parts.cell.classList.toggle('removed', removed);
+    parts.cell.classList.toggle('edited', file.name in edits.captions && !removed);
+    parts.toggle.replaceChildren(removed ? 'Restore' : 'Remove');
+    parts.toggle.setAttribute('aria-pressed', String(removed));
+  };
+
+  const loadThumb = (img: HTMLImageElement) => {
+    const file = files.find((f) => f.name === img.dataset.name);
+    if (!file || !list?.url || !target) return img.closest('.editor-thumb')?.classList.add('failed');
+    entryObjectUrl(`${target.datasetId}/v${target.version}`, list.url, file.name, file.zip)
+      .then((src) => { img.src = src; })
+      .catch(() => img.closest('.editor-thumb')?.classList.add('failed'));
+  };
+
+  const cell = (file: DatasetFile): HTMLElement => {
+    const img = h('img', { alt: file.name, loading: 'lazy', 'data-name': file.name, 'data-testid': 'editor-thumb' });
+    img.onerror = () => img.closest('.editor-thumb')?.classList.add('failed');
+    img.onload = () => img.closest('.editor-thumb')?.classList.add('loaded');
+    const caption = h('textarea', { rows: 3, class: 'editor-caption', 'data-testid': 'editor-caption', 'aria-label': `Caption of ${file.name}`, placeholder: 'No caption' });
+    caption.addEventListener('input', () => setEdits(editCaption(edits, file, caption.value), false));
+    caption.addEventListener('input', () => syncCell(file));
+    const toggle = h('button', { class: 'btn btn-ghost btn-sm editor-remove', type: 'button', 'data-testid': 'editor-remove' }, 'Remove');
+    toggle.addEventListener('click', () => setEdits(setRemoved(edits, [file.name], !edits.remove.includes(file.name))));
+    const dims = file.width && file.height ? `${file.width}×${file.height}` : null;
+    const el = h('article', { class: 'editor-cell', 'data-testid': 'editor-cell', 'data-name': file.name },
+      h('div', { class: 'editor-thumb' }, img, h('span', { class: 'editor-thumb-fallback' }, icon('file'), file.kind === 'video' ? 'video' : 'no preview')),
+      h('div', { class: 'editor-meta' },
+        h('span', { class: 'editor-name', title: file.name }, file.name),
+        h('span', { class: 'muted' }, [formatBytes(file.sizeBytes), dims].filter(Boolean).join(' · '))),
+      file.findings.length ? h('div', { class: 'editor-findings' }, ...file.findings.map((f) => h('span', { class: 'badge badge-cancelling', title: f.message }, icon('alert'), f.code))) : null,
+      caption, toggle);
+    cells.set(file.name, { cell: el, caption, toggle });
+    if (file.kind === 'image') observer.observe(img);
+    else el.querySelector('.editor-thumb')?.classList.add('failed');
+    return el;
+  };
+
+  const render = () => {
+    cells.clear();
+    observer.disconnect();
+    fill(grid, ...files.map(cell));
+    for (const file of files) syncCell(file);
+    refreshBar();
+  };
+
+  const hide = () => {
+    el.hidden = true;
+    target = null;
+    observer.disconnect();
+    fill(grid);
+  };
+
+  const open = (datasetId: string, datasetName: string, version: number) => {
+    target = { datasetId, version };
+    list = null;
+    files = [];
+    edits = EMPTY;
+    saving = false;
+    el.hidden = false;
+    title.textContent = `Edit captions · ${datasetName} v${version}`;
+    error.textContent = '';
+    notice.hidden = true;
+    trigger.value = store.get().triggerPhrase;
+    status.hidden = false;
+    status.textContent = 'Loading the files…';
+    fill(grid);
+    refreshBar();
+    el.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    const asked = target;
+    actions.datasetFiles(datasetId, version).then((answer) => {
+      if (target !== asked) return;
+      list = answer;
+      files = editableFiles(answer.files);
+      const stored = parseStoredEdits(localStorage.getItem(storageKey()));
+      if (stored) {
+        edits = { captions: stored.captions, remove: stored.remove };
+        notice.hidden = false;
+        fill(notice, icon('info'), 'Unsaved edits restored — Save or Discard');
+      }
+      status.hidden = files.length > 0;
+      status.textContent = 'This version has no images.';
+      render();
+    }).catch((e: unknown) => {
+      if (target === asked) status.textContent = `The files could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
+    });
+  };
+
+  close.addEventListener('click', hide);
+  discard.addEventListener('click', () => {
+    notice.hidden = true;
+    setEdits(EMPTY);
+  });
+  save.addEventListener('click', () => {
+    if (!target || saving) return;
+    const asked = target;
+    saving = true;
+    error.textContent = '';
+    refreshBar();
+    actions.createDatasetVersion(asked.datasetId, buildChangeSet(asked.version, files, edits)).then(() => {
+      saving = false;
+      if (target !== asked) return;
+      localStorage.removeItem(storageKey());
+      hide();
+    }).catch((e: unknown) => {
+      saving = false;
+      error.textContent = `Not saved: ${e instanceof Error ? e.message : String(e)}`;
+      refreshBar();
+    });
+  });
+  return { el, open };
+}
