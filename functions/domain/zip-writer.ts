@@ -3,6 +3,7 @@
 // entries (caption files) made here, then a fresh central directory, zip64 where offsets, sizes or the count
 // need it. Pure: it returns the bytes to emit; the caller streams the copied bytes itself.
 import { crc32, deflateRawSync } from 'node:zlib';
+import type { DirectoryEntry } from './zip-directory';
 
 const LOCAL = 0x04034b50;
 const CENTRAL = 0x02014b50;
@@ -14,17 +15,8 @@ const MAX16 = 0xffff;
 /** General purpose flag 11: the name is UTF-8. */
 const UTF8_FLAG = 0x0800;
 
-/** An entry's central-directory facts (as zip-directory.ts reads them). */
-export interface EntryRecord {
-  nameBytes: Buffer;
-  flags: number;
-  method: number;
-  crc32: number;
-  compressedSize: number;
-  uncompressedSize: number;
-  modTime?: number;
-  modDate?: number;
-}
+/** An entry's central-directory facts, as zip-directory.ts reads them. */
+export type EntryRecord = Pick<DirectoryEntry, 'nameBytes' | 'flags' | 'method' | 'crc32' | 'compressedSize' | 'uncompressedSize' | 'modTime' | 'modDate'>;
 
 interface Placed extends EntryRecord { offset: number }
 
