@@ -11,7 +11,7 @@ import { RESULTS } from '#support/browser';
 import { signIn, useBrowserSession } from '#support/browser-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { makePng } from '#support/png';
-import { estimateLine, formatUsd } from '#web/format';
+import { estimateLine, formatUsd } from '#domain/estimate-line';
 
 /** Slow enough that a run of a few hundred steps is seen RUNNING with a moving bar, fast enough for CI. */
 const STEPS_PER_SECOND = 20;

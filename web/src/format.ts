@@ -1,4 +1,5 @@
-// Human-readable numbers and times for the workspace.
+// Human-readable numbers and times for the workspace (how an estimate is said is the domain's: estimate-line.ts).
+import { formatEta } from '#domain/estimate-line';
 
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
@@ -33,25 +34,9 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return '';
 }
 
-/** "45 s", "3 min", "1 h 20 min" left. */
-export function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '';
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
 export function formatDuration(fromIso: string, toIso: string): string {
   const seconds = (Date.parse(toIso) - Date.parse(fromIso)) / 1000;
   return Number.isFinite(seconds) ? formatEta(seconds) : '';
 }
-
-/** "$2.40", or "under $0.01". */
-export const formatUsd = (usd: number): string => (usd < 0.01 ? 'under $0.01' : `$${usd.toFixed(2)}`);
-
-/** "about $2.40 · about 8 min": an estimate, said as one. */
-export const estimateLine = (estimate: { costUsd: number; durationSeconds: number }): string =>
-  `about ${formatUsd(estimate.costUsd)} · about ${formatEta(estimate.durationSeconds)}`;
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

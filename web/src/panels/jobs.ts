@@ -2,7 +2,8 @@ import type { Job, JobStatus, Schedule } from '#domain/schemas';
 import { h, icon, fill } from '#web/dom';
 import type { Actions } from '#web/actions';
 import { fileLines } from '#web/artifact-rules';
-import { formatBytes, formatDuration, formatEta, formatUsd, relativeTime } from '#web/format';
+import { formatEta, formatUsd } from '#domain/estimate-line';
+import { formatBytes, formatDuration, relativeTime } from '#web/format';
 import { scheduledBadge } from '#web/schedule-rules';
 import type { Store } from '#web/state';
 

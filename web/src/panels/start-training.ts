@@ -1,5 +1,5 @@
 import { h, icon, fill } from '#web/dom';
-import { estimateLine } from '#web/format';
+import { estimateLine } from '#domain/estimate-line';
 import type { Actions } from '#web/actions';
 import { scheduleBlockers, startBlockers } from '#web/readiness';
 import type { Store } from '#web/state';
