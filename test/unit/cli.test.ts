@@ -1,5 +1,6 @@
-// The CLI's pure parts: parameter coercion against the catalog, the workspace URL's resolution, the exit codes.
-import { describe, expect, it } from 'vitest';
+// The CLI's pure parts: parameter coercion against the catalog, the workspace URL's resolution, the exit codes;
+// and `train --estimate` against a fake API (a fetch that answers by route).
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Job, Trainer } from '#domain/schemas';
 import { jobLines, logLines } from '#cli/commands/jobs';
 import { validateTrainingRequest } from '#domain/training-request';
@@ -9,6 +10,9 @@ import { pick, resolveEndpoints } from '#cli/connection';
 import { checkTrainingRequest, coerceParam, parseParamPairs } from '#cli/params';
 import { describeToken } from '#cli/commands/auth';
 import { apiTokenId } from '#cli/commands/tokens';
+import { errorLines } from '#cli/errors';
+import { createProgram, everyCommand } from '#cli/program';
+import { estimateLine } from '#domain/estimate-line';
 
 const trainer: Trainer = {
   id: 'fal-ai/test', provider: 'fal', name: 'Test trainer', kind: 'image', description: '', trigger: 'required',
@@ -131,5 +135,65 @@ describe('jobs show / jobs logs', () => {
     expect(logLines({ lines: [{ at: '2026-01-01T00:00:01.000Z', message: 'step 1' }], truncated: true })).toEqual([
       '(older lines were dropped; the last ones are kept)', '2026-01-01T00:00:01.000Z  step 1',
     ]);
+  });
+});
+
+describe('train --estimate', () => {
+  const estimate = { costUsd: 2.4, durationSeconds: 480, basis: "Estimate: fal's $2.40 per 1,000 steps × 1,000 steps; the time assumes 30 s to start and 0.45 s per step (not measured). Source: fal." };
+  const base = ['train', '--url', 'https://api.test', '--token', 'lwk_a_b', '--trainer', 'fal-ai/test', '--dataset', 'ds_1', '--trigger', 'ohwx cat', '--param', 'steps=1000', '--estimate'];
+
+  /** The fake API: GET /trainers, and POST /jobs/estimate answering `answer`; it keeps what it was asked. */
+  function fakeApi(answer: { status: number; body: unknown }) {
+    const calls: { method: string; url: string; body?: unknown }[] = [];
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
+      calls.push({ method: init.method ?? 'GET', url, ...(init.body ? { body: JSON.parse(String(init.body)) } : {}) });
+      const reply = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      if (url === 'https://api.test/config.json') return new Response('not found', { status: 404 });
+      if (url === 'https://api.test/trainers') return reply(200, { trainers: [trainer], source: 'provider', unavailable: [] });
+      if (url === 'https://api.test/jobs/estimate' && init.method === 'POST') return reply(answer.status, answer.body);
+      throw new Error(`unexpected call ${init.method} ${url}`);
+    });
+    return calls;
+  }
+  async function run(args: string[]): Promise<{ stdout: string; error?: unknown }> {
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    let error: unknown;
+    try {
+      const program = createProgram();
+      for (const cmd of everyCommand(program)) cmd.exitOverride();
+      await program.parseAsync(args, { from: 'user' });
+    } catch (thrown) {
+      error = thrown;
+    }
+    vi.mocked(process.stdout.write).mockRestore();
+    return { stdout: written.join(''), error };
+  }
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('asks POST /jobs/estimate with the body POST /jobs would get, starts nothing, and says the estimate as the web does', async () => {
+    const calls = fakeApi({ status: 200, body: estimate });
+    const { stdout, error } = await run(base);
+    expect(error).toBeUndefined();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([{ method: 'POST', url: 'https://api.test/jobs/estimate', body: {
+      trainerId: 'fal-ai/test', datasetId: 'ds_1', triggerPhrase: 'ohwx cat', params: { steps: 1000 }, origin: 'api',
+    } }]);
+    expect(stdout).toContain(`Estimate: ${estimateLine(estimate)} (an estimate, not a quote`);
+    expect(stdout).toContain('Estimate: about $2.40 · about 8 min');
+    expect(stdout).toContain(estimate.basis);
+  });
+
+  it('prints the answer as JSON with --json', async () => {
+    fakeApi({ status: 200, body: estimate });
+    const { stdout } = await run([...base, '--json']);
+    expect(JSON.parse(stdout)).toEqual(estimate);
+  });
+
+  it('ends with the server\'s message when it refuses, as every command does', async () => {
+    fakeApi({ status: 409, body: { error: { code: 'DATASET_NOT_READY', message: 'Dataset ds_1 has no READY version yet.' } } });
+    const { stdout, error } = await run(base);
+    expect(stdout).toBe('');
+    expect(errorLines(error)).toEqual(['Dataset ds_1 has no READY version yet.']);
+    expect(exitCodeFor(error)).toBe(EXIT.failed);
   });
 });
