@@ -41,6 +41,7 @@ export function trainCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  loraworks train --trainer fal-ai/flux-lora-fast-training --dataset ds_123 --trigger "ohwx cat" --param steps=500 --wait\n  loraworks train --trainer fal-ai/flux-lora-fast-training --dataset ds_123 --trigger "ohwx cat" --param steps=500 --estimate')
     .action(async (options: TrainOptions) => {
       const ctx = contextOf(options);
+      if (options.estimate && options.wait) throw usageError('--estimate starts nothing, so there is nothing to --wait for; give one of them.');
       let datasetVersion: number | undefined;
       if (options.version !== undefined) {
         datasetVersion = Number(options.version);

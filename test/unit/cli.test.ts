@@ -183,6 +183,13 @@ describe('train --estimate', () => {
     expect(stdout).toContain(estimate.basis);
   });
 
+  it('refuses --estimate with --wait as a usage error, before anything is sent', async () => {
+    const calls = fakeApi({ status: 200, body: estimate });
+    const { error } = await run([...base, '--wait']);
+    expect(error).toMatchObject({ exitCode: EXIT.usage, message: expect.stringContaining('--estimate starts nothing') });
+    expect(calls).toEqual([]);
+  });
+
   it('prints the answer as JSON with --json', async () => {
     fakeApi({ status: 200, body: estimate });
     const { stdout } = await run([...base, '--json']);
