@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiClient } from '#http/api-client';
 import { signIn, useBrowserSession } from '#support/browser-session';
 import { makeDatasetZip } from '#support/dataset-zip';
+import { makePng } from '#support/png';
 
 const SHOTS = '/work/wt/shots';
 const ui = useBrowserSession('e2e-editor', { timeoutMs: 30_000 });
@@ -51,7 +52,21 @@ describe('the dataset editor', () => {
     expect(await editor().getByTestId('editor-restored').innerText()).toContain('Unsaved edits restored — Save or Discard');
     expect(await cell('photo-01.png').getByTestId('editor-caption').inputValue()).toBe('a portrait of ohwx person smiling');
     expect(await cell('photo-04.png').getAttribute('class')).toContain('removed');
+    expect(await editor().getByTestId('editor-restored').innerText()).toContain('added files must be added again');
     await ui.page.screenshot({ path: join(SHOTS, 'i12-editor-restored.png'), fullPage: true });
+
+    // Add one image with its .txt: a new card with a local thumbnail and the caption, counted as a change.
+    await editor().getByTestId('editor-add-input').setInputFiles([
+      { name: 'added-05.png', mimeType: 'image/png', buffer: makePng(160, 160, 5) },
+      { name: 'added-05.txt', mimeType: 'text/plain', buffer: Buffer.from('a photo of ohwx person, added') },
+    ]);
+    const addedCell = cell('added-05.png');
+    await expect.poll(() => addedCell.getByTestId('editor-thumb').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(await addedCell.getByTestId('editor-new').innerText()).toBe('new');
+    expect(await addedCell.getByTestId('editor-caption').inputValue()).toBe('a photo of ohwx person, added');
+    await addedCell.getByTestId('editor-caption').fill('a photo of ohwx person, newly added');
+    expect(await editor().getByTestId('editor-count').innerText()).toBe('5 images changed');
+    await editor().screenshot({ path: join(SHOTS, 'i12-editadd.png') });
 
     await editor().getByTestId('editor-save').click();
     await editor().waitFor({ state: 'hidden' });
@@ -65,6 +80,7 @@ describe('the dataset editor', () => {
     const { files } = await api.datasetFiles(datasetId, 2);
     const captions = Object.fromEntries(files.filter((f) => f.kind === 'image').map((f) => [f.name, f.caption]));
     expect(captions).toEqual({
+      'added-05.png': 'a photo of ohwx person, newly added',
       'photo-01.png': 'a portrait of ohwx person smiling',
       'photo-02.png': 'a photo of ohwx person, sample 2',
       'photo-03.png': 'a photo of ohwx person, sample 3',

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CreateDatasetVersionRequest, type DatasetFile } from '#domain/schemas';
 import {
-  applyBulk, buildChangeSet, changeCount, editCaption, editsStorageKey, fillFromTemplate, findReplace, insertTrigger,
+  additionCaptionFiles, applyBulk, pairAdditions, buildChangeSet, changeCount, editCaption, editsStorageKey, fillFromTemplate, findReplace, insertTrigger,
   parseStoredEdits, serializeEdits, setRemoved, type EditorEdits,
 } from '#web/editor-rules';
 
@@ -58,5 +58,20 @@ describe('editor rules', () => {
     expect(parseStoredEdits('{"format":2,"captions":{},"remove":["a"]}')).toBeUndefined();
     expect(parseStoredEdits('not json')).toBeUndefined();
     expect(parseStoredEdits(null)).toBeUndefined();
+  });
+
+  it('pairs added images with their .txt, counts additions as changes and asks for their upload', () => {
+    const picked = [{ name: 'd.png' }, { name: 'd.txt' }, { name: 'e.jpg' }, { name: 'lone.txt' }, { name: 'notes.pdf' }];
+    const { media, skipped } = pairAdditions(picked);
+    expect(media).toEqual([{ file: { name: 'd.png' }, caption: { name: 'd.txt' } }, { file: { name: 'e.jpg' } }]);
+    expect(skipped).toEqual(['lone.txt', 'notes.pdf']);
+    expect(additionCaptionFiles([{ name: 'd.png', caption: 'a dog' }, { name: 'e.jpg', caption: ' ' }])).toEqual([{ name: 'd.txt', text: 'a dog' }]);
+    // a.png is replaced by an added file of the same name: its edit and removal give way to the addition.
+    const edits = setRemoved(editCaption(editCaption(none, files[0]!, 'x'), files[1]!, 'y'), ['a.png']);
+    expect(changeCount(edits, ['a.png', 'd.png'])).toBe(3);
+    const body = buildChangeSet(1, files, edits, ['a.png', 'd.png']);
+    expect(body).toEqual({ from: 1, captions: { 'b.png': 'y' }, remove: [], addUpload: true, source: 'web' });
+    expect(CreateDatasetVersionRequest.parse(body)).toEqual(body);
+    expect(buildChangeSet(1, files, edits)).not.toHaveProperty('addUpload');
   });
 });

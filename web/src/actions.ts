@@ -7,9 +7,10 @@ import { LoraRegistryActions } from './actions/lora-registry';
 import { type ScheduleDraft, ScheduleActions } from './actions/schedules';
 import { SessionActions } from './actions/session';
 import { TrainingFormActions } from './actions/training-form';
-import { ApiClient } from './api';
+import { ApiClient, uploadToPresignedPost } from './api';
 import type { Auth, SignedIn } from './auth';
 import { absoluteUrl } from './config';
+import { packageFiles } from './package-files';
 import type { Store } from './state';
 import { LiveChannel } from './ws';
 
@@ -104,6 +105,17 @@ export class Actions {
   loadVersionDiff = (datasetId: string, version: DatasetVersion) => this.versions.loadDiff(datasetId, version);
   datasetFiles = (datasetId: string, version: number) => this.api.datasetFiles(datasetId, version);
   createDatasetVersion = (datasetId: string, body: CreateDatasetVersionRequest) => this.api.call('create-dataset-version', { params: { datasetId }, body });
+  /** A new version from an edit; added files are packaged into one zip first (so a packaging failure leaves no
+   * version waiting), then posted to the answer's presigned `upload`, after which the backend merges them. */
+  saveDatasetEdit = async (datasetId: string, body: CreateDatasetVersionRequest, additions: File[], onProgress: (fraction: number) => void) => {
+    const packaged = additions.length ? await packageFiles(additions, (f) => onProgress(f / 2)) : null;
+    if (packaged && 'error' in packaged) throw new Error(packaged.error);
+    const answer = await this.createDatasetVersion(datasetId, { ...body, ...(packaged ? { addUpload: true } : {}) });
+    if (!packaged) return answer;
+    if (!answer.upload) throw new Error(`Version ${answer.version} was made without an upload for the added files.`);
+    await uploadToPresignedPost(answer.upload, packaged.zip, (f) => onProgress(0.5 + f / 2)).done;
+    return answer;
+  };
 
   refreshJobs = () => this.jobs.refreshJobs();
   startTraining = () => this.jobs.startTraining();

@@ -74,15 +74,19 @@ export function setRemoved(edits: EditorEdits, names: Iterable<string>, removed 
   return { captions: edits.captions, remove: [...set].sort() };
 }
 
-/** How many images the edits change (a removed image counts once, its caption edit not again). */
-export function changeCount(edits: EditorEdits): number {
-  const removed = new Set(edits.remove);
-  return removed.size + Object.keys(edits.captions).filter((n) => !removed.has(n)).length;
+/** How many images the edits change (a removed image counts once, its caption edit not again); each added file
+ * counts once, and an addition that replaces an image of the version is not counted again for that image's edits. */
+export function changeCount(edits: EditorEdits, added: readonly string[] = []): number {
+  const adds = new Set(added);
+  const removed = new Set(edits.remove.filter((n) => !adds.has(n)));
+  return adds.size + removed.size + Object.keys(edits.captions).filter((n) => !removed.has(n) && !adds.has(n)).length;
 }
 
-/** The request a save sends: only what changed; captions of removed images are left out. */
-export function buildChangeSet(from: number, files: DatasetFile[], edits: EditorEdits): CreateDatasetVersionRequest {
-  const known = new Map(editableFiles(files).map((f) => [f.name, f]));
+/** The request a save sends: only what changed; captions of removed images are left out, and so are edits of an
+ * image an added file of the same name replaces. With added files it asks for an upload of them (`addUpload`). */
+export function buildChangeSet(from: number, files: DatasetFile[], edits: EditorEdits, added: readonly string[] = []): CreateDatasetVersionRequest {
+  const adds = new Set(added);
+  const known = new Map(editableFiles(files).filter((f) => !adds.has(f.name)).map((f) => [f.name, f]));
   const remove = edits.remove.filter((n) => known.has(n)).sort();
   const captions: Record<string, string> = {};
   for (const [name, caption] of Object.entries(edits.captions).sort(([a], [b]) => a.localeCompare(b))) {
@@ -90,7 +94,28 @@ export function buildChangeSet(from: number, files: DatasetFile[], edits: Editor
     if (!file || remove.includes(name) || caption === (file.caption ?? '')) continue;
     captions[name] = caption;
   }
-  return { from, captions, remove, source: 'web' };
+  return { from, captions, remove, ...(adds.size ? { addUpload: true } : {}), source: 'web' };
+}
+
+/** What the editor may add: images and videos, each with the .txt caption of the same stem when picked too. */
+const ADDABLE_MEDIA = /\.(jpe?g|png|webp|mp4|mov|webm)$/i;
+const stemOf = (name: string) => name.replace(/\.[^./]+$/, '');
+
+/** The picked files as additions: each image or video with its .txt (same stem) if there is one; the rest skipped. */
+export function pairAdditions<T extends { name: string }>(picked: readonly T[]): { media: { file: T; caption?: T }[]; skipped: string[] } {
+  const texts = new Map(picked.filter((f) => /\.txt$/i.test(f.name)).map((f) => [stemOf(f.name), f]));
+  const media = picked.filter((f) => ADDABLE_MEDIA.test(f.name)).map((file) => {
+    const caption = texts.get(stemOf(file.name));
+    return caption ? { file, caption } : { file };
+  });
+  const used = new Set(media.flatMap((m) => (m.caption ? [m.caption.name] : [])));
+  const skipped = picked.filter((f) => !ADDABLE_MEDIA.test(f.name) && !used.has(f.name)).map((f) => f.name);
+  return { media, skipped };
+}
+
+/** The caption file written next to an added image in the additions zip (none for an empty caption). */
+export function additionCaptionFiles(added: readonly { name: string; caption: string }[]): { name: string; text: string }[] {
+  return added.filter((a) => a.caption.trim() !== '').map((a) => ({ name: `${stemOf(a.name)}.txt`, text: a.caption }));
 }
 
 /** localStorage: one key per (dataset, version); the value is versioned so a later format can tell. */

@@ -2,7 +2,7 @@ import type { DatasetFile, DatasetFileList } from '#domain/schemas';
 import type { Actions } from '#web/actions';
 import { fill, h, icon } from '#web/dom';
 import {
-  applyBulk, buildChangeSet, changeCount, currentCaption, editCaption, editableFiles, editsStorageKey, type EditorEdits,
+  additionCaptionFiles, applyBulk, buildChangeSet, pairAdditions, changeCount, currentCaption, editCaption, editableFiles, editsStorageKey, type EditorEdits,
   fillFromTemplate, findReplace, insertTrigger, parseStoredEdits, serializeEdits, setRemoved,
 } from '#web/editor-rules';
 import { formatBytes, plural } from '#web/format';
@@ -15,6 +15,9 @@ export interface DatasetEditor {
 }
 
 const EMPTY: EditorEdits = { captions: {}, remove: [] };
+
+/** A file added in this session (not kept over a reload): its thumbnail is an object URL of the local File. */
+interface Added { name: string; file: File; caption: string; url: string }
 
 /**
  * The caption editor of one READY version: every image as a card (thumbnail read from the zip by byte range,
@@ -33,6 +36,11 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
   const find = h('input', { type: 'text', placeholder: 'find', 'data-testid': 'editor-find', 'aria-label': 'Find' });
   const replace = h('input', { type: 'text', placeholder: 'replace with', 'data-testid': 'editor-replace', 'aria-label': 'Replace with' });
   const template = h('input', { type: 'text', placeholder: 'template, e.g. a photo of {name}', 'data-testid': 'editor-template', 'aria-label': 'Template for empty captions' });
+  const addInput = h('input', {
+    type: 'file', multiple: true, class: 'sr-only', id: 'editor-add-input', 'data-testid': 'editor-add-input',
+    accept: '.jpg,.jpeg,.png,.webp,.mp4,.mov,.webm,.txt', 'aria-label': 'Add images and their .txt captions',
+  });
+  const addLabel = h('label', { for: 'editor-add-input', class: 'btn btn-sm', 'data-testid': 'editor-add' }, icon('upload'), 'Add files');
   const grid = h('div', { class: 'editor-grid', 'data-testid': 'editor-grid' });
   const status = h('p', { class: 'muted', 'data-testid': 'editor-status' });
   const bulk = (label: string, testid: string, run: () => void) => h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': testid, onclick: run }, label);
@@ -43,13 +51,14 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
   const el = h('section', { class: 'card editor-card', 'aria-labelledby': 'editor-heading', 'data-testid': 'dataset-editor', hidden: true },
     h('div', { class: 'card-title-row' }, title, close),
     notice, toolbar,
-    h('div', { class: 'editor-savebar' }, count, error, h('span', { class: 'editor-spacer' }), discard, save),
+    h('div', { class: 'editor-savebar' }, count, error, h('span', { class: 'editor-spacer' }), addInput, addLabel, discard, save),
     status, grid);
 
   let target: { datasetId: string; version: number } | null = null;
   let list: DatasetFileList | null = null;
   let files: DatasetFile[] = [];
   let edits: EditorEdits = EMPTY;
+  let added: Added[] = [];
   let saving = false;
   const cells = new Map<string, { cell: HTMLElement; caption: HTMLTextAreaElement; toggle: HTMLButtonElement }>();
   const observer = new IntersectionObserver((entries) => {
@@ -66,12 +75,19 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
     if (changeCount(edits) === 0) localStorage.removeItem(storageKey());
     else localStorage.setItem(storageKey(), serializeEdits(edits, Date.now()));
   };
+  const addedNames = () => added.map((a) => a.name);
+  const dropAdded = () => {
+    for (const a of added) URL.revokeObjectURL(a.url);
+    added = [];
+  };
   const refreshBar = () => {
-    const n = changeCount(edits);
+    const n = changeCount(edits, addedNames());
     count.textContent = n ? `${plural(n, 'image')} changed` : 'No changes';
     save.disabled = n === 0 || saving;
     discard.disabled = n === 0 || saving;
     save.replaceChildren(saving ? icon('spinner', 'spin') : icon('check'), saving ? 'Saving…' : 'Save as new version');
+    addLabel.classList.toggle('disabled', saving);
+    addInput.disabled = saving;
   };
   const setEdits = (next: EditorEdits, redraw = true) => {
     edits = next;
@@ -126,10 +142,35 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
     return el;
   };
 
+  const addedCell = (a: Added): HTMLElement => {
+    const img = h('img', { alt: a.name, src: a.url, 'data-testid': 'editor-thumb' });
+    img.onerror = () => img.closest('.editor-thumb')?.classList.add('failed');
+    img.onload = () => img.closest('.editor-thumb')?.classList.add('loaded');
+    const caption = h('textarea', { rows: 3, class: 'editor-caption', 'data-testid': 'editor-caption', 'aria-label': `Caption of ${a.name}`, placeholder: 'No caption' });
+    caption.value = a.caption;
+    caption.addEventListener('input', () => { a.caption = caption.value; });
+    const drop = h('button', { class: 'btn btn-ghost btn-sm editor-remove', type: 'button', 'data-testid': 'editor-remove' }, 'Remove');
+    drop.addEventListener('click', () => {
+      URL.revokeObjectURL(a.url);
+      added = added.filter((x) => x !== a);
+      render();
+    });
+    const replaces = files.some((f) => f.name === a.name);
+    const video = !/\.(jpe?g|png|webp)$/i.test(a.name);
+    return h('article', { class: 'editor-cell added', 'data-testid': 'editor-cell', 'data-name': a.name, 'data-added': 'true' },
+      h('div', { class: `editor-thumb${video ? ' failed' : ''}` }, video ? null : img, h('span', { class: 'editor-thumb-fallback' }, icon('file'), 'video')),
+      h('div', { class: 'editor-meta' },
+        h('span', { class: 'editor-name', title: a.name }, a.name),
+        h('span', { class: 'muted' }, formatBytes(a.file.size))),
+      h('div', { class: 'editor-findings' }, h('span', { class: 'badge badge-new', 'data-testid': 'editor-new', title: replaces ? `Replaces ${a.name} of this version` : 'Added in this edit' }, replaces ? 'new · replaces' : 'new')),
+      caption, drop);
+  };
+
   const render = () => {
     cells.clear();
     observer.disconnect();
-    fill(grid, ...files.map(cell));
+    const replaced = new Set(addedNames());
+    fill(grid, ...added.map(addedCell), ...files.filter((f) => !replaced.has(f.name)).map(cell));
     for (const file of files) syncCell(file);
     refreshBar();
   };
@@ -152,6 +193,7 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
     error.textContent = '';
     notice.hidden = true;
     trigger.value = store.get().triggerPhrase;
+    dropAdded();
     status.hidden = false;
     status.textContent = 'Loading the files…';
     fill(grid);
@@ -166,7 +208,7 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
       if (stored) {
         edits = { captions: stored.captions, remove: stored.remove };
         notice.hidden = false;
-        fill(notice, icon('info'), 'Unsaved edits restored — Save or Discard');
+        fill(notice, icon('info'), 'Unsaved edits restored — Save or Discard. Added files are not kept over a reload: added files must be added again.');
       }
       status.hidden = files.length > 0;
       status.textContent = 'This version has no images.';
@@ -176,10 +218,27 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
     });
   };
 
-  close.addEventListener('click', hide);
+  close.addEventListener('click', () => { dropAdded(); hide(); });
   discard.addEventListener('click', () => {
     notice.hidden = true;
+    dropAdded();
     setEdits(EMPTY);
+    render();
+  });
+  addInput.addEventListener('change', () => {
+    const picked = [...(addInput.files ?? [])];
+    addInput.value = '';
+    if (!picked.length || !target) return;
+    const { media, skipped } = pairAdditions(picked);
+    error.textContent = skipped.length ? `Left out (not an image, or a caption without its image): ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? '…' : ''}` : '';
+    void Promise.all(media.map(async (m) => ({ name: m.file.name, file: m.file, caption: m.caption ? (await m.caption.text()).trim() : '', url: URL.createObjectURL(m.file) })))
+      .then((fresh) => {
+        const names = new Set(fresh.map((a) => a.name));
+        for (const a of added) if (names.has(a.name)) URL.revokeObjectURL(a.url);
+        added = [...fresh, ...added.filter((a) => !names.has(a.name))];
+        status.hidden = true;
+        render();
+      });
   });
   save.addEventListener('click', () => {
     if (!target || saving) return;
@@ -187,10 +246,13 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
     saving = true;
     error.textContent = '';
     refreshBar();
-    actions.createDatasetVersion(asked.datasetId, buildChangeSet(asked.version, files, edits)).then(() => {
+    const additions = added.map((a) => a.file);
+    const captionFiles = additionCaptionFiles(added).map((c) => new File([c.text], c.name, { type: 'text/plain' }));
+    actions.saveDatasetEdit(asked.datasetId, buildChangeSet(asked.version, files, edits, addedNames()), [...additions, ...captionFiles], () => undefined).then(() => {
       saving = false;
       if (target !== asked) return;
       localStorage.removeItem(storageKey());
+      dropAdded();
       hide();
     }).catch((e: unknown) => {
       saving = false;
