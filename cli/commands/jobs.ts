@@ -8,6 +8,7 @@ import { command, contextOf, type CommonOptions, type Context } from '#cli/comma
 import { CliError, EXIT, usageError } from '#cli/errors';
 import { follow } from '#cli/follow';
 import { formatBytes, formatDuration, table } from '#cli/output';
+import { estimateLine } from '#domain/estimate-line';
 
 const percent = (job: Job) => `${Math.round(job.progress.fraction * 100)}%`;
 
@@ -32,7 +33,7 @@ export function jobLines(job: Job, now = new Date()): string[] {
     `  params ${Object.entries(job.params).map(([k, v]) => `${k}=${v}`).join(' ') || '(defaults)'}`,
     `  created ${job.createdAt}${job.startedAt ? `, started ${job.startedAt}` : ''}${job.finishedAt ? `, finished ${job.finishedAt}` : ''}`,
     `  waited ${formatDuration(d.waitingSeconds)}${d.trainingSeconds === undefined ? '' : `, trained ${formatDuration(d.trainingSeconds)}`}, total ${formatDuration(d.totalSeconds)}${job.finishedAt ? '' : ' so far'}`,
-    ...(job.estimate ? [`  ${job.status === 'COMPLETED' ? 'cost (estimated from the steps it ran)' : 'estimate'} about $${job.estimate.costUsd.toFixed(2)}, about ${formatDuration(job.estimate.durationSeconds)}: an estimate, not a bill`] : []),
+    ...(job.estimate ? [`  ${job.status === 'COMPLETED' ? 'cost (estimated from the steps it ran)' : 'estimate'} ${estimateLine(job.estimate)}: an estimate, not a bill`] : []),
     ...(job.error ? [`  error ${job.error.code}: ${job.error.message}`, `  what to do: ${failureAction(job.error)}`] : []),
     ...(job.artifact ? [`  LoRA ${job.artifact.fileName} (${formatBytes(job.artifact.sizeBytes)}, sha256 ${job.artifact.sha256}); get it with: loraworks download ${job.id}`] : []),
     ...(files.length > 1 ? ['  files', ...files.map((f) => `    ${f.role.padEnd(16)} ${f.name} (${formatBytes(f.sizeBytes)})`)] : []),
