@@ -2,6 +2,7 @@ import type { Adapter, ApiToken, CreateDatasetVersionRequest, DatasetVersion, Jo
 import { ApiTokenActions } from './actions/api-tokens';
 import { DatasetActions } from './actions/datasets';
 import { DatasetVersionActions } from './actions/dataset-versions';
+import { JobDetailsActions } from './actions/job-details';
 import { JobActions } from './actions/jobs';
 import { LoraRegistryActions } from './actions/lora-registry';
 import { type ScheduleDraft, ScheduleActions } from './actions/schedules';
@@ -25,6 +26,7 @@ export class Actions {
   private readonly datasets: DatasetActions;
   private readonly versions: DatasetVersionActions;
   private readonly jobs: JobActions;
+  private readonly details: JobDetailsActions;
   private readonly loras: LoraRegistryActions;
   private readonly tokens: ApiTokenActions;
   private readonly schedules: ScheduleActions;
@@ -37,6 +39,7 @@ export class Actions {
     this.datasets = new DatasetActions(ctx);
     this.versions = new DatasetVersionActions(ctx);
     this.jobs = new JobActions(ctx);
+    this.details = new JobDetailsActions(ctx);
     this.loras = new LoraRegistryActions(ctx);
     this.tokens = new ApiTokenActions(ctx);
     this.schedules = new ScheduleActions(ctx, () => this.jobs.refreshJobs());
@@ -72,7 +75,10 @@ export class Actions {
   }
 
   private onMessage(m: ServerMessage): void {
-    if (m.type === 'job') this.jobs.onPush(m.job);
+    if (m.type === 'job') {
+      this.jobs.onPush(m.job);
+      this.details.onPush(m.job);
+    }
     else if (m.type === 'dataset') {
       this.datasets.onPush(m);
       this.versions.onPush(m);
@@ -98,7 +104,7 @@ export class Actions {
   setParam = (key: string, value: string | boolean) => this.form.setParam(key, value);
   setTriggerPhrase = (triggerPhrase: string) => this.form.setTriggerPhrase(triggerPhrase);
 
-  chooseDataset = (id: string | null) => this.datasets.chooseDataset(id);
+  chooseDataset = (id: string | null, version?: number) => this.datasets.chooseDataset(id, version);
   uploadFiles = (files: File[]) => this.datasets.uploadFiles(files);
   cancelUpload = () => this.datasets.cancelUpload();
   loadVersions = (datasetId: string | null) => this.versions.load(datasetId);
@@ -124,6 +130,22 @@ export class Actions {
   downloadJob = (job: Job) => this.jobs.downloadJob(job);
   downloadArtifact = (job: Job, name: string) => this.jobs.downloadArtifact(job, name);
   dismissJobsError = () => this.jobs.dismissJobsError();
+
+  openJob = (jobId: string) => this.details.open(jobId);
+  closeJob = () => this.details.close();
+  /** From a job's details to the version it trained on: chosen in the sidebar, marked in the versions panel. */
+  showDatasetVersion = async (datasetId: string, version: number) => {
+    this.details.close();
+    this.store.set({ focusedVersion: { datasetId, version } });
+    await this.datasets.chooseDataset(datasetId, version);
+  };
+  /** "Train again": the form takes the job's trainer, trigger phrase and parameters, on `version` of its dataset. */
+  trainAgain = async (job: Job, version: number) => {
+    this.form.fillFrom(job);
+    this.details.close();
+    this.session.setSidebarCollapsed(false);
+    await this.datasets.chooseDataset(job.datasetId, version);
+  };
 
   registerJob = (job: Job, name: string) => this.loras.registerJob(job, name);
   unregister = (adapter: Adapter) => this.loras.unregister(adapter);

@@ -45,3 +45,16 @@ export function collectParams(trainer: Trainer, raw: Record<string, RawValue>): 
   }
   return { values, errors };
 }
+
+/** The form's values for a job's settings ("Train again"): the trainer's defaults with the job's values over them;
+ * `dropped` names the job's keys this trainer no longer takes. */
+export function valuesFromJob(trainer: Trainer, params: ParamValues): { values: Record<string, RawValue>; dropped: string[] } {
+  const values = defaultValues(trainer);
+  const dropped: string[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    const param = trainer.params.find((p) => p.key === key);
+    if (!param) dropped.push(key);
+    else values[key] = param.type === 'boolean' ? value === true : String(value);
+  }
+  return { values, dropped };
+}

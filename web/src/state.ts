@@ -1,4 +1,4 @@
-import type { Adapter, ApiToken, CreatedToken, Dataset, DatasetVersion, Job, JobEstimate, Schedule, ScheduleRun, Trainer, WebConfig } from '#domain/schemas';
+import type { Adapter, ApiToken, CreatedToken, Dataset, DatasetVersion, Job, JobEstimate, JobLogs, Schedule, ScheduleRun, Trainer, WebConfig } from '#domain/schemas';
 import type { ZipPreview } from './zip-preview';
 import type { LinkState } from './ws';
 
@@ -57,6 +57,18 @@ export interface EstimateState {
   error: string | null;
 }
 
+/** The job whose details are open: the job itself comes from the jobs list (pushed live) or, for one not in it, from GET /jobs/{id}. */
+export interface JobDetailsState {
+  jobId: string;
+  /** A copy fetched for a job the list does not hold. */
+  job: Job | null;
+  logs: JobLogs | null;
+  logsError: string | null;
+  /** The job's dataset's versions, to link its version and offer the newest READY one. */
+  versions: DatasetVersion[] | null;
+  error: string | null;
+}
+
 export interface DatasetVersionsState {
   datasetId: string;
   list: DatasetVersion[];
@@ -102,6 +114,11 @@ export interface State {
   scheduleBusy: string[];
   /** The job a schedule's "show the job" pointed at: the jobs list scrolls to it and marks it. */
   focusedJobId: string | null;
+  jobDetails: JobDetailsState | null;
+  /** Counts fills of the whole training form from elsewhere ("Train again"), so its fields redraw with the values. */
+  formFill: number;
+  /** The version a job's details linked to: the versions panel scrolls to it and marks it. */
+  focusedVersion: { datasetId: string; version: number } | null;
   link: LinkState;
   sidebarCollapsed: boolean;
   guideOpen: boolean;
@@ -137,6 +154,9 @@ export const initialState = (): State => ({
   scheduleRuns: {},
   scheduleBusy: [],
   focusedJobId: null,
+  jobDetails: null,
+  formFill: 0,
+  focusedVersion: null,
   link: 'closed',
   sidebarCollapsed: localStorage.getItem('loraworks.sidebar') === 'collapsed',
   guideOpen: false,

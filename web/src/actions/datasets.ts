@@ -25,8 +25,8 @@ export class DatasetActions {
     }
   }
 
-  /** Pick an existing dataset (its latest version) to train on, or clear the choice with null. */
-  async chooseDataset(id: string | null): Promise<void> {
+  /** Pick an existing dataset (its latest version, or the one asked for) to train on, or clear the choice with null. */
+  async chooseDataset(id: string | null, version?: number): Promise<void> {
     clearTimeout(this.datasetPoll);
     if (!id) {
       this.ctx.store.set({ dataset: null, upload: { phase: 'idle', fraction: 0 } });
@@ -34,7 +34,7 @@ export class DatasetActions {
     }
     const known = this.ctx.store.get().datasets.find((d) => d.id === id);
     this.ctx.store.set({ dataset: { id, name: known?.name ?? id, version: null }, upload: { phase: 'idle', fraction: 0 }, serverErrors: {} });
-    await this.refreshDataset();
+    await this.refreshDataset(version);
   }
 
   /** One .zip goes up as it is; loose images and captions are packaged into one zip first. */
@@ -107,8 +107,8 @@ export class DatasetActions {
     this.ctx.store.set((s) => ({ upload: { ...s.upload, ...patch } }));
   }
 
-  /** GET the chosen dataset and keep the version we care about (the one uploaded, else the latest). */
-  async refreshDataset(): Promise<void> {
+  /** GET the chosen dataset and keep the version we care about (the one asked for, the one uploaded, else the latest). */
+  async refreshDataset(asked?: number): Promise<void> {
     const { store, api } = this.ctx;
     const chosen = store.get().dataset;
     if (!chosen) return;
@@ -117,7 +117,7 @@ export class DatasetActions {
       const current = store.get().dataset;
       if (current?.id !== dataset.id) return;
       const versions = dataset.versions ?? [];
-      const wanted = current.version?.version ?? dataset.latestVersion ?? Math.max(0, ...versions.map((v) => v.version));
+      const wanted = asked ?? current.version?.version ?? dataset.latestVersion ?? Math.max(0, ...versions.map((v) => v.version));
       const version = versions.find((v) => v.version === wanted) ?? current.version;
       store.set({ dataset: { id: dataset.id, name: dataset.name, version: version ?? null } });
       if (version && !SETTLED.includes(version.status)) this.pollDataset(3000);

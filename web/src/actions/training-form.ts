@@ -1,4 +1,5 @@
-import { defaultValues } from '#web/params';
+import type { Job } from '#domain/schemas';
+import { defaultValues, valuesFromJob } from '#web/params';
 import { type ActionContext, message } from './context';
 
 /** The trainer catalog and the values of the training form. */
@@ -24,6 +25,22 @@ export class TrainingFormActions {
     if (trainerId) localStorage.setItem('loraworks.trainer', trainerId);
     const trainer = this.ctx.store.get().trainers.find((t) => t.id === trainerId);
     this.ctx.store.set({ trainerId, params: trainer ? defaultValues(trainer) : {}, serverErrors: {}, formError: null });
+  }
+
+  /** The form filled with a job's trainer, trigger phrase and parameters; says what could not be carried over. */
+  fillFrom(job: Job): void {
+    const { store } = this.ctx;
+    const trainer = store.get().trainers.find((t) => t.id === job.trainerId);
+    if (!trainer) {
+      store.set({ formError: `The trainer ${job.trainerId} of that job is not offered any more; pick another trainer.` });
+      return;
+    }
+    localStorage.setItem('loraworks.trainer', trainer.id);
+    const { values, dropped } = valuesFromJob(trainer, job.params);
+    store.set((s) => ({
+      trainerId: trainer.id, params: values, triggerPhrase: job.triggerPhrase, serverErrors: {}, formFill: s.formFill + 1,
+      formError: dropped.length ? `Filled from the job; ${trainer.name} no longer takes ${dropped.join(', ')}, so ${dropped.length === 1 ? 'it was' : 'they were'} left out.` : null,
+    }));
   }
 
   setParam(key: string, value: string | boolean): void {

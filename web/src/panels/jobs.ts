@@ -1,20 +1,12 @@
-import type { Job, JobStatus, Schedule } from '#domain/schemas';
+import type { Job, Schedule } from '#domain/schemas';
 import { h, icon, fill } from '#web/dom';
 import type { Actions } from '#web/actions';
 import { fileLines } from '#web/artifact-rules';
-import { formatEta, formatUsd } from '#domain/estimate-line';
-import { formatBytes, formatDuration, relativeTime } from '#web/format';
+import { formatUsd } from '#domain/estimate-line';
+import { formatBytes, relativeTime } from '#web/format';
+import { JOB_STATUS, progressLine } from '#web/job-status';
 import { scheduledBadge } from '#web/schedule-rules';
 import type { Store } from '#web/state';
-
-const STATUS: Record<JobStatus, { text: string; icon: string; tone: string }> = {
-  QUEUED: { text: 'Queued', icon: 'clock', tone: 'queued' },
-  RUNNING: { text: 'Running', icon: 'spinner', tone: 'running' },
-  CANCELLING: { text: 'Cancelling', icon: 'spinner', tone: 'cancelling' },
-  COMPLETED: { text: 'Completed', icon: 'check', tone: 'completed' },
-  FAILED: { text: 'Failed', icon: 'alert', tone: 'failed' },
-  CANCELLED: { text: 'Cancelled', icon: 'ban', tone: 'cancelled' },
-};
 
 interface Row {
   el: HTMLElement;
@@ -137,7 +129,7 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
     update(job) {
       const previous = row.job;
       row.job = job;
-      const st = STATUS[job.status];
+      const st = JOB_STATUS[job.status];
       el.dataset.status = job.status;
       el.dataset.jobId = job.id;
       el.dataset.origin = job.origin;
@@ -225,24 +217,4 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
     fill(buttons, ...out);
   }
   return row;
-}
-
-function progressLine(job: Job): string {
-  const p = job.progress;
-  const steps = p.step !== undefined && p.totalSteps ? `Step ${p.step} / ${p.totalSteps}` : `${Math.round(p.fraction * 100)}%`;
-  switch (job.status) {
-    case 'QUEUED':
-      if (p.queuePosition !== undefined) return p.queuePosition === 0 ? 'Next in the trainer queue' : `Queued · position ${p.queuePosition}`;
-      return p.message ?? 'Waiting for a trainer…';
-    case 'RUNNING':
-      return [steps, p.etaSeconds !== undefined ? `${formatEta(p.etaSeconds)} left` : null].filter(Boolean).join(' · ');
-    case 'CANCELLING':
-      return `Stopping at ${steps.toLowerCase()}…`;
-    case 'COMPLETED':
-      return job.startedAt && job.finishedAt ? `Done in ${formatDuration(job.startedAt, job.finishedAt)}` : 'Done';
-    case 'FAILED':
-      return `Stopped at ${steps.toLowerCase()}`;
-    case 'CANCELLED':
-      return p.step ? `Cancelled at ${steps.toLowerCase()}` : 'Cancelled before start';
-  }
 }

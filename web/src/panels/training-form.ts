@@ -39,6 +39,7 @@ export function trainingFormPanels(store: Store, actions: Actions): HTMLElement[
 
   let fields: { key: string; view: FieldView }[] = [];
   let shownTrainer: Trainer | undefined | null = null;
+  let shownFill = store.get().formFill;
   const renderFields = (trainer: Trainer | undefined) => {
     const params = store.get().params;
     fields = [];
@@ -56,8 +57,9 @@ export function trainingFormPanels(store: Store, actions: Actions): HTMLElement[
   const update = () => {
     const s = store.get();
     const trainer = selectedTrainer(s);
-    if (trainer !== shownTrainer) {
+    if (trainer !== shownTrainer || s.formFill !== shownFill) {
       shownTrainer = trainer;
+      shownFill = s.formFill;
       renderFields(trainer);
       const takesTrigger = trainer?.trigger !== 'none';
       triggerSection.hidden = !takesTrigger;
@@ -73,7 +75,7 @@ export function trainingFormPanels(store: Store, actions: Actions): HTMLElement[
   };
   update();
   store.subscribe((s, prev) => {
-    if (s.trainerId !== prev.trainerId || s.trainers !== prev.trainers || s.params !== prev.params || s.serverErrors !== prev.serverErrors || s.triggerPhrase !== prev.triggerPhrase) update();
+    if (s.trainerId !== prev.trainerId || s.trainers !== prev.trainers || s.params !== prev.params || s.serverErrors !== prev.serverErrors || s.triggerPhrase !== prev.triggerPhrase || s.formFill !== prev.formFill) update();
   });
   return [triggerSection, coreSection, modelSection];
 }
