@@ -156,8 +156,50 @@ describe('the training workspace', () => {
     expect(await version(1).getByTestId('version-change').innerText()).toBe('first version');
     await expect.poll(() => version(1).getByTestId('version-jobs').innerText(), { timeout: UI_TIMEOUT }).toMatch(/completed[\s\S]*adapter “/);
     expect(await version(2).innerText()).toContain('No job has trained on this version yet.');
-    await ui.page.getByTestId('versions-panel').screenshot({ path: '/work/wt/shots/i12-files-versions.png' });
+    await ui.page.getByTestId('versions-panel').screenshot({ path: join(RESULTS, 'versions.png') });
   }, 240_000);
+
+  it('opens a finished job into its details, links its version, and trains again with the same settings on the latest version', async () => {
+    const jobId = (await ui.page.locator('[data-testid="job-row"][data-status="COMPLETED"]').first().getAttribute('data-job-id'))!;
+    const steps = await ui.page.getByTestId('param-steps').inputValue();
+    const details = ui.page.getByTestId('job-details');
+    await row(jobId).getByTestId('job-details-open').click();
+    await details.waitFor();
+    expect(await details.getByTestId('job-details-status').innerText()).toBe('Completed');
+    expect(await details.getByTestId('job-details-summary').innerText()).toMatch(/^Done in /);
+    expect(await details.getByTestId('job-details-estimate').innerText()).toMatch(/^Cost from the steps it ran: about \$[\d.]+ · about .+ — an estimate, not a bill\./);
+    expect(await details.getByTestId('job-details-dataset').innerText()).toBe('portraits · v1');
+    expect(await details.getByTestId('job-details-trigger').innerText()).toBe('lwx gradient');
+    expect(await details.getByTestId('job-details-origin').innerText()).toBe('Started in the web app');
+    expect(await details.locator('[data-param="steps"] td').innerText()).toBe(steps);
+    expect(await details.locator('tr.is-default').count(), 'the defaults it left are listed too').toBeGreaterThan(0);
+    expect(await details.getByTestId('job-details-times').locator('li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.label)))
+      .toEqual(['Queued', 'Started', 'Finished']);
+    expect(await details.getByTestId('job-details-times').innerText()).toMatch(/waited [\s\S]*ran /);
+    expect(await details.locator('polyline.chart-progress').count(), 'progress over time is drawn').toBe(1);
+    await expect.poll(() => details.getByTestId('job-details-logs').locator('li').count(), { timeout: UI_TIMEOUT, message: 'the trainer’s log lines are shown' })
+      .toBeGreaterThan(0);
+    expect(await details.getByTestId('job-details-file').count()).toBeGreaterThan(0);
+    await details.screenshot({ path: join(RESULTS, 'job-details.png') });
+
+    // The dataset link closes the details and marks the version the job trained on.
+    await details.getByTestId('job-details-dataset').click();
+    await expect.poll(() => details.isVisible()).toBe(false);
+    await ui.page.locator('[data-testid="version-row"][data-version="1"][data-focused="true"]').waitFor({ timeout: UI_TIMEOUT });
+    await expect.poll(() => ui.page.locator('.dataset-name').innerText()).toBe('portraits · v1');
+
+    // Train again on the latest: the form takes the job's settings over whatever it held, on v2.
+    await ui.page.getByTestId('trigger-phrase').fill('something else');
+    await ui.page.getByTestId('param-steps').fill('123');
+    await row(jobId).getByTestId('job-details-open').click();
+    await details.getByTestId('job-train-again-latest').click();
+    await expect.poll(() => details.isVisible()).toBe(false);
+    expect(await ui.page.getByTestId('trigger-phrase').inputValue()).toBe('lwx gradient');
+    expect(await ui.page.getByTestId('param-steps').inputValue()).toBe(steps);
+    await expect.poll(() => ui.page.locator('.dataset-name').innerText(), { timeout: UI_TIMEOUT }).toBe('portraits · v2');
+    await ui.page.getByTestId('sidebar').screenshot({ path: join(RESULTS, 'job-details-train-again.png') });
+    expect(pageErrors, 'the page threw no errors').toEqual([]);
+  }, 120_000);
 
   it('shows how to use a registered LoRA, and imports one trained elsewhere: CHECKING, then READY or the refusal, live', async () => {
     const panel = ui.page.getByTestId('adapters-panel');
@@ -188,13 +230,22 @@ describe('the training workspace', () => {
     expect(await refused.getByTestId('adapter-error').innerText()).toMatch(/full checkpoint, not a LoRA/);
     await imported.getByTestId('adapter-usage').locator('summary').click();
     await expect.poll(() => imported.getByTestId('usage-fal').innerText()).toMatch(/"path": "http/);
-    await panel.screenshot({ path: '/work/wt/shots/i12-imports-adapters.png' });
+    await panel.screenshot({ path: join(RESULTS, 'adapters-imports.png') });
     expect(pageErrors, 'the page threw no errors').toEqual([]);
   }, 120_000);
 
   it('cancels a running job from its row', async () => {
     const jobId = await startJob(5000);
     await waitForStatus(jobId, 'RUNNING');
+    // Its details follow it live while it runs.
+    const details = ui.page.getByTestId('job-details');
+    await row(jobId).getByTestId('job-details-open').click();
+    const summary = await details.getByTestId('job-details-summary').innerText();
+    expect(summary).toMatch(/^Step \d+ \/ 5000/);
+    await expect.poll(() => details.getByTestId('job-details-summary').innerText(), { timeout: UI_TIMEOUT, message: 'the details move with the pushes' }).not.toBe(summary);
+    expect(await details.getByTestId('job-details-times').innerText()).toMatch(/Running for/);
+    await details.getByTestId('job-details-close').click();
+    await expect.poll(() => details.isVisible()).toBe(false);
     await row(jobId).getByTestId('job-cancel').click();
     await waitForStatus(jobId, 'CANCELLED', 60_000);
     expect(await row(jobId).getByTestId('job-cancel').count(), 'a cancelled job offers no Cancel').toBe(0);

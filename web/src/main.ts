@@ -11,6 +11,7 @@ import { datasetUploadPanel } from './panels/dataset-upload';
 import { datasetVersionsPanel } from './panels/dataset-versions';
 import { guidancePanel, guideModal } from './panels/guidance';
 import { headerPanel } from './panels/header';
+import { jobDetailsPanel } from './panels/job-details';
 import { jobsPanel } from './panels/jobs';
 import { modelDetailsPanel } from './panels/model-details';
 import { scheduleFormPanel } from './panels/schedule-form';
@@ -42,6 +43,7 @@ function workspace(store: Store, actions: Actions): HTMLElement {
         schedulesPanel(store, actions),
         adaptersPanel(store, actions))),
     scheduleFormPanel(store, actions),
+    jobDetailsPanel(store, actions),
     guideModal(store, actions),
     apiTokensPanel(store, actions));
   const update = () => {

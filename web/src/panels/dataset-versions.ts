@@ -30,16 +30,26 @@ export function datasetVersionsPanel(store: Store, actions: Actions, edit: (data
     const versions = s.versions?.datasetId === datasetId ? s.versions : null;
     title.textContent = s.dataset ? `Versions of ${s.dataset.name}` : 'Dataset versions';
     summary.textContent = versions ? plural(versions.list.length, 'version') : 'Loading…';
-    fill(list, ...(versions?.list ?? []).map((v) => row(s, v, versions!.diffs[v.version], () => void actions.loadVersionDiff(versions!.datasetId, v), () => edit(versions!.datasetId, s.dataset?.name ?? versions!.datasetId, v.version))));
+    fill(list, ...(versions?.list ?? []).map((v) => row(s, v, actions, versions!.diffs[v.version], () => void actions.loadVersionDiff(versions!.datasetId, v), () => edit(versions!.datasetId, s.dataset?.name ?? versions!.datasetId, v.version))));
+    // A job's details linked here: its version is marked and brought into view once it is listed.
+    const focus = s.focusedVersion?.datasetId === datasetId ? list.querySelector<HTMLElement>(`[data-version="${s.focusedVersion?.version}"]`) : null;
+    if (focus) {
+      focus.dataset.focused = 'true';
+      if (focus.dataset.version !== scrolledTo) focus.scrollIntoView({ behavior: 'smooth', block: 'center' });
+      scrolledTo = focus.dataset.version ?? null;
+    }
   };
+  let scrolledTo: string | null = null;
   update();
   store.subscribe((s, prev) => {
-    if (s.dataset?.id !== prev.dataset?.id || s.versions !== prev.versions || s.jobs !== prev.jobs || s.adapters !== prev.adapters) update();
+    if (s.focusedVersion !== prev.focusedVersion) scrolledTo = null;
+    if (s.dataset?.id !== prev.dataset?.id || s.versions !== prev.versions || s.jobs !== prev.jobs || s.adapters !== prev.adapters
+      || s.focusedVersion !== prev.focusedVersion) update();
   });
   return el;
 }
 
-function row(s: State, version: DatasetVersion, diff: string | undefined, loadDiff: () => void, edit: () => void): HTMLElement {
+function row(s: State, version: DatasetVersion, actions: Actions, diff: string | undefined, loadDiff: () => void, edit: () => void): HTMLElement {
   const report = version.report;
   const counts = report ? [plural(report.images, 'image'), plural(report.captions, 'caption'), ...(report.videos ? [plural(report.videos, 'video')] : [])].join(' · ') : null;
   const jobs = jobsOf(s, version);
@@ -62,7 +72,8 @@ function row(s: State, version: DatasetVersion, diff: string | undefined, loadDi
       ? h('ul', { class: 'version-jobs', 'data-testid': 'version-jobs' }, ...jobs.map(({ job, adapters }) => h('li', {},
         h('span', { class: `badge badge-${job.status.toLowerCase()}` }, job.status.toLowerCase()),
         h('span', {}, ` ${s.trainers.find((t) => t.id === job.trainerId)?.name ?? job.trainerId}`),
-        h('code', { class: 'muted', title: job.id }, ` ${job.id.slice(-6)}`),
+        h('button', { class: 'link-btn version-job-open', type: 'button', title: `Details of job ${job.id}`, 'data-testid': 'version-job-open', onclick: () => void actions.openJob(job.id) },
+          h('code', {}, job.id.slice(-6))),
         ...adapters.map((a) => h('span', { class: 'version-adapter' }, icon('check'), ` adapter “${a.name}”`)))))
       : h('p', { class: 'muted version-nojobs' }, 'No job has trained on this version yet.'));
 }

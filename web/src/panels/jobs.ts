@@ -214,6 +214,7 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
           () => actions.registerJob(job, name)));
       }
     }
+    out.push(h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'job-details-open', 'aria-label': 'Show the job details', onclick: () => void actions.openJob(job.id) }, icon('info'), 'Details'));
     fill(buttons, ...out);
   }
   return row;
