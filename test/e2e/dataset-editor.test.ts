@@ -5,7 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '#http/api-client';
-import { signIn, useBrowserSession } from '#support/browser-session';
+import { signIn } from '#support/browser';
+import { useBrowserSession } from '#support/browser-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { makePng } from '#support/png';
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '#local/aws/scheduler-clock';
-import { signIn, useBrowserSession } from '#support/browser-session';
+import { signIn } from '#support/browser';
+import { useBrowserSession } from '#support/browser-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 
 const SHOTS = '/work/wt/shots';
