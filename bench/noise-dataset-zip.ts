@@ -51,7 +51,7 @@ export async function writeNoiseDatasetZip(path: string, { images, targetBytes }
   for (let i = 0; i < images; i++) {
     const deflate = i % 2 === 1;
     const budget = (targetBytes - offset) / (images - i);
-    const height = Math.ceil(budget / (deflate ? DEFLATED_RATIO : 1) / (WIDTH * 3 + 1)) + 8;
+    const height = Math.max(8, Math.ceil(budget / (deflate ? DEFLATED_RATIO : 1) / (WIDTH * 3 + 1)) + 8);
     await entry(noiseImageName(i), noisePng(WIDTH, height, i), deflate);
     await entry(noiseImageName(i).replace(/\.png$/, '.txt'), Buffer.from(`a photo of [trigger], shot ${i}, grainy film`), true);
     if (deflate) deflated++;
