@@ -131,8 +131,8 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
     selection = liveSelection(selection, files, edits);
     persist();
     error.textContent = '';
+    if (pick()) syncFindings();
     if (redraw) for (const file of files) syncCell(file);
-    else if (pick()) syncFindings();
     refreshBar();
   };
   const setSelection = (next: Set<string>) => {
@@ -169,7 +169,6 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
     parts.select.checked = selection.has(file.name);
     parts.select.disabled = removed;
     parts.cell.classList.toggle('selected', parts.select.checked);
-    if (pick()) fill(parts.findings, ...findingBadges(file.findings));
   };
 
   const loadThumb = (img: HTMLImageElement) => {
@@ -336,7 +335,7 @@ export function datasetEditorPanel(store: Store, actions: Actions): DatasetEdito
 
   close.addEventListener('click', () => { dropAdded(); hide(); });
   discard.addEventListener('click', () => {
-    notice.hidden = true;
+    notice.hidden = !pick();
     dropAdded();
     setEdits(EMPTY);
     render();

@@ -88,6 +88,7 @@ function pickView(s: ReturnType<Store['get']>, actions: Actions, review: (files:
   const picked = s.picked;
   if (!picked) return null;
   const bytes = picked.reduce((sum, f) => sum + f.size, 0);
+  const busy = s.upload.phase === 'uploading';
   return h('div', { class: 'file-card pick-card', 'data-testid': 'picked-card' },
     h('span', { class: 'file-icon' }, icon('layers')),
     h('div', { class: 'file-body' },
@@ -96,7 +97,7 @@ function pickView(s: ReturnType<Store['get']>, actions: Actions, review: (files:
     h('button', { class: 'icon-btn icon-btn-sm', type: 'button', title: 'Drop the pick', 'aria-label': 'Drop the pick', 'data-testid': 'picked-drop', onclick: () => actions.dropPick() }, icon('x')),
     h('div', { class: 'pick-actions' },
       h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': 'picked-review', onclick: () => review(picked) }, icon('tag'), 'Review captions'),
-      h('button', { class: 'btn btn-primary btn-sm', type: 'button', 'data-testid': 'picked-upload', onclick: () => void actions.uploadPicked() }, icon('upload'), 'Upload')));
+      h('button', { class: 'btn btn-primary btn-sm', type: 'button', 'data-testid': 'picked-upload', disabled: busy, title: busy ? 'Another upload is under way' : null, onclick: () => void actions.uploadPicked() }, icon('upload'), 'Upload')));
 }
 
 function statusView(s: ReturnType<Store['get']>, actions: Actions): (HTMLElement | null)[] {
