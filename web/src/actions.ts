@@ -100,6 +100,9 @@ export class Actions {
 
   chooseDataset = (id: string | null) => this.datasets.chooseDataset(id);
   uploadFiles = (files: File[]) => this.datasets.uploadFiles(files);
+  pickFiles = (files: File[]) => this.datasets.pickFiles(files);
+  uploadPicked = (files?: File[]) => this.datasets.uploadPicked(files);
+  dropPick = () => this.datasets.dropPick();
   cancelUpload = () => this.datasets.cancelUpload();
   loadVersions = (datasetId: string | null) => this.versions.load(datasetId);
   loadVersionDiff = (datasetId: string, version: DatasetVersion) => this.versions.loadDiff(datasetId, version);
