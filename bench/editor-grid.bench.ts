@@ -11,14 +11,14 @@ import type { Page, Response } from 'playwright-core';
 import { postFile } from '#cli/upload';
 import type { Dataset, DatasetFileList } from '#domain/schemas';
 import { startLocalCloud } from '#local/cloud';
-import { ensureWebBuild, launchChromium, signIn } from '#support/browser';
+import { RESULTS, ensureWebBuild, launchChromium, signIn } from '#support/browser';
 import { LoraworksClient, type PresignedForm } from '#support/local-cloud-client';
 import { eventually } from '#support/poll';
 import { writeNoiseDatasetZip } from './noise-dataset-zip';
 
 const MiB = 1024 * 1024;
 const USER = 'bench-grid';
-const SHOT = '/work/wt/shots/gridbench-editor.png';
+const SHOT = join(RESULTS, 'bench-editor-grid.png');
 
 /** What the page measured from the click on "Edit captions". */
 interface GridFigures { paintMs: number; decodedMs: number; cards: number; viewportThumbs: number }

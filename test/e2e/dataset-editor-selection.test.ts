@@ -6,11 +6,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '#http/api-client';
-import { signIn, useBrowserSession } from '#support/browser-session';
+import { RESULTS, signIn } from '#support/browser';
+import { useBrowserSession } from '#support/browser-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { makePng } from '#support/png';
 
-const SHOTS = '/work/wt/shots';
 const ui = useBrowserSession('e2e-editsel', { timeoutMs: 30_000 });
 const pageErrors: string[] = [];
 
@@ -55,7 +55,7 @@ describe('the dataset editor with a selection', () => {
     expect(await caption('photo-02.png')).toBe('a photo of ohwx person, sample 2');
     expect(await caption('photo-03.png')).toBe('a photo of ohwx person, sample 3');
     expect(await caption('photo-04.png')).toBe('a photo of [trigger], sample 4');
-    await editor().screenshot({ path: join(SHOTS, 'i12-editsel-selected.png') });
+    await editor().screenshot({ path: join(RESULTS, 'i12-editsel-selected.png') });
 
     await editor().getByTestId('editor-remove-selected').click();
     expect(await cell('photo-02.png').getAttribute('class')).toContain('removed');
@@ -63,7 +63,7 @@ describe('the dataset editor with a selection', () => {
     expect(await editor().getByTestId('editor-selected').innerText()).toBe('0 selected');
     expect(await editor().getByTestId('editor-insert-trigger').innerText()).toBe('Insert trigger');
     expect(await editor().getByTestId('editor-count').innerText()).toBe('2 images changed');
-    await editor().screenshot({ path: join(SHOTS, 'i12-editsel-removed.png') });
+    await editor().screenshot({ path: join(RESULTS, 'i12-editsel-removed.png') });
 
     await editor().getByTestId('editor-save').click();
     await editor().waitFor({ state: 'hidden' });
@@ -86,7 +86,7 @@ describe('the dataset editor with a selection', () => {
     ]);
     // Nothing goes up yet: the pick waits in the upload section.
     expect(await ui.page.getByTestId('picked-summary').innerText()).toBe('3 images, 2 captions picked');
-    await ui.page.locator('.side-section', { has: ui.page.getByTestId('picked-card') }).screenshot({ path: join(SHOTS, 'i12-editsel-picked.png') });
+    await ui.page.locator('.side-section', { has: ui.page.getByTestId('picked-card') }).screenshot({ path: join(RESULTS, 'i12-editsel-picked.png') });
     await ui.page.getByTestId('picked-review').click();
 
     await expect.poll(decodedThumbs).toBe(3);
@@ -98,13 +98,13 @@ describe('the dataset editor with a selection', () => {
     expect(await cell('cat-3.png').getByTestId('editor-finding').getAttribute('title')).toBe('cat-3.png has no caption (cat-3.txt).');
     expect(await cell('cat-1.png').getByTestId('editor-finding').count()).toBe(0);
     expect(await editor().getByTestId('editor-save').innerText()).toBe('Upload as new dataset');
-    await editor().screenshot({ path: join(SHOTS, 'i12-editsel-pick-review.png') });
+    await editor().screenshot({ path: join(RESULTS, 'i12-editsel-pick-review.png') });
 
     await cell('cat-3.png').getByTestId('editor-caption').fill('a photo of [trigger] by the window');
     expect(await cell('cat-3.png').getByTestId('editor-finding').count()).toBe(0);
     await cell('cat-2.png').getByTestId('editor-remove').click();
     expect(await editor().getByTestId('editor-count').innerText()).toBe('2 images to upload · 2 images changed');
-    await editor().screenshot({ path: join(SHOTS, 'i12-editsel-pick-edited.png') });
+    await editor().screenshot({ path: join(RESULTS, 'i12-editsel-pick-edited.png') });
 
     await editor().getByTestId('editor-save').click();
     await editor().waitFor({ state: 'hidden' });
@@ -112,7 +112,7 @@ describe('the dataset editor with a selection', () => {
     await ui.page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 });
     const datasetId = await ui.page.getByTestId('dataset-select').inputValue();
     expect(await ui.page.getByTestId('dataset-status').locator('..').innerText()).toContain('v1');
-    await ui.page.locator('.side-section', { has: ui.page.getByTestId('dataset-report') }).screenshot({ path: join(SHOTS, 'i12-editsel-pick-uploaded.png') });
+    await ui.page.locator('.side-section', { has: ui.page.getByTestId('dataset-report') }).screenshot({ path: join(RESULTS, 'i12-editsel-pick-uploaded.png') });
     expect(await imageCaptions(datasetId, 1)).toEqual({
       'cat-1.png': 'a photo of [trigger] on a sofa',
       'cat-3.png': 'a photo of [trigger] by the window',
