@@ -1,6 +1,7 @@
 // The rules a dataset zip must meet. The archive is read elsewhere (zip-directory, zip-stream); this file
 // decides what to keep of each entry while it streams by, then judges the whole and writes the report.
 import { createHash } from 'node:crypto';
+import { emptyCaption, missingCaption } from './caption-findings';
 import { buildManifest, type ReadEntry } from './dataset-manifest';
 import { fitIssues } from './datasets';
 import { imageIntegrity, sniffMedia, sniffOther, type Sniffed } from './media-sniff';
@@ -199,7 +200,7 @@ function judge(files: Kept[], junk: DirectoryEntry[], archiveFindings: Finding[]
     if (!media.has(base) && !editRoots.has(base)) {
       out.warn('ORPHAN_CAPTION', `${caption.name} has no image or video with the same name.`, caption.name);
     } else if (caption.text !== undefined && caption.text.trim() === '') {
-      out.warn('EMPTY_CAPTION', `${caption.name} is empty; the image will train without a description.`, caption.name);
+      out.warning(emptyCaption(caption.name));
     } else if (caption.text !== undefined) {
       pairs += 1;
     }
@@ -208,7 +209,7 @@ function judge(files: Kept[], junk: DirectoryEntry[], archiveFindings: Finding[]
   if (captions.size > 0) {
     for (const [base, m] of media) {
       if (captions.has(base) || editMembers.has(base.toLowerCase())) continue;
-      out.warn('MISSING_CAPTION', `${m.name} has no caption (${baseOf(base)}.txt).`, m.name);
+      out.warning(missingCaption(m.name, base));
     }
   }
 
@@ -263,6 +264,7 @@ class FindingList {
 
   error(code: string, message: string, file?: string) { this.add('errors', code, message, file); }
   warn(code: string, message: string, file?: string) { this.add('warnings', code, message, file); }
+  warning(finding: Finding) { this.add('warnings', finding.code, finding.message, finding.file); }
 
   private add(list: 'errors' | 'warnings', code: string, message: string, file?: string) {
     const n = (this.counts.get(`${list}:${code}`) ?? 0) + 1;

@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RESULTS } from '#support/browser';
-import { signIn, useBrowserSession } from '#support/browser-session';
+import { signIn } from '#support/browser';
+import { useBrowserSession } from '#support/browser-session';
 import { LoraworksClient } from '#support/local-cloud-client';
 import { MAX_LIVE_TOKENS } from '#domain/api-token-limits';
 

@@ -5,11 +5,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '#http/api-client';
-import { signIn, useBrowserSession } from '#support/browser-session';
+import { RESULTS, signIn } from '#support/browser';
+import { useBrowserSession } from '#support/browser-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 import { makePng } from '#support/png';
 
-const SHOTS = '/work/wt/shots';
 const ui = useBrowserSession('e2e-editor', { timeoutMs: 30_000 });
 const pageErrors: string[] = [];
 
@@ -37,14 +37,14 @@ describe('the dataset editor', () => {
     expect(datasetId).toBeTruthy();
 
     await openEditor(datasetId);
-    await editor().screenshot({ path: join(SHOTS, 'i12-editor-open.png') });
+    await editor().screenshot({ path: join(RESULTS, 'i12-editor-open.png') });
     await cell('photo-01.png').getByTestId('editor-caption').fill('a portrait of [trigger] smiling');
     await editor().getByTestId('editor-trigger').fill('ohwx person');
     await editor().getByTestId('editor-insert-trigger').click();
     await cell('photo-04.png').getByTestId('editor-remove').click();
     expect(await editor().getByTestId('editor-count').innerText()).toBe('4 images changed');
     expect(await cell('photo-02.png').getByTestId('editor-caption').inputValue()).toBe('a photo of ohwx person, sample 2');
-    await editor().screenshot({ path: join(SHOTS, 'i12-editor-edited.png') });
+    await editor().screenshot({ path: join(RESULTS, 'i12-editor-edited.png') });
 
     await ui.page.reload();
     await ui.page.getByTestId('user-name').waitFor();
@@ -53,7 +53,7 @@ describe('the dataset editor', () => {
     expect(await cell('photo-01.png').getByTestId('editor-caption').inputValue()).toBe('a portrait of ohwx person smiling');
     expect(await cell('photo-04.png').getAttribute('class')).toContain('removed');
     expect(await editor().getByTestId('editor-restored').innerText()).toContain('added files must be added again');
-    await ui.page.screenshot({ path: join(SHOTS, 'i12-editor-restored.png'), fullPage: true });
+    await ui.page.screenshot({ path: join(RESULTS, 'i12-editor-restored.png'), fullPage: true });
 
     // Add one image with its .txt: a new card with a local thumbnail and the caption, counted as a change.
     await editor().getByTestId('editor-add-input').setInputFiles([
@@ -66,13 +66,13 @@ describe('the dataset editor', () => {
     expect(await addedCell.getByTestId('editor-caption').inputValue()).toBe('a photo of ohwx person, added');
     await addedCell.getByTestId('editor-caption').fill('a photo of ohwx person, newly added');
     expect(await editor().getByTestId('editor-count').innerText()).toBe('5 images changed');
-    await editor().screenshot({ path: join(SHOTS, 'i12-editadd.png') });
+    await editor().screenshot({ path: join(RESULTS, 'i12-editadd.png') });
 
     await editor().getByTestId('editor-save').click();
     await editor().waitFor({ state: 'hidden' });
     await versionRow(2).locator('[data-status="READY"]').waitFor({ timeout: 60_000 });
     expect(await versionRow(2).getByTestId('version-origin').innerText()).toBe('from v1');
-    await ui.page.getByTestId('versions-panel').screenshot({ path: join(SHOTS, 'i12-editor-v2.png') });
+    await ui.page.getByTestId('versions-panel').screenshot({ path: join(RESULTS, 'i12-editor-v2.png') });
 
     const token = await ui.page.evaluate((key) => (JSON.parse(localStorage.getItem(key) ?? '{}') as { id_token?: string }).id_token,
       `oidc.user:${ui.cloud.url}/dev:loraworks-local`);

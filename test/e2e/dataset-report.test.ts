@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RESULTS } from '#support/browser';
-import { signIn, useBrowserSession } from '#support/browser-session';
+import { signIn } from '#support/browser';
+import { useBrowserSession } from '#support/browser-session';
 import { makeJpeg } from '#support/dataset-corpus';
 import { makePng } from '#support/png';
 import { buildZip } from '#support/zip-writer';
@@ -20,12 +21,15 @@ describe('the upload panel', () => {
     await expect.poll(() => ui.page.getByTestId('upload-error').innerText()).toMatch(/at least one image/);
   });
 
-  it('packages loose images and captions picked together into one zip, and validates it', async () => {
+  it('packages loose images and captions picked together into one zip on Upload, and validates it', async () => {
     const files = [0, 1, 2, 3].flatMap((i) => [
       { name: `loose-${i}.png`, mimeType: 'image/png', buffer: makePng(320, 320, 20 + i) },
       { name: `loose-${i}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`a photo of [trigger], pose ${i}`) },
     ]);
     await ui.page.getByTestId('dataset-file').setInputFiles(files);
+    // Loose files wait as a pick, to be reviewed or uploaded as they are.
+    expect(await ui.page.getByTestId('picked-summary').innerText()).toBe('4 images, 4 captions picked');
+    await ui.page.getByTestId('picked-upload').click();
     await ui.page.locator('[data-testid="dataset-status"][data-status="READY"]').waitFor({ timeout: 60_000 });
     const text = await ui.page.getByTestId('dataset-report').innerText();
     expect(text).toMatch(/Images\s*4/i);

@@ -8,17 +8,17 @@ import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '#local/aws/scheduler-clock';
-import { signIn, useBrowserSession } from '#support/browser-session';
+import { RESULTS, signIn } from '#support/browser';
+import { useBrowserSession } from '#support/browser-session';
 import { makeDatasetZip } from '#support/dataset-zip';
 
-const SHOTS = '/work/wt/shots';
 const UI_TIMEOUT = 60_000;
 const clock = manualClock(new Date());
 const ui = useBrowserSession('e2e-schedules', { timeoutMs: UI_TIMEOUT, emulatorStepsPerSecond: 200, schedulerClock: clock });
 const pageErrors: string[] = [];
 
 const poll = <T>(read: () => Promise<T>, message?: string) => expect.poll(read, { timeout: UI_TIMEOUT, message });
-const shot = (name: string) => ui.page.screenshot({ path: join(SHOTS, `panel11-${name}.png`), animations: 'disabled' });
+const shot = (name: string) => ui.page.screenshot({ path: join(RESULTS, `panel11-${name}.png`), animations: 'disabled' });
 const panel = () => ui.page.getByTestId('schedules-panel');
 const scheduleRow = (): Locator => panel().getByTestId('schedule-row').first();
 let scheduleId = '';
@@ -36,7 +36,7 @@ async function fireNextRun(): Promise<Date> {
 }
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
+  await mkdir(RESULTS, { recursive: true });
   ui.page.on('pageerror', (error) => pageErrors.push(error.message));
   await signIn(ui.page, ui.cloud.url, 'e2e-scheduler');
   // The training form as a person fills it: a trainer, a dataset uploaded and READY, a trigger phrase, few steps.

@@ -13,7 +13,6 @@ import { makeDatasetZip } from '#support/dataset-zip';
 /** Short enough that the test sees a refresh and the first token's expiry; the app renews 10 s before. */
 const TOKEN_SECONDS = 20;
 const UI_TIMEOUT = 30_000;
-const SHOTS = '/work/wt/shots';
 
 const ui = useBrowserSession('e2e-sign-in', { timeoutMs: UI_TIMEOUT, oidcTokenSeconds: TOKEN_SECONDS });
 const sockets: WebSocket[] = [];
@@ -40,7 +39,7 @@ const storedUser = (page: Page) => page.evaluate((key) => {
 }, `oidc.user:${issuer()}:loraworks-local`);
 const shot = async (name: string) => {
   await ui.page.screenshot({ path: join(RESULTS, `sign-in-${name}.png`) });
-  await ui.page.screenshot({ path: join(SHOTS, `oidc-${name}.png`) }).catch(() => undefined);
+  await ui.page.screenshot({ path: join(RESULTS, `oidc-${name}.png`) }).catch(() => undefined);
 };
 const userName = () => ui.page.getByTestId('user-name').textContent();
 

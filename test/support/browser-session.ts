@@ -15,18 +15,6 @@ export interface BrowserSession {
   page: Page;
 }
 
-/**
- * Signs in as `user` the way a person does: the app's Sign in button, the local OpenID provider's "Sign in as"
- * page (a new name signs up), and back to the workspace, which shows the user's name.
- */
-export async function signIn(page: Page, appUrl: string, user: string): Promise<void> {
-  await page.goto(appUrl);
-  await page.getByTestId('sign-in').click();
-  await page.getByTestId('provider-user').fill(user);
-  await page.getByTestId('provider-continue').click();
-  await page.waitForFunction((name) => document.querySelector('[data-testid="user-name"]')?.textContent === name, user);
-}
-
 export interface BrowserSessionOptions {
   /** The page's default timeout for waits and actions. */
   timeoutMs: number;

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -30,4 +30,16 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * Signs in as `user` the way a person does: the app's Sign in button, the local OpenID provider's "Sign in as"
+ * page (a new name signs up), and back to the workspace, which shows the user's name.
+ */
+export async function signIn(page: Page, appUrl: string, user: string): Promise<void> {
+  await page.goto(appUrl);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('provider-user').fill(user);
+  await page.getByTestId('provider-continue').click();
+  await page.waitForFunction((name) => document.querySelector('[data-testid="user-name"]')?.textContent === name, user);
 }

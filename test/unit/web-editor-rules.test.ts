@@ -1,11 +1,17 @@
 // The dataset editor's rules without a browser: bulk insert of the trigger phrase (prefix or `[trigger]`), find and
-// replace, fill empty captions from a template, removal, the change set a save sends and the stored edits' format.
+// replace, fill empty captions from a template, selection, removal, the change set a save sends, the stored edits'
+// format, and for a fresh pick its findings (as the validator says them) and the files its upload sends.
 import { describe, expect, it } from 'vitest';
 import { CreateDatasetVersionRequest, type DatasetFile } from '#domain/schemas';
+import { inspectArchive } from '#domain/archive-inspection';
+import { fallbackTrainers } from '#domain/trainer-catalog';
 import {
-  additionCaptionFiles, applyBulk, pairAdditions, buildChangeSet, changeCount, editCaption, editsStorageKey, fillFromTemplate, findReplace, insertTrigger,
-  parseStoredEdits, serializeEdits, setRemoved, type EditorEdits,
+  additionCaptionFiles, applyBulk, pairAdditions, buildChangeSet, bulkLabel, changeCount, editCaption, editsStorageKey, fillFromTemplate, findReplace,
+  insertTrigger, liveSelection, parseStoredEdits, pickedEditorFiles, pickFindings, pickSummary, pickUpload, selectAll, serializeEdits, setRemoved,
+  toggleSelected, waitsForReview, type EditorEdits,
 } from '#web/editor-rules';
+import { makePng } from '#support/png';
+import { buildZip } from '#support/zip-writer';
 
 const file = (name: string, caption?: string): DatasetFile => ({
   name, kind: 'image', sizeBytes: 10, contentHash: 'h', caption, findings: [],
@@ -73,5 +79,74 @@ describe('editor rules', () => {
     expect(body).toEqual({ from: 1, captions: { 'b.png': 'y' }, remove: [], addUpload: true, source: 'web' });
     expect(CreateDatasetVersionRequest.parse(body)).toEqual(body);
     expect(buildChangeSet(1, files, edits)).not.toHaveProperty('addUpload');
+  });
+
+  it('selects cards one by one or all (not removed ones), and says when a bulk action acts on the selection', () => {
+    let selection = toggleSelected(new Set(), 'a.png', true);
+    selection = toggleSelected(selection, 'b.png', true);
+    expect([...toggleSelected(selection, 'a.png', false)]).toEqual(['b.png']);
+    expect(bulkLabel('Insert trigger', selection.size)).toBe('Insert trigger (2 selected)');
+    expect(bulkLabel('Insert trigger', 0)).toBe('Insert trigger');
+    const removedB = setRemoved(none, selection);
+    expect(removedB.remove).toEqual(['a.png', 'b.png']);
+    expect([...liveSelection(selection, files, removedB)]).toEqual([]);
+    expect([...selectAll(files, setRemoved(none, ['c.png']))]).toEqual(['a.png', 'b.png']);
+    const bulk = applyBulk(files, none, selection, (c) => insertTrigger(c, 'sks'));
+    expect(bulk.captions).toEqual({ 'a.png': 'sks, a cat', 'b.png': 'photo of sks on a mat' });
+  });
+
+  describe('a fresh pick before its first upload', () => {
+    const local = (name: string, size = 10) => ({ name, size });
+    const media = [
+      { file: local('x.png'), caption: local('x.txt'), captionText: 'a dog' },
+      { file: local('y.png'), caption: local('y.txt'), captionText: '' },
+      { file: local('z.png') },
+    ];
+
+    it('waits for review when it holds loose images; a .zip, or no image at all, goes to the upload at once', () => {
+      expect(waitsForReview([local('x.png'), local('x.txt')])).toBe(true);
+      expect(waitsForReview([local('set.zip')])).toBe(false);
+      expect(waitsForReview([local('notes.txt')])).toBe(false);
+      expect(pickSummary([local('x.png'), local('x.txt'), local('z.jpg'), local('notes.pdf')])).toBe('2 images, 1 caption picked');
+    });
+
+    it('shows the picked files as cards with their caption text and size', () => {
+      expect(pickedEditorFiles(media)).toEqual([
+        { name: 'x.png', kind: 'image', sizeBytes: 10, findings: [], caption: 'a dog', captionFile: 'x.txt' },
+        { name: 'y.png', kind: 'image', sizeBytes: 10, findings: [], caption: '', captionFile: 'y.txt' },
+        { name: 'z.png', kind: 'image', sizeBytes: 10, findings: [] },
+      ]);
+    });
+
+    it('says the caption findings the validator will report, with its codes and messages, following the edits', () => {
+      const found = pickFindings(media, none);
+      expect(found.get('x.png')).toEqual([]);
+      expect(found.get('y.png')).toEqual([{ code: 'EMPTY_CAPTION', message: 'y.txt is empty; the image will train without a description.', file: 'y.txt' }]);
+      expect(found.get('z.png')).toEqual([{ code: 'MISSING_CAPTION', message: 'z.png has no caption (z.txt).', file: 'z.png' }]);
+      const filled = pickFindings(media, editCaption(none, { name: 'z.png', kind: 'image', sizeBytes: 10, findings: [] }, 'a cat'));
+      expect(filled.get('z.png')).toEqual([]);
+      expect(pickFindings(media, setRemoved(none, ['z.png'])).has('z.png')).toBe(false);
+    });
+
+    it('says them exactly as the validator reports the same files once zipped', async () => {
+      const zip = buildZip([
+        { name: 'x.png', data: makePng(320, 320, 1), method: 0 }, { name: 'x.txt', data: 'a dog' },
+        { name: 'y.png', data: makePng(320, 320, 2), method: 0 }, { name: 'y.txt', data: '' },
+        { name: 'z.png', data: makePng(320, 320, 3), method: 0 },
+      ]);
+      const { report } = await inspectArchive({ size: zip.length, readRange: async (a, b) => zip.subarray(a, b), stream: async function* () { yield zip; } }, fallbackTrainers);
+      const captionCodes = new Set(['MISSING_CAPTION', 'EMPTY_CAPTION']);
+      expect(report.warnings.filter((f) => captionCodes.has(f.code))).toEqual([...pickFindings(media, none).values()].flat());
+    });
+
+    it('uploads the images not removed, unchanged captions as picked and edited ones written anew', () => {
+      let edits = editCaption(none, pickedEditorFiles(media)[2]!, 'a cat');
+      edits = editCaption(edits, pickedEditorFiles(media)[0]!, 'a big dog');
+      edits = setRemoved(edits, ['y.png']);
+      const { keep, write } = pickUpload(media, edits);
+      expect(keep.map((f) => f.name)).toEqual(['x.png', 'z.png']);
+      expect(write).toEqual([{ name: 'x.txt', text: 'a big dog' }, { name: 'z.txt', text: 'a cat' }]);
+      expect(pickUpload(media, none).keep.map((f) => f.name)).toEqual(['x.png', 'x.txt', 'y.png', 'y.txt', 'z.png']);
+    });
   });
 });

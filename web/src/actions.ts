@@ -106,6 +106,9 @@ export class Actions {
 
   chooseDataset = (id: string | null, version?: number) => this.datasets.chooseDataset(id, version);
   uploadFiles = (files: File[]) => this.datasets.uploadFiles(files);
+  pickFiles = (files: File[]) => this.datasets.pickFiles(files);
+  uploadPicked = (files?: File[]) => this.datasets.uploadPicked(files);
+  dropPick = () => this.datasets.dropPick();
   cancelUpload = () => this.datasets.cancelUpload();
   loadVersions = (datasetId: string | null) => this.versions.load(datasetId);
   loadVersionDiff = (datasetId: string, version: DatasetVersion) => this.versions.loadDiff(datasetId, version);

@@ -28,7 +28,7 @@ function workspace(store: Store, actions: Actions): HTMLElement {
   const sidebar = h('aside', { class: 'sidebar', id: 'sidebar', 'aria-label': 'Training setup', 'data-testid': 'sidebar' },
     h('div', { class: 'sidebar-scroll' },
       trainerSelectPanel(store, actions),
-      datasetUploadPanel(store, actions),
+      datasetUploadPanel(store, actions, (files) => editor.open({ kind: 'pick', files })),
       ...trainingFormPanels(store, actions)),
     startTrainingPanel(store, actions));
   const shell = h('div', { class: 'shell' },
@@ -38,7 +38,7 @@ function workspace(store: Store, actions: Actions): HTMLElement {
       h('main', { class: 'main', 'data-testid': 'main-panel' },
         h('div', { class: 'main-grid' }, modelDetailsPanel(store), guidancePanel(actions)),
         jobsPanel(store, actions),
-        datasetVersionsPanel(store, actions, editor.open),
+        datasetVersionsPanel(store, actions, (datasetId, datasetName, version) => editor.open({ kind: 'version', datasetId, datasetName, version })),
         editor.el,
         schedulesPanel(store, actions),
         adaptersPanel(store, actions))),

@@ -88,6 +88,8 @@ export interface State {
   /** The dataset the next job trains on, with the version being uploaded or chosen. */
   dataset: { id: string; name: string; version: DatasetVersion | null } | null;
   upload: UploadState;
+  /** Loose images and captions picked before their first upload, waiting to be reviewed or uploaded (not kept over a reload). */
+  picked: File[] | null;
   /** The chosen dataset's versions (newest first) and, by version, what changed from its parent (a sentence). */
   versions: DatasetVersionsState | null;
   triggerPhrase: string;
@@ -136,6 +138,7 @@ export const initialState = (): State => ({
   datasets: [],
   dataset: null,
   upload: { phase: 'idle', fraction: 0 },
+  picked: null,
   versions: null,
   triggerPhrase: '',
   params: {},

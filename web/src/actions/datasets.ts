@@ -1,6 +1,7 @@
 import type { Dataset, DatasetVersion, ServerMessage } from '#domain/schemas';
 import { formatLimit, MAX_UPLOAD_BYTES } from '#domain/upload-limit';
 import { ApiError, uploadToPresignedPost } from '#web/api';
+import { waitsForReview } from '#web/editor-rules';
 import { packageFiles } from '#web/package-files';
 import type { State } from '#web/state';
 import { isZipName, previewZip } from '#web/zip-preview';
@@ -35,6 +36,24 @@ export class DatasetActions {
     const known = this.ctx.store.get().datasets.find((d) => d.id === id);
     this.ctx.store.set({ dataset: { id, name: known?.name ?? id, version: null }, upload: { phase: 'idle', fraction: 0 }, serverErrors: {} });
     await this.refreshDataset(version);
+  }
+
+  /** Files picked or dropped: loose images and captions wait as a pick (reviewed in the editor, or uploaded as they
+   * are); a .zip goes up at once. */
+  pickFiles(files: File[]): Promise<void> {
+    if (!waitsForReview(files)) return this.uploadFiles(files);
+    this.ctx.store.set({ picked: files, upload: { phase: 'idle', fraction: 0 }, serverErrors: {}, formError: null });
+    return Promise.resolve();
+  }
+
+  /** The pick goes up: as picked, or as the editor left it (edited captions, removed images left out). */
+  uploadPicked(files: File[] | null = this.ctx.store.get().picked): Promise<void> {
+    this.ctx.store.set({ picked: null });
+    return files?.length ? this.uploadFiles(files) : Promise.resolve();
+  }
+
+  dropPick(): void {
+    this.ctx.store.set({ picked: null });
   }
 
   /** One .zip goes up as it is; loose images and captions are packaged into one zip first. */

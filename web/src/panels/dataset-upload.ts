@@ -1,6 +1,7 @@
 import type { DatasetVersion, Trainer, ValidationReport } from '#domain/schemas';
 import { h, icon, fill } from '#web/dom';
 import type { Actions } from '#web/actions';
+import { pickSummary } from '#web/editor-rules';
 import { formatBytes, plural } from '#web/format';
 import { type Store, selectedTrainer } from '#web/state';
 import { formatLimit, MAX_UPLOAD_BYTES } from '#domain/upload-limit';
@@ -12,7 +13,9 @@ const STATUS_TEXT: Record<DatasetVersion['status'], string> = {
   INVALID: 'Invalid',
 };
 
-export function datasetUploadPanel(store: Store, actions: Actions): HTMLElement {
+/** The training data section: the dataset select, the dropzone, a pick waiting for review (`review` opens it in the
+ * editor), the upload's progress and the version's validation report. */
+export function datasetUploadPanel(store: Store, actions: Actions, review: (files: File[]) => void): HTMLElement {
   const datasetSelect = h('select', {
     id: 'dataset-select', 'data-testid': 'dataset-select',
     onchange: () => void actions.chooseDataset(datasetSelect.value || null),
@@ -22,7 +25,7 @@ export function datasetUploadPanel(store: Store, actions: Actions): HTMLElement 
     accept: '.zip,application/zip,application/x-zip-compressed,.jpg,.jpeg,.png,.webp,.mp4,.mov,.webm,.txt',
     onchange: () => {
       const files = [...(fileInput.files ?? [])];
-      if (files.length) void actions.uploadFiles(files);
+      if (files.length) void actions.pickFiles(files);
       fileInput.value = '';
     },
   });
@@ -41,7 +44,7 @@ export function datasetUploadPanel(store: Store, actions: Actions): HTMLElement 
   dropzone.addEventListener('drop', (event) => {
     event.preventDefault();
     const files = [...((event as DragEvent).dataTransfer?.files ?? [])];
-    if (files.length) void actions.uploadFiles(files);
+    if (files.length) void actions.pickFiles(files);
   });
 
   const status = h('div', { class: 'upload-status', 'aria-live': 'polite' });
@@ -71,13 +74,30 @@ export function datasetUploadPanel(store: Store, actions: Actions): HTMLElement 
       ? `${trainer.dataset.formats.join(', ').toUpperCase()} · ${trainer.dataset.minImages}${trainer.dataset.maxImages ? `–${trainer.dataset.maxImages}` : '+'} ${trainer.kind === 'video' ? 'files' : 'images'} · captions ${trainer.dataset.captions} · max ${formatLimit(MAX_UPLOAD_BYTES)}`
       : `Images with matching .txt captions · max ${formatLimit(MAX_UPLOAD_BYTES)}`;
     dropzone.classList.toggle('disabled', s.upload.phase === 'uploading');
-    fill(status, ...statusView(s, actions));
+    fill(status, pickView(s, actions, review), ...statusView(s, actions));
   };
   update();
   store.subscribe((s, prev) => {
-    if (s.upload !== prev.upload || s.dataset !== prev.dataset || s.datasets !== prev.datasets || s.trainerId !== prev.trainerId) update();
+    if (s.upload !== prev.upload || s.picked !== prev.picked || s.dataset !== prev.dataset || s.datasets !== prev.datasets || s.trainerId !== prev.trainerId) update();
   });
   return el;
+}
+
+/** Loose files picked: a small card to review their captions first, upload them as they are, or drop them. */
+function pickView(s: ReturnType<Store['get']>, actions: Actions, review: (files: File[]) => void): HTMLElement | null {
+  const picked = s.picked;
+  if (!picked) return null;
+  const bytes = picked.reduce((sum, f) => sum + f.size, 0);
+  const busy = s.upload.phase === 'uploading';
+  return h('div', { class: 'file-card pick-card', 'data-testid': 'picked-card' },
+    h('span', { class: 'file-icon' }, icon('layers')),
+    h('div', { class: 'file-body' },
+      h('div', { class: 'file-name', 'data-testid': 'picked-summary' }, pickSummary(picked)),
+      h('div', { class: 'file-meta' }, `${formatBytes(bytes)} · for ${s.dataset ? `a new version of ${s.dataset.name}` : 'a new dataset'}`)),
+    h('button', { class: 'icon-btn icon-btn-sm', type: 'button', title: 'Drop the pick', 'aria-label': 'Drop the pick', 'data-testid': 'picked-drop', onclick: () => actions.dropPick() }, icon('x')),
+    h('div', { class: 'pick-actions' },
+      h('button', { class: 'btn btn-sm', type: 'button', 'data-testid': 'picked-review', onclick: () => review(picked) }, icon('tag'), 'Review captions'),
+      h('button', { class: 'btn btn-primary btn-sm', type: 'button', 'data-testid': 'picked-upload', disabled: busy, title: busy ? 'Another upload is under way' : null, onclick: () => void actions.uploadPicked() }, icon('upload'), 'Upload')));
 }
 
 function statusView(s: ReturnType<Store['get']>, actions: Actions): (HTMLElement | null)[] {
