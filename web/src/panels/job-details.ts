@@ -151,8 +151,8 @@ function timesView(job: Job): HTMLElement {
   return h('ol', { class: 'job-details-times', 'data-testid': 'job-details-times' },
     ...timeRows(job, new Date().toISOString()).map((r) => h('li', { 'data-label': r.label },
       h('span', { class: 'job-time-label' }, r.label),
-      r.label === 'Running for' ? null : h('time', { dateTime: r.at }, MOMENT.format(new Date(r.at))),
-      r.took ? h('span', { class: 'muted' }, r.took) : null)));
+      r.label === 'Running for' ? h('span', {}) : h('time', { dateTime: r.at }, MOMENT.format(new Date(r.at))),
+      h('span', { class: 'muted' }, r.took ?? ''))));
 }
 
 function chartView(job: Job): HTMLElement {
