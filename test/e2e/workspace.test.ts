@@ -246,6 +246,14 @@ describe('the training workspace', () => {
     await expect.poll(() => details.getByTestId('job-details-summary').innerText(), { timeout: UI_TIMEOUT, message: 'the details move with the pushes' }).not.toBe(summary);
     expect(await details.getByTestId('job-details-times').innerText()).toMatch(/Running for/);
     await details.screenshot({ path: join(RESULTS, 'job-details-running.png') });
+    // New log lines arrive; a reader who scrolled up in the log keeps their place.
+    const logs = details.getByTestId('job-details-logs');
+    await expect.poll(() => logs.evaluate((el) => el.scrollHeight > el.clientHeight + 50), { timeout: UI_TIMEOUT, message: 'the log fills its box' }).toBe(true);
+    expect(await logs.evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 4), 'the log opens at its end').toBe(true);
+    await logs.evaluate((el) => { el.scrollTop = 0; });
+    const last = await logs.locator('li').last().innerText();
+    await expect.poll(() => logs.locator('li').last().innerText(), { timeout: UI_TIMEOUT, message: 'new log lines arrive' }).not.toBe(last);
+    expect(await logs.evaluate((el) => el.scrollTop), 'a reader scrolled up keeps their place').toBe(0);
     await details.getByTestId('job-details-close').click();
     await expect.poll(() => details.isVisible()).toBe(false);
     await row(jobId).getByTestId('job-cancel').click();

@@ -41,6 +41,10 @@ export function jobDetailsPanel(store: Store, actions: Actions): HTMLDialogEleme
       fill(foot);
       return;
     }
+    // A reader scrolled up in the log keeps their place; one at its end follows the new lines.
+    const before = body.querySelector('.job-details-logs');
+    const followLog = !before || before.scrollTop + before.clientHeight >= before.scrollHeight - 4;
+    const logTop = before?.scrollTop ?? 0;
     const st = JOB_STATUS[job.status];
     const trainer = s.trainers.find((t) => t.id === job.trainerId);
     fill(title, h('span', { class: `badge badge-${st.tone}`, 'data-testid': 'job-details-status' },
@@ -55,9 +59,8 @@ export function jobDetailsPanel(store: Store, actions: Actions): HTMLDialogEleme
       section('Progress over time', chartView(job)),
       section('Output files', filesView(job, actions)),
       section('Trainer log', logsView(s)));
-    // The newest lines are the ones that matter: the log opens scrolled to its end.
     const logs = body.querySelector('.job-details-logs');
-    logs?.scrollTo({ top: logs.scrollHeight });
+    logs?.scrollTo({ top: followLog ? logs.scrollHeight : logTop });
     const latest = newerReadyVersion(details.versions ?? [], job);
     fill(foot,
       latest !== null && h('button', { class: 'btn', type: 'button', 'data-testid': 'job-train-again-latest', onclick: () => void actions.trainAgain(job, latest) },
