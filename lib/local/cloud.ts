@@ -34,6 +34,7 @@ import { StackTemplate, type SecretSpec } from './template';
 import { localTemplate } from './template-cache';
 import { startTrainerEmulator } from './trainer-emulator/server';
 import { webAssets } from './web-assets';
+import type { ReconcileReport } from '#app/reconcile';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 export const LOCAL_NAMES = { table: 'loraworks', datasets: 'loraworks-datasets', artifacts: 'loraworks-artifacts' } as const;
@@ -323,9 +324,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Executions of a previous run are gone (the interpreter keeps them in memory): the reconciler resumes
     // every unfinished job on the same remote job, or submits one that never reached the trainer. No request
     // of this run can be starting a workflow yet, so no job is too young to repair.
-    // Likewise no validation of a previous run can still be going: any lease it held is void.
-    const repaired = (await runtime.call(template.reconciler(), { startGraceSeconds: 0, validationGraceSeconds: -LEASES_VOID_SECONDS })) as { checked: number; resumed: number; cancelled: number; failed: number; validationsFailed: number };
+    // Likewise no validation or derive of a previous run can still be going: any lease it held is void.
+    const repaired = (await runtime.call(template.reconciler(), { startGraceSeconds: 0, validationGraceSeconds: -LEASES_VOID_SECONDS })) as ReconcileReport;
     if (repaired.validationsFailed > 0) log(`[local] ${repaired.validationsFailed} upload check(s) interrupted by the last stop are marked INVALID; upload those archives again`);
+    if (repaired.uploadsFailed > 0) log(`[local] ${repaired.uploadsFailed} version(s) stuck uploading (no file came, or their build from an edit was stopped) are marked INVALID; each one's report says what to do`);
     if (repaired.checked > 0) log(`[local] reconciled ${repaired.checked} unfinished job(s): ${repaired.resumed} resumed, ${repaired.cancelled} cancelled, ${repaired.failed} failed`);
 
     // Firings start once everything they reach is up (a missed one is handled as Scheduler's flexible window would).

@@ -10,7 +10,7 @@ const ddb = mockClient(DynamoDBDocumentClient);
 beforeEach(() => {
   ddb.reset();
   ddb.on(ScanCommand).callsFake((input: { ExpressionAttributeValues: Record<string, unknown> }) =>
-    input.ExpressionAttributeValues[':version'] === 'DatasetVersion'
+    input.ExpressionAttributeValues[':validating'] === 'VALIDATING'
       ? { Items: [{ ...readyVersion(6, 'VALIDATING'), leaseUntil: Date.now() - 3_600_000 }] }
       : { Items: [] });
   ddb.on(UpdateCommand).resolves({});
