@@ -4,7 +4,7 @@
 // says so, and once the form is in, checks every condition of the policy (s3-post-policy.ts) before anything is
 // stored. Every other request passes through untouched (same method, path and headers, streamed both ways),
 // except that an empty key segment (`a//b`) is sent on escaped, as s3rver's routes would drop it, and a copy's
-// source is re-encoded for s3rver's decoding. Every request but a CORS preflight is authenticated and authorized
+// source is re-encoded for s3rver's decoding, and a GET's Range is read as S3 reads it (s3-ranges.ts). Every request but a CORS preflight is authenticated and authorized
 // first (s3-auth.ts), then reaches s3rver signed as the developer.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { admitPostForm, admitS3Request, missingObjectRefusal, s3ErrorXml, type Admission, type S3Access, type S3Refusal } from './s3-auth';
 import { checkPostPolicy, decodePolicy, entityTooLarge, sizeRange, type Refusal } from './s3-post-policy';
+import { s3rverRange } from './s3-ranges';
 import { withWriter } from './s3-writers';
 
 /** Fields come before the file in an S3 POST form; this is more than any form's fields need. */
@@ -85,7 +86,10 @@ export function s3UploadPolicyProxy(upstream: Pick<RequestOptions, 'host' | 'por
       if (!access || req.method === 'OPTIONS') return pass(req, res); // a CORS preflight is anonymous, as in S3
       const admitted = await admitS3Request(req, access);
       if ('status' in admitted) return refuse(req, res, admitted);
-      return pass(req, res, admitted.body ?? req, admitted);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return pass(req, res, admitted.body ?? req, admitted);
+      const ranged = await s3rverRange(admitted.headers, () => objectSize(upstream, admitted));
+      if ('refusal' in ranged) return refuse(req, res, ranged.refusal);
+      return pass(req, res, admitted.body ?? req, { ...admitted, headers: ranged.headers });
     }
 
     const bucket = decodeURIComponent(path.split('/')[1]!);
@@ -119,6 +123,20 @@ export function s3UploadPolicyProxy(upstream: Pick<RequestOptions, 'host' | 'por
       res.end('<Error><Code>InternalError</Code><Message>The local S3 front failed.</Message></Error>');
     });
   };
+}
+
+/** The size of the object a GET names, from a HEAD to s3rver with the same headers but the range; null without one. */
+function objectSize(upstream: Pick<RequestOptions, 'host' | 'port' | 'socketPath'>, admitted: Admission): Promise<number | null> {
+  const { range: _range, ...headers } = admitted.headers;
+  return new Promise((resolve) => {
+    const head = request({ ...upstream, method: 'HEAD', path: literalKeyPath(admitted.path), headers }, (answer) => {
+      answer.resume();
+      const length = Number(answer.headers['content-length']);
+      resolve(answer.statusCode === 200 && Number.isFinite(length) ? length : null);
+    });
+    head.on('error', () => resolve(null));
+    head.end();
+  });
 }
 
 /** A missing key is AccessDenied to a caller that may not list the bucket; a missing bucket stays NoSuchBucket. */
