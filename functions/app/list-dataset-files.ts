@@ -1,7 +1,9 @@
 // A decided version's files (the manifest its validation wrote) and a presigned GET of its zip, which a browser
 // reads by byte ranges (thumbnails: each file's `zip` location says where its bytes are).
-import { Conflict, NotFound } from '#domain/errors';
-import type { DatasetFileList, DatasetVersion } from '#domain/schemas';
+import type { z } from 'zod';
+import { Conflict, Invalid, NotFound } from '#domain/errors';
+import { decodeFilesCursor, encodeFilesCursor, filesPage } from '#domain/file-pages';
+import type { DatasetFileList, DatasetVersion, ListDatasetFilesQuery } from '#domain/schemas';
 import { presignDownload } from '#adapters/blob-store';
 import { config } from '#adapters/config';
 import { getManifest } from '#adapters/dataset-manifests';
@@ -41,11 +43,18 @@ async function validatedBytes(version: StoredVersion): Promise<string | undefine
   return bare(await objectETag(config.datasetsBucket, version.objectKey)) === bare(version.objectETag) ? version.objectKey : undefined;
 }
 
-export async function listDatasetFiles(owner: string, datasetId: string, version: number, now: Date): Promise<DatasetFileList> {
+/** A page of the version's files (the first, or the one `cursor` names) and the link to its zip. */
+export async function listDatasetFiles(owner: string, datasetId: string, version: number, query: z.output<typeof ListDatasetFilesQuery>, now: Date): Promise<DatasetFileList> {
   const stored: StoredVersion & DatasetVersion = await decidedVersion(owner, datasetId, version);
-  const files = await versionFiles(owner, datasetId, version);
+  const all = await versionFiles(owner, datasetId, version);
+  const start = query.cursor === undefined ? 0 : decodeFilesCursor(query.cursor, all.length);
+  if (start === null) {
+    throw new Invalid('BAD_CURSOR', `The cursor is not one this API issued for version ${version}'s files; start the listing again without it.`, [{ field: 'cursor', message: 'Unknown cursor.' }]);
+  }
+  const page = filesPage(all, start, query.limit);
+  const files = { files: page.files, ...(page.next === undefined ? {} : { cursor: encodeFilesCursor(page.next) }) };
   const key = await validatedBytes(stored);
-  if (!key) return { files };
+  if (!key) return files;
   const url = await presignDownload(config.datasetsBucket, key, LINK_SECONDS);
-  return { files, url, expiresAt: new Date(now.getTime() + LINK_SECONDS * 1000).toISOString() };
+  return { ...files, url, expiresAt: new Date(now.getTime() + LINK_SECONDS * 1000).toISOString() };
 }

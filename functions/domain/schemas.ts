@@ -231,10 +231,13 @@ export const DatasetFile = z.object({
 export type DatasetFile = z.infer<typeof DatasetFile>;
 
 export const DatasetFileList = z.object({
+  /** A page of the version's files, in the zip's order. */
   files: z.array(DatasetFile),
   /** A presigned GET of the version's zip (byte ranges allowed, for thumbnails), and when it expires. */
   url: z.string().optional(),
   expiresAt: IsoTime.optional(),
+  /** Where the next page starts (pass it as `?cursor=`); absent on the last page. */
+  cursor: z.string().optional(),
 });
 export type DatasetFileList = z.infer<typeof DatasetFileList>;
 
@@ -261,6 +264,12 @@ export const CreateDatasetVersionResponse = z.object({
 });
 export type CreateDatasetVersionResponse = z.infer<typeof CreateDatasetVersionResponse>;
 
+/** The most files one page of GET …/files holds (file-pages.ts also cuts a page by its size). */
+export const FILES_PAGE_MAX = 5000;
+export const ListDatasetFilesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(FILES_PAGE_MAX).default(FILES_PAGE_MAX),
+  cursor: z.string().optional(),
+});
 export const DatasetDiffQuery = z.object({ from: z.coerce.number().int().positive().optional() });
 /** What changed from version `from` to version `to`, by entry name (captions count as their image's). */
 export const DatasetDiff = z.object({

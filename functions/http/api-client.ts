@@ -92,9 +92,16 @@ export class ApiClient {
     return this.call('get-dataset', { params: { datasetId: id } });
   }
 
-  /** A decided version's files (its manifest) and a presigned GET of its zip that byte ranges may read. */
-  datasetFiles(datasetId: string, version: number) {
-    return this.call('list-dataset-files', { params: { datasetId, version } });
+  /** A decided version's files (its whole manifest, page after page) and a presigned GET of its zip that byte ranges may read. */
+  async datasetFiles(datasetId: string, version: number) {
+    const { cursor: next, ...first } = await this.call('list-dataset-files', { params: { datasetId, version } });
+    const files = [...first.files];
+    for (let cursor = next; cursor;) {
+      const page = await this.call('list-dataset-files', { params: { datasetId, version }, query: { cursor } });
+      files.push(...page.files);
+      cursor = page.cursor;
+    }
+    return { ...first, files };
   }
 
   /** What changed from version `from` (default: the one it was derived from, else the one before) to `version`. */

@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { DatasetDiff, DatasetFile, DatasetFileList, ErrorBody } from '#domain/schemas';
 import { handler as diffVersions } from '#handlers/diff-dataset-versions';
 import { handler as listFiles } from '#handlers/list-dataset-files';
+import { RESPONSE_QUOTA_BYTES } from '#local/aws/lambda-runtime';
 import { context, httpEvent, parseBody } from './http-events';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -25,7 +26,8 @@ const versionItem = (version: number, fields: Record<string, unknown>) => ({
 const withVersion = (version: number, fields: Record<string, unknown> | undefined) =>
   ddb.on(GetCommand, { Key: { PK: 'OWNER#alice', SK: `DSV#ds1#${String(version).padStart(6, '0')}` } }).resolves({ Item: fields && versionItem(version, fields) });
 const manifests = new Map<string, DatasetFile[]>();
-const files = (version: string, owner = 'alice') => listFiles(httpEvent({ owner, path: { datasetId: 'ds1', version } }), context);
+const files = (version: string, owner = 'alice', query?: Record<string, string>) =>
+  listFiles(httpEvent({ owner, path: { datasetId: 'ds1', version }, ...(query ? { query } : {}) }), context);
 
 beforeEach(() => {
   ddb.reset();
@@ -96,6 +98,47 @@ describe('GET /datasets/{datasetId}/versions/{version}/files', () => {
       expect(response.statusCode).toBe(422);
       expect(parseBody<ErrorBody>(response).error.details).toContainEqual({ field: 'path.version', message: expect.stringMatching(/whole number from 1/) });
     }
+  });
+});
+
+describe('GET …/files of a large version, in pages', () => {
+  // 12,000 images with long captions: about 10 MB of JSON, more than one Lambda response may carry.
+  const many = Array.from({ length: 12_000 }, (_, i) => file(`set/img${String(i).padStart(5, '0')}.png`, { caption: `a photo of ohwx, ${'detail '.repeat(80)}${i}` }));
+
+  it('answers pages under Lambda’s response quota whose cursors lead through the whole manifest, each with the link', async () => {
+    withVersion(2, { status: 'READY', validatedKey: 'validated/alice/ds1/v2/set.zip' });
+    manifests.set('manifests/alice/ds1/v2.json.gz', many);
+    const names: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const response = await files('2', 'alice', cursor ? { cursor } : undefined);
+      expect(response.statusCode).toBe(200);
+      expect(Buffer.byteLength(JSON.stringify(response)), 'the whole Lambda result').toBeLessThan(RESPONSE_QUOTA_BYTES);
+      const page = parseBody<DatasetFileList>(response);
+      expect(page.url).toContain('/validated/alice/ds1/v2/set.zip');
+      names.push(...page.files.map((f) => f.name));
+      cursor = page.cursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBeGreaterThan(2);
+    expect(names).toEqual(many.map((f) => f.name));
+  });
+
+  it('holds at most `limit` files a page, and refuses a cursor it did not issue (422 saying to start again)', async () => {
+    withVersion(2, { status: 'READY', validatedKey: 'validated/alice/ds1/v2/set.zip' });
+    manifests.set('manifests/alice/ds1/v2.json.gz', many.slice(0, 5));
+    const first = parseBody<DatasetFileList>(await files('2', 'alice', { limit: '2' }));
+    expect(first.files.map((f) => f.name)).toEqual([many[0]!.name, many[1]!.name]);
+    const last = parseBody<DatasetFileList>(await files('2', 'alice', { limit: '3', cursor: first.cursor! }));
+    expect(last.files).toHaveLength(3);
+    expect(last.cursor).toBeUndefined();
+    for (const cursor of ['nonsense', Buffer.from('{"from":5}').toString('base64url'), Buffer.from('{"from":0}').toString('base64url')]) {
+      const refused = await files('2', 'alice', { cursor });
+      expect(refused.statusCode, cursor).toBe(422);
+      expect(parseBody<ErrorBody>(refused).error).toMatchObject({ code: 'BAD_CURSOR', message: expect.stringMatching(/start the listing again without it/) });
+    }
+    expect((await files('2', 'alice', { limit: '5001' })).statusCode).toBe(422);
   });
 });
 

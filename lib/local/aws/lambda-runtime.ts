@@ -2,7 +2,8 @@
 // worker thread, lambda-worker.ts, started on its first invocation and kept), whose environment carries that
 // function's own credentials (local-credentials.ts), so every AWS call it makes is signed as its role and the
 // local services authorize it by the template's IAM (iam.ts). Its handler module is loaded once there, invoked
-// with an event and a context, errors reported as { errorType, errorMessage }.
+// with an event and a context, errors reported as { errorType, errorMessage }, and a response over its 6 MB quota
+// refused as Lambda refuses it.
 //
 // Concurrent invocations of one function share its worker (and so its module state), where Lambda would give
 // each its own execution environment; handlers keep no per-invocation state in module scope, so this is safe.
@@ -89,7 +90,7 @@ export class LambdaRuntime {
     });
     const sandbox: Sandbox = { worker, pending: new Map() };
     worker.on('message', (message: OutcomeMessage) => {
-      sandbox.pending.get(message.id)?.(message.outcome);
+      sandbox.pending.get(message.id)?.(withinResponseQuota(message.outcome));
       sandbox.pending.delete(message.id);
     });
     // A sandbox that crashed is replaced on the next invocation, as Lambda replaces an execution environment.
@@ -121,6 +122,15 @@ function settle(sandbox: Sandbox, outcome: InvokeOutcome) {
 }
 
 const failure = (errorType: string, errorMessage: string): InvokeOutcome => ({ ok: false, error: { errorType, errorMessage } });
+
+/** Lambda's quota for a synchronous invocation's response: 6 MB (6,291,556 bytes, as its error says). */
+export const RESPONSE_QUOTA_BYTES = 6_291_556;
+
+/** A result larger than the quota is Lambda's error, not the result: the HTTP API then answers 500. */
+function withinResponseQuota(outcome: InvokeOutcome): InvokeOutcome {
+  if (!outcome.ok || Buffer.byteLength(JSON.stringify(outcome.result ?? null)) <= RESPONSE_QUOTA_BYTES) return outcome;
+  return failure('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${RESPONSE_QUOTA_BYTES} bytes).`);
+}
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';

@@ -2,7 +2,7 @@
 // kept between invocations, and reports errors as Lambda does.
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LambdaRuntime } from '#local/aws/lambda-runtime';
+import { LambdaRuntime, RESPONSE_QUOTA_BYTES } from '#local/aws/lambda-runtime';
 import { principalCredentials } from '#local/aws/local-credentials';
 
 const runtime = new LambdaRuntime(fileURLToPath(new URL('./lambda-fixtures', import.meta.url)), 60_000);
@@ -34,5 +34,12 @@ describe('LambdaRuntime', () => {
     expect(await runtime.invoke('who-am-i', { fail: true })).toEqual({ ok: false, error: { errorType: 'AskedToFail', errorMessage: 'asked to fail' } });
     await expect(runtime.call('who-am-i', { fail: true })).rejects.toMatchObject({ name: 'AskedToFail' });
     expect(await runtime.invoke('no-such-handler', {})).toMatchObject({ ok: false, error: { errorMessage: expect.stringContaining('no-such-handler') } });
+  });
+
+  it('refuses a response over Lambda’s 6 MB quota with Lambda’s error, and answers one at the quota', async () => {
+    expect(await runtime.invoke('who-am-i', { answerBytes: RESPONSE_QUOTA_BYTES })).toMatchObject({ ok: true });
+    expect(await runtime.invoke('who-am-i', { answerBytes: RESPONSE_QUOTA_BYTES + 1 })).toEqual({
+      ok: false, error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' },
+    });
   });
 });

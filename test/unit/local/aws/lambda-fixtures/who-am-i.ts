@@ -3,8 +3,9 @@ import type { LambdaContext } from '#local/aws/lambda-runtime';
 
 let invocations = 0;
 
-export const handler = async (event: { fail?: boolean }, context: LambdaContext) => {
+export const handler = async (event: { fail?: boolean; answerBytes?: number }, context: LambdaContext) => {
   if (event.fail) throw Object.assign(new Error('asked to fail'), { name: 'AskedToFail' });
+  if (event.answerBytes) return 'x'.repeat(event.answerBytes - 2); // a JSON string: its quotes are the other 2 bytes
   invocations += 1;
   return {
     accessKeyId: process.env.AWS_ACCESS_KEY_ID,
