@@ -192,7 +192,7 @@ describe('the training workspace', () => {
     // Train again on the latest: the form takes the job's settings over whatever it held, on v2.
     await ui.page.getByTestId('trigger-phrase').fill('something else');
     await ui.page.getByTestId('param-steps').fill('123');
-    await row(jobId).getByTestId('job-details-open').click();
+    await row(jobId).locator('button.job-model').click(); // the trainer's name opens the details too
     await details.getByTestId('job-train-again-latest').click();
     await expect.poll(() => details.isVisible()).toBe(false);
     expect(await ui.page.getByTestId('trigger-phrase').inputValue()).toBe('lwx gradient');

@@ -138,7 +138,7 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       badge.className = `badge badge-${st.tone}`;
       const name = trainerName(job.trainerId);
       const scheduled = scheduledBadge(job, schedules());
-      fill(title, h('span', { class: 'job-model' }, name ?? job.trainerId),
+      fill(title, h('button', { class: 'job-model', type: 'button', title: 'Show the job details', onclick: () => void actions.openJob(job.id) }, name ?? job.trainerId),
         job.triggerPhrase && h('span', { class: 'trigger-chip', title: 'Trigger phrase' }, icon('tag'), job.triggerPhrase));
       origin.hidden = !scheduled;
       fill(origin, scheduled && h('span', { class: 'chip chip-schedule', 'data-testid': 'job-origin', title: scheduled }, icon('clock'), scheduled));
@@ -214,7 +214,7 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
           () => actions.registerJob(job, name)));
       }
     }
-    out.push(h('button', { class: 'btn btn-ghost btn-sm', type: 'button', 'data-testid': 'job-details-open', 'aria-label': 'Show the job details', onclick: () => void actions.openJob(job.id) }, icon('info'), 'Details'));
+    out.push(h('button', { class: 'icon-btn icon-btn-sm', type: 'button', 'data-testid': 'job-details-open', title: 'Details: parameters, times, log lines, files', 'aria-label': 'Show the job details', onclick: () => void actions.openJob(job.id) }, icon('info')));
     fill(buttons, ...out);
   }
   return row;
