@@ -146,7 +146,7 @@ export function httpGateway(options: { routes: Route[]; runtime: LambdaRuntime; 
     if (Buffer.byteLength(JSON.stringify(event)) > INVOKE_QUOTA_BYTES) return tooLarge();
     const outcome = await options.runtime.invoke(match.route.handler, event);
     if (!outcome.ok) {
-      console.error(`[api] ${match.route.handler} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      if (!options.runtime.stopping) console.error(`[api] ${match.route.handler} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
       return gatewayAnswer(res, 500, 'Internal Server Error');
     }
     const result = outcome.result as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean } | string | undefined;

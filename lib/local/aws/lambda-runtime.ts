@@ -69,6 +69,11 @@ export class LambdaRuntime {
     return outcome.result;
   }
 
+  /** Whether stop() was called: callers need not report the invocations it cut short as failures. */
+  get stopping(): boolean {
+    return this.stopped;
+  }
+
   /** Ends every function's worker; invocations still running are answered with an error. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -76,7 +81,7 @@ export class LambdaRuntime {
     this.sandboxes.clear();
     await Promise.all(sandboxes.map(async (s) => {
       await s.worker.terminate();
-      settle(s, failure('Error', 'The local cloud stopped during the invocation.'));
+      settle(s, STOPPED);
     }));
   }
 
@@ -96,7 +101,8 @@ export class LambdaRuntime {
     // A sandbox that crashed is replaced on the next invocation, as Lambda replaces an execution environment.
     const lost = (why: string) => {
       if (this.sandboxes.get(name) === sandbox) this.sandboxes.delete(name);
-      settle(sandbox, failure('Runtime.ExitError', `${name}'s sandbox ended: ${why}`));
+      // A worker ended by stop() has not crashed: its invocations were cut short by the local cloud stopping.
+      settle(sandbox, this.stopped ? STOPPED : failure('Runtime.ExitError', `${name}'s sandbox ended: ${why}`));
     };
     worker.on('error', (error) => lost(error.message));
     worker.on('exit', (code) => lost(`exit code ${code}`));
@@ -122,6 +128,7 @@ function settle(sandbox: Sandbox, outcome: InvokeOutcome) {
 }
 
 const failure = (errorType: string, errorMessage: string): InvokeOutcome => ({ ok: false, error: { errorType, errorMessage } });
+const STOPPED = failure('Error', 'The local cloud stopped during the invocation.');
 
 /** Lambda's quota for a synchronous invocation's response: 6 MB (6,291,556 bytes, as its error says). */
 export const RESPONSE_QUOTA_BYTES = 6_291_556;

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LambdaRuntime, RESPONSE_QUOTA_BYTES } from '#local/aws/lambda-runtime';
 import { principalCredentials } from '#local/aws/local-credentials';
 
-const runtime = new LambdaRuntime(fileURLToPath(new URL('./lambda-fixtures', import.meta.url)), 60_000);
+const FIXTURES = fileURLToPath(new URL('./lambda-fixtures', import.meta.url));
+const runtime = new LambdaRuntime(FIXTURES, 60_000);
 afterAll(() => runtime.stop());
 
 describe('LambdaRuntime', () => {
@@ -41,5 +42,14 @@ describe('LambdaRuntime', () => {
     expect(await runtime.invoke('who-am-i', { answerBytes: RESPONSE_QUOTA_BYTES + 1 })).toEqual({
       ok: false, error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' },
     });
+  });
+
+  it('answers an invocation cut short by stop() as stopped, not as a crashed sandbox, and says it is stopping', async () => {
+    const own = new LambdaRuntime(FIXTURES, 60_000);
+    const running = own.invoke('who-am-i', { busyMs: 60_000 });
+    expect(own.stopping).toBe(false);
+    await own.stop();
+    expect(await running).toEqual({ ok: false, error: { errorType: 'Error', errorMessage: 'The local cloud stopped during the invocation.' } });
+    expect(own.stopping).toBe(true);
   });
 });
