@@ -36,7 +36,16 @@ describe('the dataset editor', () => {
     const datasetId = await ui.page.getByTestId('dataset-select').inputValue();
     expect(datasetId).toBeTruthy();
 
+    // Opening the editor scrolls the workspace to it; the page itself never scrolls, so the header stays in view.
+    await ui.page.evaluate(() => {
+      const ended: EventTarget[] = [];
+      (window as unknown as { scrollEnds: EventTarget[] }).scrollEnds = ended;
+      document.addEventListener('scrollend', (event) => ended.push(event.target!), { capture: true });
+    });
     await openEditor(datasetId);
+    await expect.poll(() => ui.page.evaluate(() => (window as unknown as { scrollEnds: EventTarget[] }).scrollEnds.length), { message: 'the workspace scrolls to the editor' }).toBeGreaterThan(0);
+    expect(await ui.page.evaluate(() => [document.querySelector('.shell')!.scrollTop, document.querySelector('.topbar')!.getBoundingClientRect().top])).toEqual([0, 0]);
+    await ui.page.screenshot({ path: join(RESULTS, 'i12-editor-open-page.png') });
     await editor().screenshot({ path: join(RESULTS, 'i12-editor-open.png') });
     await cell('photo-01.png').getByTestId('editor-caption').fill('a portrait of [trigger] smiling');
     await editor().getByTestId('editor-trigger').fill('ohwx person');
