@@ -1,6 +1,8 @@
 // What a job's details show, as pure rules: its parameters beside the trainer's, its times and durations, where it
 // came from, the newer version "Train again" can use, and the progress chart's geometry.
 import type { DatasetVersion, Job, JobHistoryPoint, Trainer } from '#domain/schemas';
+import { formatEta } from '#domain/estimate-line';
+import { jobDurations } from '#domain/job-history';
 import { formatDuration } from './format';
 
 export interface ParamRow {
@@ -35,15 +37,16 @@ export interface TimeRow {
   took?: string;
 }
 
-/** Queued, started and finished, with the wait and the run between them; a job still running counts to `now`. */
+/** Queued, started and finished, with the wait and the run between them (the domain's durations); a job still
+ * running counts to `now`. */
 export function timeRows(job: Job, now: string): TimeRow[] {
+  const d = jobDurations(job, new Date(now));
   const rows: TimeRow[] = [{ label: 'Queued', at: job.createdAt }];
-  if (job.startedAt) rows.push({ label: 'Started', at: job.startedAt, took: `waited ${formatDuration(job.createdAt, job.startedAt)}` });
+  if (job.startedAt) rows.push({ label: 'Started', at: job.startedAt, took: `waited ${formatEta(d.waitingSeconds)}` });
   if (job.finishedAt) {
-    const from = job.startedAt ?? job.createdAt;
-    rows.push({ label: FINISHED[job.status] ?? 'Finished', at: job.finishedAt, took: `${job.startedAt ? 'ran' : 'waited'} ${formatDuration(from, job.finishedAt)}` });
-  } else if (job.startedAt) {
-    rows.push({ label: 'Running for', at: now, took: formatDuration(job.startedAt, now) });
+    rows.push({ label: FINISHED[job.status] ?? 'Finished', at: job.finishedAt, took: d.trainingSeconds === undefined ? `waited ${formatEta(d.waitingSeconds)}` : `ran ${formatEta(d.trainingSeconds)}` });
+  } else if (d.trainingSeconds !== undefined) {
+    rows.push({ label: 'Running for', at: now, took: formatEta(d.trainingSeconds) });
   }
   return rows;
 }

@@ -1,6 +1,7 @@
 // How a job's status reads everywhere the web shows a job: the jobs list and its details.
 import type { Job, JobStatus } from '#domain/schemas';
 import { formatEta } from '#domain/estimate-line';
+import { icon } from '#web/dom';
 import { formatDuration } from '#web/format';
 
 export const JOB_STATUS: Record<JobStatus, { text: string; icon: string; tone: string }> = {
@@ -11,6 +12,9 @@ export const JOB_STATUS: Record<JobStatus, { text: string; icon: string; tone: s
   FAILED: { text: 'Failed', icon: 'alert', tone: 'failed' },
   CANCELLED: { text: 'Cancelled', icon: 'ban', tone: 'cancelled' },
 };
+
+/** A status's icon, turning while the job is at work. */
+export const statusIcon = (status: JobStatus): SVGSVGElement => icon(JOB_STATUS[status].icon, JOB_STATUS[status].icon === 'spinner' ? 'spin' : '');
 
 /** The one line under a job's progress bar: queue position, step and time left, or how it ended. */
 export function progressLine(job: Job): string {

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { S3Refusal } from './s3-auth';
 
-export type RangeReading =
+type RangeReading =
   | { kind: 'as-is' }
   | { kind: 'ignored' }
   | { kind: 'suffix'; length: number };
@@ -14,7 +14,7 @@ export type RangeReading =
 const ONE_RANGE = /^bytes=(\d*)-(\d*)$/;
 
 /** What S3 makes of a Range header before it knows the object's size. */
-export function readRange(header: string | undefined): RangeReading {
+function readRange(header: string | undefined): RangeReading {
   if (header === undefined) return { kind: 'as-is' };
   const match = ONE_RANGE.exec(header.trim());
   if (!match) return { kind: 'ignored' };
@@ -26,7 +26,7 @@ export function readRange(header: string | undefined): RangeReading {
 }
 
 /** The last `length` bytes of an object of `size` bytes as a first-last range, or S3's refusal when there are none. */
-export function suffixRange(length: number, size: number, requested: string): { header: string } | { refusal: S3Refusal } {
+function suffixRange(length: number, size: number, requested: string): { header: string } | { refusal: S3Refusal } {
   if (length === 0 || size === 0) {
     return { refusal: { status: 416, code: 'InvalidRange', message: 'The requested range is not satisfiable', details: { RangeRequested: requested, ActualObjectSize: String(size) } } };
   }

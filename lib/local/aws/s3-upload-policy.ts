@@ -3,9 +3,9 @@
 // body larger than the policy allows as soon as its declared length (or, without one, the bytes that arrived)
 // says so, and once the form is in, checks every condition of the policy (s3-post-policy.ts) before anything is
 // stored. Every other request passes through untouched (same method, path and headers, streamed both ways),
-// except that an empty key segment (`a//b`) is sent on escaped, as s3rver's routes would drop it, and a copy's
-// source is re-encoded for s3rver's decoding, and a GET's Range is read as S3 reads it (s3-ranges.ts). Every request but a CORS preflight is authenticated and authorized
-// first (s3-auth.ts), then reaches s3rver signed as the developer.
+// except that an empty key segment (`a//b`) is sent on escaped, as s3rver's routes would drop it, a copy's source
+// is re-encoded for s3rver's decoding, and a GET's Range is read as S3 reads it (s3-ranges.ts). Every request but a
+// CORS preflight is authenticated and authorized first (s3-auth.ts), then reaches s3rver signed as the developer.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';

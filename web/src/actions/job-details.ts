@@ -1,10 +1,9 @@
-import type { Job } from '#domain/schemas';
+import { TERMINAL_STATUSES, type Job } from '#domain/schemas';
 import type { JobDetailsState } from '#web/state';
 import { type ActionContext, message } from './context';
 
 /** Log lines are fetched again at most this often while pushes of a running job arrive. */
 const LOGS_EVERY_MS = 3000;
-const ENDED: Job['status'][] = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
 /** A job's details: the job (live through the jobs list's pushes), its trainer's last log lines, and its
  * dataset's versions for the link and "Train again on the latest". */
@@ -49,7 +48,7 @@ export class JobDetailsActions {
     if (open?.jobId !== job.id) return;
     if (open.job) this.patch(job.id, { job });
     clearTimeout(this.logsTimer);
-    const wait = ENDED.includes(job.status) ? 0 : Math.max(0, this.logsAt + LOGS_EVERY_MS - Date.now());
+    const wait = TERMINAL_STATUSES.includes(job.status) ? 0 : Math.max(0, this.logsAt + LOGS_EVERY_MS - Date.now());
     this.logsTimer = setTimeout(() => void this.loadLogs(job.id), wait);
   }
 

@@ -5,7 +5,8 @@ import type { Actions } from '#web/actions';
 import { fileLines } from '#web/artifact-rules';
 import { type Child, fill, h, icon } from '#web/dom';
 import { chartGeometry, newerReadyVersion, originText, paramRows, timeRows } from '#web/job-details-rules';
-import { JOB_STATUS, progressLine } from '#web/job-status';
+import { JOB_STATUS, progressLine, statusIcon } from '#web/job-status';
+import { jobFileItem } from './job-files';
 import type { State, Store } from '#web/state';
 
 const MOMENT = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' });
@@ -48,7 +49,7 @@ export function jobDetailsPanel(store: Store, actions: Actions): HTMLDialogEleme
     const st = JOB_STATUS[job.status];
     const trainer = s.trainers.find((t) => t.id === job.trainerId);
     fill(title, h('span', { class: `badge badge-${st.tone}`, 'data-testid': 'job-details-status' },
-      icon(st.icon, job.status === 'RUNNING' || job.status === 'CANCELLING' ? 'spin' : ''), st.text), trainer?.name ?? job.trainerId);
+      statusIcon(job.status), st.text), trainer?.name ?? job.trainerId);
     fill(body,
       h('p', { class: 'job-details-summary', 'data-testid': 'job-details-summary' }, progressLine(job)),
       estimateView(job),
@@ -188,12 +189,7 @@ function filesView(job: Job, actions: Actions): HTMLElement {
     return h('p', { class: 'muted', 'data-testid': 'job-details-files-empty' },
       job.status === 'COMPLETED' ? 'The trainer returned no files.' : 'Files appear here when the training completes.');
   }
-  return h('ul', { class: 'job-details-files' }, ...lines.map((line) => h('li', { class: 'job-file', 'data-testid': 'job-details-file', 'data-name': line.name },
-    h('span', { class: 'chip job-file-role' }, line.label),
-    h('code', { class: 'job-file-name', title: line.name }, line.name),
-    h('span', { class: 'muted job-file-size' }, line.size),
-    h('button', { class: 'link-btn', type: 'button', 'aria-label': `Download ${line.name}`, onclick: () => void actions.downloadArtifact(job, line.name) },
-      icon('download'), 'Download'))));
+  return h('ul', { class: 'job-details-files' }, ...lines.map((line) => jobFileItem(line, 'job-details-file', () => actions.downloadArtifact(job, line.name))));
 }
 
 function logsView(s: State): HTMLElement {

@@ -4,7 +4,8 @@ import type { Actions } from '#web/actions';
 import { fileLines } from '#web/artifact-rules';
 import { formatUsd } from '#domain/estimate-line';
 import { formatBytes, relativeTime } from '#web/format';
-import { JOB_STATUS, progressLine } from '#web/job-status';
+import { JOB_STATUS, progressLine, statusIcon } from '#web/job-status';
+import { busyButton, jobFileItem } from './job-files';
 import { scheduledBadge } from '#web/schedule-rules';
 import type { Store } from '#web/state';
 
@@ -134,7 +135,7 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
       el.dataset.jobId = job.id;
       el.dataset.origin = job.origin;
       el.className = `job-row tone-${st.tone}`;
-      fill(badge, icon(st.icon, job.status === 'RUNNING' || job.status === 'CANCELLING' ? 'spin' : ''), st.text);
+      fill(badge, statusIcon(job.status), st.text);
       badge.className = `badge badge-${st.tone}`;
       const name = trainerName(job.trainerId);
       const scheduled = scheduledBadge(job, schedules());
@@ -176,41 +177,25 @@ function jobRow(actions: Actions, trainerName: (id: string) => string | undefine
     },
   };
 
-  /** A button that stays disabled while its action runs, so a double click does it once. */
-  const button = (attrs: Record<string, string>, iconName: string, text: string, run: () => Promise<void>) => {
-    const el = h('button', { type: 'button', ...attrs }, icon(iconName), text);
-    el.addEventListener('click', async () => {
-      el.disabled = true;
-      await run();
-      el.disabled = false;
-    });
-    return el;
-  };
-
   /** A completed job's files, each with its role, size and its own download; one LoRA alone needs no list. */
   function renderFiles(job: Job) {
     const lines = fileLines(job);
     files.hidden = lines.length < 2;
-    fill(files, ...lines.map((line) => h('li', { class: 'job-file', 'data-testid': 'job-file', 'data-name': line.name },
-      h('span', { class: 'chip job-file-role' }, line.label),
-      h('code', { class: 'job-file-name', title: line.name }, line.name),
-      h('span', { class: 'muted job-file-size' }, line.size),
-      button({ class: 'link-btn job-file-download', 'data-testid': 'job-file-download', 'aria-label': `Download ${line.name}` }, 'download', 'Download',
-        () => actions.downloadArtifact(row.job ?? job, line.name)))));
+    fill(files, ...lines.map((line) => jobFileItem(line, 'job-file', () => actions.downloadArtifact(row.job ?? job, line.name))));
   }
 
   function renderActions(job: Job) {
     const out: HTMLElement[] = [];
     if (job.status === 'QUEUED' || job.status === 'RUNNING') {
-      out.push(button({ class: 'btn btn-ghost btn-sm btn-danger', 'data-testid': 'job-cancel' }, 'stop', 'Cancel', () => actions.cancelJob(row.job ?? job)));
+      out.push(busyButton({ class: 'btn btn-ghost btn-sm btn-danger', 'data-testid': 'job-cancel' }, 'stop', 'Cancel', () => actions.cancelJob(row.job ?? job)));
     }
     if (job.status === 'COMPLETED') {
-      out.push(button({ class: 'btn btn-sm btn-success', 'data-testid': 'job-download' }, 'download', 'Download', () => actions.downloadJob(row.job ?? job)));
+      out.push(busyButton({ class: 'btn btn-sm btn-success', 'data-testid': 'job-download' }, 'download', 'Download', () => actions.downloadJob(row.job ?? job)));
       if (registered(job.id)) {
         out.push(h('span', { class: 'chip chip-ok', 'data-testid': 'job-registered', title: 'Listed under Registered LoRAs' }, icon('check'), 'Registered'));
       } else {
         const name = [job.triggerPhrase, trainerName(job.trainerId) ?? job.trainerId].filter(Boolean).join(' · ');
-        out.push(button({ class: 'btn btn-ghost btn-sm', 'data-testid': 'job-register', title: 'Add this LoRA to your registered LoRAs' }, 'tag', 'Register',
+        out.push(busyButton({ class: 'btn btn-ghost btn-sm', 'data-testid': 'job-register', title: 'Add this LoRA to your registered LoRAs' }, 'tag', 'Register',
           () => actions.registerJob(job, name)));
       }
     }
